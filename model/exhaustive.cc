@@ -1,0 +1,116 @@
+#include "model/exhaustive.h"
+
+#include <chrono>
+
+namespace loopcheck {
+namespace {
+
+// The next prefix in DFS order, or nothing when the tree within bounds is exhausted.
+std::optional<std::vector<ChoiceRecord>> next_prefix(const std::vector<ChoiceRecord>& made,
+                                                     const Bounds& bounds) {
+  DeviationCount used = count_deviations(made, made.size());
+  for (std::size_t i = made.size(); i-- > 0;) {
+    const ChoiceRecord& c = made[i];
+    // Undo choice i's own deviation before asking whether a bigger value fits.
+    if (c.value != 0) {
+      if (is_preemption(c.kind)) --used.preemptions;
+      if (is_fault(c.kind)) --used.faults;
+    }
+    if (c.value + 1 >= c.range) continue;
+    if (is_preemption(c.kind) && used.preemptions + 1 > bounds.max_preemptions) continue;
+    if (is_fault(c.kind) && used.faults + 1 > bounds.max_faults) continue;
+    std::vector<ChoiceRecord> prefix(made.begin(), made.begin() + static_cast<long>(i));
+    prefix.push_back(ChoiceRecord{c.value + 1, c.range, c.kind});
+    return prefix;
+  }
+  return std::nullopt;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& limits,
+                                 const ProgressFn& progress) {
+  auto start = std::chrono::steady_clock::now();
+  ExploreResult result;
+  std::vector<ChoiceRecord> prefix;
+  for (;;) {
+    if (result.stats.schedules >= limits.max_schedules) break;
+    RunResult run = execute(spec, prefix, false);
+    ++result.stats.schedules;
+    result.stats.steps += run.steps;
+    if (run.choices.size() > result.stats.max_depth) result.stats.max_depth = run.choices.size();
+    if (run.verdict == Verdict::cut_off) {
+      ++result.stats.cut_off;
+      if (!result.first_cut_off) result.first_cut_off = run;
+    }
+    auto next = next_prefix(run.choices, spec.bounds);
+    if (run.verdict == Verdict::violation && !result.counterexample) {
+      result.counterexample = std::move(run);
+      if (limits.stop_at_first) break;
+    }
+    if (progress && (result.stats.schedules & 1023) == 0) {
+      result.stats.seconds = seconds_since(start);
+      progress(result.stats);
+    }
+    if (!next) {
+      result.stats.complete = true;
+      break;
+    }
+    prefix = std::move(*next);
+  }
+  result.stats.seconds = seconds_since(start);
+  return result;
+}
+
+ExploreResult shortest_counterexample(const RunSpec& spec, const ExploreLimits& limits) {
+  ExploreResult total;
+  int max_level = spec.bounds.max_preemptions + spec.bounds.max_faults;
+  for (int level = 0; level <= max_level; ++level) {
+    RunSpec leveled = spec;
+    leveled.bounds.max_preemptions = std::min(level, spec.bounds.max_preemptions);
+    leveled.bounds.max_faults = std::min(level, spec.bounds.max_faults);
+    // Walk the level's whole tree, keeping the violation with the fewest steps.
+    auto start = std::chrono::steady_clock::now();
+    std::vector<ChoiceRecord> prefix;
+    std::optional<RunResult> best;
+    for (;;) {
+      if (total.stats.schedules >= limits.max_schedules) break;
+      RunResult run = execute(leveled, prefix, false);
+      ++total.stats.schedules;
+      total.stats.steps += run.steps;
+      DeviationCount used = count_deviations(run.choices, run.choices.size());
+      bool at_level = used.preemptions + used.faults <= level;
+      if (run.verdict == Verdict::violation && at_level && (!best || run.steps < best->steps)) {
+        best = run;
+      }
+      auto next = next_prefix(run.choices, leveled.bounds);
+      if (!next) break;
+      prefix = std::move(*next);
+    }
+    total.stats.seconds += seconds_since(start);
+    if (best) {
+      total.counterexample = std::move(best);
+      return total;
+    }
+  }
+  return total;
+}
+
+std::string certificate(const RunSpec& spec, const ExploreStats& stats, bool violation) {
+  std::string bounds = std::to_string(spec.bounds.max_steps) + " steps, " +
+                       std::to_string(spec.bounds.max_preemptions) + " preemption(s), " +
+                       std::to_string(spec.bounds.max_faults) + " fault(s)";
+  std::string counts = std::to_string(stats.schedules) + " explored, " +
+                       std::string(violation ? "a violation found" : "0 violations");
+  if (stats.cut_off) counts += ", " + std::to_string(stats.cut_off) + " cut off by the step bound";
+  if (!stats.complete && !violation) {
+    return "INCOMPLETE: stopped after " + counts + " (bounds " + bounds + ")";
+  }
+  return "all schedules up to " + bounds + ": " + counts;
+}
+
+}  // namespace loopcheck

@@ -1,0 +1,71 @@
+#include "model/hunt.h"
+
+#include <algorithm>
+
+namespace loopcheck {
+
+bool HuntReport::ok() const {
+  bool bugs_found = std::all_of(bugs.begin(), bugs.end(), [](const BugHunt& b) { return b.found; });
+  bool all_clean =
+      std::all_of(scenarios.begin(), scenarios.end(), [](const ScenarioHunt& s) { return s.clean; });
+  return bugs_found && all_clean;
+}
+
+BugHunt hunt_bug(const CatalogEntry& entry) {
+  BugHunt out;
+  out.entry = &entry;
+  const Scenario* scenario = find_scenario(entry.scenario);
+  if (!scenario) {
+    out.message = "scenario " + std::string(entry.scenario) + " is missing";
+    return out;
+  }
+  RunSpec spec = RunSpec::defaults(*scenario);
+  spec.bugs.set(entry.bug);
+  ExploreResult found = explore_exhaustive(spec);
+  out.schedules = found.stats.schedules;
+  out.seconds = found.stats.seconds;
+  if (!found.counterexample) {
+    out.message = "no violation: " + certificate(spec, found.stats, false);
+    return out;
+  }
+  const Violation& violation = *found.counterexample->violation;
+  out.oracle = violation.oracle;
+  out.message = violation.message;
+  out.found = std::find(entry.oracles.begin(), entry.oracles.end(), violation.oracle) !=
+              entry.oracles.end();
+  ExploreResult shortest = shortest_counterexample(spec);
+  out.seconds += shortest.stats.seconds;
+  if (shortest.counterexample) out.trace_length = shortest.counterexample->steps;
+  return out;
+}
+
+ScenarioHunt certify_scenario(const Scenario& scenario) {
+  ScenarioHunt out;
+  out.scenario = &scenario;
+  RunSpec spec = RunSpec::defaults(scenario);
+  ExploreLimits limits;
+  limits.stop_at_first = true;
+  ExploreResult result = explore_exhaustive(spec, limits);
+  out.schedules = result.stats.schedules;
+  out.seconds = result.stats.seconds;
+  bool violation = result.counterexample.has_value();
+  out.certified = certificate(spec, result.stats, violation);
+  if (violation) {
+    out.verdict = "violation " + std::string(oracle_id(result.counterexample->violation->oracle));
+  } else if (!result.stats.complete) {
+    out.verdict = "incomplete";
+  } else {
+    out.verdict = "clean";
+    out.clean = true;
+  }
+  return out;
+}
+
+HuntReport hunt() {
+  HuntReport report;
+  for (const CatalogEntry& entry : catalog()) report.bugs.push_back(hunt_bug(entry));
+  for (const Scenario* scenario : all_scenarios()) report.scenarios.push_back(certify_scenario(*scenario));
+  return report;
+}
+
+}  // namespace loopcheck

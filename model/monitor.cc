@@ -1,0 +1,91 @@
+#include "model/monitor.h"
+
+namespace loopcheck {
+
+Monitor::Monitor(OracleSet oracles, Tracer& tracer, const FakeKernel& kernel, EventLoop& loop)
+    : oracles_(oracles), tracer_(tracer), kernel_(kernel), loop_(loop) {}
+
+ObservedStream& Monitor::observe_stream(Protocol& app, int fd, const StreamPeerView* peer) {
+  streams_.push_back(std::make_unique<ObservedStream>(*this, app, fd, peer));
+  return *streams_.back();
+}
+
+ObservedDatagram& Monitor::observe_datagram(DatagramProtocol& app, int fd) {
+  datagrams_.push_back(std::make_unique<ObservedDatagram>(*this, app, fd));
+  return *datagrams_.back();
+}
+
+int Monitor::open_obligation(std::string what) {
+  obligations_.push_back(Obligation{std::move(what), false});
+  return static_cast<int>(obligations_.size()) - 1;
+}
+
+void Monitor::discharge(int id) { obligations_.at(static_cast<std::size_t>(id)).done = true; }
+
+void Monitor::flag(Oracle oracle, std::string message) {
+  if (!oracles_.on(oracle) || violation_) return;
+  if (tracer_.enabled()) {
+    tracer_.record(Component::oracle,
+                   "VIOLATION " + std::string(oracle_id(oracle)) + " (" +
+                       std::string(oracle_title(oracle)) + "): " + message);
+  }
+  violation_ = Violation{oracle, std::move(message), step_};
+}
+
+void Monitor::note(Component component, const std::string& text) {
+  if (tracer_.enabled()) tracer_.record(component, text);
+}
+
+// O1 also covers the transport itself: once connection_lost has run, no callback the transport
+// scheduled may run. A read callback that fires after the loss is the bug, whatever it does.
+void Monitor::on_callback(const Tag& tag) {
+  if (tracer_.enabled()) tracer_.record(Component::loop, std::string("run ") + tag.label);
+  if (!tag.owner) return;
+  for (const auto& stream : streams_) {
+    if (stream->owner() == tag.owner && stream->lost_) {
+      flag(Oracle::O1, "stream fd " + std::to_string(stream->fd_) + ": transport callback " +
+                           tag.label + " ran after connection_lost");
+    }
+  }
+  for (const auto& datagram : datagrams_) {
+    if (datagram->owner() == tag.owner && datagram->lost_) {
+      flag(Oracle::O1, "datagram fd " + std::to_string(datagram->fd_) + ": transport callback " +
+                           tag.label + " ran after connection_lost");
+    }
+  }
+}
+
+void Monitor::on_exception(const ExceptionContext& context) {
+  for (const auto& stream : streams_) {
+    if (stream->owner() == context.owner) stream->note_error_reported();
+  }
+  for (const auto& datagram : datagrams_) {
+    if (datagram->owner() == context.owner) datagram->note_error_reported();
+  }
+}
+
+void Monitor::check_step() {
+  for (const auto& stream : streams_) stream->check_step();
+  for (const auto& datagram : datagrams_) datagram->check_step();
+}
+
+void Monitor::check_end(bool quiescent) {
+  for (const auto& stream : streams_) stream->check_end(quiescent);
+  for (const auto& datagram : datagrams_) datagram->check_end(quiescent);
+  if (!quiescent) return;
+  for (const Obligation& obligation : obligations_) {
+    if (!obligation.done) flag(Oracle::O4, "at quiescence, still waiting: " + obligation.what);
+  }
+  for (int fd : kernel_.open_fds(Owner::app)) {
+    flag(Oracle::O5, "fd " + std::to_string(fd) + " is still open at the end");
+  }
+  if (loop_.registration_count() > 0) {
+    flag(Oracle::O5, std::to_string(loop_.registration_count()) +
+                         " reader/writer registration(s) left at the end");
+  }
+  if (loop_.live_timer_count() > 0) {
+    flag(Oracle::O5, std::to_string(loop_.live_timer_count()) + " live timer(s) left at the end");
+  }
+}
+
+}  // namespace loopcheck

@@ -1,0 +1,68 @@
+// The monitor owns the oracles' view of a run. It observes every protocol (through the
+// ObservedStream / ObservedDatagram decorators) and every loop callback, records the first
+// violation with the step it happened at, and runs the end-of-run checks.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/fake_kernel.h"
+#include "model/observed_datagram.h"
+#include "model/observed_stream.h"
+#include "model/oracle.h"
+#include "src/core/loop.h"
+#include "src/loop/event_loop.h"
+
+namespace loopcheck {
+
+class Monitor final : public LoopObserver {
+ public:
+  Monitor(OracleSet oracles, Tracer& tracer, const FakeKernel& kernel, EventLoop& loop);
+
+  ObservedStream& observe_stream(Protocol& app, int fd, const StreamPeerView* peer);
+  ObservedDatagram& observe_datagram(DatagramProtocol& app, int fd);
+
+  // Scenario obligations for O4: something that must have happened by quiescence.
+  int open_obligation(std::string what);
+  void discharge(int id);
+
+  void flag(Oracle oracle, std::string message);
+  // A protocol callback or app call, for the trace (cheap when tracing is off).
+  void note(Component component, const std::string& text);
+  bool tracing() const { return tracer_.enabled(); }
+  bool violated() const { return violation_.has_value(); }
+  const std::optional<Violation>& violation() const { return violation_; }
+  void set_step(std::size_t step) { step_ = step; }
+
+  void check_step();
+  // quiescent: nothing runnable and nothing pending; liveness and resources are judged only then.
+  void check_end(bool quiescent);
+
+  // LoopObserver
+  void on_callback(const Tag& tag) override;
+  void on_exception(const ExceptionContext& context) override;
+
+  const FakeKernel& kernel() const { return kernel_; }
+  const EventLoop& loop() const { return loop_; }
+
+ private:
+  struct Obligation {
+    std::string what;
+    bool done = false;
+  };
+
+  OracleSet oracles_;
+  Tracer& tracer_;
+  const FakeKernel& kernel_;
+  EventLoop& loop_;
+  std::vector<std::unique_ptr<ObservedStream>> streams_;
+  std::vector<std::unique_ptr<ObservedDatagram>> datagrams_;
+  std::vector<Obligation> obligations_;
+  std::optional<Violation> violation_;
+  std::size_t step_ = 0;
+};
+
+}  // namespace loopcheck

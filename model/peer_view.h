@@ -1,0 +1,18 @@
+// What an oracle may ask of the scripted peer at the other end of a stream: what its socket
+// accepted for sending and what it has read, so byte conservation (O2) can be checked both ways.
+#pragma once
+
+#include "src/core/bytes.h"
+
+namespace loopcheck {
+
+class StreamPeerView {
+ public:
+  virtual ~StreamPeerView() = default;
+  virtual const Bytes& sent() const = 0;
+  virtual const Bytes& received() const = 0;
+  // True for peers that read until EOF; only they can be asked to have received everything.
+  virtual bool reads_to_eof() const = 0;
+};
+
+}  // namespace loopcheck

@@ -1,0 +1,35 @@
+// A kernel or peer event the world may let happen next. It happens no earlier than `earliest`
+// and no later than `latest` (the latency bounds); which one happens, and when relative to loop
+// callbacks, is a choice.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "src/core/time.h"
+#include "src/core/tracer.h"
+
+namespace loopcheck {
+
+class EventSource;
+
+struct PendingEvent {
+  EventSource* source = nullptr;
+  std::uint32_t index = 0;  // meaning private to the source
+  Nanos earliest = 0;
+  Nanos latest = std::numeric_limits<Nanos>::max();
+};
+
+// Anything that produces world events: the kernel's links, scripted peers.
+class EventSource {
+ public:
+  virtual ~EventSource() = default;
+  virtual void collect(Nanos now, std::vector<PendingEvent>& out) = 0;
+  virtual void fire(const PendingEvent& event) = 0;
+  virtual std::string describe(const PendingEvent& event) const = 0;
+  virtual Component component() const { return Component::kernel; }
+};
+
+}  // namespace loopcheck

@@ -1,0 +1,46 @@
+// One run: a scenario, its parameters, the switches and a choice sequence in; a verdict, the
+// choices actually made and (optionally) the trace out. Every engine is built on this.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/choice_sources.h"
+#include "model/oracle.h"
+#include "model/scenario.h"
+#include "model/trace.h"
+#include "src/core/bugs.h"
+
+namespace loopcheck {
+
+struct RunSpec {
+  const Scenario* scenario = nullptr;
+  Params params;  // complete: defaults merged with overrides
+  BugSet bugs;
+  OracleSet oracles = OracleSet::all();
+  Bounds bounds;
+
+  // The scenario's defaults, with no switch on.
+  static RunSpec defaults(const Scenario& scenario);
+};
+
+enum class Verdict { pass, violation, cut_off };
+
+struct RunResult {
+  Verdict verdict = Verdict::pass;
+  std::optional<Violation> violation;
+  std::vector<ChoiceRecord> choices;
+  std::vector<TraceLine> trace;
+  std::size_t steps = 0;
+  std::optional<std::string> divergence;  // strict replay only
+};
+
+// strict: the prefix must match the run choice for choice (replay of a reproducer).
+RunResult execute(const RunSpec& spec, const std::vector<ChoiceRecord>& prefix, bool with_trace,
+                  bool strict = false);
+
+std::string_view verdict_name(Verdict verdict);
+
+}  // namespace loopcheck

@@ -1,0 +1,264 @@
+// Selector datagram scenarios: clean workloads and the exposures of dgram-drain, bpo-38471 and
+// gh-91227.
+#include <memory>
+
+#include "model/peers.h"
+#include "model/scenarios/scenarios.h"
+#include "model/world.h"
+
+namespace loopcheck {
+namespace {
+
+class AppDatagram : public DatagramProtocol {
+ public:
+  explicit AppDatagram(SimWorld& world) : world_(world) {}
+  void connection_made(DatagramTransport& transport) override {
+    transport_ = &transport;
+    on_made();
+  }
+  void datagram_received(BytesView, const Address&) override { ++received_; }
+  void error_received(const Error&) override { ++errors_; }
+  void connection_lost(std::optional<Error>) override {}
+
+ protected:
+  virtual void on_made() {}
+  Tag tag(const char* label) const { return Tag{this, label}; }
+
+  SimWorld& world_;
+  DatagramTransport* transport_ = nullptr;
+  std::size_t received_ = 0;
+  std::size_t errors_ = 0;
+};
+
+std::size_t count_param(const Params& p, const char* key) {
+  return static_cast<std::size_t>(param(p, key, 0));
+}
+
+// ---- dgram-echo --------------------------------------------------------------------------
+class PingClient final : public AppDatagram {
+ public:
+  PingClient(SimWorld& world, std::size_t count)
+      : AppDatagram(world),
+        count_(count),
+        obligation_(world.monitor().open_obligation("the ping client gets every reply")) {}
+  void datagram_received(BytesView data, const Address& from) override {
+    AppDatagram::datagram_received(data, from);
+    if (received_ == count_) {
+      world_.monitor().discharge(obligation_);
+      transport_->close();
+    }
+  }
+
+ private:
+  void on_made() override {
+    for (std::size_t i = 0; i < count_; ++i) (void)transport_->sendto("ping " + std::to_string(i));
+  }
+  std::size_t count_;
+  int obligation_;
+};
+
+class DgramEcho final : public Scenario {
+ public:
+  std::string_view name() const override { return "dgram-echo"; }
+  std::string_view family() const override { return "selector datagram"; }
+  std::string_view summary() const override {
+    return "UDP client sends pings to an echo peer, waits for every reply, closes";
+  }
+  Params default_params() const override { return {{"count", 3}}; }
+  Bounds default_bounds() const override { return {300, 2, 0}; }
+  void setup(SimWorld& world, const Params& p) const override {
+    FakeKernel& kernel = world.kernel();
+    int peer_fd = kernel.dgram_socket(SocketKind::udp, Owner::peer, "");
+    auto& peer = world.own(std::make_unique<DatagramEchoPeer>(kernel, peer_fd, "echo peer",
+                                                              "127.0.0.1:7", 0));
+    world.add_source(peer);
+    int app_fd = kernel.dgram_socket(SocketKind::udp, Owner::app, "127.0.0.1:40000");
+    (void)kernel.connect_dgram(app_fd, "127.0.0.1:7");
+    auto& app = world.own(std::make_unique<PingClient>(world, count_param(p, "count")));
+    world.datagram_transport(app_fd, app, "127.0.0.1:7");
+  }
+};
+
+// ---- dgram-drain -------------------------------------------------------------------------
+// The seed's experiment, small: a sender fires datagrams at a server that closes as soon as
+// it has seen the first one. Whatever the kernel already queued must still be delivered.
+class CloseAfterFirst final : public AppDatagram {
+ public:
+  explicit CloseAfterFirst(SimWorld& world, bool abort) : AppDatagram(world), abort_(abort) {}
+  void datagram_received(BytesView data, const Address& from) override {
+    AppDatagram::datagram_received(data, from);
+    if (received_ != 1) return;
+    if (abort_) {
+      transport_->abort();
+    } else {
+      transport_->close();
+    }
+  }
+
+ private:
+  bool abort_;
+};
+
+void setup_sender_and_server(SimWorld& world, const Params& p, bool abort) {
+  FakeKernel& kernel = world.kernel();
+  int app_fd = kernel.dgram_socket(SocketKind::unix_dgram, Owner::app, "/tmp/loopcheck.sock");
+  int peer_fd = kernel.dgram_socket(SocketKind::unix_dgram, Owner::peer, "");
+  auto& peer = world.own(std::make_unique<DatagramSenderPeer>(
+      kernel, peer_fd, "sender peer", "/tmp/loopcheck.sock", count_param(p, "count"), 16));
+  world.add_source(peer);
+  auto& app = world.own(std::make_unique<CloseAfterFirst>(world, abort));
+  world.datagram_transport(app_fd, app);
+}
+
+class DgramDrain final : public Scenario {
+ public:
+  std::string_view name() const override { return "dgram-drain"; }
+  std::string_view family() const override { return "selector datagram"; }
+  std::string_view summary() const override {
+    return "AF_UNIX datagram server closes after its first datagram while more are queued";
+  }
+  Params default_params() const override { return {{"count", 4}}; }
+  Bounds default_bounds() const override { return {300, 2, 0}; }
+  void setup(SimWorld& world, const Params& p) const override {
+    setup_sender_and_server(world, p, false);
+  }
+};
+
+class DgramAbort final : public Scenario {
+ public:
+  std::string_view name() const override { return "dgram-abort"; }
+  std::string_view family() const override { return "selector datagram"; }
+  std::string_view summary() const override {
+    return "AF_UNIX datagram server aborts after its first datagram; discards must be counted";
+  }
+  Params default_params() const override { return {{"count", 4}}; }
+  Bounds default_bounds() const override { return {300, 2, 0}; }
+  void setup(SimWorld& world, const Params& p) const override {
+    setup_sender_and_server(world, p, true);
+  }
+};
+
+// ---- dgram-close-queued (bpo-38471) ------------------------------------------------------
+// The client sends more than the receiver's queue holds, so some sendto()s are queued in the
+// transport; then it closes at once. The queue must still be flushed before connection_lost.
+class SendThenClose final : public AppDatagram {
+ public:
+  SendThenClose(SimWorld& world, std::size_t count) : AppDatagram(world), count_(count) {}
+
+ private:
+  void on_made() override {
+    for (std::size_t i = 0; i < count_; ++i) (void)transport_->sendto("record " + std::to_string(i));
+    transport_->close();
+  }
+  std::size_t count_;
+};
+
+class DgramCloseQueued final : public Scenario {
+ public:
+  std::string_view name() const override { return "dgram-close-queued"; }
+  std::string_view family() const override { return "selector datagram"; }
+  std::string_view summary() const override {
+    return "client queues sendto() data behind a slow AF_UNIX receiver and closes at once";
+  }
+  Params default_params() const override { return {{"count", 4}}; }
+  Bounds default_bounds() const override { return {300, 2, 0}; }
+  KernelConfig kernel_config(const Params&) const override {
+    KernelConfig config;
+    config.dgram_queue_packets = 2;
+    return config;
+  }
+  void setup(SimWorld& world, const Params& p) const override {
+    FakeKernel& kernel = world.kernel();
+    int peer_fd = kernel.dgram_socket(SocketKind::unix_dgram, Owner::peer, "/tmp/sink.sock");
+    auto& peer = world.own(std::make_unique<DatagramSlowSinkPeer>(kernel, peer_fd, "slow sink"));
+    world.add_source(peer);
+    int app_fd = kernel.dgram_socket(SocketKind::unix_dgram, Owner::app, "");
+    (void)kernel.connect_dgram(app_fd, "/tmp/sink.sock");
+    auto& app = world.own(std::make_unique<SendThenClose>(world, count_param(p, "count")));
+    world.datagram_transport(app_fd, app, "/tmp/sink.sock");
+  }
+};
+
+// ---- dgram-icmp (gh-91227) ---------------------------------------------------------------
+// The client pings a server that is not up yet. The ICMP report must reach error_received,
+// which retries; the reply must arrive and the client then closes.
+class RetryingPinger final : public AppDatagram {
+ public:
+  RetryingPinger(SimWorld& world, const Params& p)
+      : AppDatagram(world),
+        retries_(count_param(p, "retries")),
+        retry_after_(param(p, "retry_us", 0) * kMicrosecond),
+        obligation_(world.monitor().open_obligation("the pinger gets a reply")) {}
+
+  void datagram_received(BytesView data, const Address& from) override {
+    AppDatagram::datagram_received(data, from);
+    world_.monitor().discharge(obligation_);
+    transport_->close();
+  }
+  void error_received(const Error& error) override {
+    AppDatagram::error_received(error);
+    if (errors_ > retries_) {
+      transport_->close();  // give up: the obligation stays open and says so
+      return;
+    }
+    world_.loop().call_later(retry_after_, tag("app.retry"), [this] { ping(); });
+  }
+
+ private:
+  void on_made() override { ping(); }
+  void ping() {
+    if (!transport_->is_closing()) (void)transport_->sendto("ping");
+  }
+  std::size_t retries_;
+  Nanos retry_after_;
+  int obligation_;
+};
+
+class DgramIcmp final : public Scenario {
+ public:
+  std::string_view name() const override { return "dgram-icmp"; }
+  std::string_view family() const override { return "selector datagram"; }
+  std::string_view summary() const override {
+    return "UDP client pings a server that binds late; ICMP errors must reach error_received";
+  }
+  Params default_params() const override {
+    return {{"bind_after_us", 20}, {"retries", 3}, {"retry_us", 1000}};
+  }
+  Bounds default_bounds() const override { return {300, 2, 0}; }
+  void setup(SimWorld& world, const Params& p) const override {
+    FakeKernel& kernel = world.kernel();
+    int peer_fd = kernel.dgram_socket(SocketKind::udp, Owner::peer, "");
+    auto& peer = world.own(std::make_unique<DatagramEchoPeer>(
+        kernel, peer_fd, "late echo peer", "127.0.0.1:7", param(p, "bind_after_us", 0) * kMicrosecond));
+    world.add_source(peer);
+    int app_fd = kernel.dgram_socket(SocketKind::udp, Owner::app, "127.0.0.1:40000");
+    (void)kernel.connect_dgram(app_fd, "127.0.0.1:7");
+    auto& app = world.own(std::make_unique<RetryingPinger>(world, p));
+    world.datagram_transport(app_fd, app, "127.0.0.1:7");
+  }
+};
+
+}  // namespace
+
+const Scenario& dgram_echo_scenario() {
+  static const DgramEcho kScenario;
+  return kScenario;
+}
+const Scenario& dgram_drain_scenario() {
+  static const DgramDrain kScenario;
+  return kScenario;
+}
+const Scenario& dgram_abort_scenario() {
+  static const DgramAbort kScenario;
+  return kScenario;
+}
+const Scenario& dgram_close_queued_scenario() {
+  static const DgramCloseQueued kScenario;
+  return kScenario;
+}
+const Scenario& dgram_icmp_scenario() {
+  static const DgramIcmp kScenario;
+  return kScenario;
+}
+
+}  // namespace loopcheck

@@ -1,0 +1,20 @@
+// The built-in scenarios. Each exposes one catalog bug when its switch is on, or is a clean
+// workload that exercises a transport's ordinary paths; the catalog says which is which.
+#pragma once
+
+#include "model/scenario.h"
+
+namespace loopcheck {
+
+const Scenario& stream_echo_scenario();
+const Scenario& stream_half_close_scenario();
+const Scenario& stream_reset_scenario();
+const Scenario& stream_resume_close_scenario();
+const Scenario& stream_abort_early_scenario();
+const Scenario& dgram_echo_scenario();
+const Scenario& dgram_drain_scenario();
+const Scenario& dgram_close_queued_scenario();
+const Scenario& dgram_icmp_scenario();
+const Scenario& dgram_abort_scenario();
+
+}  // namespace loopcheck

@@ -1,0 +1,287 @@
+// Selector stream scenarios: clean workloads and the exposures of bpo-27223 and gh-156512.
+#include <memory>
+
+#include "model/peers.h"
+#include "model/scenarios/scenarios.h"
+#include "model/world.h"
+
+namespace loopcheck {
+namespace {
+
+// Base for the scenarios' application protocols: remembers its transport and the world.
+class AppStream : public Protocol {
+ public:
+  explicit AppStream(SimWorld& world) : world_(world) {}
+  void connection_made(Transport& transport) override {
+    transport_ = &transport;
+    on_made();
+  }
+  void data_received(BytesView data) override { received_ += data.size(); }
+  void connection_lost(std::optional<Error>) override {}
+
+ protected:
+  virtual void on_made() {}
+  Tag tag(const char* label) const { return Tag{this, label}; }
+
+  SimWorld& world_;
+  Transport* transport_ = nullptr;
+  std::size_t received_ = 0;
+};
+
+std::pair<int, int> app_peer_pair(SimWorld& world) {
+  return world.kernel().stream_pair(SocketKind::tcp, Owner::app, Owner::peer, "127.0.0.1:40000",
+                                    "127.0.0.1:8080");
+}
+
+// ---- stream-echo -------------------------------------------------------------------------
+// Writes `bytes` in chunks under flow control, then write_eof(); the echo peer answers and
+// closes; the client must get every byte back before EOF.
+class EchoClient final : public AppStream {
+ public:
+  EchoClient(SimWorld& world, const Params& p)
+      : AppStream(world),
+        total_(static_cast<std::size_t>(param(p, "bytes", 0))),
+        chunk_(static_cast<std::size_t>(param(p, "chunk", 1))),
+        high_(static_cast<std::size_t>(param(p, "high", 0))),
+        obligation_(world.monitor().open_obligation("the echo client gets all its bytes back")) {}
+
+  bool eof_received() override {
+    if (received_ == total_) world_.monitor().discharge(obligation_);
+    return false;
+  }
+  void pause_writing() override { paused_ = true; }
+  void resume_writing() override {
+    paused_ = false;
+    pump();
+  }
+
+ private:
+  void on_made() override {
+    (void)transport_->set_write_buffer_limits(high_, high_ / 4);
+    pump();
+  }
+  void pump() {
+    while (!paused_ && written_ < total_) {
+      std::size_t n = std::min(chunk_, total_ - written_);
+      (void)transport_->write(SenderPeer::payload(written_, n));
+      written_ += n;
+    }
+    if (written_ == total_ && !eof_sent_) {
+      eof_sent_ = true;
+      (void)transport_->write_eof();
+    }
+  }
+
+  std::size_t total_, chunk_, high_;
+  int obligation_;
+  std::size_t written_ = 0;
+  bool paused_ = false;
+  bool eof_sent_ = false;
+};
+
+class StreamEcho final : public Scenario {
+ public:
+  std::string_view name() const override { return "stream-echo"; }
+  std::string_view family() const override { return "selector stream"; }
+  std::string_view summary() const override {
+    return "client writes under flow control, half-closes, and must get every byte echoed back";
+  }
+  Params default_params() const override { return {{"bytes", 300}, {"chunk", 100}, {"high", 128}}; }
+  KernelConfig kernel_config(const Params&) const override {
+    KernelConfig config;
+    config.stream_send_capacity = 128;
+    config.stream_recv_capacity = 128;
+    return config;
+  }
+  void setup(SimWorld& world, const Params& p) const override {
+    auto [app_fd, peer_fd] = app_peer_pair(world);
+    auto& peer = world.own(std::make_unique<EchoPeer>(world.kernel(), peer_fd, "echo peer"));
+    world.add_source(peer);
+    auto& app = world.own(std::make_unique<EchoClient>(world, p));
+    world.stream_transport(app_fd, app, &peer);
+  }
+};
+
+// ---- stream-half-close -------------------------------------------------------------------
+// The peer sends and half-closes; the app pauses reading after every chunk and resumes on a
+// timer, keeps the connection half-open on EOF, replies, and closes.
+class PausingReader final : public AppStream {
+ public:
+  PausingReader(SimWorld& world, const Params& p)
+      : AppStream(world),
+        total_(static_cast<std::size_t>(param(p, "bytes", 0))),
+        pause_(param(p, "pause_us", 0) * kMicrosecond),
+        obligation_(world.monitor().open_obligation("the reader gets every byte before EOF")) {}
+
+  void data_received(BytesView data) override {
+    AppStream::data_received(data);
+    transport_->pause_reading();
+    world_.loop().call_later(pause_, tag("app.resume_reading"), [this] { transport_->resume_reading(); });
+  }
+  bool eof_received() override {
+    if (received_ == total_) world_.monitor().discharge(obligation_);
+    (void)transport_->write("got " + std::to_string(received_));
+    transport_->close();
+    return true;
+  }
+
+ private:
+  std::size_t total_;
+  Nanos pause_;
+  int obligation_;
+};
+
+class StreamHalfClose final : public Scenario {
+ public:
+  std::string_view name() const override { return "stream-half-close"; }
+  std::string_view family() const override { return "selector stream"; }
+  std::string_view summary() const override {
+    return "peer sends then half-closes; app pauses/resumes reading on a timer, replies on EOF";
+  }
+  Params default_params() const override { return {{"bytes", 120}, {"chunk", 40}, {"pause_us", 200}}; }
+  Bounds default_bounds() const override { return {400, 2, 0}; }
+  void setup(SimWorld& world, const Params& p) const override {
+    auto [app_fd, peer_fd] = app_peer_pair(world);
+    auto& peer = world.own(std::make_unique<SenderPeer>(
+        world.kernel(), peer_fd, "sender peer", static_cast<std::size_t>(param(p, "bytes", 0)),
+        static_cast<std::size_t>(param(p, "chunk", 1)), SenderPeer::Ending::fin));
+    world.add_source(peer);
+    auto& app = world.own(std::make_unique<PausingReader>(world, p));
+    world.stream_transport(app_fd, app, &peer);
+  }
+};
+
+// ---- stream-reset ------------------------------------------------------------------------
+// The peer sends, then resets the connection. The app must see the bytes in order and then
+// connection_lost with the error.
+class ResetVictim final : public AppStream {
+ public:
+  explicit ResetVictim(SimWorld& world)
+      : AppStream(world),
+        obligation_(world.monitor().open_obligation("connection_lost arrives after the peer's RST")) {}
+  void connection_lost(std::optional<Error> error) override {
+    if (error) world_.monitor().discharge(obligation_);
+  }
+
+ private:
+  void on_made() override { (void)transport_->write("hello"); }
+  int obligation_;
+};
+
+class StreamReset final : public Scenario {
+ public:
+  std::string_view name() const override { return "stream-reset"; }
+  std::string_view family() const override { return "selector stream"; }
+  std::string_view summary() const override {
+    return "peer sends then resets; the error must reach connection_lost";
+  }
+  Params default_params() const override { return {{"bytes", 90}, {"chunk", 30}}; }
+  Bounds default_bounds() const override { return {400, 2, 1}; }
+  void setup(SimWorld& world, const Params& p) const override {
+    auto [app_fd, peer_fd] = app_peer_pair(world);
+    auto& peer = world.own(std::make_unique<SenderPeer>(
+        world.kernel(), peer_fd, "resetting peer", static_cast<std::size_t>(param(p, "bytes", 0)),
+        static_cast<std::size_t>(param(p, "chunk", 1)), SenderPeer::Ending::rst));
+    world.add_source(peer);
+    auto& app = world.own(std::make_unique<ResetVictim>(world));
+    world.stream_transport(app_fd, app, &peer);
+  }
+};
+
+// ---- stream-resume-close (gh-156512) -----------------------------------------------------
+// The app writes past the high mark and closes from inside resume_writing().
+class CloseOnResume final : public AppStream {
+ public:
+  CloseOnResume(SimWorld& world, const Params& p)
+      : AppStream(world),
+        bytes_(static_cast<std::size_t>(param(p, "bytes", 0))),
+        high_(static_cast<std::size_t>(param(p, "high", 0))) {}
+  void resume_writing() override { transport_->close(); }
+
+ private:
+  void on_made() override {
+    (void)transport_->set_write_buffer_limits(high_, high_ / 4);
+    (void)transport_->write(SenderPeer::payload(0, bytes_));
+  }
+  std::size_t bytes_, high_;
+};
+
+class StreamResumeClose final : public Scenario {
+ public:
+  std::string_view name() const override { return "stream-resume-close"; }
+  std::string_view family() const override { return "selector stream"; }
+  std::string_view summary() const override {
+    return "app writes past the high mark and calls close() inside resume_writing()";
+  }
+  Params default_params() const override { return {{"bytes", 128}, {"high", 32}}; }
+  Bounds default_bounds() const override { return {300, 2, 1}; }
+  KernelConfig kernel_config(const Params&) const override {
+    KernelConfig config;
+    config.stream_send_capacity = 64;
+    config.stream_recv_capacity = 128;
+    return config;
+  }
+  void setup(SimWorld& world, const Params& p) const override {
+    auto [app_fd, peer_fd] = app_peer_pair(world);
+    auto& peer = world.own(std::make_unique<SinkPeer>(world.kernel(), peer_fd, "sink peer"));
+    world.add_source(peer);
+    auto& app = world.own(std::make_unique<CloseOnResume>(world, p));
+    world.stream_transport(app_fd, app, &peer);
+  }
+};
+
+// ---- stream-abort-early (bpo-27223) ------------------------------------------------------
+// A server that rejects the connection: abort() from inside connection_made(), while the peer
+// is already sending.
+class RejectOnMade final : public AppStream {
+ public:
+  using AppStream::AppStream;
+
+ private:
+  void on_made() override { transport_->abort(); }
+};
+
+class StreamAbortEarly final : public Scenario {
+ public:
+  std::string_view name() const override { return "stream-abort-early"; }
+  std::string_view family() const override { return "selector stream"; }
+  std::string_view summary() const override {
+    return "app aborts inside connection_made() while the peer is sending";
+  }
+  Params default_params() const override { return {{"bytes", 64}}; }
+  Bounds default_bounds() const override { return {200, 2, 0}; }
+  void setup(SimWorld& world, const Params& p) const override {
+    auto [app_fd, peer_fd] = app_peer_pair(world);
+    std::size_t bytes = static_cast<std::size_t>(param(p, "bytes", 0));
+    auto& peer = world.own(std::make_unique<SenderPeer>(world.kernel(), peer_fd, "sender peer", bytes,
+                                                        bytes, SenderPeer::Ending::fin));
+    world.add_source(peer);
+    auto& app = world.own(std::make_unique<RejectOnMade>(world));
+    world.stream_transport(app_fd, app, &peer);
+  }
+};
+
+}  // namespace
+
+const Scenario& stream_echo_scenario() {
+  static const StreamEcho kScenario;
+  return kScenario;
+}
+const Scenario& stream_half_close_scenario() {
+  static const StreamHalfClose kScenario;
+  return kScenario;
+}
+const Scenario& stream_reset_scenario() {
+  static const StreamReset kScenario;
+  return kScenario;
+}
+const Scenario& stream_resume_close_scenario() {
+  static const StreamResumeClose kScenario;
+  return kScenario;
+}
+const Scenario& stream_abort_early_scenario() {
+  static const StreamAbortEarly kScenario;
+  return kScenario;
+}
+
+}  // namespace loopcheck

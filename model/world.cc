@@ -1,0 +1,138 @@
+#include "model/world.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace loopcheck {
+
+std::uint32_t SimWorld::TracedChoices::choose(std::uint32_t n, ChoiceKind kind) {
+  std::uint32_t value = inner_.choose(n, kind);
+  ++count_;
+  // "No fault" and "no preemption" are the default path; the trace shows only real decisions.
+  bool default_path = value == 0 && (is_fault(kind) || is_preemption(kind));
+  if (tracer_.enabled() && !default_path) {
+    tracer_.record(Component::choice, "#" + std::to_string(count_) + " " +
+                                          std::string(choice_kind_name(kind)) + " = " +
+                                          std::to_string(value) + " of " + std::to_string(n));
+  }
+  return value;
+}
+
+SimWorld::SimWorld(const WorldConfig& config, ChoiceSource& choices)
+    : bugs_(config.bugs),
+      tracer_(clock_, config.trace),
+      choices_(choices, tracer_),
+      kernel_(clock_, choices_, tracer_, config.kernel),
+      poller_(kernel_),
+      loop_(clock_, poller_, choices_, tracer_),
+      monitor_(config.oracles, tracer_, kernel_, loop_) {
+  loop_.set_observer(&monitor_);
+  sources_.push_back(&kernel_);
+}
+
+Transport& SimWorld::stream_transport(int fd, Protocol& app, const StreamPeerView* peer) {
+  ObservedStream& observed = monitor_.observe_stream(app, fd, peer);
+  auto& transport = own(std::make_unique<SelectorStreamTransport>(context(), fd, observed));
+  observed.set_owner(&transport);
+  return observed;
+}
+
+DatagramTransport& SimWorld::datagram_transport(int fd, DatagramProtocol& app, Address connected) {
+  ObservedDatagram& observed = monitor_.observe_datagram(app, fd);
+  auto& transport = own(
+      std::make_unique<SelectorDatagramTransport>(context(), fd, observed, std::move(connected)));
+  observed.set_owner(&transport);
+  return observed;
+}
+
+bool SimWorld::loop_runnable() {
+  if (loop_.in_iteration() || loop_.has_ready_callbacks() || poller_.any_ready()) return true;
+  std::optional<Nanos> next = loop_.next_timer_time();
+  return next && *next <= clock_.now();
+}
+
+void SimWorld::fire(const PendingEvent& event) {
+  if (tracer_.enabled()) tracer_.record(event.source->component(), event.source->describe(event));
+  event.source->fire(event);
+}
+
+bool SimWorld::step() {
+  pending_.clear();
+  Nanos now = clock_.now();
+  for (EventSource* source : sources_) source->collect(now, pending_);
+
+  if (loop_runnable()) {
+    options_.clear();
+    for (const PendingEvent& event : pending_) {
+      if (event.earliest <= now) options_.push_back(event);
+    }
+    if (!options_.empty()) {
+      auto pick = choices_.choose(static_cast<std::uint32_t>(options_.size() + 1), ChoiceKind::preempt);
+      if (pick > 0) {
+        fire(options_[pick - 1]);
+        return true;
+      }
+    }
+    if (loop_.in_iteration()) {
+      loop_.run_next();
+    } else {
+      loop_.begin_iteration();
+    }
+    return true;
+  }
+
+  std::optional<Nanos> next_timer = loop_.next_timer_time();
+  if (pending_.empty()) {
+    if (!next_timer) return false;
+    clock_.advance_to(*next_timer);
+    return true;
+  }
+  // Nothing may jump past the earliest deadline among pending events.
+  Nanos horizon = std::numeric_limits<Nanos>::max();
+  for (const PendingEvent& event : pending_) horizon = std::min(horizon, event.latest);
+  options_.clear();
+  for (const PendingEvent& event : pending_) {
+    bool before_deadline = std::max(event.earliest, now) <= horizon;
+    bool before_timer = !next_timer || event.earliest <= *next_timer;
+    if (before_deadline && before_timer) options_.push_back(event);
+  }
+  // Option 0 is the earliest thing to happen, so the default schedule is the natural one.
+  std::stable_sort(options_.begin(), options_.end(),
+                   [](const PendingEvent& a, const PendingEvent& b) { return a.earliest < b.earliest; });
+  bool timer_option = next_timer && *next_timer <= horizon;
+  std::size_t timer_slot = options_.size();
+  if (timer_option) {
+    timer_slot = 0;
+    while (timer_slot < options_.size() && options_[timer_slot].earliest <= *next_timer) ++timer_slot;
+  }
+  std::size_t count = options_.size() + (timer_option ? 1 : 0);
+  std::size_t pick = count > 1 ? choices_.choose(static_cast<std::uint32_t>(count), ChoiceKind::deliver) : 0;
+  if (timer_option && pick == timer_slot) {
+    clock_.advance_to(*next_timer);
+    return true;
+  }
+  if (timer_option && pick > timer_slot) --pick;
+  const PendingEvent& event = options_[pick];
+  clock_.advance_to(std::max(now, event.earliest));
+  fire(event);
+  return true;
+}
+
+RunEnd SimWorld::run(std::size_t max_steps) {
+  for (steps_ = 0; steps_ < max_steps; ++steps_) {
+    monitor_.set_step(steps_ + 1);
+    if (!step()) {
+      monitor_.check_end(true);
+      return monitor_.violated() ? RunEnd::violation : RunEnd::quiescent;
+    }
+    monitor_.check_step();
+    if (monitor_.violated()) {
+      ++steps_;
+      return RunEnd::violation;
+    }
+  }
+  monitor_.check_end(false);
+  return monitor_.violated() ? RunEnd::violation : RunEnd::step_bound;
+}
+
+}  // namespace loopcheck

@@ -1,0 +1,102 @@
+// SimWorld: one simulated run's universe. It wires the loop core to the fake kernel and the sim
+// poller, hands transports their context, and advances the run one step at a time:
+//
+//  - when the loop has something to do (a callback batch in progress, ready callbacks, a ready
+//    fd, a due timer), the next step is its next callback, unless a due kernel or peer event
+//    preempts it (a `preempt` choice, bounded by the engines);
+//  - when the loop is idle, time jumps to whichever comes next of the pending events and the
+//    next timer, within every event's latency bounds (a `deliver` choice when several qualify);
+//  - when nothing is runnable and nothing is pending, the world is quiescent and the run ends.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "model/choice_sources.h"
+#include "model/fake_kernel.h"
+#include "model/monitor.h"
+#include "model/pending_event.h"
+#include "model/sim_clock.h"
+#include "model/sim_poller.h"
+#include "model/trace.h"
+#include "src/core/bugs.h"
+#include "src/loop/event_loop.h"
+#include "src/transport/selector_datagram.h"
+#include "src/transport/selector_stream.h"
+#include "src/transport/transport_context.h"
+
+namespace loopcheck {
+
+struct WorldConfig {
+  KernelConfig kernel;
+  BugSet bugs;
+  OracleSet oracles = OracleSet::all();
+  bool trace = false;
+};
+
+enum class RunEnd { quiescent, violation, step_bound };
+
+class SimWorld {
+ public:
+  SimWorld(const WorldConfig& config, ChoiceSource& choices);
+  SimWorld(const SimWorld&) = delete;
+  SimWorld& operator=(const SimWorld&) = delete;
+
+  SimClock& clock() { return clock_; }
+  FakeKernel& kernel() { return kernel_; }
+  EventLoop& loop() { return loop_; }
+  Monitor& monitor() { return monitor_; }
+  Tracer& tracer() { return tracer_; }
+  ChoiceSource& choices() { return choices_; }
+  TransportContext context() { return TransportContext{loop_, kernel_, bugs_, tracer_}; }
+
+  template <typename T>
+  T& own(std::unique_ptr<T> object) {
+    T& ref = *object;
+    owned_.push_back(std::shared_ptr<void>(std::move(object)));
+    return ref;
+  }
+  void add_source(EventSource& source) { sources_.push_back(&source); }
+
+  // A transport for an app protocol, observed by the monitor. The peer view feeds O2.
+  Transport& stream_transport(int fd, Protocol& app, const StreamPeerView* peer);
+  DatagramTransport& datagram_transport(int fd, DatagramProtocol& app, Address connected = {});
+
+  RunEnd run(std::size_t max_steps);
+  std::size_t steps() const { return steps_; }
+  std::vector<TraceLine> take_trace() { return tracer_.take(); }
+
+ private:
+  bool step();  // false when quiescent
+  bool loop_runnable();
+  void fire(const PendingEvent& event);
+
+  // Every choice of the run goes through here, so a trace shows each one where it was made.
+  class TracedChoices final : public ChoiceSource {
+   public:
+    TracedChoices(ChoiceSource& inner, Tracer& tracer) : inner_(inner), tracer_(tracer) {}
+    std::uint32_t choose(std::uint32_t n, ChoiceKind kind) override;
+
+   private:
+    ChoiceSource& inner_;
+    Tracer& tracer_;
+    std::size_t count_ = 0;
+  };
+
+  BugSet bugs_;
+  SimClock clock_;
+  TraceRecorder tracer_;
+  TracedChoices choices_;
+  FakeKernel kernel_;
+  SimPoller poller_;
+  EventLoop loop_;
+  Monitor monitor_;
+  std::vector<EventSource*> sources_;
+  std::vector<PendingEvent> pending_;
+  std::vector<PendingEvent> options_;
+  std::size_t steps_ = 0;
+  std::vector<std::shared_ptr<void>> owned_;  // last: destroyed first
+};
+
+}  // namespace loopcheck

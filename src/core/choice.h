@@ -1,0 +1,43 @@
+// Every nondeterministic decision is a choice asked of a ChoiceSource. The kind says what the
+// decision is about, so engines can bound faults and preemptions and traces can explain choices.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace loopcheck {
+
+enum class ChoiceKind : std::uint8_t {
+  preempt,      // a kernel or peer event happens before the next loop callback (0 = no)
+  deliver,      // the loop is idle: which pending event (or timer) happens next
+  event_order,  // order of events returned together by one poll
+  size,         // a scenario size: payload length, chunking
+  fault_short_write,
+  fault_short_read,
+  fault_reset,
+  fault_drop,
+};
+
+constexpr int kChoiceKindCount = 8;
+
+std::string_view choice_kind_name(ChoiceKind kind);
+bool parse_choice_kind(std::string_view name, ChoiceKind& out);
+
+// Faults and preemptions are the choices that engines bound; value 0 is always "no deviation".
+constexpr bool is_fault(ChoiceKind kind) { return kind >= ChoiceKind::fault_short_write; }
+constexpr bool is_preemption(ChoiceKind kind) { return kind == ChoiceKind::preempt; }
+
+class ChoiceSource {
+ public:
+  virtual ~ChoiceSource() = default;
+  // Returns a value in [0, n). Callers ask only when n >= 2, so every recorded choice is real.
+  virtual std::uint32_t choose(std::uint32_t n, ChoiceKind kind) = 0;
+};
+
+// For the real world: always the first option (kernel order, no fault).
+class FirstChoice final : public ChoiceSource {
+ public:
+  std::uint32_t choose(std::uint32_t, ChoiceKind) override { return 0; }
+};
+
+}  // namespace loopcheck

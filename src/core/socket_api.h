@@ -1,0 +1,51 @@
+// The non-blocking socket calls a selector transport makes. The FakeKernel and posix_sockets
+// both implement it; errno becomes Errc, and EAGAIN is Errc::would_block, never a failure.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <variant>
+
+#include "src/core/bytes.h"
+#include "src/core/error.h"
+
+namespace loopcheck {
+
+using Address = std::string;
+
+template <typename T>
+class IoResult {
+ public:
+  IoResult(T value) : v_(std::move(value)) {}  // NOLINT: implicit on purpose, like expected<>
+  IoResult(Error error) : v_(std::move(error)) {}  // NOLINT
+  bool ok() const { return v_.index() == 0; }
+  const T& value() const { return std::get<0>(v_); }
+  T& value() { return std::get<0>(v_); }
+  const Error& error() const { return std::get<1>(v_); }
+  bool would_block() const { return !ok() && error().code == Errc::would_block; }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+struct Datagram {
+  Bytes data;
+  Address from;
+};
+
+class SocketApi {
+ public:
+  virtual ~SocketApi() = default;
+  // Stream: an empty result means EOF.
+  virtual IoResult<Bytes> recv(int fd, std::size_t max_bytes) = 0;
+  virtual IoResult<std::size_t> send(int fd, BytesView data) = 0;
+  virtual Status shutdown_write(int fd) = 0;
+  // Datagram: to empty = the connected peer.
+  virtual IoResult<Datagram> recvfrom(int fd, std::size_t max_bytes) = 0;
+  virtual IoResult<std::size_t> sendto(int fd, BytesView data, const Address& to) = 0;
+  virtual Status close(int fd) = 0;
+  virtual Address sockname(int fd) const = 0;
+  virtual Address peername(int fd) const = 0;
+};
+
+}  // namespace loopcheck

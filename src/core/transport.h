@@ -1,0 +1,68 @@
+// asyncio's transport API. Methods that asyncio answers with an exception on misuse return a
+// Status here instead, so misuse is visible without exceptions crossing callbacks.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "src/core/bytes.h"
+#include "src/core/error.h"
+#include "src/core/socket_api.h"
+
+namespace loopcheck {
+
+class BaseProtocol;
+class Protocol;
+class DatagramProtocol;
+
+struct WriteLimits {
+  std::size_t high = 0;
+  std::size_t low = 0;
+};
+
+class BaseTransport {
+ public:
+  virtual ~BaseTransport() = default;
+  virtual void close() = 0;
+  virtual bool is_closing() const = 0;
+  // Known keys: "sockname", "peername", "socket" (the fd), "datagrams_discarded".
+  virtual std::optional<std::string> get_extra_info(std::string_view name) const = 0;
+};
+
+class WriteTransport : public virtual BaseTransport {
+ public:
+  virtual void abort() = 0;
+  // high/low follow asyncio: missing high = 4*low or 64 KiB, missing low = high/4;
+  // anything but high >= low >= 0 is an error and changes nothing.
+  [[nodiscard]] virtual Status set_write_buffer_limits(std::optional<std::size_t> high,
+                                                       std::optional<std::size_t> low) = 0;
+  virtual WriteLimits get_write_buffer_limits() const = 0;
+  virtual std::size_t get_write_buffer_size() const = 0;
+};
+
+class Transport : public WriteTransport {
+ public:
+  virtual Status write(BytesView data) = 0;
+  Status writelines(const std::vector<Bytes>& chunks);
+  [[nodiscard]] virtual Status write_eof() = 0;
+  virtual bool can_write_eof() const = 0;
+  virtual void pause_reading() = 0;
+  virtual void resume_reading() = 0;
+  virtual bool is_reading() const = 0;
+  virtual void set_protocol(Protocol& protocol) = 0;
+  virtual Protocol& get_protocol() const = 0;
+};
+
+class DatagramTransport : public WriteTransport {
+ public:
+  // to empty = the connected peer.
+  virtual Status sendto(BytesView data, const Address& to = {}) = 0;
+  virtual void set_protocol(DatagramProtocol& protocol) = 0;
+  virtual DatagramProtocol& get_protocol() const = 0;
+};
+
+}  // namespace loopcheck

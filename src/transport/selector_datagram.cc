@@ -1,0 +1,206 @@
+#include "src/transport/selector_datagram.h"
+
+#include <utility>
+
+namespace loopcheck {
+
+SelectorDatagramTransport::SelectorDatagramTransport(TransportContext ctx, int fd,
+                                                     DatagramProtocol& protocol,
+                                                     Address connected_peer)
+    : ctx_(ctx), fd_(fd), protocol_(&protocol), connected_peer_(std::move(connected_peer)) {
+  ctx_.loop.call_soon(tag("connection_made"), [this] { protocol_->connection_made(*this); });
+  ctx_.loop.call_soon(tag("start_reading"), [this] { start_reading(); });
+}
+
+void SelectorDatagramTransport::trace(std::string text) const {
+  if (ctx_.tracer.enabled()) ctx_.tracer.record(Component::transport, "fd " + std::to_string(fd_) + ": " + text);
+}
+
+void SelectorDatagramTransport::start_reading() {
+  if (closing_) return;
+  (void)ctx_.loop.add_reader(fd_, tag("read_ready"), [this] { read_ready(); });
+}
+
+void SelectorDatagramTransport::read_ready() {
+  if (conn_lost_) return;
+  IoResult<Datagram> got = ctx_.sockets.recvfrom(fd_, kMaxRecv);
+  if (got.would_block()) return;
+  if (!got.ok()) {
+    trace("recvfrom: " + got.error().describe());
+    if (ctx_.bugs.on(Bug::gh_91227)) {
+      ctx_.loop.remove_reader(fd_);  // the read loop dies and the error goes nowhere
+      return;
+    }
+    protocol_->error_received(got.error());
+    return;
+  }
+  trace("recvfrom " + std::to_string(got.value().data.size()) + " bytes from " + got.value().from);
+  protocol_->datagram_received(got.value().data, got.value().from);
+}
+
+Status SelectorDatagramTransport::sendto(BytesView data, const Address& to) {
+  Address target = to;
+  if (!connected_peer_.empty()) {
+    if (!to.empty() && to != connected_peer_) {
+      return make_error(Errc::invalid_argument, "invalid address: must be empty or " + connected_peer_);
+    }
+    target = connected_peer_;
+  } else if (to.empty()) {
+    return make_error(Errc::invalid_argument, "unconnected datagram transport needs an address");
+  }
+  if (conn_lost_) {
+    ++conn_lost_;
+    return make_error(Errc::closed, "sendto() after the connection was lost; datagram dropped");
+  }
+  if (buffer_.empty()) {
+    IoResult<std::size_t> sent = ctx_.sockets.sendto(fd_, data, target);
+    if (sent.ok()) {
+      trace("sendto " + std::to_string(data.size()) + " bytes to " + target);
+      return std::nullopt;
+    }
+    if (!sent.would_block()) {
+      trace("sendto: " + sent.error().describe());
+      protocol_->error_received(sent.error());
+      return std::nullopt;
+    }
+    (void)ctx_.loop.add_writer(fd_, tag("sendto_ready"), [this] { sendto_ready(); });
+  }
+  buffer_.push_back({Bytes(data), target});
+  buffered_bytes_ += data.size();
+  trace("sendto queued " + std::to_string(data.size()) + " bytes (" +
+        std::to_string(buffer_.size()) + " queued)");
+  flow_.maybe_pause(buffered_bytes_, *protocol_);
+  return std::nullopt;
+}
+
+void SelectorDatagramTransport::sendto_ready() {
+  if (closing_ && ctx_.bugs.on(Bug::bpo_38471)) {
+    ctx_.loop.remove_writer(fd_);  // the write loop stops at close(): queue stranded
+    return;
+  }
+  while (!buffer_.empty()) {
+    Outgoing& next = buffer_.front();
+    IoResult<std::size_t> sent = ctx_.sockets.sendto(fd_, next.data, next.to);
+    if (sent.would_block()) break;
+    buffered_bytes_ -= next.data.size();
+    Outgoing done = std::move(next);
+    buffer_.pop_front();
+    if (!sent.ok()) {
+      trace("sendto: " + sent.error().describe());
+      protocol_->error_received(sent.error());
+      return;
+    }
+    trace("sendto_ready sent " + std::to_string(done.data.size()) + " bytes to " + done.to);
+  }
+  flow_.maybe_resume(buffered_bytes_, *protocol_);
+  if (!buffer_.empty()) return;
+  ctx_.loop.remove_writer(fd_);
+  finish_close_if_flushed();
+}
+
+void SelectorDatagramTransport::close() {
+  if (closing_) return;
+  closing_ = true;
+  trace("close (" + std::to_string(buffer_.size()) + " queued to send)");
+  ctx_.loop.remove_reader(fd_);
+  if (ctx_.bugs.on(Bug::dgram_drain)) {
+    finish_close_if_flushed();
+    return;
+  }
+  draining_ = true;
+  ctx_.loop.call_soon(tag("drain"), [this] { drain_step(); });
+}
+
+void SelectorDatagramTransport::drain_step() {
+  if (conn_lost_) return;
+  for (int i = 0; i < kDrainBatch; ++i) {
+    IoResult<Datagram> got = ctx_.sockets.recvfrom(fd_, kMaxRecv);
+    if (got.would_block()) {
+      draining_ = false;
+      finish_close_if_flushed();
+      return;
+    }
+    if (!got.ok()) {
+      protocol_->error_received(got.error());
+    } else {
+      trace("drain " + std::to_string(got.value().data.size()) + " bytes from " + got.value().from);
+      protocol_->datagram_received(got.value().data, got.value().from);
+    }
+    if (conn_lost_) return;  // the protocol aborted from inside the callback
+  }
+  ctx_.loop.call_soon(tag("drain"), [this] { drain_step(); });
+}
+
+void SelectorDatagramTransport::finish_close_if_flushed() {
+  if (!closing_ || draining_ || !buffer_.empty() || conn_lost_) return;
+  ++conn_lost_;
+  ctx_.loop.remove_writer(fd_);
+  ctx_.loop.call_soon(tag("call_connection_lost"), [this] { call_connection_lost(std::nullopt); });
+}
+
+void SelectorDatagramTransport::abort() {
+  trace("abort");
+  aborted_ = true;
+  force_close(std::nullopt);
+}
+
+void SelectorDatagramTransport::force_close(std::optional<Error> error) {
+  if (conn_lost_) return;
+  if (!buffer_.empty()) {
+    discarded_ += buffer_.size();
+    buffer_.clear();
+    buffered_bytes_ = 0;
+    ctx_.loop.remove_writer(fd_);
+  }
+  if (!closing_) {
+    closing_ = true;
+    ctx_.loop.remove_reader(fd_);
+  }
+  draining_ = false;
+  ++conn_lost_;
+  ctx_.loop.call_soon(tag("call_connection_lost"),
+                      [this, error = std::move(error)] { call_connection_lost(error); });
+}
+
+// Reads and counts what the kernel still holds, so an abort says exactly what it threw away.
+std::size_t SelectorDatagramTransport::discard_kernel_queue() {
+  std::size_t count = 0;
+  for (;;) {
+    IoResult<Datagram> got = ctx_.sockets.recvfrom(fd_, kMaxRecv);
+    if (got.ok()) {
+      ++count;
+    } else if (got.would_block() || got.error().code == Errc::bad_fd) {
+      return count;
+    }  // a pending ICMP report is consumed and the loop goes on
+  }
+}
+
+void SelectorDatagramTransport::call_connection_lost(std::optional<Error> error) {
+  if (aborted_) {
+    discarded_ += discard_kernel_queue();
+    trace("abort discarded " + std::to_string(discarded_) + " datagrams");
+  }
+  trace("connection_lost(" + (error ? error->describe() : std::string("None")) + ")");
+  protocol_->connection_lost(error);
+  (void)ctx_.sockets.close(fd_);
+}
+
+Status SelectorDatagramTransport::set_write_buffer_limits(std::optional<std::size_t> high,
+                                                          std::optional<std::size_t> low) {
+  if (Status status = flow_.set_limits(high, low)) return status;
+  flow_.maybe_pause(buffered_bytes_, *protocol_);
+  return std::nullopt;
+}
+
+std::optional<std::string> SelectorDatagramTransport::get_extra_info(std::string_view name) const {
+  if (name == "socket") return std::to_string(fd_);
+  if (name == "sockname") return ctx_.sockets.sockname(fd_);
+  if (name == "peername") {
+    if (connected_peer_.empty()) return std::nullopt;
+    return connected_peer_;
+  }
+  if (name == "datagrams_discarded") return std::to_string(discarded_);
+  return std::nullopt;
+}
+
+}  // namespace loopcheck

@@ -1,0 +1,180 @@
+#include "src/transport/selector_stream.h"
+
+#include <utility>
+
+namespace loopcheck {
+
+SelectorStreamTransport::SelectorStreamTransport(TransportContext ctx, int fd, Protocol& protocol)
+    : ctx_(ctx), fd_(fd), protocol_(&protocol) {
+  ctx_.loop.call_soon(tag("connection_made"), [this] { protocol_->connection_made(*this); });
+  ctx_.loop.call_soon(tag("start_reading"), [this] { start_reading(); });
+}
+
+void SelectorStreamTransport::trace(std::string text) const {
+  if (ctx_.tracer.enabled()) ctx_.tracer.record(Component::transport, "fd " + std::to_string(fd_) + ": " + text);
+}
+
+void SelectorStreamTransport::start_reading() {
+  if (!is_reading() && !ctx_.bugs.on(Bug::bpo_27223)) return;
+  (void)ctx_.loop.add_reader(fd_, tag("read_ready"), [this] { read_ready(); });
+}
+
+void SelectorStreamTransport::read_ready() {
+  if (conn_lost_) return;
+  IoResult<Bytes> got = ctx_.sockets.recv(fd_, kMaxRecv);
+  if (got.would_block()) return;
+  if (!got.ok()) {
+    fatal_error(got.error(), "fatal read error");
+    return;
+  }
+  if (got.value().empty()) {
+    on_eof();
+    return;
+  }
+  trace("recv " + std::to_string(got.value().size()) + " bytes");
+  protocol_->data_received(got.value());
+}
+
+void SelectorStreamTransport::on_eof() {
+  trace("recv EOF");
+  bool keep_open = protocol_->eof_received();
+  if (keep_open) {
+    // Half-open: we may still write, but nothing more can be read.
+    ctx_.loop.remove_reader(fd_);
+  } else {
+    close();
+  }
+}
+
+Status SelectorStreamTransport::write(BytesView data) {
+  if (eof_) return make_error(Errc::closed, "cannot call write() after write_eof()");
+  if (data.empty()) return std::nullopt;
+  if (conn_lost_) {
+    ++conn_lost_;
+    return make_error(Errc::closed, "write() after the connection was lost; data dropped");
+  }
+  if (buffer_.empty()) {
+    IoResult<std::size_t> sent = ctx_.sockets.send(fd_, data);
+    if (sent.ok()) {
+      data.remove_prefix(sent.value());
+      trace("write sent " + std::to_string(sent.value()) + " bytes directly");
+      if (data.empty()) return std::nullopt;
+    } else if (!sent.would_block()) {
+      Error error = sent.error();
+      fatal_error(error, "fatal write error");
+      return error;
+    }
+    (void)ctx_.loop.add_writer(fd_, tag("write_ready"), [this] { write_ready(); });
+  }
+  buffer_.append(data);
+  trace("write buffered " + std::to_string(data.size()) + " bytes (buffer " +
+        std::to_string(buffer_.size()) + ")");
+  flow_.maybe_pause(buffer_.size(), *protocol_);
+  return std::nullopt;
+}
+
+void SelectorStreamTransport::write_ready() {
+  if (conn_lost_) return;
+  IoResult<std::size_t> sent = ctx_.sockets.send(fd_, buffer_.view());
+  if (!sent.ok()) {
+    if (sent.would_block()) return;
+    ctx_.loop.remove_writer(fd_);
+    buffer_.clear();
+    fatal_error(sent.error(), "fatal write error");
+    return;
+  }
+  buffer_.consume(sent.value());
+  trace("write_ready sent " + std::to_string(sent.value()) + " bytes (buffer " +
+        std::to_string(buffer_.size()) + ")");
+  flow_.maybe_resume(buffer_.size(), *protocol_);  // may write more, or close()
+  if (!buffer_.empty()) return;
+  ctx_.loop.remove_writer(fd_);
+  if (closing_) {
+    // close() inside resume_writing() has already scheduled connection_lost.
+    if (conn_lost_ && !ctx_.bugs.on(Bug::gh_156512)) return;
+    ++conn_lost_;
+    call_connection_lost(std::nullopt);
+  } else if (eof_) {
+    if (Status status = ctx_.sockets.shutdown_write(fd_)) fatal_error(*status, "shutdown failed");
+  }
+}
+
+Status SelectorStreamTransport::write_eof() {
+  if (closing_ || eof_) return std::nullopt;
+  eof_ = true;
+  trace("write_eof");
+  if (!buffer_.empty()) return std::nullopt;
+  return ctx_.sockets.shutdown_write(fd_);
+}
+
+void SelectorStreamTransport::close() {
+  if (closing_) return;
+  closing_ = true;
+  trace("close (buffer " + std::to_string(buffer_.size()) + ")");
+  ctx_.loop.remove_reader(fd_);
+  if (buffer_.empty()) {
+    ++conn_lost_;
+    ctx_.loop.remove_writer(fd_);
+    ctx_.loop.call_soon(tag("call_connection_lost"), [this] { call_connection_lost(std::nullopt); });
+  }
+}
+
+void SelectorStreamTransport::abort() {
+  trace("abort");
+  force_close(std::nullopt);
+}
+
+void SelectorStreamTransport::pause_reading() {
+  if (!is_reading()) return;
+  paused_ = true;
+  ctx_.loop.remove_reader(fd_);
+}
+
+void SelectorStreamTransport::resume_reading() {
+  if (closing_ || !paused_) return;
+  paused_ = false;
+  start_reading();
+}
+
+Status SelectorStreamTransport::set_write_buffer_limits(std::optional<std::size_t> high,
+                                                        std::optional<std::size_t> low) {
+  if (Status status = flow_.set_limits(high, low)) return status;
+  flow_.maybe_pause(buffer_.size(), *protocol_);
+  return std::nullopt;
+}
+
+std::optional<std::string> SelectorStreamTransport::get_extra_info(std::string_view name) const {
+  if (name == "socket") return std::to_string(fd_);
+  if (name == "sockname") return ctx_.sockets.sockname(fd_);
+  if (name == "peername") return ctx_.sockets.peername(fd_);
+  return std::nullopt;
+}
+
+// asyncio reports OSErrors only through connection_lost(exc); that is where they must arrive.
+void SelectorStreamTransport::fatal_error(const Error& error, const char* where) {
+  trace(std::string(where) + ": " + error.describe());
+  force_close(error);
+}
+
+void SelectorStreamTransport::force_close(std::optional<Error> error) {
+  if (conn_lost_) return;
+  if (!buffer_.empty()) {
+    buffer_.clear();
+    ctx_.loop.remove_writer(fd_);
+  }
+  if (!closing_) {
+    closing_ = true;
+    ctx_.loop.remove_reader(fd_);
+  }
+  ++conn_lost_;
+  ctx_.loop.call_soon(tag("call_connection_lost"),
+                      [this, error = std::move(error)] { call_connection_lost(error); });
+}
+
+void SelectorStreamTransport::call_connection_lost(std::optional<Error> error) {
+  trace("connection_lost(" + (error ? error->describe() : std::string("None")) + ")");
+  protocol_->connection_lost(error);
+  (void)ctx_.sockets.close(fd_);
+}
+
+}  // namespace loopcheck

@@ -1,0 +1,68 @@
+// asyncio's _SelectorSocketTransport as a state machine over a readiness loop.
+//
+// Lifecycle: the constructor schedules connection_made and the reader registration with
+// call_soon, as asyncio does. close() stops reading, lets the write buffer drain, then schedules
+// connection_lost(None). abort() and fatal errors drop the buffer and schedule
+// connection_lost(error). connection_lost is called exactly once, and the fd is closed right
+// after it.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "src/core/bytes.h"
+#include "src/core/protocol.h"
+#include "src/core/transport.h"
+#include "src/transport/flow_control.h"
+#include "src/transport/transport_context.h"
+
+namespace loopcheck {
+
+class SelectorStreamTransport final : public Transport {
+ public:
+  static constexpr std::size_t kMaxRecv = 256 * 1024;
+
+  SelectorStreamTransport(TransportContext ctx, int fd, Protocol& protocol);
+
+  Status write(BytesView data) override;
+  Status write_eof() override;
+  bool can_write_eof() const override { return true; }
+  void close() override;
+  void abort() override;
+  bool is_closing() const override { return closing_; }
+  void pause_reading() override;
+  void resume_reading() override;
+  bool is_reading() const override { return !closing_ && !paused_; }
+  Status set_write_buffer_limits(std::optional<std::size_t> high,
+                                 std::optional<std::size_t> low) override;
+  WriteLimits get_write_buffer_limits() const override { return flow_.limits(); }
+  std::size_t get_write_buffer_size() const override { return buffer_.size(); }
+  void set_protocol(Protocol& protocol) override { protocol_ = &protocol; }
+  Protocol& get_protocol() const override { return *protocol_; }
+  std::optional<std::string> get_extra_info(std::string_view name) const override;
+
+ private:
+  // Deferred from the constructor: the protocol may already have paused or closed us.
+  void start_reading();
+  void read_ready();
+  void on_eof();
+  void write_ready();
+  void fatal_error(const Error& error, const char* where);
+  void force_close(std::optional<Error> error);
+  void call_connection_lost(std::optional<Error> error);
+  void trace(std::string text) const;
+  Tag tag(const char* label) const { return Tag{this, label}; }
+
+  TransportContext ctx_;
+  int fd_;
+  Protocol* protocol_;
+  ByteQueue buffer_;
+  WriteFlowControl flow_;
+  bool closing_ = false;
+  bool paused_ = false;  // reading paused by the protocol
+  bool eof_ = false;     // write_eof() was called
+  int conn_lost_ = 0;    // > 0 once connection_lost is scheduled; counts writes after that
+};
+
+}  // namespace loopcheck

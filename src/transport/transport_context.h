@@ -1,0 +1,18 @@
+// Everything a transport is handed to reach the world. Nothing else: no clock, no OS, no globals.
+#pragma once
+
+#include "src/core/bugs.h"
+#include "src/core/loop.h"
+#include "src/core/socket_api.h"
+#include "src/core/tracer.h"
+
+namespace loopcheck {
+
+struct TransportContext {
+  Loop& loop;
+  SocketApi& sockets;
+  const BugSet& bugs;
+  Tracer& tracer;
+};
+
+}  // namespace loopcheck

@@ -1,0 +1,255 @@
+#include "tools/loopcheck/commands.h"
+
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "model/catalog.h"
+#include "model/exhaustive.h"
+#include "model/hunt.h"
+#include "model/reproducer.h"
+#include "model/run.h"
+#include "model/scenario.h"
+#include "tools/loopcheck/render.h"
+
+namespace loopcheck::cli {
+namespace {
+
+int usage_error(const std::string& message) {
+  std::cerr << "loopcheck: " << message << "\n";
+  return 2;
+}
+
+std::string scenario_names() {
+  std::string names;
+  for (const Scenario* s : all_scenarios()) names += (names.empty() ? "" : ", ") + std::string(s->name());
+  return names;
+}
+
+std::string bug_names() {
+  std::string names;
+  for (const CatalogEntry& e : catalog()) names += (names.empty() ? "" : ", ") + std::string(e.id);
+  return names;
+}
+
+// Builds the run from the command line; returns an error message for anything unknown.
+std::optional<std::string> build_spec(const ExploreOptions& o, RunSpec& spec) {
+  const Scenario* scenario = find_scenario(o.scenario);
+  if (!scenario) return "unknown scenario '" + o.scenario + "' (known: " + scenario_names() + ")";
+  spec = RunSpec::defaults(*scenario);
+  for (const std::string& id : o.bugs) {
+    const CatalogEntry* entry = find_bug(id);
+    if (!entry) return "unknown bug switch '" + id + "' (known: " + bug_names() + ")";
+    spec.bugs.set(entry->bug);
+  }
+  Params overrides;
+  for (const std::string& kv : o.params) {
+    std::size_t eq = kv.find('=');
+    std::int64_t value = 0;
+    const char* begin = kv.data() + (eq == std::string::npos ? 0 : eq + 1);
+    auto [end, ec] = std::from_chars(begin, kv.data() + kv.size(), value);
+    if (eq == std::string::npos || ec != std::errc() || end != kv.data() + kv.size()) {
+      return "--param expects name=integer, got '" + kv + "'";
+    }
+    overrides[kv.substr(0, eq)] = value;
+  }
+  if (auto bad = merge_params(*scenario, overrides, spec.params)) return bad;
+  for (const std::string& id : o.disabled_oracles) {
+    auto oracle = parse_oracle(id);
+    if (!oracle) return "unknown oracle '" + id + "' (O1..O10)";
+    spec.oracles.set(*oracle, false);
+  }
+  if (o.max_depth < 0) return "--max-depth must be positive";
+  if (o.max_depth > 0) spec.bounds.max_steps = static_cast<std::size_t>(o.max_depth);
+  if (o.max_preemptions >= 0) spec.bounds.max_preemptions = static_cast<int>(o.max_preemptions);
+  if (o.max_faults >= 0) spec.bounds.max_faults = static_cast<int>(o.max_faults);
+  return std::nullopt;
+}
+
+void print_trace(const RunResult& run, bool chart) {
+  std::cout << (chart ? sequence_chart(run.trace) : format_trace(run.trace));
+}
+
+bool write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  return static_cast<bool>(out);
+}
+
+}  // namespace
+
+int run_list(bool json) {
+  if (json) {
+    nlohmann::json out;
+    for (const Scenario* s : all_scenarios()) {
+      nlohmann::json params = nlohmann::json::object();
+      for (const auto& [k, v] : s->default_params()) params[k] = v;
+      out["scenarios"].push_back({{"name", s->name()}, {"family", s->family()},
+                                  {"summary", s->summary()}, {"params", params}});
+    }
+    for (const CatalogEntry& e : catalog()) {
+      nlohmann::json oracles = nlohmann::json::array();
+      for (Oracle o : e.oracles) oracles.push_back(oracle_id(o));
+      out["switches"].push_back({{"id", e.id}, {"component", e.component}, {"scenario", e.scenario},
+                                 {"oracles", oracles}, {"mechanism", e.mechanism}, {"source", e.source}});
+    }
+    for (std::size_t i = 0; i < kOracleCount; ++i) {
+      auto o = static_cast<Oracle>(i);
+      out["oracles"].push_back({{"id", oracle_id(o)}, {"title", oracle_title(o)},
+                                {"requirement", oracle_requirement(o)}});
+    }
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << "Scenarios:\n";
+  for (const Scenario* s : all_scenarios()) {
+    std::string params;
+    for (const auto& [k, v] : s->default_params()) params += " " + k + "=" + std::to_string(v);
+    std::printf("  %-20s %-18s %s\n%25s params:%s\n", std::string(s->name()).c_str(),
+                std::string(s->family()).c_str(), std::string(s->summary()).c_str(), "",
+                params.c_str());
+  }
+  std::cout << "\nBug switches (--bug ID):\n";
+  for (const CatalogEntry& e : catalog()) {
+    std::string oracles;
+    for (Oracle o : e.oracles) oracles += (oracles.empty() ? "" : ", ") + std::string(oracle_id(o));
+    std::printf("  %-12s %-18s scenario %-20s oracle %s\n%15s%s\n", std::string(e.id).c_str(),
+                std::string(e.component).c_str(), std::string(e.scenario).c_str(), oracles.c_str(),
+                "", std::string(e.mechanism).c_str());
+  }
+  std::cout << "\nOracles:\n";
+  for (std::size_t i = 0; i < kOracleCount; ++i) {
+    auto o = static_cast<Oracle>(i);
+    std::printf("  %-4s %-22s %s\n", std::string(oracle_id(o)).c_str(),
+                std::string(oracle_title(o)).c_str(), std::string(oracle_requirement(o)).c_str());
+  }
+  return 0;
+}
+
+int run_explore(const ExploreOptions& o) {
+  RunSpec spec;
+  if (auto bad = build_spec(o, spec)) return usage_error(*bad);
+  bool tty = isatty(STDERR_FILENO);
+  ExploreLimits limits;
+  limits.max_schedules = o.max_schedules;
+  ProgressFn progress = [tty](const ExploreStats& s) {
+    if (!tty) return;
+    std::fprintf(stderr, "\r  schedules %llu  steps %llu  depth %zu  %.0f schedules/s   ",
+                 static_cast<unsigned long long>(s.schedules), static_cast<unsigned long long>(s.steps),
+                 s.max_depth, s.seconds > 0 ? s.schedules / s.seconds : 0.0);
+  };
+  std::cout << "exploring " << spec.scenario->name() << " (" << spec.scenario->summary() << ")\n";
+  ExploreResult result = explore_exhaustive(spec, limits, progress);
+  if (tty) std::fprintf(stderr, "\r%80s\r", "");
+  if (result.first_cut_off) {
+    std::string choices;
+    for (const ChoiceRecord& c : result.first_cut_off->choices) {
+      choices += (choices.empty() ? "" : ",") + std::to_string(c.value);
+    }
+    std::cout << "note: " << result.stats.cut_off << " schedule(s) did not finish within "
+              << spec.bounds.max_steps << " steps (liveness is not judged on those). See one with:\n"
+              << "  loopcheck run " << spec.scenario->name() << " --choices " << choices << "\n";
+  }
+  if (!result.counterexample) {
+    std::cout << "verdict: " << (result.stats.complete ? "clean" : "incomplete") << "\n"
+              << "certified: " << certificate(spec, result.stats, false) << "\n";
+    return result.stats.complete ? 0 : 1;
+  }
+  RunResult counterexample = *result.counterexample;
+  std::string engine = "exhaustive";
+  if (!o.first) {
+    ExploreResult shortest = shortest_counterexample(spec, limits);
+    if (shortest.counterexample) {
+      counterexample = *shortest.counterexample;
+      engine = "exhaustive+shortest";
+    }
+  }
+  RunResult traced = execute(spec, counterexample.choices, true, true);
+  std::cout << "verdict: VIOLATION " << describe_violation(*traced.violation) << "\n"
+            << "found after " << result.stats.schedules << " schedules in "
+            << result.stats.seconds << " s; counterexample: " << traced.steps << " steps, "
+            << traced.choices.size() << " choices\n\n";
+  print_trace(traced, o.chart);
+  Reproducer repro = reproducer_from_run(spec, traced, engine);
+  std::string path = o.save;
+  if (path.empty()) {
+    path = std::string(spec.scenario->name());
+    for (const std::string& bug : o.bugs) path += "-" + bug;
+    path += ".repro";
+  }
+  if (!write_file(path, write_reproducer(repro))) return usage_error("cannot write " + path);
+  std::cout << "\nreproducer written to " << path << " (replay: loopcheck replay " << path << ")\n";
+  return 1;
+}
+
+int run_replay(const ReplayOptions& o) {
+  std::ifstream in(o.file, std::ios::binary);
+  if (!in) return usage_error("cannot open reproducer " + o.file);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  auto parsed = parse_reproducer(buffer.str());
+  if (auto* error = std::get_if<ReproducerError>(&parsed)) {
+    return usage_error(o.file + (error->line ? ":" + std::to_string(error->line) : "") + ": " +
+                       error->message);
+  }
+  const Reproducer& repro = std::get<Reproducer>(parsed);
+  auto spec_or_error = reproducer_spec(repro);
+  if (auto* error = std::get_if<std::string>(&spec_or_error)) return usage_error(o.file + ": " + *error);
+  const RunSpec& spec = std::get<RunSpec>(spec_or_error);
+  RunResult run = execute(spec, repro.choices, !o.quiet, true);
+  if (!o.quiet) print_trace(run, o.chart);
+  if (run.divergence) {
+    std::cout << "replay DIVERGED: " << *run.divergence << "\n";
+    return 1;
+  }
+  std::string expected = repro.expect ? std::string(oracle_id(*repro.expect)) : "pass";
+  std::string got = run.violation ? std::string(oracle_id(run.violation->oracle))
+                                  : std::string(verdict_name(run.verdict));
+  std::cout << "verdict: " << (run.violation ? "VIOLATION " + describe_violation(*run.violation) : got)
+            << "\nexpected: " << expected << "\n";
+  if (got != expected) {
+    std::cout << "replay MISMATCH: expected " << expected << ", got " << got << "\n";
+    return 1;
+  }
+  std::cout << "replay reproduced the recorded verdict\n";
+  return 0;
+}
+
+int run_one(const RunOptions& o) {
+  RunSpec spec;
+  if (auto bad = build_spec(o.run, spec)) return usage_error(*bad);
+  std::vector<ChoiceRecord> prefix;
+  std::string_view rest = o.choices;
+  while (!rest.empty()) {
+    std::size_t comma = rest.find(',');
+    std::string_view word = rest.substr(0, comma);
+    std::uint32_t value = 0;
+    auto [end, ec] = std::from_chars(word.data(), word.data() + word.size(), value);
+    if (ec != std::errc() || end != word.data() + word.size()) {
+      return usage_error("--choices expects comma-separated integers, got '" + std::string(word) + "'");
+    }
+    prefix.push_back(ChoiceRecord{value, 0, ChoiceKind::deliver});
+    rest.remove_prefix(comma == std::string_view::npos ? rest.size() : comma + 1);
+  }
+  RunResult run = execute(spec, prefix, true);
+  print_trace(run, o.run.chart);
+  if (run.divergence) std::cout << "note: " << *run.divergence << "\n";
+  std::cout << "verdict: "
+            << (run.violation ? "VIOLATION " + describe_violation(*run.violation)
+                              : std::string(verdict_name(run.verdict)))
+            << " after " << run.steps << " steps, " << run.choices.size() << " choices\n";
+  return run.verdict == Verdict::pass ? 0 : 1;
+}
+
+int run_hunt(bool json) {
+  HuntReport report = hunt();
+  std::cout << (json ? hunt_json(report) : hunt_table(report));
+  return report.ok() ? 0 : 1;
+}
+
+}  // namespace loopcheck::cli

@@ -1,0 +1,43 @@
+// The CLI's subcommands. Each returns the process exit code: 0 success (clean, reproduced,
+// every bug found), 1 a finding or a mismatch, 2 bad input (unknown scenario, malformed file).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace loopcheck::cli {
+
+struct ExploreOptions {
+  std::string scenario;
+  std::vector<std::string> bugs;
+  std::vector<std::string> params;           // name=value
+  std::vector<std::string> disabled_oracles; // O1..O10
+  std::int64_t max_depth = 0;                // max steps per run; 0 = scenario default
+  std::int64_t max_preemptions = -1;
+  std::int64_t max_faults = -1;
+  std::uint64_t max_schedules = 500000;
+  std::string save;                          // reproducer path; empty = default name
+  bool first = false;                        // skip the shortest-counterexample search
+  bool chart = false;
+};
+
+// One schedule, traced: the default choices, or the given ones ("1,0,2").
+struct RunOptions {
+  ExploreOptions run;
+  std::string choices;
+};
+
+struct ReplayOptions {
+  std::string file;
+  bool quiet = false;
+  bool chart = false;
+};
+
+int run_list(bool json);
+int run_explore(const ExploreOptions& options);
+int run_replay(const ReplayOptions& options);
+int run_one(const RunOptions& options);
+int run_hunt(bool json);
+
+}  // namespace loopcheck::cli

@@ -1,0 +1,60 @@
+// loopcheck: explore event-loop transport state machines and print counterexamples a person
+// can read. Subcommands: list, explore, replay, hunt.
+#include <CLI/CLI.hpp>
+
+#include "tools/loopcheck/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace loopcheck::cli;
+  CLI::App app{"loopcheck: model checking for event-loop transports"};
+  app.require_subcommand(1);
+
+  bool list_json = false;
+  auto* list = app.add_subcommand("list", "list scenarios, bug switches and oracles");
+  list->add_flag("--json", list_json, "print JSON");
+
+  ExploreOptions explore_options;
+  auto* explore = app.add_subcommand("explore", "explore every schedule of a scenario within bounds");
+  explore->add_option("scenario", explore_options.scenario, "scenario name (see list)")->required();
+  explore->add_option("--bug", explore_options.bugs, "turn a catalog bug switch on (repeatable)");
+  explore->add_option("--param", explore_options.params, "override a scenario parameter: name=value");
+  explore->add_option("--max-depth", explore_options.max_depth, "steps per run (default: scenario's)");
+  explore->add_option("--max-preemptions", explore_options.max_preemptions, "preemption bound");
+  explore->add_option("--max-faults", explore_options.max_faults, "fault bound");
+  explore->add_option("--max-schedules", explore_options.max_schedules, "stop after this many schedules");
+  explore->add_option("--disable-oracle", explore_options.disabled_oracles, "switch an oracle off (O1..O10)");
+  explore->add_option("--save", explore_options.save, "where to write the reproducer");
+  explore->add_flag("--first", explore_options.first, "report the first violation, not the shortest");
+  explore->add_flag("--chart", explore_options.chart, "print the trace as a sequence chart");
+
+  ReplayOptions replay_options;
+  auto* replay = app.add_subcommand("replay", "replay a reproducer file and check its verdict");
+  replay->add_option("file", replay_options.file, "reproducer file")->required();
+  replay->add_flag("--quiet", replay_options.quiet, "print only the verdict");
+  replay->add_flag("--chart", replay_options.chart, "print the trace as a sequence chart");
+
+  RunOptions run_options;
+  auto* run = app.add_subcommand("run", "run one schedule of a scenario and print its trace");
+  run->add_option("scenario", run_options.run.scenario, "scenario name (see list)")->required();
+  run->add_option("--bug", run_options.run.bugs, "turn a catalog bug switch on (repeatable)");
+  run->add_option("--param", run_options.run.params, "override a scenario parameter: name=value");
+  run->add_option("--max-depth", run_options.run.max_depth, "steps (default: scenario's)");
+  run->add_option("--choices", run_options.choices, "comma-separated choice values; the rest default to 0");
+  run->add_flag("--chart", run_options.run.chart, "print the trace as a sequence chart");
+
+  bool hunt_json = false;
+  auto* hunt = app.add_subcommand("hunt", "find every catalog bug and certify every fixed scenario");
+  hunt->add_flag("--json", hunt_json, "print JSON");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  if (*list) return run_list(list_json);
+  if (*explore) return run_explore(explore_options);
+  if (*replay) return run_replay(replay_options);
+  if (*run) return run_one(run_options);
+  return run_hunt(hunt_json);
+}
