@@ -14,17 +14,17 @@ const std::vector<CatalogEntry>& catalog() {
        "the reader registration queued by the constructor does not check that the transport is "
        "still reading; after an abort() in connection_made the read callback fires after "
        "connection_lost",
-       "stream-abort-early", {Oracle::O1, Oracle::O5}, 9},
+       "stream-abort-early", {Oracle::O1}, 9},
       {Bug::gh_156512, "gh-156512", "selector stream",
        "CPython gh-156512: close() inside resume_writing() calls connection_lost twice",
        "close() inside resume_writing() schedules connection_lost, and the write path that "
        "drained the buffer then calls it again because the transport is closing",
-       "stream-resume-close", {Oracle::O1}, 15},
+       "stream-resume-close", {Oracle::O1, Oracle::O6}, 15},
       {Bug::bpo_38471, "bpo-38471", "selector datagram",
        "bpo-38471: datagram close() with queued sendto data never calls connection_lost",
        "once the transport is closing, the write-ready path stops instead of flushing the send "
        "queue: the queued datagrams are dropped and connection_lost never comes",
-       "dgram-close-queued", {Oracle::O4, Oracle::O2}, 9},
+       "dgram-close-queued", {Oracle::O4, Oracle::O2, Oracle::O5}, 9},
       {Bug::gh_91227, "gh-91227", "selector datagram",
        "CPython gh-91227: an ICMP error on a datagram recv ends the read loop",
        "an error from recvfrom removes the reader instead of going to error_received: the error "

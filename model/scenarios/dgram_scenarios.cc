@@ -1,5 +1,6 @@
 // Selector datagram scenarios: clean workloads and the exposures of dgram-drain, bpo-38471 and
 // gh-91227.
+#include <algorithm>
 #include <memory>
 
 #include "model/peers.h"
@@ -35,26 +36,57 @@ std::size_t count_param(const Params& p, const char* key) {
 }
 
 // ---- dgram-echo --------------------------------------------------------------------------
+// Pings are numbered; unanswered ones are sent again on a timer, as any UDP client must do,
+// since the network may drop a datagram (a fault the engines can inject).
 class PingClient final : public AppDatagram {
  public:
-  PingClient(SimWorld& world, std::size_t count)
+  PingClient(SimWorld& world, const Params& p)
       : AppDatagram(world),
-        count_(count),
+        count_(count_param(p, "count")),
+        retries_(count_param(p, "retries")),
+        retry_after_(param(p, "retry_us", 0) * kMicrosecond),
+        answered_(count_, false),
         obligation_(world.monitor().open_obligation("the ping client gets every reply")) {}
+
   void datagram_received(BytesView data, const Address& from) override {
     AppDatagram::datagram_received(data, from);
-    if (received_ == count_) {
-      world_.monitor().discharge(obligation_);
-      transport_->close();
-    }
+    std::size_t index = 0;
+    if (data.substr(0, 5) != "ping " || !parse_index(data.substr(5), index) || index >= count_) return;
+    answered_[index] = true;
+    if (std::find(answered_.begin(), answered_.end(), false) != answered_.end()) return;
+    world_.monitor().discharge(obligation_);
+    timer_.cancel();
+    transport_->close();
   }
 
  private:
-  void on_made() override {
-    for (std::size_t i = 0; i < count_; ++i) (void)transport_->sendto("ping " + std::to_string(i));
+  static bool parse_index(BytesView text, std::size_t& out) {
+    out = 0;
+    if (text.empty()) return false;
+    for (char c : text) {
+      if (c < '0' || c > '9') return false;
+      out = out * 10 + static_cast<std::size_t>(c - '0');
+    }
+    return true;
   }
-  std::size_t count_;
+  void on_made() override { send_unanswered(); }
+  void send_unanswered() {
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (!answered_[i]) (void)transport_->sendto("ping " + std::to_string(i));
+    }
+    if (attempts_++ < retries_) {
+      timer_ = world_.loop().call_later(retry_after_, tag("app.retransmit"), [this] { send_unanswered(); });
+    } else {
+      timer_ = {};
+      transport_->close();  // give up; the open obligation reports it
+    }
+  }
+  std::size_t count_, retries_;
+  Nanos retry_after_;
+  std::vector<bool> answered_;
   int obligation_;
+  std::size_t attempts_ = 0;
+  TimerHandle timer_;
 };
 
 class DgramEcho final : public Scenario {
@@ -64,8 +96,8 @@ class DgramEcho final : public Scenario {
   std::string_view summary() const override {
     return "UDP client sends pings to an echo peer, waits for every reply, closes";
   }
-  Params default_params() const override { return {{"count", 3}}; }
-  Bounds default_bounds() const override { return {300, 2, 0}; }
+  Params default_params() const override { return {{"count", 3}, {"retries", 3}, {"retry_us", 1000}}; }
+  Bounds default_bounds() const override { return {300, 2, 1}; }
   void setup(SimWorld& world, const Params& p) const override {
     FakeKernel& kernel = world.kernel();
     int peer_fd = kernel.dgram_socket(SocketKind::udp, Owner::peer, "");
@@ -74,7 +106,7 @@ class DgramEcho final : public Scenario {
     world.add_source(peer);
     int app_fd = kernel.dgram_socket(SocketKind::udp, Owner::app, "127.0.0.1:40000");
     (void)kernel.connect_dgram(app_fd, "127.0.0.1:7");
-    auto& app = world.own(std::make_unique<PingClient>(world, count_param(p, "count")));
+    auto& app = world.own(std::make_unique<PingClient>(world, p));
     world.datagram_transport(app_fd, app, "127.0.0.1:7");
   }
 };
@@ -118,7 +150,7 @@ class DgramDrain final : public Scenario {
     return "AF_UNIX datagram server closes after its first datagram while more are queued";
   }
   Params default_params() const override { return {{"count", 4}}; }
-  Bounds default_bounds() const override { return {300, 2, 0}; }
+  Bounds default_bounds() const override { return {300, 3, 1}; }
   void setup(SimWorld& world, const Params& p) const override {
     setup_sender_and_server(world, p, false);
   }
@@ -132,7 +164,7 @@ class DgramAbort final : public Scenario {
     return "AF_UNIX datagram server aborts after its first datagram; discards must be counted";
   }
   Params default_params() const override { return {{"count", 4}}; }
-  Bounds default_bounds() const override { return {300, 2, 0}; }
+  Bounds default_bounds() const override { return {300, 3, 1}; }
   void setup(SimWorld& world, const Params& p) const override {
     setup_sender_and_server(world, p, true);
   }
@@ -161,7 +193,7 @@ class DgramCloseQueued final : public Scenario {
     return "client queues sendto() data behind a slow AF_UNIX receiver and closes at once";
   }
   Params default_params() const override { return {{"count", 4}}; }
-  Bounds default_bounds() const override { return {300, 2, 0}; }
+  Bounds default_bounds() const override { return {300, 3, 1}; }
   KernelConfig kernel_config(const Params&) const override {
     KernelConfig config;
     config.dgram_queue_packets = 2;
@@ -180,8 +212,8 @@ class DgramCloseQueued final : public Scenario {
 };
 
 // ---- dgram-icmp (gh-91227) ---------------------------------------------------------------
-// The client pings a server that is not up yet. The ICMP report must reach error_received,
-// which retries; the reply must arrive and the client then closes.
+// The client pings a server that may not be up yet, and pings again on every ICMP report and
+// every timeout. The report must reach error_received; the reply must arrive and end the run.
 class RetryingPinger final : public AppDatagram {
  public:
   RetryingPinger(SimWorld& world, const Params& p)
@@ -192,26 +224,35 @@ class RetryingPinger final : public AppDatagram {
 
   void datagram_received(BytesView data, const Address& from) override {
     AppDatagram::datagram_received(data, from);
+    if (gave_up_) return;  // drained at close: too late to count as an answer
     world_.monitor().discharge(obligation_);
+    timer_.cancel();
     transport_->close();
   }
   void error_received(const Error& error) override {
     AppDatagram::error_received(error);
-    if (errors_ > retries_) {
-      transport_->close();  // give up: the obligation stays open and says so
-      return;
-    }
-    world_.loop().call_later(retry_after_, tag("app.retry"), [this] { ping(); });
+    timer_.cancel();  // back off before the next ping, as a client must
+    timer_ = world_.loop().call_later(retry_after_, tag("app.retry"), [this] { ping(); });
   }
 
  private:
   void on_made() override { ping(); }
   void ping() {
-    if (!transport_->is_closing()) (void)transport_->sendto("ping");
+    if (transport_->is_closing()) return;
+    if (attempts_++ > retries_) {
+      gave_up_ = true;
+      transport_->close();  // the obligation stays open and says so
+      return;
+    }
+    (void)transport_->sendto("ping");
+    timer_ = world_.loop().call_later(retry_after_, tag("app.retry"), [this] { ping(); });
   }
   std::size_t retries_;
   Nanos retry_after_;
   int obligation_;
+  std::size_t attempts_ = 0;
+  bool gave_up_ = false;
+  TimerHandle timer_;
 };
 
 class DgramIcmp final : public Scenario {
@@ -224,7 +265,7 @@ class DgramIcmp final : public Scenario {
   Params default_params() const override {
     return {{"bind_after_us", 20}, {"retries", 3}, {"retry_us", 1000}};
   }
-  Bounds default_bounds() const override { return {300, 2, 0}; }
+  Bounds default_bounds() const override { return {300, 3, 1}; }
   void setup(SimWorld& world, const Params& p) const override {
     FakeKernel& kernel = world.kernel();
     int peer_fd = kernel.dgram_socket(SocketKind::udp, Owner::peer, "");

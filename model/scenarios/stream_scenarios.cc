@@ -87,6 +87,7 @@ class StreamEcho final : public Scenario {
     return "client writes under flow control, half-closes, and must get every byte echoed back";
   }
   Params default_params() const override { return {{"bytes", 300}, {"chunk", 100}, {"high", 128}}; }
+  Bounds default_bounds() const override { return {400, 2, 1}; }
   KernelConfig kernel_config(const Params&) const override {
     KernelConfig config;
     config.stream_send_capacity = 128;
@@ -139,7 +140,7 @@ class StreamHalfClose final : public Scenario {
     return "peer sends then half-closes; app pauses/resumes reading on a timer, replies on EOF";
   }
   Params default_params() const override { return {{"bytes", 120}, {"chunk", 40}, {"pause_us", 200}}; }
-  Bounds default_bounds() const override { return {400, 2, 0}; }
+  Bounds default_bounds() const override { return {400, 3, 2}; }
   void setup(SimWorld& world, const Params& p) const override {
     auto [app_fd, peer_fd] = app_peer_pair(world);
     auto& peer = world.own(std::make_unique<SenderPeer>(
@@ -176,7 +177,7 @@ class StreamReset final : public Scenario {
     return "peer sends then resets; the error must reach connection_lost";
   }
   Params default_params() const override { return {{"bytes", 90}, {"chunk", 30}}; }
-  Bounds default_bounds() const override { return {400, 2, 1}; }
+  Bounds default_bounds() const override { return {400, 3, 1}; }
   void setup(SimWorld& world, const Params& p) const override {
     auto [app_fd, peer_fd] = app_peer_pair(world);
     auto& peer = world.own(std::make_unique<SenderPeer>(
@@ -214,7 +215,7 @@ class StreamResumeClose final : public Scenario {
     return "app writes past the high mark and calls close() inside resume_writing()";
   }
   Params default_params() const override { return {{"bytes", 128}, {"high", 32}}; }
-  Bounds default_bounds() const override { return {300, 2, 1}; }
+  Bounds default_bounds() const override { return {300, 3, 2}; }
   KernelConfig kernel_config(const Params&) const override {
     KernelConfig config;
     config.stream_send_capacity = 64;
@@ -249,7 +250,7 @@ class StreamAbortEarly final : public Scenario {
     return "app aborts inside connection_made() while the peer is sending";
   }
   Params default_params() const override { return {{"bytes", 64}}; }
-  Bounds default_bounds() const override { return {200, 2, 0}; }
+  Bounds default_bounds() const override { return {200, 3, 2}; }
   void setup(SimWorld& world, const Params& p) const override {
     auto [app_fd, peer_fd] = app_peer_pair(world);
     std::size_t bytes = static_cast<std::size_t>(param(p, "bytes", 0));

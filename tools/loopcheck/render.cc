@@ -66,25 +66,25 @@ std::string hunt_table(const HuntReport& report) {
   std::string out;
   char row[512];
   std::snprintf(row, sizeof row, "%-12s %-6s %-7s %-11s %9s %10s %8s\n", "bug", "found", "oracle",
-                "engine", "seconds", "schedules", "length");
+                "engine", "ms", "schedules", "length");
   out += row;
   for (const BugHunt& b : report.bugs) {
     std::snprintf(row, sizeof row, "%-12s %-6s %-7s %-11s %9s %10llu %8zu\n",
                   std::string(b.entry->id).c_str(), b.found ? "yes" : "NO",
                   b.oracle ? std::string(oracle_id(*b.oracle)).c_str() : "-", b.engine.c_str(),
-                  fixed(b.seconds, 3).c_str(), static_cast<unsigned long long>(b.schedules),
+                  fixed(b.seconds * 1000, 2).c_str(), static_cast<unsigned long long>(b.schedules),
                   b.trace_length);
     out += row;
     if (!b.found) out += "    " + b.message + "\n";
   }
   out += "\n";
   std::snprintf(row, sizeof row, "%-20s %-14s %10s %9s  %s\n", "scenario (fixed)", "verdict",
-                "schedules", "seconds", "certified");
+                "schedules", "ms", "certified");
   out += row;
   for (const ScenarioHunt& s : report.scenarios) {
     std::snprintf(row, sizeof row, "%-20s %-14s %10llu %9s  %s\n",
                   std::string(s.scenario->name()).c_str(), s.verdict.c_str(),
-                  static_cast<unsigned long long>(s.schedules), fixed(s.seconds, 3).c_str(),
+                  static_cast<unsigned long long>(s.schedules), fixed(s.seconds * 1000, 1).c_str(),
                   s.certified.c_str());
     out += row;
   }
