@@ -8,18 +8,18 @@ const std::vector<CatalogEntry>& catalog() {
        "seed 002: a datagram server drops packets on exit (tx 1000, rx 841)",
        "one recvfrom per readiness event, and close() removes the reader and closes the socket "
        "without reading what the kernel still holds",
-       "dgram-drain", {Oracle::O10}, 15},
+       "dgram-drain", {Oracle::O10}, 10},
       {Bug::bpo_27223, "bpo-27223", "selector stream",
        "bpo-27223 / python/asyncio#359: _read_ready runs on a transport whose connection is lost",
        "the reader registration queued by the constructor does not check that the transport is "
        "still reading; after an abort() in connection_made the read callback fires after "
        "connection_lost",
-       "stream-abort-early", {Oracle::O1}, 9},
+       "stream-abort-early", {Oracle::O1}, 7},
       {Bug::gh_156512, "gh-156512", "selector stream",
        "CPython gh-156512: close() inside resume_writing() calls connection_lost twice",
        "close() inside resume_writing() schedules connection_lost, and the write path that "
        "drained the buffer then calls it again because the transport is closing",
-       "stream-resume-close", {Oracle::O1, Oracle::O6}, 15},
+       "stream-resume-close", {Oracle::O1, Oracle::O6}, 8},
       {Bug::bpo_38471, "bpo-38471", "selector datagram",
        "bpo-38471: datagram close() with queued sendto data never calls connection_lost",
        "once the transport is closing, the write-ready path stops instead of flushing the send "
@@ -29,7 +29,7 @@ const std::vector<CatalogEntry>& catalog() {
        "CPython gh-91227: an ICMP error on a datagram recv ends the read loop",
        "an error from recvfrom removes the reader instead of going to error_received: the error "
        "is swallowed and nothing is read again",
-       "dgram-icmp", {Oracle::O6, Oracle::O4}, 12},
+       "dgram-icmp", {Oracle::O6, Oracle::O4}, 32},
   };
   return kCatalog;
 }

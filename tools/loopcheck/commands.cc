@@ -239,6 +239,12 @@ int run_one(const RunOptions& o) {
   RunResult run = execute(spec, prefix, true);
   print_trace(run, o.run.chart);
   if (run.divergence) std::cout << "note: " << *run.divergence << "\n";
+  if (!o.run.save.empty()) {
+    if (!write_file(o.run.save, write_reproducer(reproducer_from_run(spec, run, "manual")))) {
+      return usage_error("cannot write " + o.run.save);
+    }
+    std::cout << "reproducer written to " << o.run.save << "\n";
+  }
   std::cout << "verdict: "
             << (run.violation ? "VIOLATION " + describe_violation(*run.violation)
                               : std::string(verdict_name(run.verdict)))

@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   run->add_option("--max-depth", run_options.run.max_depth, "steps (default: scenario's)");
   run->add_option("--choices", run_options.choices, "comma-separated choice values; the rest default to 0");
   run->add_flag("--chart", run_options.run.chart, "print the trace as a sequence chart");
+  run->add_option("--save", run_options.run.save, "write this run as a reproducer");
 
   bool hunt_json = false;
   auto* hunt = app.add_subcommand("hunt", "find every catalog bug and certify every fixed scenario");

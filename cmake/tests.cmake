@@ -1,0 +1,34 @@
+# The test suites. Test sources sit beside what they test; this file only wires them to ctest
+# with their labels: unit, model, corpus (and later property, fuzz, real).
+find_package(GTest REQUIRED)
+include(GoogleTest)
+
+function(loopcheck_gtest name label)
+  add_executable(${name} ${ARGN})
+  target_link_libraries(${name} PRIVATE loopcheck_model GTest::gtest GTest::gtest_main)
+  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST PROPERTIES LABELS ${label} TIMEOUT 300)
+endfunction()
+
+loopcheck_gtest(unit_tests unit
+  src/loop/event_loop_test.cc
+  src/transport/flow_control_test.cc
+  src/transport/selector_stream_test.cc
+  src/transport/selector_datagram_test.cc
+  model/fake_kernel_test.cc
+  model/monitor_test.cc
+  model/reproducer_test.cc
+)
+loopcheck_gtest(model_tests model model/catalog_test.cc)
+
+# corpus: every reproducer replays to the verdict it records.
+file(GLOB LOOPCHECK_REGRESSIONS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/corpus/regressions/*.repro)
+foreach(repro ${LOOPCHECK_REGRESSIONS})
+  get_filename_component(repro_name ${repro} NAME_WE)
+  add_test(NAME corpus.regressions.${repro_name} COMMAND loopcheck replay --quiet ${repro})
+  set_tests_properties(corpus.regressions.${repro_name} PROPERTIES LABELS corpus TIMEOUT 60)
+endforeach()
+
+# The CLI's answers to bad input: clear message, exit code 2, never a crash.
+add_test(NAME cli.bad_input COMMAND bash ${PROJECT_SOURCE_DIR}/tools/loopcheck/cli_test.sh
+                                    $<TARGET_FILE:loopcheck>)
+set_tests_properties(cli.bad_input PROPERTIES LABELS unit TIMEOUT 120)

@@ -1,0 +1,164 @@
+// SelectorStreamTransport's direct API, driven in a small simulated world.
+#include "src/transport/selector_stream.h"
+
+#include <gtest/gtest.h>
+
+#include "model/choice_sources.h"
+#include "model/world.h"
+
+namespace loopcheck {
+namespace {
+
+struct RecordingProtocol final : Protocol {
+  void connection_made(Transport& t) override { transport = &t; }
+  void data_received(BytesView data) override { received += data; }
+  bool eof_received() override {
+    ++eofs;
+    return keep_open;
+  }
+  void connection_lost(std::optional<Error> error) override {
+    ++lost;
+    lost_error = error;
+  }
+  void pause_writing() override { ++pauses; }
+  void resume_writing() override { ++resumes; }
+  Transport* transport = nullptr;
+  Bytes received;
+  bool keep_open = false;
+  int eofs = 0, lost = 0, pauses = 0, resumes = 0;
+  std::optional<Error> lost_error;
+};
+
+struct StreamFixture : ::testing::Test {
+  StreamFixture() {
+    config.kernel.stream_send_capacity = 8;
+    config.kernel.stream_recv_capacity = 64;
+    // The tests stop between steps with the connection open on purpose: liveness and resource
+    // oracles judge only finished runs, so they are off here; the others stay on.
+    config.oracles.set(Oracle::O4, false);
+    config.oracles.set(Oracle::O5, false);
+    world = std::make_unique<SimWorld>(config, choices);
+    std::tie(app_fd, peer_fd) =
+        world->kernel().stream_pair(SocketKind::tcp, Owner::app, Owner::peer, "app", "peer");
+    world->stream_transport(app_fd, protocol, nullptr);
+    settle();
+  }
+  // Runs until nothing is left to do; the monitor keeps checking every oracle meanwhile.
+  void settle() {
+    world->run(500);
+    ASSERT_FALSE(world->monitor().violated()) << world->monitor().violation()->message;
+  }
+  Transport& t() { return *protocol.transport; }
+
+  WorldConfig config;
+  PrefixChoiceSource choices{{}};
+  std::unique_ptr<SimWorld> world;
+  RecordingProtocol protocol;
+  int app_fd = -1, peer_fd = -1;
+};
+
+TEST_F(StreamFixture, ConnectionMadeRunsFromTheLoopNotTheConstructor) {
+  ASSERT_NE(protocol.transport, nullptr);
+  EXPECT_TRUE(t().is_reading());
+  EXPECT_FALSE(t().is_closing());
+  EXPECT_EQ(t().get_extra_info("peername"), "peer");
+}
+
+TEST_F(StreamFixture, HighBelowLowIsRejectedAndNothingChanges) {
+  Status status = t().set_write_buffer_limits(10, 20);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->code, Errc::invalid_argument);
+  EXPECT_EQ(t().get_write_buffer_limits().high, 64u * 1024);
+  EXPECT_FALSE(t().set_write_buffer_limits(std::nullopt, 100));
+  EXPECT_EQ(t().get_write_buffer_limits().high, 400u);
+}
+
+TEST_F(StreamFixture, WritePastTheKernelBuffersAndPausesAboveHigh) {
+  ASSERT_FALSE(t().set_write_buffer_limits(4, 1));
+  EXPECT_FALSE(t().write("0123456789abcdefghij"));
+  EXPECT_EQ(t().get_write_buffer_size(), 12u) << "8 bytes fit the kernel's send buffer";
+  EXPECT_EQ(protocol.pauses, 1);
+  settle();  // deliveries free the send buffer; write_ready flushes
+  EXPECT_EQ(t().get_write_buffer_size(), 0u);
+  EXPECT_EQ(protocol.resumes, 1);
+  EXPECT_EQ(world->kernel().recv(peer_fd, 100).value(), "0123456789abcdefghij");
+}
+
+TEST_F(StreamFixture, WriteAfterWriteEofIsAnError) {
+  EXPECT_FALSE(t().write_eof());
+  Status status = t().write("late");
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->code, Errc::closed);
+  settle();
+  EXPECT_TRUE(world->kernel().recv(peer_fd, 100).value().empty()) << "the peer sees EOF";
+}
+
+TEST_F(StreamFixture, PauseAndResumeReadingAreIdempotent) {
+  t().pause_reading();
+  t().pause_reading();
+  EXPECT_FALSE(t().is_reading());
+  (void)world->kernel().send(peer_fd, "hello");
+  settle();
+  EXPECT_TRUE(protocol.received.empty());
+  t().resume_reading();
+  t().resume_reading();
+  settle();
+  EXPECT_EQ(protocol.received, "hello");
+}
+
+TEST_F(StreamFixture, EofReceivedTrueKeepsTheConnectionHalfOpen) {
+  protocol.keep_open = true;
+  (void)world->kernel().shutdown_write(peer_fd);
+  settle();
+  EXPECT_EQ(protocol.eofs, 1);
+  EXPECT_FALSE(t().is_closing());
+  EXPECT_FALSE(t().write("still here"));
+  t().close();
+  settle();
+  EXPECT_EQ(protocol.lost, 1);
+  EXPECT_EQ(world->kernel().recv(peer_fd, 100).value(), "still here");
+}
+
+TEST_F(StreamFixture, EofReceivedFalseClosesTheTransport) {
+  (void)world->kernel().shutdown_write(peer_fd);
+  settle();
+  EXPECT_EQ(protocol.lost, 1);
+  EXPECT_FALSE(protocol.lost_error);
+}
+
+TEST_F(StreamFixture, AbortDropsTheBufferAndLosesTheConnectionOnce) {
+  (void)t().write("0123456789abcdef");
+  t().abort();
+  EXPECT_TRUE(t().is_closing());
+  EXPECT_EQ(t().get_write_buffer_size(), 0u);
+  t().abort();
+  settle();
+  EXPECT_EQ(protocol.lost, 1);
+  EXPECT_FALSE(protocol.lost_error);
+  Status late = t().write("x");
+  ASSERT_TRUE(late);
+  EXPECT_EQ(late->code, Errc::closed);
+}
+
+TEST_F(StreamFixture, CloseWaitsForTheBufferToDrain) {
+  (void)t().write("0123456789abcdef");
+  t().close();
+  EXPECT_TRUE(t().is_closing());
+  EXPECT_EQ(protocol.lost, 0);
+  settle();
+  EXPECT_EQ(protocol.lost, 1);
+  EXPECT_EQ(world->kernel().recv(peer_fd, 100).value(), "0123456789abcdef");
+}
+
+TEST_F(StreamFixture, PeerResetReachesConnectionLostAsAnError) {
+  (void)world->kernel().send(peer_fd, "last words");
+  (void)world->kernel().abortive_close(peer_fd);
+  settle();
+  EXPECT_EQ(protocol.received, "") << "an abortive close discards what it had not sent";
+  ASSERT_EQ(protocol.lost, 1);
+  ASSERT_TRUE(protocol.lost_error);
+  EXPECT_EQ(protocol.lost_error->code, Errc::connection_reset);
+}
+
+}  // namespace
+}  // namespace loopcheck
