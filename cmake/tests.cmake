@@ -32,3 +32,31 @@ endforeach()
 add_test(NAME cli.bad_input COMMAND bash ${PROJECT_SOURCE_DIR}/tools/loopcheck/cli_test.sh
                                     $<TARGET_FILE:loopcheck>)
 set_tests_properties(cli.bad_input PROPERTIES LABELS unit TIMEOUT 120)
+
+# Fuzz corpora replay through their targets (the standalone driver under gcc, -runs=0 under
+# libFuzzer). With the family's bug switches on, the same corpus must make the target abort:
+# that proves the target can fail. Under the fuzz preset each target also fuzzes for 20 s.
+set(LOOPCHECK_FAMILY_BUGS_selector_stream_fuzzer "bpo-27223,gh-156512")
+set(LOOPCHECK_FAMILY_BUGS_selector_datagram_fuzzer "dgram-drain,bpo-38471,gh-91227")
+foreach(target ${LOOPCHECK_FUZZ_TARGETS})
+  set(corpus ${PROJECT_SOURCE_DIR}/corpus/${target})
+  if(LOOPCHECK_FUZZ)
+    set(replay_args -runs=0 ${corpus})
+  else()
+    set(replay_args ${corpus})
+  endif()
+  add_test(NAME corpus.${target} COMMAND ${target} ${replay_args})
+  add_test(NAME corpus.${target}.with_bugs
+           COMMAND bash ${PROJECT_SOURCE_DIR}/fuzz/expect_finding.sh $<TARGET_FILE:${target}> ${replay_args})
+  set_tests_properties(corpus.${target} PROPERTIES LABELS corpus TIMEOUT 120)
+  set_tests_properties(corpus.${target}.with_bugs PROPERTIES LABELS corpus TIMEOUT 120
+    ENVIRONMENT "LOOPCHECK_FUZZ_BUGS=${LOOPCHECK_FAMILY_BUGS_${target}}")
+  if(LOOPCHECK_FUZZ)
+    file(MAKE_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz-work/${target})
+    add_test(NAME fuzz.${target}
+             COMMAND ${target} -max_total_time=20 -seed=1
+                     -artifact_prefix=${CMAKE_BINARY_DIR}/fuzz-work/
+                     ${CMAKE_BINARY_DIR}/fuzz-work/${target} ${corpus})
+    set_tests_properties(fuzz.${target} PROPERTIES LABELS fuzz TIMEOUT 180)
+  endif()
+endforeach()

@@ -1,6 +1,10 @@
 #include "model/hunt.h"
 
 #include <algorithm>
+#include <chrono>
+
+#include "model/sampling.h"
+#include "model/shrink.h"
 
 namespace loopcheck {
 
@@ -10,6 +14,34 @@ bool HuntReport::ok() const {
       std::all_of(scenarios.begin(), scenarios.end(), [](const ScenarioHunt& s) { return s.clean; });
   return bugs_found && all_clean;
 }
+
+namespace {
+
+bool is_entry_oracle(const CatalogEntry& entry, const RunResult& run) {
+  return run.violation && std::find(entry.oracles.begin(), entry.oracles.end(),
+                                    run.violation->oracle) != entry.oracles.end();
+}
+
+EngineHunt sample(const CatalogEntry& entry, const RunSpec& spec, Engine engine) {
+  SampleOptions options;
+  options.engine = engine;
+  options.max_runs = 20000;
+  options.max_seconds = 10;
+  ExploreResult result = explore_sampling(spec, options);
+  EngineHunt out;
+  out.schedules = result.stats.schedules;
+  out.seconds = result.stats.seconds;
+  if (result.counterexample && is_entry_oracle(entry, *result.counterexample)) {
+    auto start = std::chrono::steady_clock::now();
+    ShrinkResult shrunk = shrink(spec, *result.counterexample);
+    out.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    out.found = true;
+    out.trace_length = shrunk.run.steps;
+  }
+  return out;
+}
+
+}  // namespace
 
 BugHunt hunt_bug(const CatalogEntry& entry) {
   BugHunt out;
@@ -36,6 +68,10 @@ BugHunt hunt_bug(const CatalogEntry& entry) {
   ExploreResult shortest = shortest_counterexample(spec);
   out.seconds += shortest.stats.seconds;
   if (shortest.counterexample) out.trace_length = shortest.counterexample->steps;
+  out.exhaustive = EngineHunt{out.found, out.seconds, out.schedules, out.trace_length};
+  out.random = sample(entry, spec, Engine::random);
+  out.pct = sample(entry, spec, Engine::pct);
+  out.found = out.found && out.random.found && out.pct.found;
   return out;
 }
 

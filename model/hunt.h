@@ -13,6 +13,13 @@
 
 namespace loopcheck {
 
+struct EngineHunt {
+  bool found = false;
+  double seconds = 0;
+  std::uint64_t schedules = 0;
+  std::size_t trace_length = 0;  // steps of the counterexample after shrinking
+};
+
 struct BugHunt {
   const CatalogEntry* entry = nullptr;
   bool found = false;               // a violation of one of the entry's oracles
@@ -22,6 +29,7 @@ struct BugHunt {
   std::uint64_t schedules = 0;      // schedules until the first violation
   std::size_t trace_length = 0;     // steps of the shortest counterexample
   std::string message;
+  EngineHunt exhaustive, random, pct;
 };
 
 struct ScenarioHunt {

@@ -12,26 +12,61 @@ RunSpec RunSpec::defaults(const Scenario& scenario) {
   return spec;
 }
 
-RunResult execute(const RunSpec& spec, const std::vector<ChoiceRecord>& prefix, bool with_trace,
-                  bool strict) {
-  PrefixChoiceSource source(prefix, strict);
+namespace {
+
+// Records every choice another source makes, so any run can be saved and replayed.
+class RecordingSource final : public ChoiceSource {
+ public:
+  explicit RecordingSource(ChoiceSource& inner) : inner_(inner) {}
+  std::uint32_t choose(std::uint32_t n, ChoiceKind kind) override {
+    return record(inner_.choose(n, kind), n, kind);
+  }
+  std::uint32_t choose_among(const std::uint32_t* ids, std::uint32_t n, ChoiceKind kind) override {
+    return record(inner_.choose_among(ids, n, kind), n, kind);
+  }
+  std::vector<ChoiceRecord> made;
+
+ private:
+  std::uint32_t record(std::uint32_t value, std::uint32_t n, ChoiceKind kind) {
+    if (value >= n) value = 0;  // a source that overshoots gets the default, never UB
+    made.push_back(ChoiceRecord{value, n, kind});
+    return value;
+  }
+  ChoiceSource& inner_;
+};
+
+RunResult run_world(const RunSpec& spec, ChoiceSource& source, bool with_trace) {
   WorldConfig config;
   config.kernel = spec.scenario->kernel_config(spec.params);
   config.bugs = spec.bugs;
   config.oracles = spec.oracles;
   config.trace = with_trace;
   RunResult result;
-  {
-    SimWorld world(config, source);
-    spec.scenario->setup(world, spec.params);
-    RunEnd end = world.run(spec.bounds.max_steps);
-    result.steps = world.steps();
-    result.violation = world.monitor().violation();
-    result.verdict = end == RunEnd::violation    ? Verdict::violation
-                     : end == RunEnd::step_bound ? Verdict::cut_off
-                                                 : Verdict::pass;
-    if (with_trace) result.trace = world.take_trace();
-  }
+  SimWorld world(config, source);
+  spec.scenario->setup(world, spec.params);
+  RunEnd end = world.run(spec.bounds.max_steps);
+  result.steps = world.steps();
+  result.violation = world.monitor().violation();
+  result.verdict = end == RunEnd::violation    ? Verdict::violation
+                   : end == RunEnd::step_bound ? Verdict::cut_off
+                                               : Verdict::pass;
+  if (with_trace) result.trace = world.take_trace();
+  return result;
+}
+
+}  // namespace
+
+RunResult execute_with(const RunSpec& spec, ChoiceSource& source, bool with_trace) {
+  RecordingSource recording(source);
+  RunResult result = run_world(spec, recording, with_trace);
+  result.choices = std::move(recording.made);
+  return result;
+}
+
+RunResult execute(const RunSpec& spec, const std::vector<ChoiceRecord>& prefix, bool with_trace,
+                  bool strict) {
+  PrefixChoiceSource source(prefix, strict);
+  RunResult result = run_world(spec, source, with_trace);
   result.choices = source.made();
   result.divergence = source.divergence();
   if (strict && !result.divergence && result.choices.size() < prefix.size()) {

@@ -41,6 +41,10 @@ struct RunResult {
 RunResult execute(const RunSpec& spec, const std::vector<ChoiceRecord>& prefix, bool with_trace,
                   bool strict = false);
 
+// The same run with any choice source (random, PCT, bytes from a fuzzer); the choices it made
+// are recorded, so the result replays with execute().
+RunResult execute_with(const RunSpec& spec, ChoiceSource& source, bool with_trace);
+
 std::string_view verdict_name(Verdict verdict);
 
 }  // namespace loopcheck

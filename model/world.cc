@@ -6,7 +6,15 @@
 namespace loopcheck {
 
 std::uint32_t SimWorld::TracedChoices::choose(std::uint32_t n, ChoiceKind kind) {
-  std::uint32_t value = inner_.choose(n, kind);
+  return note(inner_.choose(n, kind), n, kind);
+}
+
+std::uint32_t SimWorld::TracedChoices::choose_among(const std::uint32_t* ids, std::uint32_t n,
+                                                    ChoiceKind kind) {
+  return note(inner_.choose_among(ids, n, kind), n, kind);
+}
+
+std::uint32_t SimWorld::TracedChoices::note(std::uint32_t value, std::uint32_t n, ChoiceKind kind) {
   ++count_;
   // "No fault" and "no preemption" are the default path; the trace shows only real decisions.
   bool default_path = value == 0 && (is_fault(kind) || is_preemption(kind));
@@ -45,6 +53,13 @@ DatagramTransport& SimWorld::datagram_transport(int fd, DatagramProtocol& app, A
   return observed;
 }
 
+// Actors: 0 = the loop, 1 = the timer queue, then one id per (event source, event index).
+std::uint32_t SimWorld::actor_id(const PendingEvent& event) const {
+  std::uint32_t source = 0;
+  while (source < sources_.size() && sources_[source] != event.source) ++source;
+  return 2 + source * 64 + (event.index % 64);
+}
+
 bool SimWorld::loop_runnable() {
   if (loop_.in_iteration() || loop_.has_ready_callbacks() || poller_.any_ready()) return true;
   std::optional<Nanos> next = loop_.next_timer_time();
@@ -67,7 +82,10 @@ bool SimWorld::step() {
       if (event.earliest <= now) options_.push_back(event);
     }
     if (!options_.empty()) {
-      auto pick = choices_.choose(static_cast<std::uint32_t>(options_.size() + 1), ChoiceKind::preempt);
+      option_ids_.assign(1, 0);
+      for (const PendingEvent& event : options_) option_ids_.push_back(actor_id(event));
+      auto pick = choices_.choose_among(option_ids_.data(), static_cast<std::uint32_t>(option_ids_.size()),
+                                        ChoiceKind::preempt);
       if (pick > 0) {
         fire(options_[pick - 1]);
         return true;
@@ -106,7 +124,13 @@ bool SimWorld::step() {
     while (timer_slot < options_.size() && options_[timer_slot].earliest <= *next_timer) ++timer_slot;
   }
   std::size_t count = options_.size() + (timer_option ? 1 : 0);
-  std::size_t pick = count > 1 ? choices_.choose(static_cast<std::uint32_t>(count), ChoiceKind::deliver) : 0;
+  std::size_t pick = 0;
+  if (count > 1) {
+    option_ids_.clear();
+    for (const PendingEvent& event : options_) option_ids_.push_back(actor_id(event));
+    if (timer_option) option_ids_.insert(option_ids_.begin() + static_cast<long>(timer_slot), 1);
+    pick = choices_.choose_among(option_ids_.data(), static_cast<std::uint32_t>(count), ChoiceKind::deliver);
+  }
   if (timer_option && pick == timer_slot) {
     clock_.advance_to(*next_timer);
     return true;

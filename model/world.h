@@ -77,8 +77,10 @@ class SimWorld {
    public:
     TracedChoices(ChoiceSource& inner, Tracer& tracer) : inner_(inner), tracer_(tracer) {}
     std::uint32_t choose(std::uint32_t n, ChoiceKind kind) override;
+    std::uint32_t choose_among(const std::uint32_t* ids, std::uint32_t n, ChoiceKind kind) override;
 
    private:
+    std::uint32_t note(std::uint32_t value, std::uint32_t n, ChoiceKind kind);
     ChoiceSource& inner_;
     Tracer& tracer_;
     std::size_t count_ = 0;
@@ -95,6 +97,8 @@ class SimWorld {
   std::vector<EventSource*> sources_;
   std::vector<PendingEvent> pending_;
   std::vector<PendingEvent> options_;
+  std::vector<std::uint32_t> option_ids_;
+  std::uint32_t actor_id(const PendingEvent& event) const;
   std::size_t steps_ = 0;
   std::vector<std::shared_ptr<void>> owned_;  // last: destroyed first
 };

@@ -32,6 +32,13 @@ class ChoiceSource {
   virtual ~ChoiceSource() = default;
   // Returns a value in [0, n). Callers ask only when n >= 2, so every recorded choice is real.
   virtual std::uint32_t choose(std::uint32_t n, ChoiceKind kind) = 0;
+  // The same decision, with a stable identity for each option (who would act: the loop, a
+  // timer, a link, a peer). Schedulers that reason about actors, such as PCT, use the ids;
+  // everyone else just picks an index.
+  virtual std::uint32_t choose_among(const std::uint32_t* ids, std::uint32_t n, ChoiceKind kind) {
+    (void)ids;
+    return choose(n, kind);
+  }
 };
 
 // For the real world: always the first option (kernel order, no fault).

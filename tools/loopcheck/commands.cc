@@ -14,6 +14,8 @@
 #include "model/hunt.h"
 #include "model/reproducer.h"
 #include "model/run.h"
+#include "model/sampling.h"
+#include "model/shrink.h"
 #include "model/scenario.h"
 #include "tools/loopcheck/render.h"
 
@@ -134,17 +136,32 @@ int run_list(bool json) {
 int run_explore(const ExploreOptions& o) {
   RunSpec spec;
   if (auto bad = build_spec(o, spec)) return usage_error(*bad);
+  Engine engine = Engine::exhaustive;
+  if (!parse_engine(o.engine, engine)) {
+    return usage_error("unknown engine '" + o.engine + "' (exhaustive, random, pct)");
+  }
   bool tty = isatty(STDERR_FILENO);
-  ExploreLimits limits;
-  limits.max_schedules = o.max_schedules;
   ProgressFn progress = [tty](const ExploreStats& s) {
     if (!tty) return;
     std::fprintf(stderr, "\r  schedules %llu  steps %llu  depth %zu  %.0f schedules/s   ",
                  static_cast<unsigned long long>(s.schedules), static_cast<unsigned long long>(s.steps),
                  s.max_depth, s.seconds > 0 ? s.schedules / s.seconds : 0.0);
   };
-  std::cout << "exploring " << spec.scenario->name() << " (" << spec.scenario->summary() << ")\n";
-  ExploreResult result = explore_exhaustive(spec, limits, progress);
+  std::cout << "exploring " << spec.scenario->name() << " with the " << engine_name(engine)
+            << " engine (" << spec.scenario->summary() << ")\n";
+  ExploreResult result;
+  ExploreLimits limits;
+  limits.max_schedules = o.max_schedules;
+  if (engine == Engine::exhaustive) {
+    result = explore_exhaustive(spec, limits, progress);
+  } else {
+    SampleOptions sample;
+    sample.engine = engine;
+    sample.seed = o.seed;
+    sample.max_runs = o.max_schedules;
+    sample.max_seconds = o.max_seconds;
+    result = explore_sampling(spec, sample, progress);
+  }
   if (tty) std::fprintf(stderr, "\r%80s\r", "");
   if (result.first_cut_off) {
     std::string choices;
@@ -156,26 +173,29 @@ int run_explore(const ExploreOptions& o) {
               << "  loopcheck run " << spec.scenario->name() << " --choices " << choices << "\n";
   }
   if (!result.counterexample) {
+    if (engine != Engine::exhaustive) {
+      std::cout << "verdict: no violation in " << result.stats.schedules << " " << engine_name(engine)
+                << " schedules (seed " << o.seed << "); sampling certifies nothing\n";
+      return 0;
+    }
     std::cout << "verdict: " << (result.stats.complete ? "clean" : "incomplete") << "\n"
               << "certified: " << certificate(spec, result.stats, false) << "\n";
     return result.stats.complete ? 0 : 1;
   }
   RunResult counterexample = *result.counterexample;
-  std::string engine = "exhaustive";
-  if (!o.first) {
+  std::string found_by(engine_name(engine));
+  if (engine == Engine::exhaustive && !o.first) {
     ExploreResult shortest = shortest_counterexample(spec, limits);
-    if (shortest.counterexample) {
-      counterexample = *shortest.counterexample;
-      engine = "exhaustive+shortest";
-    }
+    if (shortest.counterexample) counterexample = *shortest.counterexample;
   }
-  RunResult traced = execute(spec, counterexample.choices, true, true);
+  ShrinkResult shrunk = shrink(spec, counterexample);
+  RunResult traced = execute(shrunk.spec, shrunk.run.choices, true, true);
   std::cout << "verdict: VIOLATION " << describe_violation(*traced.violation) << "\n"
-            << "found after " << result.stats.schedules << " schedules in "
-            << result.stats.seconds << " s; counterexample: " << traced.steps << " steps, "
-            << traced.choices.size() << " choices\n\n";
+            << "found by " << found_by << " after " << result.stats.schedules << " schedules in "
+            << result.stats.seconds << " s; shrunk in " << shrunk.attempts << " runs to "
+            << traced.steps << " steps, " << traced.choices.size() << " choices\n\n";
   print_trace(traced, o.chart);
-  Reproducer repro = reproducer_from_run(spec, traced, engine);
+  Reproducer repro = reproducer_from_run(shrunk.spec, traced, found_by);
   std::string path = o.save;
   if (path.empty()) {
     path = std::string(spec.scenario->name());

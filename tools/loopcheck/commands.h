@@ -18,6 +18,9 @@ struct ExploreOptions {
   std::int64_t max_faults = -1;
   std::uint64_t max_schedules = 500000;
   std::string save;                          // reproducer path; empty = default name
+  std::string engine = "exhaustive";         // exhaustive | random | pct
+  std::uint64_t seed = 1;
+  double max_seconds = 30;                   // sampling engines only
   bool first = false;                        // skip the shortest-counterexample search
   bool chart = false;
 };

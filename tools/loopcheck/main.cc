@@ -22,6 +22,9 @@ int main(int argc, char** argv) {
   explore->add_option("--max-preemptions", explore_options.max_preemptions, "preemption bound");
   explore->add_option("--max-faults", explore_options.max_faults, "fault bound");
   explore->add_option("--max-schedules", explore_options.max_schedules, "stop after this many schedules");
+  explore->add_option("--engine", explore_options.engine, "exhaustive (default), random or pct");
+  explore->add_option("--seed", explore_options.seed, "seed for the random and pct engines");
+  explore->add_option("--max-seconds", explore_options.max_seconds, "time limit for random and pct");
   explore->add_option("--disable-oracle", explore_options.disabled_oracles, "switch an oracle off (O1..O10)");
   explore->add_option("--save", explore_options.save, "where to write the reproducer");
   explore->add_flag("--first", explore_options.first, "report the first violation, not the shortest");

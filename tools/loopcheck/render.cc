@@ -76,6 +76,16 @@ std::string hunt_table(const HuntReport& report) {
                   b.trace_length);
     out += row;
     if (!b.found) out += "    " + b.message + "\n";
+    std::string engines = "    engines:";
+    for (auto [name, e] : {std::pair<const char*, const EngineHunt*>{"exhaustive", &b.exhaustive},
+                           {"random", &b.random}, {"pct", &b.pct}}) {
+      char cell[128];
+      std::snprintf(cell, sizeof cell, "  %s %s in %llu (%s ms, %zu steps)", name,
+                    e->found ? "found" : "MISSED", static_cast<unsigned long long>(e->schedules),
+                    fixed(e->seconds * 1000, 2).c_str(), e->trace_length);
+      engines += cell;
+    }
+    out += engines + "\n";
   }
   out += "\n";
   std::snprintf(row, sizeof row, "%-20s %-14s %10s %9s  %s\n", "scenario (fixed)", "verdict",
@@ -93,6 +103,13 @@ std::string hunt_table(const HuntReport& report) {
   return out;
 }
 
+namespace {
+nlohmann::json engine_json(const EngineHunt& e) {
+  return {{"found", e.found}, {"seconds", e.seconds}, {"schedules", e.schedules},
+          {"trace_length", e.trace_length}};
+}
+}  // namespace
+
 std::string hunt_json(const HuntReport& report) {
   nlohmann::json out;
   out["bugs"] = nlohmann::json::array();
@@ -103,7 +120,10 @@ std::string hunt_json(const HuntReport& report) {
                            {"engine", b.engine},
                            {"seconds", b.seconds},
                            {"schedules", b.schedules},
-                           {"trace_length", b.trace_length}});
+                           {"trace_length", b.trace_length},
+                           {"engines", {{"exhaustive", engine_json(b.exhaustive)},
+                                        {"random", engine_json(b.random)},
+                                        {"pct", engine_json(b.pct)}}}});
   }
   out["scenarios"] = nlohmann::json::array();
   for (const ScenarioHunt& s : report.scenarios) {

@@ -1,0 +1,59 @@
+// A standalone driver for any fuzz target, for compilers without libFuzzer: it runs every file
+// named on the command line (directories are walked) through LLVMFuzzerTestOneInput once, so
+// corpora replay as ordinary ctest tests. A crashing input aborts the process, as it would
+// under libFuzzer.
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <vector>
+
+extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv);
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
+
+namespace {
+
+bool run_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "replay: cannot read %s\n", path.c_str());
+    return false;
+  }
+  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  LLVMFuzzerTestOneInput(bytes.data(), bytes.size());
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  LLVMFuzzerInitialize(&argc, &argv);
+  std::size_t ran = 0;
+  bool ok = true;
+  for (int i = 1; i < argc; ++i) {
+    std::filesystem::path arg(argv[i]);
+    std::error_code error;
+    if (std::filesystem::is_directory(arg, error)) {
+      std::vector<std::filesystem::path> files;
+      for (const auto& entry : std::filesystem::directory_iterator(arg)) {
+        if (entry.is_regular_file()) files.push_back(entry.path());
+      }
+      std::sort(files.begin(), files.end());  // a stable order, whatever the file system says
+      for (const auto& file : files) ran += run_file(file) ? 1 : 0;
+    } else if (std::filesystem::exists(arg, error)) {
+      ok &= run_file(arg);
+      ++ran;
+    } else {
+      std::fprintf(stderr, "replay: no such file or directory: %s\n", argv[i]);
+      ok = false;
+    }
+  }
+  std::printf("replay: ran %zu input(s) through the target\n", ran);
+  if (ran == 0) {
+    std::fprintf(stderr, "replay: no inputs given; an empty corpus tests nothing\n");
+    return 1;
+  }
+  return ok ? 0 : 1;
+}
