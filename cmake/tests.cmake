@@ -60,3 +60,8 @@ foreach(target ${LOOPCHECK_FUZZ_TARGETS})
     set_tests_properties(fuzz.${target} PROPERTIES LABELS fuzz TIMEOUT 180)
   endif()
 endforeach()
+
+# The OSS-Fuzz build script, run here without Docker (needs clang, which bootstrap installs).
+add_test(NAME fuzz.oss_fuzz_build
+         COMMAND bash ${PROJECT_SOURCE_DIR}/fuzz/oss-fuzz/check_build.sh ${CMAKE_BINARY_DIR}/oss-fuzz)
+set_tests_properties(fuzz.oss_fuzz_build PROPERTIES LABELS fuzz TIMEOUT 900 RUN_SERIAL TRUE)

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Benchmark, not a test: how long each libFuzzer target takes, from an empty corpus, to find each
+# bug switch of its transport family. Five runs per switch (seeds 1..5), the median reported.
+# Usage: bench/fuzz_time_to_find.sh [OSS_FUZZ_BUILD_DIR]   (built with build_local.sh if absent)
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+base="${1:-$repo/build/oss-fuzz}"
+[[ -x "$base/out/selector_datagram_fuzzer" ]] || bash "$repo/fuzz/oss-fuzz/build_local.sh" "$base" >/dev/null
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+declare -A family=(
+  [dgram-drain]=selector_datagram_fuzzer [bpo-38471]=selector_datagram_fuzzer
+  [gh-91227]=selector_datagram_fuzzer [bpo-27223]=selector_stream_fuzzer
+  [gh-156512]=selector_stream_fuzzer
+)
+printf '%-12s %-26s %-40s %s\n' switch target "seconds (5 runs)" median
+for bug in dgram-drain bpo-38471 gh-91227 bpo-27223 gh-156512; do
+  target="${family[$bug]}"
+  times=()
+  for seed in 1 2 3 4 5; do
+    rm -rf "$work/corpus" && mkdir -p "$work/corpus"
+    start=$(date +%s.%N)
+    if LOOPCHECK_FUZZ_BUGS="$bug" "$base/out/$target" -max_total_time=60 -seed="$seed" \
+         -artifact_prefix="$work/" "$work/corpus" >"$work/log" 2>&1; then
+      times+=("miss")  # ran out of time without a finding
+    else
+      times+=("$(echo "$(date +%s.%N) - $start" | bc | awk '{printf "%.2f", $1}')")
+    fi
+  done
+  median=$(printf '%s\n' "${times[@]}" | sort -g | sed -n 3p)
+  printf '%-12s %-26s %-40s %s\n' "$bug" "$target" "${times[*]}" "$median"
+done
