@@ -12,9 +12,9 @@ const std::vector<CatalogEntry>& catalog() {
       {Bug::bpo_27223, "bpo-27223", "selector stream",
        "bpo-27223 / python/asyncio#359: _read_ready runs on a transport whose connection is lost",
        "the reader registration queued by the constructor does not check that the transport is "
-       "still reading; after an abort() in connection_made the read callback fires after "
-       "connection_lost",
-       "stream-abort-early", {Oracle::O1}, 7},
+       "still reading: after an abort() in connection_made the reader outlives the connection, "
+       "and when the peer's data lands first the read callback runs after connection_lost",
+       "stream-abort-early", {Oracle::O5, Oracle::O1}, 10},
       {Bug::gh_156512, "gh-156512", "selector stream",
        "CPython gh-156512: close() inside resume_writing() calls connection_lost twice",
        "close() inside resume_writing() schedules connection_lost, and the write path that "

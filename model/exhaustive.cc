@@ -19,6 +19,8 @@ std::optional<std::vector<ChoiceRecord>> next_prefix(const std::vector<ChoiceRec
     if (c.value + 1 >= c.range) continue;
     if (is_preemption(c.kind) && used.preemptions + 1 > bounds.max_preemptions) continue;
     if (is_fault(c.kind) && used.faults + 1 > bounds.max_faults) continue;
+    bool deviation = is_preemption(c.kind) || is_fault(c.kind);
+    if (deviation && used.preemptions + used.faults + 1 > bounds.max_deviations) continue;
     std::vector<ChoiceRecord> prefix(made.begin(), made.begin() + static_cast<long>(i));
     prefix.push_back(ChoiceRecord{c.value + 1, c.range, c.kind});
     return prefix;
@@ -71,31 +73,34 @@ ExploreResult shortest_counterexample(const RunSpec& spec, const ExploreLimits& 
   int max_level = spec.bounds.max_preemptions + spec.bounds.max_faults;
   for (int level = 0; level <= max_level; ++level) {
     RunSpec leveled = spec;
-    leveled.bounds.max_preemptions = std::min(level, spec.bounds.max_preemptions);
-    leveled.bounds.max_faults = std::min(level, spec.bounds.max_faults);
+    leveled.bounds.max_deviations = level;
     // Walk the level's whole tree, keeping the violation with the fewest steps.
     auto start = std::chrono::steady_clock::now();
     std::vector<ChoiceRecord> prefix;
     std::optional<RunResult> best;
+    bool level_complete = false;
     for (;;) {
       if (total.stats.schedules >= limits.max_schedules) break;
       RunResult run = execute(leveled, prefix, false);
       ++total.stats.schedules;
       total.stats.steps += run.steps;
-      DeviationCount used = count_deviations(run.choices, run.choices.size());
-      bool at_level = used.preemptions + used.faults <= level;
-      if (run.verdict == Verdict::violation && at_level && (!best || run.steps < best->steps)) {
-        best = run;
-      }
+      if (run.verdict == Verdict::cut_off) ++total.stats.cut_off;
+      if (run.verdict == Verdict::violation && (!best || run.steps < best->steps)) best = run;
       auto next = next_prefix(run.choices, leveled.bounds);
-      if (!next) break;
+      if (!next) {
+        level_complete = true;
+        break;
+      }
       prefix = std::move(*next);
     }
     total.stats.seconds += seconds_since(start);
+    // A level cut short by the schedule budget proves nothing about shorter ones.
+    total.stats.complete = level_complete;
     if (best) {
       total.counterexample = std::move(best);
       return total;
     }
+    if (!level_complete) return total;
   }
   return total;
 }

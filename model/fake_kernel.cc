@@ -1,6 +1,7 @@
 // The parts of FakeKernel shared by streams and datagrams: fds, events, accounting.
 #include "model/fake_kernel.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace loopcheck {
@@ -82,16 +83,18 @@ Address FakeKernel::peername(int fd) const {
   return s->connected;
 }
 
+// A closed fd is never ready: epoll forgets a file once it is closed, so a registration left on
+// it simply never fires (and O5 reports it), rather than spinning as poll()'s POLLNVAL would.
 bool FakeKernel::readable(int fd) const {
   const Socket* s = find(fd);
-  if (!s || !s->open) return true;
+  if (!s || !s->open) return false;
   if (is_stream(*s)) return !s->recv_buffer.empty() || s->fin_in || s->rst_in || s->reset;
   return !s->queue.empty() || s->pending_error.has_value();
 }
 
 bool FakeKernel::writable(int fd) const {
   const Socket* s = find(fd);
-  if (!s || !s->open) return true;
+  if (!s || !s->open) return false;
   if (is_stream(*s)) {
     return s->rst_in || s->reset || s->shut_wr || s->out_bytes < config_.stream_send_capacity;
   }
@@ -105,17 +108,24 @@ bool FakeKernel::writable(int fd) const {
 
 // One event per link with something in flight: the head segment of a stream link (only when it
 // can land), or the head datagram a UDP socket has in flight. Index = fd.
-void FakeKernel::collect(Nanos, std::vector<PendingEvent>& out) {
+void FakeKernel::collect(Nanos now, std::vector<PendingEvent>& out) {
   for (std::size_t i = 0; i < sockets_.size(); ++i) {
     Socket& s = sockets_[i];
     Nanos sent_at = 0;
     if (is_stream(s)) {
       if (s.out.empty()) continue;
-      const Segment& head = s.out.front();
+      Segment& head = s.out.front();
       const Socket* to = find(s.peer);
       bool lands = head.fin || head.rst || !to->open ||
                    to->recv_buffer.size() < config_.stream_recv_capacity;
-      if (!lands) continue;
+      if (!lands) {
+        head.held = true;
+        continue;
+      }
+      if (head.held) {
+        head.held = false;
+        head.sent_at = std::max(head.sent_at, now);
+      }
       sent_at = head.sent_at;
     } else {
       if (s.in_flight.empty()) continue;

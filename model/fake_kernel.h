@@ -50,6 +50,7 @@ struct KernelConfig {
 // What the kernel saw happen on one fd; oracles read it.
 struct FdStats {
   std::size_t errors = 0;            // non-EAGAIN errors returned to the caller
+  std::size_t send_errors = 0;       // of which from sendto: that datagram was not sent
   std::size_t dgrams_enqueued = 0;   // datagrams queued for this socket
   std::size_t dgrams_received = 0;   // datagrams handed out by recvfrom
   std::size_t dgrams_sent = 0;       // datagrams accepted by sendto
@@ -83,7 +84,7 @@ class FakeKernel final : public SocketApi, public EventSource {
   Address sockname(int fd) const override;
   Address peername(int fd) const override;
 
-  // Readiness, level-triggered. A closed fd reports both, as poll() reports POLLNVAL.
+  // Readiness, level-triggered, as epoll reports it: a closed fd is never ready.
   bool readable(int fd) const;
   bool writable(int fd) const;
   bool is_open(int fd) const;
@@ -105,6 +106,7 @@ class FakeKernel final : public SocketApi, public EventSource {
     bool fin = false;
     bool rst = false;
     Nanos sent_at = 0;
+    bool held = false;  // the receiver's buffer was full: the latency window restarts on landing
   };
   struct InFlightDatagram {
     Bytes data;
@@ -145,6 +147,7 @@ class FakeKernel final : public SocketApi, public EventSource {
   void send_segment(Socket& s, Segment segment);
   void deliver_segment(Socket& from);
   void deliver_datagram(Socket& from);
+  IoResult<std::size_t> sendto_impl(int fd, BytesView data, const Address& to);
   bool fault(ChoiceKind kind);
   void trace(std::string text) const;
 

@@ -48,6 +48,14 @@ void FakeKernel::enqueue_datagram(Socket& to, Datagram datagram) {
 }
 
 IoResult<std::size_t> FakeKernel::sendto(int fd, BytesView data, const Address& to) {
+  IoResult<std::size_t> result = sendto_impl(fd, data, to);
+  if (!result.ok() && !result.would_block()) {
+    if (Socket* s = find(fd)) ++s->stats.send_errors;
+  }
+  return result;
+}
+
+IoResult<std::size_t> FakeKernel::sendto_impl(int fd, BytesView data, const Address& to) {
   Socket* s = find(fd);
   if (!s || !s->open) return fail(s, Errc::bad_fd, "sendto(" + std::to_string(fd) + ")");
   if (s->pending_error) {
@@ -88,6 +96,7 @@ void FakeKernel::deliver_datagram(Socket& from) {
     return;
   }
   Socket& dest = sockets_[it->second - kFirstFd];
+  if (!dest.connected.empty() && dest.connected != from.name) return;  // filtered, as Linux does
   if (fault(ChoiceKind::fault_drop) || queue_full(dest, datagram.data.size())) {
     ++dest.stats.dgrams_dropped;
     trace("datagram to " + datagram.to + " dropped");

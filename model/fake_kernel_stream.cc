@@ -118,7 +118,12 @@ void FakeKernel::deliver_segment(Socket& from) {
   }
   if (head.rst) {
     from.out.pop_front();
-    to.rst_in = true;
+    // After a FIN (CLOSE_WAIT) Linux reports the reset as EOF to recv and EPIPE to send.
+    if (to.fin_in) {
+      to.reset = true;
+    } else {
+      to.rst_in = true;
+    }
     to.out.clear();  // the connection is dead: what `to` had in flight is gone
     to.out_bytes = 0;
     return;

@@ -64,9 +64,24 @@ void Monitor::on_exception(const ExceptionContext& context) {
   }
 }
 
+// A transport whose connection is lost must not keep timers alive: they would fire on a dead
+// transport, or keep the loop from ever going idle. Checked after every step, because a
+// leaked timer simply fires later and is gone by the end.
 void Monitor::check_step() {
-  for (const auto& stream : streams_) stream->check_step();
-  for (const auto& datagram : datagrams_) datagram->check_step();
+  for (const auto& stream : streams_) {
+    stream->check_step();
+    if (stream->lost_ && loop_.live_timers_owned_by(stream->owner()) > 0) {
+      flag(Oracle::O5, "stream fd " + std::to_string(stream->fd_) +
+                           ": a timer of the transport is still live after connection_lost");
+    }
+  }
+  for (const auto& datagram : datagrams_) {
+    datagram->check_step();
+    if (datagram->lost_ && loop_.live_timers_owned_by(datagram->owner()) > 0) {
+      flag(Oracle::O5, "datagram fd " + std::to_string(datagram->fd_) +
+                           ": a timer of the transport is still live after connection_lost");
+    }
+  }
 }
 
 void Monitor::check_end(bool quiescent) {

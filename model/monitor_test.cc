@@ -215,6 +215,19 @@ TEST_F(OracleFixture, O5ReaderLeftRegistered) {
   EXPECT_EQ(fired(), Oracle::O5);
 }
 
+TEST_F(OracleFixture, O5TimerOfALostTransportStillLive) {
+  Monitor& m = monitor();
+  ObservedStream& s = stream(m);
+  TimerHandle keepalive = loop.call_later(kSecond, Tag{&transport, "keepalive"}, [] {});
+  m.check_step();
+  EXPECT_FALSE(m.violated());
+  s.connection_lost(std::nullopt);
+  transport.closing = true;
+  m.check_step();
+  EXPECT_EQ(fired(), Oracle::O5);
+  keepalive.cancel();
+}
+
 TEST_F(OracleFixture, O6SocketErrorThatNeverReachesTheProtocol) {
   Monitor& m = monitor();
   auto [a, b] = kernel.stream_pair(SocketKind::tcp, Owner::peer, Owner::peer, "a", "b");

@@ -103,21 +103,26 @@ void ObservedDatagram::check_step() {
 
 void ObservedDatagram::check_end(bool quiescent) {
   const FdStats& stats = monitor_.kernel().stats(fd_);
-  if (stats.errors > 0 && !lost_error_ && errors_reported_ == 0) {
-    monitor_.flag(Oracle::O6, who() + ": " + std::to_string(stats.errors) +
+  // Each datagram socket error is its own report: count them, one for one.
+  std::size_t reported = static_cast<std::size_t>(errors_reported_) + (lost_error_ ? 1 : 0);
+  if (stats.errors > reported) {
+    monitor_.flag(Oracle::O6, who() + ": " + std::to_string(stats.errors - reported) + " of " +
+                                  std::to_string(stats.errors) +
                                   " socket error(s) never reached error_received, connection_lost "
                                   "or the exception handler");
   }
-  if (quiescent && (close_called_ || abort_called_) && !lost_) {
+  if (quiescent && (close_called_ || abort_called_ || inner_->is_closing()) && !lost_) {
     monitor_.flag(Oracle::O4, who() + ": " + (abort_called_ ? "abort()" : "close()") +
                                   " never reached connection_lost");
   }
   // A graceful close must flush what sendto() accepted, whether or not the close finished.
   bool closed_gracefully = close_called_ && !abort_called_ && !lost_error_;
-  if (quiescent && closed_gracefully && stats.dgrams_sent != accepted_) {
+  // A datagram the kernel refused with an error was reported (error_received) and is not lost.
+  std::size_t accounted = stats.dgrams_sent + stats.send_errors;
+  if (quiescent && closed_gracefully && accounted < accepted_) {
     monitor_.flag(Oracle::O2, who() + ": sendto() accepted " + std::to_string(accepted_) +
-                                  " datagrams but only " + std::to_string(stats.dgrams_sent) +
-                                  " reached the kernel");
+                                  " datagrams but only " + std::to_string(accounted) +
+                                  " reached the kernel or were reported as errors");
   }
   bool graceful = lost_ && closed_gracefully;
   if (graceful && delivered_ < enqueued_at_close_) {

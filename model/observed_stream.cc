@@ -159,11 +159,12 @@ void ObservedStream::check_end(bool quiescent) {
     monitor_.flag(Oracle::O6, who() + ": " + std::to_string(stats.errors) +
                                   " socket error(s) never reached the protocol");
   }
-  if (quiescent && (close_called_ || abort_called_) && !lost_) {
+  // A close the transport started itself (EOF, a fatal error) must finish too.
+  if (quiescent && (close_called_ || abort_called_ || (inner_ && inner_->is_closing())) && !lost_) {
     monitor_.flag(Oracle::O4, who() + ": " + (abort_called_ ? "abort()" : "close()") +
                                   " never reached connection_lost");
   }
-  bool graceful = lost_ && !lost_error_ && close_called_ && !abort_called_;
+  bool graceful = lost_ && !lost_error_ && !abort_called_;
   if (quiescent && graceful && peer_ && peer_->reads_to_eof()) {
     const Bytes& got = peer_->received();
     if (got != accepted_) {

@@ -1,6 +1,7 @@
 #include "model/reproducer.h"
 
 #include <charconv>
+#include <set>
 
 #include "model/catalog.h"
 
@@ -83,6 +84,7 @@ std::variant<Reproducer, ReproducerError> parse_reproducer(std::string_view text
   std::size_t scenario_line = 0;
   std::size_t params_line = 0;
   std::size_t line_no = 0;
+  std::set<std::string> seen_keys;
   auto error = [&](std::string message) { return ReproducerError{line_no, std::move(message)}; };
   while (!text.empty()) {
     ++line_no;
@@ -100,6 +102,9 @@ std::variant<Reproducer, ReproducerError> parse_reproducer(std::string_view text
     if (colon == std::string_view::npos) return error("expected 'key: value', got '" + std::string(line) + "'");
     std::string_view key = trim(line.substr(0, colon));
     std::string_view value = trim(line.substr(colon + 1));
+    if (!seen_keys.insert(std::string(key)).second) {
+      return error("'" + std::string(key) + "' appears twice");
+    }
     if (key == "version") {
       if (value != "1") return error("unsupported version '" + std::string(value) + "' (this build reads 1)");
       saw_version = true;

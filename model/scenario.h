@@ -23,6 +23,7 @@ struct Bounds {
   std::size_t max_steps = 400;
   int max_preemptions = 1;
   int max_faults = 0;
+  int max_deviations = 1 << 30;  // preemptions + faults together (iterative deepening)
 };
 
 class Scenario {

@@ -108,6 +108,7 @@ bool SimWorld::step() {
   // Nothing may jump past the earliest deadline among pending events.
   Nanos horizon = std::numeric_limits<Nanos>::max();
   for (const PendingEvent& event : pending_) horizon = std::min(horizon, event.latest);
+  horizon = std::max(horizon, now);  // an overdue event is due now, not in the past
   options_.clear();
   for (const PendingEvent& event : pending_) {
     bool before_deadline = std::max(event.earliest, now) <= horizon;
@@ -136,6 +137,10 @@ bool SimWorld::step() {
     return true;
   }
   if (timer_option && pick > timer_slot) --pick;
+  if (options_.empty()) {  // cannot happen with horizon >= now; never index an empty list
+    clock_.advance_to(next_timer.value_or(now));
+    return next_timer.has_value();
+  }
   const PendingEvent& event = options_[pick];
   clock_.advance_to(std::max(now, event.earliest));
   fire(event);

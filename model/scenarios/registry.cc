@@ -36,7 +36,11 @@ std::optional<std::string> merge_params(const Scenario& scenario, const Params& 
       return "scenario " + std::string(scenario.name()) + " has no parameter '" + key +
              "' (known: " + (known.empty() ? "none" : known) + ")";
     }
-    if (value < 0) return "parameter '" + key + "' must not be negative";
+    // Sizes and counts of zero make no workload (a zero chunk never finishes writing).
+    bool positive = key == "bytes" || key == "chunk" || key == "count" || key == "high";
+    if (value < (positive ? 1 : 0)) {
+      return "parameter '" + key + "' must be " + (positive ? "at least 1" : "non-negative");
+    }
     out[key] = value;
   }
   return std::nullopt;

@@ -251,6 +251,12 @@ class StreamAbortEarly final : public Scenario {
   }
   Params default_params() const override { return {{"bytes", 64}}; }
   Bounds default_bounds() const override { return {200, 3, 2}; }
+  // Loopback: the peer's first bytes may land before the loop's second iteration.
+  KernelConfig kernel_config(const Params&) const override {
+    KernelConfig config;
+    config.min_latency = 0;
+    return config;
+  }
   void setup(SimWorld& world, const Params& p) const override {
     auto [app_fd, peer_fd] = app_peer_pair(world);
     std::size_t bytes = static_cast<std::size_t>(param(p, "bytes", 0));

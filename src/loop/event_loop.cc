@@ -104,6 +104,12 @@ std::size_t EventLoop::registration_count() const {
   return n;
 }
 
+std::size_t EventLoop::live_timers_owned_by(const void* owner) const {
+  std::size_t n = 0;
+  for (const auto& [seq, state] : timers_) n += !state->cancelled && state->tag.owner == owner ? 1 : 0;
+  return n;
+}
+
 std::size_t EventLoop::live_timer_count() const {
   std::size_t n = 0;
   for (const auto& [seq, state] : timers_) n += state->cancelled ? 0 : 1;

@@ -53,6 +53,7 @@ class EventLoop final : public Loop {
   bool has_registrations() const { return !watches_.empty(); }
   std::size_t registration_count() const;
   std::size_t live_timer_count() const;
+  std::size_t live_timers_owned_by(const void* owner) const;
   std::size_t iteration() const { return iteration_; }
   std::size_t exception_count() const { return exceptions_; }
 

@@ -115,7 +115,7 @@ void SelectorDatagramTransport::drain_step() {
   if (conn_lost_) return;
   for (int i = 0; i < kDrainBatch; ++i) {
     IoResult<Datagram> got = ctx_.sockets.recvfrom(fd_, kMaxRecv);
-    if (got.would_block()) {
+    if (got.would_block() || drained_++ >= kMaxDrain) {
       draining_ = false;
       finish_close_if_flushed();
       return;
@@ -163,16 +163,20 @@ void SelectorDatagramTransport::force_close(std::optional<Error> error) {
 }
 
 // Reads and counts what the kernel still holds, so an abort says exactly what it threw away.
+// An error found on the way is still an error: it goes to error_received, never nowhere.
 std::size_t SelectorDatagramTransport::discard_kernel_queue() {
   std::size_t count = 0;
-  for (;;) {
+  for (std::size_t i = 0; i < kMaxDrain; ++i) {
     IoResult<Datagram> got = ctx_.sockets.recvfrom(fd_, kMaxRecv);
     if (got.ok()) {
       ++count;
     } else if (got.would_block() || got.error().code == Errc::bad_fd) {
-      return count;
-    }  // a pending ICMP report is consumed and the loop goes on
+      break;
+    } else {
+      protocol_->error_received(got.error());
+    }
   }
+  return count;
 }
 
 void SelectorDatagramTransport::call_connection_lost(std::optional<Error> error) {
@@ -181,8 +185,10 @@ void SelectorDatagramTransport::call_connection_lost(std::optional<Error> error)
     trace("abort discarded " + std::to_string(discarded_) + " datagrams");
   }
   trace("connection_lost(" + (error ? error->describe() : std::string("None")) + ")");
+  SocketApi& sockets = ctx_.sockets;  // the protocol may destroy us inside connection_lost
+  int fd = fd_;
   protocol_->connection_lost(error);
-  (void)ctx_.sockets.close(fd_);
+  (void)sockets.close(fd);
 }
 
 Status SelectorDatagramTransport::set_write_buffer_limits(std::optional<std::size_t> high,

@@ -26,6 +26,9 @@ class SelectorDatagramTransport final : public DatagramTransport {
  public:
   static constexpr std::size_t kMaxRecv = 256 * 1024;
   static constexpr int kDrainBatch = 16;  // datagrams drained per loop iteration after close()
+  // A sender that never stops must not keep close() or abort() from finishing: after this many
+  // datagrams the drain ends, and what is left is the kernel's to drop.
+  static constexpr std::size_t kMaxDrain = 4096;
 
   // connected_peer empty = unconnected: every sendto must name its address.
   SelectorDatagramTransport(TransportContext ctx, int fd, DatagramProtocol& protocol,
@@ -70,6 +73,7 @@ class SelectorDatagramTransport final : public DatagramTransport {
   WriteFlowControl flow_;
   bool closing_ = false;
   bool draining_ = false;
+  std::size_t drained_ = 0;
   bool aborted_ = false;
   int conn_lost_ = 0;
   std::size_t discarded_ = 0;

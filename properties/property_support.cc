@@ -1,0 +1,70 @@
+#include "properties/property_support.h"
+
+#include <rapidcheck.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "model/byte_choice_source.h"
+#include "model/reproducer.h"
+
+namespace loopcheck::properties {
+namespace {
+
+// Sizes vary; behaviour parameters (timeouts, retries) keep their defaults, because changing
+// them changes what the application is entitled to expect.
+const std::set<std::string> kSizeParams = {"bytes", "chunk", "count", "high"};
+
+std::vector<const Scenario*> family_scenarios(std::string_view family) {
+  std::vector<const Scenario*> out;
+  for (const Scenario* s : all_scenarios()) {
+    if (s->family() == family) out.push_back(s);
+  }
+  return out;
+}
+
+void run_case(const Scenario& scenario, const BugSet& bugs) {
+  RunSpec spec = RunSpec::defaults(scenario);
+  spec.bugs = bugs;
+  for (auto& [key, value] : spec.params) {
+    if (!kSizeParams.count(key)) continue;
+    std::int64_t low = std::max<std::int64_t>(1, value / 2);
+    value = *rc::gen::inRange<std::int64_t>(low, 2 * value + 1).as(key);
+  }
+  const auto schedule = *rc::gen::container<std::vector<std::uint8_t>>(rc::gen::arbitrary<std::uint8_t>())
+                             .as("schedule bytes");
+  ByteChoiceSource source(schedule.data(), schedule.size(), spec.bounds);
+  RunResult run = execute_with(spec, source, false);
+  if (run.verdict == Verdict::violation) {
+    RunResult traced = execute(spec, run.choices, true, true);
+    RC_LOG() << format_trace(traced.trace) << "\n--- reproducer ---\n"
+             << write_reproducer(reproducer_from_run(spec, traced, "rapidcheck"));
+    RC_FAIL(std::string(oracle_id(run.violation->oracle)) + ": " + run.violation->message);
+  }
+  RC_TAG(std::string(scenario.name()));
+}
+
+}  // namespace
+
+void check_family_run(std::string_view family, const BugSet& bugs) {
+  const std::vector<const Scenario*> scenarios = family_scenarios(family);
+  RC_PRE(!scenarios.empty());
+  run_case(**rc::gen::elementOf(scenarios).as("scenario"), bugs);
+}
+
+int cases_to_find(const CatalogEntry& entry) {
+  const Scenario* scenario = find_scenario(entry.scenario);
+  BugSet bugs;
+  bugs.set(entry.bug);
+  rc::detail::TestParams params;
+  params.maxSuccess = 1000;
+  params.seed = 1;
+  params.disableShrinking = true;  // we only count the cases it takes to fail
+  auto result = rc::detail::checkTestable([&] { run_case(*scenario, bugs); },
+                                          rc::detail::TestMetadata{}, params);
+  if (!result.is<rc::detail::FailureResult>()) return -1;
+  return result.get<rc::detail::FailureResult>().numSuccess + 1;
+}
+
+}  // namespace loopcheck::properties

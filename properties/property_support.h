@@ -1,0 +1,21 @@
+// What the per-family property suites share: generating a scenario run (sizes and a schedule)
+// from RapidCheck, running it, and turning a failure into the trace and reproducer a person
+// reads. Shrinking is RapidCheck's: it shrinks the schedule bytes and the sizes together.
+#pragma once
+
+#include <string_view>
+
+#include "model/catalog.h"
+#include "model/run.h"
+
+namespace loopcheck::properties {
+
+// Inside a property: picks a scenario of the family, sizes and a schedule, runs it with the
+// given switch (or none), and fails the property on any violation, logging the trace and the
+// reproducer of the failing case.
+void check_family_run(std::string_view family, const BugSet& bugs);
+
+// How many cases RapidCheck needed to find the switch, or -1 if 1,000 were not enough.
+int cases_to_find(const CatalogEntry& entry);
+
+}  // namespace loopcheck::properties
