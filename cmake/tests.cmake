@@ -65,3 +65,16 @@ endforeach()
 add_test(NAME fuzz.oss_fuzz_build
          COMMAND bash ${PROJECT_SOURCE_DIR}/fuzz/oss-fuzz/check_build.sh ${CMAKE_BINARY_DIR}/oss-fuzz)
 set_tests_properties(fuzz.oss_fuzz_build PROPERTIES LABELS fuzz TIMEOUT 900 RUN_SERIAL TRUE)
+
+# property: RapidCheck suites. RC_PARAMS is never set here, so RC_PARAMS="reproduce=..." works;
+# max_success stays at RapidCheck's default (100) per property, and TIMEOUT bounds the time.
+find_package(rapidcheck REQUIRED)
+add_executable(property_tests
+  properties/property_support.cc
+  properties/selector_stream_properties.cc
+  properties/selector_datagram_properties.cc
+  properties/write_buffer_state_properties.cc
+)
+target_link_libraries(property_tests PRIVATE loopcheck_model rapidcheck rapidcheck_gtest
+                                             GTest::gtest GTest::gtest_main)
+gtest_discover_tests(property_tests DISCOVERY_MODE PRE_TEST PROPERTIES LABELS property TIMEOUT 600)

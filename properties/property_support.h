@@ -3,10 +3,16 @@
 // reads. Shrinking is RapidCheck's: it shrinks the schedule bytes and the sizes together.
 #pragma once
 
+#include <ostream>
 #include <string_view>
 
 #include "model/catalog.h"
 #include "model/run.h"
+
+namespace loopcheck {
+// How RapidCheck prints a generated scenario in a counterexample.
+inline void showValue(const Scenario* scenario, std::ostream& os) { os << scenario->name(); }
+}  // namespace loopcheck
 
 namespace loopcheck::properties {
 

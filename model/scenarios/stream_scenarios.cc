@@ -190,7 +190,8 @@ class StreamReset final : public Scenario {
 };
 
 // ---- stream-resume-close (gh-156512) -----------------------------------------------------
-// The app writes past the high mark and closes from inside resume_writing().
+// The app writes, then closes as soon as the write buffer has drained: from inside
+// resume_writing() when the write went past the high mark, at once when it did not.
 class CloseOnResume final : public AppStream {
  public:
   CloseOnResume(SimWorld& world, const Params& p)
@@ -203,6 +204,7 @@ class CloseOnResume final : public AppStream {
   void on_made() override {
     (void)transport_->set_write_buffer_limits(high_, high_ / 4);
     (void)transport_->write(SenderPeer::payload(0, bytes_));
+    if (transport_->get_write_buffer_size() <= high_) transport_->close();
   }
   std::size_t bytes_, high_;
 };
