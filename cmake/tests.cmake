@@ -17,6 +17,7 @@ loopcheck_gtest(unit_tests unit
   model/fake_kernel_test.cc
   model/monitor_test.cc
   model/reproducer_test.cc
+  model/state_fingerprint_test.cc
 )
 loopcheck_gtest(model_tests model model/catalog_test.cc)
 
@@ -78,3 +79,8 @@ add_executable(property_tests
 target_link_libraries(property_tests PRIVATE loopcheck_model rapidcheck rapidcheck_gtest
                                              GTest::gtest GTest::gtest_main)
 gtest_discover_tests(property_tests DISCOVERY_MODE PRE_TEST PROPERTIES LABELS property TIMEOUT 600)
+
+# bench: the benchmark binary runs (briefly); it measures, it never judges speed.
+add_test(NAME bench.smoke COMMAND loopcheck_benchmarks --benchmark_min_time=0.001
+                                  --benchmark_filter=default_schedule)
+set_tests_properties(bench.smoke PROPERTIES LABELS bench TIMEOUT 120)

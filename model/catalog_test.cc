@@ -52,6 +52,16 @@ TEST_P(CatalogBug, ExhaustiveFindsItsPrimaryOracle) {
       << result.counterexample->violation->message;
 }
 
+// The reduction must stay sound: pruning states already explored never hides a catalog bug.
+TEST_P(CatalogBug, StillFoundUnderTheFingerprintReduction) {
+  const CatalogEntry& entry = GetParam();
+  ExploreLimits limits;
+  limits.reduce = true;
+  ExploreResult result = explore_exhaustive(spec_for(entry, true), limits);
+  ASSERT_TRUE(result.counterexample) << entry.id << " hidden by the reduction";
+  EXPECT_EQ(result.counterexample->violation->oracle, entry.oracles.front());
+}
+
 TEST_P(CatalogBug, ShortestCounterexampleHasTheRecordedLength) {
   const CatalogEntry& entry = GetParam();
   ExploreResult result = shortest_counterexample(spec_for(entry, true));
@@ -98,6 +108,18 @@ TEST_P(FixedScenario, CleanAndCompleteWithinItsBounds) {
   EXPECT_TRUE(result.stats.complete);
   EXPECT_EQ(result.stats.cut_off, 0u);
   EXPECT_GT(result.stats.schedules, 1u) << "a scenario with one schedule checks almost nothing";
+}
+
+TEST_P(FixedScenario, CleanUnderTheReductionWithNoMoreSchedules) {
+  RunSpec spec = RunSpec::defaults(*GetParam());
+  spec.oracles = oracles_from_environment();
+  ExploreResult plain = explore_exhaustive(spec);
+  ExploreLimits limits;
+  limits.reduce = true;
+  ExploreResult reduced = explore_exhaustive(spec, limits);
+  EXPECT_FALSE(reduced.counterexample);
+  EXPECT_TRUE(reduced.stats.complete);
+  EXPECT_LE(reduced.stats.schedules, plain.stats.schedules);
 }
 
 INSTANTIATE_TEST_SUITE_P(Scenarios, FixedScenario, ::testing::ValuesIn(all_scenarios()),

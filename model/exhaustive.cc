@@ -1,6 +1,9 @@
 #include "model/exhaustive.h"
 
 #include <chrono>
+#include <unordered_map>
+
+#include "model/world.h"
 
 namespace loopcheck {
 namespace {
@@ -34,14 +37,43 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
+// The fingerprint cache. Only lookups, never iteration, so hashing order cannot steer a run.
+class VisitedStates {
+ public:
+  // Called before each step; false = this state (with these deviations spent) was explored
+  // from the same or a lower depth already. States on the replayed prefix are skipped: they
+  // are the earlier runs' own states, whose subtrees are being explored right now.
+  bool first_visit(SimWorld& world, const std::vector<ChoiceRecord>& made, std::size_t prefix_size) {
+    if (made.size() < prefix_size) return true;
+    DeviationCount used = count_deviations(made, made.size());
+    std::uint64_t key = world.fingerprint();
+    key ^= (static_cast<std::uint64_t>(used.preemptions) + 1) * 0x9E3779B97F4A7C15ULL;
+    key ^= (static_cast<std::uint64_t>(used.faults) + 1) * 0xC2B2AE3D27D4EB4FULL;
+    auto [it, inserted] = depth_.try_emplace(key, world.steps());
+    if (inserted) return true;
+    if (it->second <= world.steps()) return false;
+    it->second = world.steps();
+    return true;
+  }
+  std::size_t size() const { return depth_.size(); }
+
+ private:
+  std::unordered_map<std::uint64_t, std::size_t> depth_;
+};
+
 ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& limits,
                                  const ProgressFn& progress) {
   auto start = std::chrono::steady_clock::now();
   ExploreResult result;
   std::vector<ChoiceRecord> prefix;
+  VisitedStates visited;
+  StepVisitor visitor = [&](SimWorld& world, const std::vector<ChoiceRecord>& made) {
+    return visited.first_visit(world, made, prefix.size());
+  };
   for (;;) {
     if (result.stats.schedules >= limits.max_schedules) break;
-    RunResult run = execute(spec, prefix, false);
+    RunResult run = execute(spec, prefix, false, false, limits.reduce ? &visitor : nullptr);
+    if (run.verdict == Verdict::pruned) ++result.stats.pruned;
     ++result.stats.schedules;
     result.stats.steps += run.steps;
     if (run.choices.size() > result.stats.max_depth) result.stats.max_depth = run.choices.size();
@@ -65,6 +97,7 @@ ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& limit
     prefix = std::move(*next);
   }
   result.stats.seconds = seconds_since(start);
+  result.stats.states = visited.size();
   return result;
 }
 
@@ -112,6 +145,10 @@ std::string certificate(const RunSpec& spec, const ExploreStats& stats, bool vio
   std::string counts = std::to_string(stats.schedules) + " explored, " +
                        std::string(violation ? "a violation found" : "0 violations");
   if (stats.cut_off) counts += ", " + std::to_string(stats.cut_off) + " cut off by the step bound";
+  if (stats.pruned) {
+    counts += " (" + std::to_string(stats.pruned) + " ended early at one of " +
+              std::to_string(stats.states) + " already-explored states)";
+  }
   if (!stats.complete && !violation) {
     return "INCOMPLETE: stopped after " + counts + " (bounds " + bounds + ")";
   }

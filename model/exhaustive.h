@@ -18,6 +18,8 @@ struct ExploreStats {
   std::uint64_t cut_off = 0;  // runs stopped by the step bound (not judged for liveness)
   std::uint64_t steps = 0;
   std::size_t max_depth = 0;  // most choices in one run
+  std::uint64_t pruned = 0;   // runs stopped by the reduction
+  std::uint64_t states = 0;   // distinct states fingerprinted (reduction only)
   double seconds = 0;
   bool complete = false;      // the whole tree within bounds was explored
 };
@@ -25,6 +27,9 @@ struct ExploreStats {
 struct ExploreLimits {
   std::uint64_t max_schedules = 500000;
   bool stop_at_first = true;
+  // State-fingerprint reduction: a schedule that reaches a state already explored at the same
+  // or a lower depth, with the same deviations spent, stops there; that state's future is known.
+  bool reduce = false;
 };
 
 struct ExploreResult {

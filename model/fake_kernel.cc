@@ -160,6 +160,48 @@ std::string FakeKernel::describe(const PendingEvent& event) const {
          std::to_string(fd) + " -> " + head.to;
 }
 
+void FakeKernel::fingerprint(StateHasher& h) const {
+  h.value(sockets_.size());
+  for (const Socket& s : sockets_) {
+    h.value(s.kind);
+    h.value(s.open);
+    h.text(s.name);
+    const FdStats& st = s.stats;
+    for (std::size_t v : {st.errors, st.send_errors, st.dgrams_enqueued, st.dgrams_received,
+                          st.dgrams_sent, st.dgrams_dropped, st.dropped_at_close}) {
+      h.value(v);
+    }
+    h.value(s.peer);
+    h.text(s.recv_buffer.view());
+    h.value(s.out.size());
+    for (const Segment& seg : s.out) {
+      h.text(seg.data);
+      h.value(seg.fin);
+      h.value(seg.rst);
+      h.value(seg.sent_at);
+      h.value(seg.held);
+    }
+    h.value(s.fin_in);
+    h.value(s.rst_in);
+    h.value(s.reset);
+    h.value(s.shut_wr);
+    h.text(s.connected);
+    h.value(s.queue.size());
+    for (const Datagram& d : s.queue) {
+      h.text(d.data);
+      h.text(d.from);
+    }
+    h.value(s.pending_error.has_value());
+    if (s.pending_error) h.value(*s.pending_error);
+    h.value(s.in_flight.size());
+    for (const InFlightDatagram& d : s.in_flight) {
+      h.text(d.data);
+      h.text(d.to);
+      h.value(d.sent_at);
+    }
+  }
+}
+
 const FdStats& FakeKernel::stats(int fd) const {
   static const FdStats kNone;
   const Socket* s = find(fd);

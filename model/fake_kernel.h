@@ -94,6 +94,7 @@ class FakeKernel final : public SocketApi, public EventSource {
   void fire(const PendingEvent& event) override;
   std::string describe(const PendingEvent& event) const override;
 
+  void fingerprint(StateHasher& hasher) const override;
   const FdStats& stats(int fd) const;
   std::vector<int> open_fds(Owner owner) const;
   std::size_t queued_datagrams(int fd) const;

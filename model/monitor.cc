@@ -67,6 +67,18 @@ void Monitor::on_exception(const ExceptionContext& context) {
 // A transport whose connection is lost must not keep timers alive: they would fire on a dead
 // transport, or keep the loop from ever going idle. Checked after every step, because a
 // leaked timer simply fires later and is gone by the end.
+void Monitor::fingerprint(StateHasher& h) const {
+  for (const auto& stream : streams_) stream->fingerprint(h);
+  for (const auto& datagram : datagrams_) datagram->fingerprint(h);
+  for (const Obligation& o : obligations_) h.value(o.done);
+  h.value(violation_.has_value());
+}
+
+void Monitor::list_owners(std::vector<const void*>& out) const {
+  for (const auto& stream : streams_) out.push_back(stream.get());
+  for (const auto& datagram : datagrams_) out.push_back(datagram.get());
+}
+
 void Monitor::check_step() {
   for (const auto& stream : streams_) {
     stream->check_step();

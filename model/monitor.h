@@ -46,6 +46,9 @@ class Monitor final : public LoopObserver {
   void on_exception(const ExceptionContext& context) override;
 
   const FakeKernel& kernel() const { return kernel_; }
+  void fingerprint(StateHasher& h) const;
+  // Owners in a canonical order, for StateHasher::owner().
+  void list_owners(std::vector<const void*>& out) const;
   const EventLoop& loop() const { return loop_; }
 
  private:

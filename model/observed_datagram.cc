@@ -94,6 +94,15 @@ Status ObservedDatagram::set_write_buffer_limits(std::optional<std::size_t> high
   return inner_->set_write_buffer_limits(high, low);
 }
 
+void ObservedDatagram::fingerprint(StateHasher& h) const {
+  for (bool b : {made_, writing_paused_, close_called_, abort_called_}) h.value(b);
+  h.value(lost_);
+  h.value(lost_error_.has_value());
+  if (lost_error_) h.value(lost_error_->code);
+  for (std::size_t v : {delivered_, accepted_, enqueued_at_close_}) h.value(v);
+  h.value(errors_reported_);
+}
+
 void ObservedDatagram::check_step() {
   if (!inner_) return;
   if ((close_called_ || abort_called_ || lost_) && !inner_->is_closing()) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "src/core/protocol.h"
+#include "src/core/state_hasher.h"
 #include "src/core/transport.h"
 
 namespace loopcheck {
@@ -42,6 +43,7 @@ class ObservedDatagram final : public DatagramProtocol, public DatagramTransport
   void note_error_reported() { ++errors_reported_; }
   void check_step();
   void check_end(bool quiescent);
+  void fingerprint(StateHasher& h) const;
 
  private:
   std::string who() const;

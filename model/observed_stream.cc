@@ -145,6 +145,16 @@ Status ObservedStream::set_write_buffer_limits(std::optional<std::size_t> high,
   return inner_->set_write_buffer_limits(high, low);
 }
 
+void ObservedStream::fingerprint(StateHasher& h) const {
+  for (bool b : {made_, eof_, app_paused_reading_, writing_paused_, close_called_, abort_called_}) h.value(b);
+  h.value(lost_);
+  h.value(lost_error_.has_value());
+  if (lost_error_) h.value(lost_error_->code);
+  h.value(received_);
+  h.text(accepted_);
+  h.value(errors_reported_);
+}
+
 void ObservedStream::check_step() {
   if (!inner_) return;
   if ((close_called_ || abort_called_ || lost_) && !inner_->is_closing()) {

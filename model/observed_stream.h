@@ -9,6 +9,7 @@
 
 #include "model/peer_view.h"
 #include "src/core/protocol.h"
+#include "src/core/state_hasher.h"
 #include "src/core/transport.h"
 
 namespace loopcheck {
@@ -53,6 +54,7 @@ class ObservedStream final : public Protocol, public Transport {
   void note_error_reported() { ++errors_reported_; }
   void check_step();
   void check_end(bool quiescent);
+  void fingerprint(StateHasher& h) const;
 
  private:
   std::string who() const;

@@ -30,6 +30,13 @@ std::string ScriptedPeer::describe(const PendingEvent& event) const {
   return name_ + " (fd " + std::to_string(fd_) + "): " + action_name(static_cast<int>(event.index));
 }
 
+void ScriptedPeer::fingerprint(StateHasher& h) const {
+  h.value(fd_);
+  h.value(closed_);
+  for (Nanos armed : armed_) h.value(armed);
+  fingerprint_more(h);
+}
+
 bool StreamPeer::read_available() {
   for (;;) {
     IoResult<Bytes> got = kernel_.recv(fd_, 64 * 1024);

@@ -25,6 +25,7 @@ class ScriptedPeer : public EventSource {
   std::string describe(const PendingEvent& event) const final;
   Component component() const final { return Component::peer; }
   int fd() const { return fd_; }
+  void fingerprint(StateHasher& hasher) const final;
 
  protected:
   static constexpr int kMaxActions = 2;
@@ -33,6 +34,7 @@ class ScriptedPeer : public EventSource {
   virtual Nanos not_before(int) const { return 0; }
   virtual void act(int action) = 0;
   virtual const char* action_name(int action) const = 0;
+  virtual void fingerprint_more(StateHasher& hasher) const = 0;  // the subclass's own state
 
   FakeKernel& kernel_;
   int fd_;
@@ -58,6 +60,15 @@ class StreamPeer : public ScriptedPeer, public StreamPeerView {
   // Sends as much of outbox_ as fits.
   void flush();
   void close_socket();
+
+  void fingerprint_more(StateHasher& h) const override {
+    h.text(sent_);
+    h.text(received_);
+    h.text(outbox_);
+    h.value(saw_eof_);
+    fingerprint_stream_peer(h);
+  }
+  virtual void fingerprint_stream_peer(StateHasher&) const {}
 
   Bytes sent_;
   Bytes received_;
@@ -106,6 +117,7 @@ class SenderPeer final : public StreamPeer {
   const char* action_name(int action) const override { return action == 0 ? "send" : "read"; }
 
  private:
+  void fingerprint_stream_peer(StateHasher& h) const override { h.value(done_sending_); }
   std::size_t total_;
   std::size_t chunk_;
   Ending ending_;
@@ -139,6 +151,7 @@ class DatagramSenderPeer final : public ScriptedPeer {
   const char* action_name(int) const override { return "sendto"; }
 
  private:
+  void fingerprint_more(StateHasher& h) const override { h.value(sent_); }
   Address to_;
   std::size_t count_;
   std::size_t size_;
@@ -159,6 +172,7 @@ class DatagramEchoPeer final : public ScriptedPeer {
   const char* action_name(int action) const override { return action == 0 ? "bind" : "echo"; }
 
  private:
+  void fingerprint_more(StateHasher& h) const override { h.value(bound_); }
   Address address_;
   Nanos bind_after_;
   bool bound_ = false;
@@ -175,6 +189,7 @@ class DatagramSlowSinkPeer final : public ScriptedPeer {
   bool can(int action) const override;
   void act(int action) override;
   const char* action_name(int) const override { return "recvfrom one"; }
+  void fingerprint_more(StateHasher& h) const override { h.value(received_); }
 
  private:
   std::size_t received_ = 0;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "src/core/state_hasher.h"
 #include "src/core/time.h"
 #include "src/core/tracer.h"
 
@@ -23,7 +24,7 @@ struct PendingEvent {
 };
 
 // Anything that produces world events: the kernel's links, scripted peers.
-class EventSource {
+class EventSource : public Fingerprinted {
  public:
   virtual ~EventSource() = default;
   virtual void collect(Nanos now, std::vector<PendingEvent>& out) = 0;

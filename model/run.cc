@@ -35,7 +35,8 @@ class RecordingSource final : public ChoiceSource {
   ChoiceSource& inner_;
 };
 
-RunResult run_world(const RunSpec& spec, ChoiceSource& source, bool with_trace) {
+RunResult run_world(const RunSpec& spec, ChoiceSource& source, bool with_trace,
+                    std::function<bool(SimWorld&)> visitor = {}) {
   WorldConfig config;
   config.kernel = spec.scenario->kernel_config(spec.params);
   config.bugs = spec.bugs;
@@ -44,11 +45,13 @@ RunResult run_world(const RunSpec& spec, ChoiceSource& source, bool with_trace) 
   RunResult result;
   SimWorld world(config, source);
   spec.scenario->setup(world, spec.params);
+  if (visitor) world.set_visitor(std::move(visitor));
   RunEnd end = world.run(spec.bounds.max_steps);
   result.steps = world.steps();
   result.violation = world.monitor().violation();
   result.verdict = end == RunEnd::violation    ? Verdict::violation
                    : end == RunEnd::step_bound ? Verdict::cut_off
+                   : end == RunEnd::pruned     ? Verdict::pruned
                                                : Verdict::pass;
   if (with_trace) result.trace = world.take_trace();
   return result;
@@ -64,9 +67,11 @@ RunResult execute_with(const RunSpec& spec, ChoiceSource& source, bool with_trac
 }
 
 RunResult execute(const RunSpec& spec, const std::vector<ChoiceRecord>& prefix, bool with_trace,
-                  bool strict) {
+                  bool strict, const StepVisitor* visitor) {
   PrefixChoiceSource source(prefix, strict);
-  RunResult result = run_world(spec, source, with_trace);
+  std::function<bool(SimWorld&)> step_visitor;
+  if (visitor) step_visitor = [&](SimWorld& world) { return (*visitor)(world, source.made()); };
+  RunResult result = run_world(spec, source, with_trace, std::move(step_visitor));
   result.choices = source.made();
   result.divergence = source.divergence();
   if (strict && !result.divergence && result.choices.size() < prefix.size()) {
@@ -81,6 +86,7 @@ std::string_view verdict_name(Verdict verdict) {
     case Verdict::pass: return "pass";
     case Verdict::violation: return "violation";
     case Verdict::cut_off: return "cut off";
+    case Verdict::pruned: return "pruned";
   }
   return "?";
 }

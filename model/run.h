@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,7 +27,8 @@ struct RunSpec {
   static RunSpec defaults(const Scenario& scenario);
 };
 
-enum class Verdict { pass, violation, cut_off };
+// pruned: a reduction stopped the run because its future was already explored.
+enum class Verdict { pass, violation, cut_off, pruned };
 
 struct RunResult {
   Verdict verdict = Verdict::pass;
@@ -37,9 +39,13 @@ struct RunResult {
   std::optional<std::string> divergence;  // strict replay only
 };
 
+class SimWorld;
+// Called before every step with the choices made so far; returning false prunes the run.
+using StepVisitor = std::function<bool(SimWorld& world, const std::vector<ChoiceRecord>& made)>;
+
 // strict: the prefix must match the run choice for choice (replay of a reproducer).
 RunResult execute(const RunSpec& spec, const std::vector<ChoiceRecord>& prefix, bool with_trace,
-                  bool strict = false);
+                  bool strict = false, const StepVisitor* visitor = nullptr);
 
 // The same run with any choice source (random, PCT, bytes from a fuzzer); the choices it made
 // are recorded, so the result replays with execute().

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "model/state_fingerprint.h"
+
 namespace loopcheck {
 
 std::uint32_t SimWorld::TracedChoices::choose(std::uint32_t n, ChoiceKind kind) {
@@ -147,9 +149,22 @@ bool SimWorld::step() {
   return true;
 }
 
+std::uint64_t SimWorld::fingerprint() {
+  std::vector<const void*> owners = owners_;
+  monitor_.list_owners(owners);
+  XxhStateHasher hasher(owners);
+  hasher.value(clock_.now());
+  loop_.fingerprint(hasher);
+  for (const EventSource* source : sources_) source->fingerprint(hasher);
+  for (const Fingerprinted* object : fingerprinted_) object->fingerprint(hasher);
+  monitor_.fingerprint(hasher);
+  return hasher.digest();
+}
+
 RunEnd SimWorld::run(std::size_t max_steps) {
   for (steps_ = 0; steps_ < max_steps; ++steps_) {
     monitor_.set_step(steps_ + 1);
+    if (visitor_ && !visitor_(*this)) return RunEnd::pruned;
     if (!step()) {
       monitor_.check_end(true);
       return monitor_.violated() ? RunEnd::violation : RunEnd::quiescent;

@@ -10,7 +10,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "model/choice_sources.h"
@@ -35,7 +37,7 @@ struct WorldConfig {
   bool trace = false;
 };
 
-enum class RunEnd { quiescent, violation, step_bound };
+enum class RunEnd { quiescent, violation, step_bound, pruned };
 
 class SimWorld {
  public:
@@ -51,9 +53,12 @@ class SimWorld {
   ChoiceSource& choices() { return choices_; }
   TransportContext context() { return TransportContext{loop_, kernel_, bugs_, tracer_}; }
 
+  // The world keeps every object a scenario makes; those with state join the fingerprint.
   template <typename T>
   T& own(std::unique_ptr<T> object) {
     T& ref = *object;
+    owners_.push_back(&ref);
+    if constexpr (std::is_base_of_v<Fingerprinted, T>) fingerprinted_.push_back(&ref);
     owned_.push_back(std::shared_ptr<void>(std::move(object)));
     return ref;
   }
@@ -62,6 +67,11 @@ class SimWorld {
   // A transport for an app protocol, observed by the monitor. The peer view feeds O2.
   Transport& stream_transport(int fd, Protocol& app, const StreamPeerView* peer);
   DatagramTransport& datagram_transport(int fd, DatagramProtocol& app, Address connected = {});
+
+  // Called before every step; returning false ends the run as `pruned` (its future is known).
+  void set_visitor(std::function<bool(SimWorld&)> visitor) { visitor_ = std::move(visitor); }
+  // Everything that decides what can happen next and what the oracles will say.
+  std::uint64_t fingerprint();
 
   RunEnd run(std::size_t max_steps);
   std::size_t steps() const { return steps_; }
@@ -100,6 +110,9 @@ class SimWorld {
   std::vector<std::uint32_t> option_ids_;
   std::uint32_t actor_id(const PendingEvent& event) const;
   std::size_t steps_ = 0;
+  std::function<bool(SimWorld&)> visitor_;
+  std::vector<const void*> owners_;
+  std::vector<const Fingerprinted*> fingerprinted_;
   std::vector<std::shared_ptr<void>> owned_;  // last: destroyed first
 };
 

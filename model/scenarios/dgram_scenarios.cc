@@ -10,9 +10,15 @@
 namespace loopcheck {
 namespace {
 
-class AppDatagram : public DatagramProtocol {
+class AppDatagram : public DatagramProtocol, public Fingerprinted {
  public:
   explicit AppDatagram(SimWorld& world) : world_(world) {}
+  void fingerprint(StateHasher& h) const final {
+    h.value(h.owner(transport_));
+    h.value(received_);
+    h.value(errors_);
+    fingerprint_app(h);
+  }
   void connection_made(DatagramTransport& transport) override {
     transport_ = &transport;
     on_made();
@@ -23,6 +29,8 @@ class AppDatagram : public DatagramProtocol {
 
  protected:
   virtual void on_made() {}
+  // Every field that changes during a run; constants (sizes, ids) may be left out.
+  virtual void fingerprint_app(StateHasher& h) const = 0;
   Tag tag(const char* label) const { return Tag{this, label}; }
 
   SimWorld& world_;
@@ -70,6 +78,10 @@ class PingClient final : public AppDatagram {
     return true;
   }
   void on_made() override { send_unanswered(); }
+  void fingerprint_app(StateHasher& h) const override {
+    for (bool answered : answered_) h.value(answered);
+    h.value(attempts_);
+  }
   void send_unanswered() {
     for (std::size_t i = 0; i < count_; ++i) {
       if (!answered_[i]) (void)transport_->sendto("ping " + std::to_string(i));
@@ -128,6 +140,7 @@ class CloseAfterFirst final : public AppDatagram {
   }
 
  private:
+  void fingerprint_app(StateHasher&) const override {}
   bool abort_;
 };
 
@@ -182,6 +195,7 @@ class SendThenClose final : public AppDatagram {
     for (std::size_t i = 0; i < count_; ++i) (void)transport_->sendto("record " + std::to_string(i));
     transport_->close();
   }
+  void fingerprint_app(StateHasher&) const override {}
   std::size_t count_;
 };
 
@@ -237,6 +251,10 @@ class RetryingPinger final : public AppDatagram {
 
  private:
   void on_made() override { ping(); }
+  void fingerprint_app(StateHasher& h) const override {
+    h.value(attempts_);
+    h.value(gave_up_);
+  }
   void ping() {
     if (transport_->is_closing()) return;
     if (attempts_++ > retries_) {

@@ -9,9 +9,14 @@ namespace loopcheck {
 namespace {
 
 // Base for the scenarios' application protocols: remembers its transport and the world.
-class AppStream : public Protocol {
+class AppStream : public Protocol, public Fingerprinted {
  public:
   explicit AppStream(SimWorld& world) : world_(world) {}
+  void fingerprint(StateHasher& h) const final {
+    h.value(h.owner(transport_));
+    h.value(received_);
+    fingerprint_app(h);
+  }
   void connection_made(Transport& transport) override {
     transport_ = &transport;
     on_made();
@@ -21,6 +26,8 @@ class AppStream : public Protocol {
 
  protected:
   virtual void on_made() {}
+  // Every field that changes during a run; constants (sizes, ids) may be left out.
+  virtual void fingerprint_app(StateHasher& h) const = 0;
   Tag tag(const char* label) const { return Tag{this, label}; }
 
   SimWorld& world_;
@@ -72,6 +79,11 @@ class EchoClient final : public AppStream {
     }
   }
 
+  void fingerprint_app(StateHasher& h) const override {
+    h.value(written_);
+    h.value(paused_);
+    h.value(eof_sent_);
+  }
   std::size_t total_, chunk_, high_;
   int obligation_;
   std::size_t written_ = 0;
@@ -127,6 +139,7 @@ class PausingReader final : public AppStream {
   }
 
  private:
+  void fingerprint_app(StateHasher&) const override {}
   std::size_t total_;
   Nanos pause_;
   int obligation_;
@@ -166,6 +179,7 @@ class ResetVictim final : public AppStream {
 
  private:
   void on_made() override { (void)transport_->write("hello"); }
+  void fingerprint_app(StateHasher&) const override {}
   int obligation_;
 };
 
@@ -206,6 +220,7 @@ class CloseOnResume final : public AppStream {
     (void)transport_->write(SenderPeer::payload(0, bytes_));
     if (transport_->get_write_buffer_size() <= high_) transport_->close();
   }
+  void fingerprint_app(StateHasher&) const override {}
   std::size_t bytes_, high_;
 };
 
@@ -242,6 +257,7 @@ class RejectOnMade final : public AppStream {
 
  private:
   void on_made() override { transport_->abort(); }
+  void fingerprint_app(StateHasher&) const override {}
 };
 
 class StreamAbortEarly final : public Scenario {

@@ -104,6 +104,28 @@ std::size_t EventLoop::registration_count() const {
   return n;
 }
 
+void EventLoop::fingerprint(StateHasher& h) const {
+  auto handle = [&h](const HandleState& s) {
+    h.value(h.owner(s.tag.owner));
+    h.text(s.tag.label);
+    h.value(s.cancelled);
+  };
+  h.value(ready_.size());
+  h.value(batch_left_);
+  for (const auto& state : ready_) handle(*state);
+  for (const auto& [seq, state] : timers_) {
+    if (state->cancelled) continue;
+    h.value(state->when);
+    handle(*state);
+  }
+  for (const auto& [fd, watch] : watches_) {
+    h.value(fd);
+    h.value(watch.mask());
+    if (watch.reader) handle(*watch.reader);
+    if (watch.writer) handle(*watch.writer);
+  }
+}
+
 std::size_t EventLoop::live_timers_owned_by(const void* owner) const {
   std::size_t n = 0;
   for (const auto& [seq, state] : timers_) n += !state->cancelled && state->tag.owner == owner ? 1 : 0;

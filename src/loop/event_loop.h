@@ -19,12 +19,13 @@
 #include "src/core/choice.h"
 #include "src/core/loop.h"
 #include "src/core/poller.h"
+#include "src/core/state_hasher.h"
 #include "src/core/time.h"
 #include "src/core/tracer.h"
 
 namespace loopcheck {
 
-class EventLoop final : public Loop {
+class EventLoop final : public Loop, public Fingerprinted {
  public:
   EventLoop(Clock& clock, Poller& poller, ChoiceSource& choices, Tracer& tracer);
 
@@ -56,6 +57,8 @@ class EventLoop final : public Loop {
   std::size_t live_timers_owned_by(const void* owner) const;
   std::size_t iteration() const { return iteration_; }
   std::size_t exception_count() const { return exceptions_; }
+  // Ready queue, batch position, live timers and registrations: all that decides what runs next.
+  void fingerprint(StateHasher& hasher) const override;
 
  private:
   struct Watch {

@@ -8,6 +8,7 @@
 
 #include "src/core/error.h"
 #include "src/core/protocol.h"
+#include "src/core/state_hasher.h"
 #include "src/core/transport.h"
 
 namespace loopcheck {
@@ -25,6 +26,11 @@ class WriteFlowControl {
 
   void maybe_pause(std::size_t buffer_size, BaseProtocol& protocol);
   void maybe_resume(std::size_t buffer_size, BaseProtocol& protocol);
+  void fingerprint(StateHasher& h) const {
+    h.value(limits_.high);
+    h.value(limits_.low);
+    h.value(paused_);
+  }
 
  private:
   WriteLimits limits_;

@@ -198,6 +198,23 @@ Status SelectorDatagramTransport::set_write_buffer_limits(std::optional<std::siz
   return std::nullopt;
 }
 
+void SelectorDatagramTransport::fingerprint(StateHasher& h) const {
+  h.value(fd_);
+  h.value(h.owner(protocol_));
+  h.value(buffer_.size());
+  for (const Outgoing& out : buffer_) {
+    h.text(out.data);
+    h.text(out.to);
+  }
+  flow_.fingerprint(h);
+  h.value(closing_);
+  h.value(draining_);
+  h.value(drained_);
+  h.value(aborted_);
+  h.value(conn_lost_);
+  h.value(discarded_);
+}
+
 std::optional<std::string> SelectorDatagramTransport::get_extra_info(std::string_view name) const {
   if (name == "socket") return std::to_string(fd_);
   if (name == "sockname") return ctx_.sockets.sockname(fd_);

@@ -22,7 +22,7 @@
 
 namespace loopcheck {
 
-class SelectorDatagramTransport final : public DatagramTransport {
+class SelectorDatagramTransport final : public DatagramTransport, public Fingerprinted {
  public:
   static constexpr std::size_t kMaxRecv = 256 * 1024;
   static constexpr int kDrainBatch = 16;  // datagrams drained per loop iteration after close()
@@ -45,6 +45,7 @@ class SelectorDatagramTransport final : public DatagramTransport {
   void set_protocol(DatagramProtocol& protocol) override { protocol_ = &protocol; }
   DatagramProtocol& get_protocol() const override { return *protocol_; }
   std::optional<std::string> get_extra_info(std::string_view name) const override;
+  void fingerprint(StateHasher& hasher) const override;
 
  private:
   struct Outgoing {

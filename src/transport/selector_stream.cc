@@ -143,6 +143,17 @@ Status SelectorStreamTransport::set_write_buffer_limits(std::optional<std::size_
   return std::nullopt;
 }
 
+void SelectorStreamTransport::fingerprint(StateHasher& h) const {
+  h.value(fd_);
+  h.value(h.owner(protocol_));
+  h.text(buffer_.view());
+  flow_.fingerprint(h);
+  h.value(closing_);
+  h.value(paused_);
+  h.value(eof_);
+  h.value(conn_lost_);
+}
+
 std::optional<std::string> SelectorStreamTransport::get_extra_info(std::string_view name) const {
   if (name == "socket") return std::to_string(fd_);
   if (name == "sockname") return ctx_.sockets.sockname(fd_);

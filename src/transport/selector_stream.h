@@ -19,7 +19,7 @@
 
 namespace loopcheck {
 
-class SelectorStreamTransport final : public Transport {
+class SelectorStreamTransport final : public Transport, public Fingerprinted {
  public:
   static constexpr std::size_t kMaxRecv = 256 * 1024;
 
@@ -41,6 +41,7 @@ class SelectorStreamTransport final : public Transport {
   void set_protocol(Protocol& protocol) override { protocol_ = &protocol; }
   Protocol& get_protocol() const override { return *protocol_; }
   std::optional<std::string> get_extra_info(std::string_view name) const override;
+  void fingerprint(StateHasher& hasher) const override;
 
  private:
   // Deferred from the constructor: the protocol may already have paused or closed us.

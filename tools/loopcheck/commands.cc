@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "model/bench.h"
 #include "model/catalog.h"
 #include "model/exhaustive.h"
 #include "model/hunt.h"
@@ -152,6 +153,7 @@ int run_explore(const ExploreOptions& o) {
   ExploreResult result;
   ExploreLimits limits;
   limits.max_schedules = o.max_schedules;
+  limits.reduce = o.reduce;
   if (engine == Engine::exhaustive) {
     result = explore_exhaustive(spec, limits, progress);
   } else {
@@ -276,6 +278,37 @@ int run_hunt(bool json) {
   HuntReport report = hunt();
   std::cout << (json ? hunt_json(report) : hunt_table(report));
   return report.ok() ? 0 : 1;
+}
+
+}  // namespace loopcheck::cli
+
+namespace loopcheck::cli {
+
+int run_bench(bool json) {
+  std::vector<ScenarioBench> results = bench_all();
+  if (json) {
+    nlohmann::json out;
+    out["scenarios"] = nlohmann::json::array();
+    for (const ScenarioBench& b : results) {
+      out["scenarios"].push_back({{"name", b.scenario->name()},
+                                  {"events_per_second", b.events_per_second},
+                                  {"schedules_per_second", b.schedules_per_second},
+                                  {"schedules_plain", b.schedules_plain},
+                                  {"schedules_reduced", b.schedules_reduced}});
+    }
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("%-20s %14s %14s %12s %12s %8s\n", "scenario", "events/s", "schedules/s",
+              "plain", "reduced", "ratio");
+  for (const ScenarioBench& b : results) {
+    std::printf("%-20s %14.0f %14.0f %12llu %12llu %7.1fx\n", std::string(b.scenario->name()).c_str(),
+                b.events_per_second, b.schedules_per_second,
+                static_cast<unsigned long long>(b.schedules_plain),
+                static_cast<unsigned long long>(b.schedules_reduced),
+                b.schedules_reduced ? static_cast<double>(b.schedules_plain) / b.schedules_reduced : 0.0);
+  }
+  return 0;
 }
 
 }  // namespace loopcheck::cli

@@ -21,6 +21,7 @@ struct ExploreOptions {
   std::string engine = "exhaustive";         // exhaustive | random | pct
   std::uint64_t seed = 1;
   double max_seconds = 30;                   // sampling engines only
+  bool reduce = false;                       // state-fingerprint reduction (exhaustive)
   bool first = false;                        // skip the shortest-counterexample search
   bool chart = false;
 };
@@ -42,5 +43,6 @@ int run_explore(const ExploreOptions& options);
 int run_replay(const ReplayOptions& options);
 int run_one(const RunOptions& options);
 int run_hunt(bool json);
+int run_bench(bool json);
 
 }  // namespace loopcheck::cli

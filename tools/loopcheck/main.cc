@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   explore->add_option("--disable-oracle", explore_options.disabled_oracles, "switch an oracle off (O1..O10)");
   explore->add_option("--save", explore_options.save, "where to write the reproducer");
   explore->add_flag("--first", explore_options.first, "report the first violation, not the shortest");
+  explore->add_flag("--reduce", explore_options.reduce, "prune states already explored (fingerprints)");
   explore->add_flag("--chart", explore_options.chart, "print the trace as a sequence chart");
 
   ReplayOptions replay_options;
@@ -46,6 +47,10 @@ int main(int argc, char** argv) {
   run->add_flag("--chart", run_options.run.chart, "print the trace as a sequence chart");
   run->add_option("--save", run_options.run.save, "write this run as a reproducer");
 
+  bool bench_json = false;
+  auto* bench = app.add_subcommand("bench", "measure events/s, schedules/s and the reduction, per scenario");
+  bench->add_flag("--json", bench_json, "print JSON");
+
   bool hunt_json = false;
   auto* hunt = app.add_subcommand("hunt", "find every catalog bug and certify every fixed scenario");
   hunt->add_flag("--json", hunt_json, "print JSON");
@@ -60,5 +65,6 @@ int main(int argc, char** argv) {
   if (*explore) return run_explore(explore_options);
   if (*replay) return run_replay(replay_options);
   if (*run) return run_one(run_options);
+  if (*bench) return run_bench(bench_json);
   return run_hunt(hunt_json);
 }
