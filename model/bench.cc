@@ -12,6 +12,11 @@ ScenarioBench bench_scenario(const Scenario& scenario) {
   limits.stop_at_first = false;
   ExploreResult plain = explore_exhaustive(spec, limits);
   limits.reduce = true;
+  out.schedules_fingerprint = explore_exhaustive(spec, limits).stats.schedules;
+  limits.reduce = false;
+  limits.por = true;
+  out.schedules_por = explore_exhaustive(spec, limits).stats.schedules;
+  limits.reduce = true;
   ExploreResult reduced = explore_exhaustive(spec, limits);
   out.schedules_plain = plain.stats.schedules;
   out.schedules_reduced = reduced.stats.schedules;

@@ -15,7 +15,9 @@ struct ScenarioBench {
   double events_per_second = 0;
   double schedules_per_second = 0;
   std::uint64_t schedules_plain = 0;
-  std::uint64_t schedules_reduced = 0;
+  std::uint64_t schedules_fingerprint = 0;  // state fingerprints only
+  std::uint64_t schedules_por = 0;          // sleep sets only
+  std::uint64_t schedules_reduced = 0;      // both
   double seconds_plain = 0;
   double seconds_reduced = 0;
 };

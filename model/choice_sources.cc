@@ -22,6 +22,46 @@ std::uint32_t PrefixChoiceSource::choose(std::uint32_t n, ChoiceKind kind) {
   return value;
 }
 
+std::uint32_t PrefixChoiceSource::choose_option(const ChoiceOption* options, std::uint32_t n,
+                                                ChoiceKind kind) {
+  if (!sleep_sets_) return choose(n, kind);
+  auto asleep = [&](const ChoiceOption& o) {
+    for (const ChoiceOption& s : sleeping_) {
+      if (s.actor == o.actor) return true;
+    }
+    return false;
+  };
+  std::uint32_t value = 0;
+  if (made_.size() < prefix_.size()) {
+    value = choose(n, kind);
+  } else {
+    // Past the prefix: the first option that is awake (and within the deviation bounds the
+    // engine enforces through backtracking: value 0 is always allowed).
+    while (value < n && asleep(options[value])) ++value;
+    if (value == n || (value > 0 && kind == ChoiceKind::preempt)) value = 0;
+    made_.push_back(ChoiceRecord{value, n, kind});
+  }
+  const ChoiceOption& taken = options[value];
+  if (asleep(taken)) redundant_ = true;
+  // Options before `taken` were explored first (DFS order): they sleep in this subtree, with
+  // the old sleepers, as long as they are independent of what was taken.
+  std::vector<ChoiceOption> next;
+  for (const ChoiceOption& s : sleeping_) {
+    if (independent(s, taken)) next.push_back(s);
+  }
+  for (std::uint32_t i = 0; i < value; ++i) {
+    if (!asleep(options[i]) && independent(options[i], taken)) next.push_back(options[i]);
+  }
+  sleeping_ = std::move(next);
+  return value;
+}
+
+std::uint64_t PrefixChoiceSource::sleep_digest() const {
+  std::uint64_t digest = 0;
+  for (const ChoiceOption& s : sleeping_) digest += (s.actor + 1) * 0x9E3779B97F4A7C15ULL;
+  return digest;
+}
+
 DeviationCount count_deviations(const std::vector<ChoiceRecord>& choices, std::size_t upto) {
   DeviationCount count;
   for (std::size_t i = 0; i < upto && i < choices.size(); ++i) {

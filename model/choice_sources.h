@@ -20,12 +20,22 @@ struct ChoiceRecord {
 // Replays a prefix, then answers 0 ("no deviation", "first option") and records every choice.
 // In strict mode a prefix that does not fit the run (value out of range, or a different kind
 // asked) is a divergence: it is reported, and the run goes on with 0.
+//
+// With sleep sets on (the partial-order reduction), scheduling choices also carry a sleep set:
+// options already explored at an ancestor and independent of everything taken since. Taking a
+// sleeping option repeats an explored interleaving, so the run is marked redundant; past the
+// prefix, the default skips sleeping options.
 class PrefixChoiceSource final : public ChoiceSource {
  public:
-  explicit PrefixChoiceSource(std::vector<ChoiceRecord> prefix, bool strict = false)
-      : prefix_(std::move(prefix)), strict_(strict) {}
+  explicit PrefixChoiceSource(std::vector<ChoiceRecord> prefix, bool strict = false,
+                              bool sleep_sets = false)
+      : prefix_(std::move(prefix)), strict_(strict), sleep_sets_(sleep_sets) {}
 
   std::uint32_t choose(std::uint32_t n, ChoiceKind kind) override;
+  std::uint32_t choose_option(const ChoiceOption* options, std::uint32_t n, ChoiceKind kind) override;
+  bool redundant() const { return redundant_; }
+  // A digest of the current sleep set, so a state cache never mixes different sleep sets.
+  std::uint64_t sleep_digest() const;
   const std::vector<ChoiceRecord>& made() const { return made_; }
   const std::optional<std::string>& divergence() const { return divergence_; }
 
@@ -34,6 +44,9 @@ class PrefixChoiceSource final : public ChoiceSource {
   bool strict_;
   std::vector<ChoiceRecord> made_;
   std::optional<std::string> divergence_;
+  bool sleep_sets_;
+  bool redundant_ = false;
+  std::vector<ChoiceOption> sleeping_;
 };
 
 // Splits choices into deviations the engines bound: preemptions and faults.

@@ -43,10 +43,11 @@ class VisitedStates {
   // Called before each step; false = this state (with these deviations spent) was explored
   // from the same or a lower depth already. States on the replayed prefix are skipped: they
   // are the earlier runs' own states, whose subtrees are being explored right now.
-  bool first_visit(SimWorld& world, const std::vector<ChoiceRecord>& made, std::size_t prefix_size) {
+  bool first_visit(SimWorld& world, const PrefixChoiceSource& source, std::size_t prefix_size) {
+    const std::vector<ChoiceRecord>& made = source.made();
     if (made.size() < prefix_size) return true;
     DeviationCount used = count_deviations(made, made.size());
-    std::uint64_t key = world.fingerprint();
+    std::uint64_t key = world.fingerprint() ^ source.sleep_digest();
     key ^= (static_cast<std::uint64_t>(used.preemptions) + 1) * 0x9E3779B97F4A7C15ULL;
     key ^= (static_cast<std::uint64_t>(used.faults) + 1) * 0xC2B2AE3D27D4EB4FULL;
     auto [it, inserted] = depth_.try_emplace(key, world.steps());
@@ -67,12 +68,14 @@ ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& limit
   ExploreResult result;
   std::vector<ChoiceRecord> prefix;
   VisitedStates visited;
-  StepVisitor visitor = [&](SimWorld& world, const std::vector<ChoiceRecord>& made) {
-    return visited.first_visit(world, made, prefix.size());
+  StepVisitor visitor = [&](SimWorld& world, const PrefixChoiceSource& source) {
+    if (limits.por && source.redundant()) return false;  // an interleaving already explored
+    return !limits.reduce || visited.first_visit(world, source, prefix.size());
   };
+  bool reducing = limits.reduce || limits.por;
   for (;;) {
     if (result.stats.schedules >= limits.max_schedules) break;
-    RunResult run = execute(spec, prefix, false, false, limits.reduce ? &visitor : nullptr);
+    RunResult run = execute(spec, prefix, false, false, reducing ? &visitor : nullptr, limits.por);
     if (run.verdict == Verdict::pruned) ++result.stats.pruned;
     ++result.stats.schedules;
     result.stats.steps += run.steps;
@@ -146,8 +149,7 @@ std::string certificate(const RunSpec& spec, const ExploreStats& stats, bool vio
                        std::string(violation ? "a violation found" : "0 violations");
   if (stats.cut_off) counts += ", " + std::to_string(stats.cut_off) + " cut off by the step bound";
   if (stats.pruned) {
-    counts += " (" + std::to_string(stats.pruned) + " ended early at one of " +
-              std::to_string(stats.states) + " already-explored states)";
+    counts += " (" + std::to_string(stats.pruned) + " ended early: already-explored state or interleaving)";
   }
   if (!stats.complete && !violation) {
     return "INCOMPLETE: stopped after " + counts + " (bounds " + bounds + ")";

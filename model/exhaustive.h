@@ -30,6 +30,9 @@ struct ExploreLimits {
   // State-fingerprint reduction: a schedule that reaches a state already explored at the same
   // or a lower depth, with the same deviations spent, stops there; that state's future is known.
   bool reduce = false;
+  // Partial-order reduction: sleep sets over independent kernel and peer events (disjoint
+  // sockets, both due now). Combined with `reduce`, the sleep set is part of the state key.
+  bool por = false;
 };
 
 struct ExploreResult {

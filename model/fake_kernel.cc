@@ -202,6 +202,23 @@ void FakeKernel::fingerprint(StateHasher& h) const {
   }
 }
 
+std::pair<int, int> FakeKernel::footprint(const PendingEvent& event) const {
+  int fd = static_cast<int>(event.index);
+  const Socket* s = find(fd);
+  if (is_stream(*s)) return {fd, s->peer};
+  return {fd, bound_fd(s->in_flight.front().to)};
+}
+
+int FakeKernel::stream_peer(int fd) const {
+  const Socket* s = find(fd);
+  return s && is_stream(*s) ? s->peer : -1;
+}
+
+int FakeKernel::bound_fd(const Address& address) const {
+  auto it = bound_.find(address);
+  return it == bound_.end() ? -1 : it->second;
+}
+
 const FdStats& FakeKernel::stats(int fd) const {
   static const FdStats kNone;
   const Socket* s = find(fd);

@@ -93,6 +93,10 @@ class FakeKernel final : public SocketApi, public EventSource {
   void collect(Nanos now, std::vector<PendingEvent>& out) override;
   void fire(const PendingEvent& event) override;
   std::string describe(const PendingEvent& event) const override;
+  std::pair<int, int> footprint(const PendingEvent& event) const override;
+  // The other end of a stream socket, and the fd bound to a datagram address (-1: none).
+  int stream_peer(int fd) const;
+  int bound_fd(const Address& address) const;
 
   void fingerprint(StateHasher& hasher) const override;
   const FdStats& stats(int fd) const;

@@ -50,6 +50,9 @@ class ScriptedPeer : public EventSource {
 class StreamPeer : public ScriptedPeer, public StreamPeerView {
  public:
   using ScriptedPeer::ScriptedPeer;
+  std::pair<int, int> footprint(const PendingEvent&) const override {
+    return {fd_, kernel_.stream_peer(fd_)};
+  }
   const Bytes& sent() const override { return sent_; }
   const Bytes& received() const override { return received_; }
   bool reads_to_eof() const override { return true; }
@@ -143,6 +146,9 @@ class DatagramSenderPeer final : public ScriptedPeer {
   DatagramSenderPeer(FakeKernel& kernel, int fd, std::string name, Address to, std::size_t count,
                      std::size_t size);
   std::size_t sent() const { return sent_; }
+  std::pair<int, int> footprint(const PendingEvent&) const override {
+    return {fd_, kernel_.bound_fd(to_)};
+  }
 
  protected:
   int action_count() const override { return 1; }
@@ -183,6 +189,7 @@ class DatagramSlowSinkPeer final : public ScriptedPeer {
  public:
   using ScriptedPeer::ScriptedPeer;
   std::size_t received() const { return received_; }
+  std::pair<int, int> footprint(const PendingEvent&) const override { return {fd_, -1}; }
 
  protected:
   int action_count() const override { return 1; }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "src/core/state_hasher.h"
@@ -31,6 +32,8 @@ class EventSource : public Fingerprinted {
   virtual void fire(const PendingEvent& event) = 0;
   virtual std::string describe(const PendingEvent& event) const = 0;
   virtual Component component() const { return Component::kernel; }
+  // The sockets the event may touch (fd -2: anything), for partial-order reduction.
+  virtual std::pair<int, int> footprint(const PendingEvent&) const { return {-2, -2}; }
 };
 
 }  // namespace loopcheck

@@ -24,6 +24,9 @@ class RecordingSource final : public ChoiceSource {
   std::uint32_t choose_among(const std::uint32_t* ids, std::uint32_t n, ChoiceKind kind) override {
     return record(inner_.choose_among(ids, n, kind), n, kind);
   }
+  std::uint32_t choose_option(const ChoiceOption* options, std::uint32_t n, ChoiceKind kind) override {
+    return record(inner_.choose_option(options, n, kind), n, kind);
+  }
   std::vector<ChoiceRecord> made;
 
  private:
@@ -67,10 +70,10 @@ RunResult execute_with(const RunSpec& spec, ChoiceSource& source, bool with_trac
 }
 
 RunResult execute(const RunSpec& spec, const std::vector<ChoiceRecord>& prefix, bool with_trace,
-                  bool strict, const StepVisitor* visitor) {
-  PrefixChoiceSource source(prefix, strict);
+                  bool strict, const StepVisitor* visitor, bool sleep_sets) {
+  PrefixChoiceSource source(prefix, strict, sleep_sets);
   std::function<bool(SimWorld&)> step_visitor;
-  if (visitor) step_visitor = [&](SimWorld& world) { return (*visitor)(world, source.made()); };
+  if (visitor) step_visitor = [&](SimWorld& world) { return (*visitor)(world, source); };
   RunResult result = run_world(spec, source, with_trace, std::move(step_visitor));
   result.choices = source.made();
   result.divergence = source.divergence();

@@ -40,12 +40,14 @@ struct RunResult {
 };
 
 class SimWorld;
-// Called before every step with the choices made so far; returning false prunes the run.
-using StepVisitor = std::function<bool(SimWorld& world, const std::vector<ChoiceRecord>& made)>;
+// Called before every step with the run's choice source (choices made so far, sleep set);
+// returning false prunes the run.
+using StepVisitor = std::function<bool(SimWorld& world, const PrefixChoiceSource& source)>;
 
 // strict: the prefix must match the run choice for choice (replay of a reproducer).
+// sleep_sets: the partial-order reduction (see PrefixChoiceSource).
 RunResult execute(const RunSpec& spec, const std::vector<ChoiceRecord>& prefix, bool with_trace,
-                  bool strict = false, const StepVisitor* visitor = nullptr);
+                  bool strict = false, const StepVisitor* visitor = nullptr, bool sleep_sets = false);
 
 // The same run with any choice source (random, PCT, bytes from a fuzzer); the choices it made
 // are recorded, so the result replays with execute().

@@ -13,7 +13,7 @@ namespace {
 std::vector<std::uint64_t> fingerprints_along(const Scenario& scenario,
                                               const std::vector<ChoiceRecord>& prefix) {
   std::vector<std::uint64_t> prints;
-  StepVisitor record = [&](SimWorld& world, const std::vector<ChoiceRecord>&) {
+  StepVisitor record = [&](SimWorld& world, const PrefixChoiceSource&) {
     prints.push_back(world.fingerprint());
     return true;
   };

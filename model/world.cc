@@ -16,6 +16,11 @@ std::uint32_t SimWorld::TracedChoices::choose_among(const std::uint32_t* ids, st
   return note(inner_.choose_among(ids, n, kind), n, kind);
 }
 
+std::uint32_t SimWorld::TracedChoices::choose_option(const ChoiceOption* options, std::uint32_t n,
+                                                     ChoiceKind kind) {
+  return note(inner_.choose_option(options, n, kind), n, kind);
+}
+
 std::uint32_t SimWorld::TracedChoices::note(std::uint32_t value, std::uint32_t n, ChoiceKind kind) {
   ++count_;
   // "No fault" and "no preemption" are the default path; the trace shows only real decisions.
@@ -56,10 +61,11 @@ DatagramTransport& SimWorld::datagram_transport(int fd, DatagramProtocol& app, A
 }
 
 // Actors: 0 = the loop, 1 = the timer queue, then one id per (event source, event index).
-std::uint32_t SimWorld::actor_id(const PendingEvent& event) const {
+ChoiceOption SimWorld::describe_option(const PendingEvent& event) const {
   std::uint32_t source = 0;
   while (source < sources_.size() && sources_[source] != event.source) ++source;
-  return 2 + source * 64 + (event.index % 64);
+  auto [fd_a, fd_b] = event.source->footprint(event);
+  return ChoiceOption{2 + source * 64 + (event.index % 64), fd_a, fd_b, event.earliest <= clock_.now()};
 }
 
 bool SimWorld::loop_runnable() {
@@ -84,10 +90,10 @@ bool SimWorld::step() {
       if (event.earliest <= now) options_.push_back(event);
     }
     if (!options_.empty()) {
-      option_ids_.assign(1, 0);
-      for (const PendingEvent& event : options_) option_ids_.push_back(actor_id(event));
-      auto pick = choices_.choose_among(option_ids_.data(), static_cast<std::uint32_t>(option_ids_.size()),
-                                        ChoiceKind::preempt);
+      option_info_.assign(1, ChoiceOption{0, -2, -2, true});  // the loop's next callback
+      for (const PendingEvent& event : options_) option_info_.push_back(describe_option(event));
+      auto pick = choices_.choose_option(option_info_.data(), static_cast<std::uint32_t>(option_info_.size()),
+                                         ChoiceKind::preempt);
       if (pick > 0) {
         fire(options_[pick - 1]);
         return true;
@@ -129,10 +135,12 @@ bool SimWorld::step() {
   std::size_t count = options_.size() + (timer_option ? 1 : 0);
   std::size_t pick = 0;
   if (count > 1) {
-    option_ids_.clear();
-    for (const PendingEvent& event : options_) option_ids_.push_back(actor_id(event));
-    if (timer_option) option_ids_.insert(option_ids_.begin() + static_cast<long>(timer_slot), 1);
-    pick = choices_.choose_among(option_ids_.data(), static_cast<std::uint32_t>(count), ChoiceKind::deliver);
+    option_info_.clear();
+    for (const PendingEvent& event : options_) option_info_.push_back(describe_option(event));
+    if (timer_option) {
+      option_info_.insert(option_info_.begin() + static_cast<long>(timer_slot), ChoiceOption{1, -2, -2, false});
+    }
+    pick = choices_.choose_option(option_info_.data(), static_cast<std::uint32_t>(count), ChoiceKind::deliver);
   }
   if (timer_option && pick == timer_slot) {
     clock_.advance_to(*next_timer);

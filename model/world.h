@@ -88,6 +88,7 @@ class SimWorld {
     TracedChoices(ChoiceSource& inner, Tracer& tracer) : inner_(inner), tracer_(tracer) {}
     std::uint32_t choose(std::uint32_t n, ChoiceKind kind) override;
     std::uint32_t choose_among(const std::uint32_t* ids, std::uint32_t n, ChoiceKind kind) override;
+    std::uint32_t choose_option(const ChoiceOption* options, std::uint32_t n, ChoiceKind kind) override;
 
    private:
     std::uint32_t note(std::uint32_t value, std::uint32_t n, ChoiceKind kind);
@@ -107,8 +108,8 @@ class SimWorld {
   std::vector<EventSource*> sources_;
   std::vector<PendingEvent> pending_;
   std::vector<PendingEvent> options_;
-  std::vector<std::uint32_t> option_ids_;
-  std::uint32_t actor_id(const PendingEvent& event) const;
+  std::vector<ChoiceOption> option_info_;
+  ChoiceOption describe_option(const PendingEvent& event) const;
   std::size_t steps_ = 0;
   std::function<bool(SimWorld&)> visitor_;
   std::vector<const void*> owners_;

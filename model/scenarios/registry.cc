@@ -6,7 +6,8 @@ namespace loopcheck {
 
 const std::vector<const Scenario*>& all_scenarios() {
   static const std::vector<const Scenario*> kAll = {
-      &stream_echo_scenario(),       &stream_half_close_scenario(), &stream_reset_scenario(),
+      &stream_echo_scenario(),       &stream_two_clients_scenario(), &stream_half_close_scenario(),
+      &stream_reset_scenario(),
       &stream_resume_close_scenario(), &stream_abort_early_scenario(), &dgram_echo_scenario(),
       &dgram_drain_scenario(),       &dgram_close_queued_scenario(), &dgram_icmp_scenario(),
       &dgram_abort_scenario(),

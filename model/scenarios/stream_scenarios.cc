@@ -115,6 +115,31 @@ class StreamEcho final : public Scenario {
   }
 };
 
+// ---- stream-two-clients ------------------------------------------------------------------
+// Two echo clients on one loop, each on its own connection: the deliveries on one connection
+// are independent of the other's, which is what partial-order reduction exploits.
+class StreamTwoClients final : public Scenario {
+ public:
+  std::string_view name() const override { return "stream-two-clients"; }
+  std::string_view family() const override { return "selector stream"; }
+  std::string_view summary() const override {
+    return "two echo clients on one loop, on independent connections";
+  }
+  Params default_params() const override { return {{"bytes", 40}, {"chunk", 40}, {"high", 128}}; }
+  Bounds default_bounds() const override { return {400, 1, 0}; }
+  void setup(SimWorld& world, const Params& p) const override {
+    for (int client = 0; client < 2; ++client) {
+      std::string port = std::to_string(40000 + client);
+      auto [app_fd, peer_fd] = world.kernel().stream_pair(SocketKind::tcp, Owner::app, Owner::peer,
+                                                          "127.0.0.1:" + port, "127.0.0.1:8080");
+      auto& peer = world.own(std::make_unique<EchoPeer>(world.kernel(), peer_fd, "echo peer " + port));
+      world.add_source(peer);
+      auto& app = world.own(std::make_unique<EchoClient>(world, p));
+      world.stream_transport(app_fd, app, &peer);
+    }
+  }
+};
+
 // ---- stream-half-close -------------------------------------------------------------------
 // The peer sends and half-closes; the app pauses reading after every chunk and resumes on a
 // timer, keeps the connection half-open on EOF, replies, and closes.
@@ -290,6 +315,10 @@ class StreamAbortEarly final : public Scenario {
 
 const Scenario& stream_echo_scenario() {
   static const StreamEcho kScenario;
+  return kScenario;
+}
+const Scenario& stream_two_clients_scenario() {
+  static const StreamTwoClients kScenario;
   return kScenario;
 }
 const Scenario& stream_half_close_scenario() {

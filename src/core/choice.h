@@ -27,6 +27,19 @@ bool parse_choice_kind(std::string_view name, ChoiceKind& out);
 constexpr bool is_fault(ChoiceKind kind) { return kind >= ChoiceKind::fault_short_write; }
 constexpr bool is_preemption(ChoiceKind kind) { return kind == ChoiceKind::preempt; }
 
+// One option of a scheduling choice, as partial-order reductions see it: who acts, and which
+// two sockets (fds) it may touch. fd -2 means "may touch anything" (the loop, a timer, an event
+// whose effect is not local); due_now is false when taking it would move the clock.
+struct ChoiceOption {
+  std::uint32_t actor = 0;
+  int fd_a = -2;
+  int fd_b = -2;
+  bool due_now = false;
+};
+
+// Two options commute when both are due now and touch disjoint sockets.
+bool independent(const ChoiceOption& a, const ChoiceOption& b);
+
 class ChoiceSource {
  public:
   virtual ~ChoiceSource() = default;
@@ -39,6 +52,8 @@ class ChoiceSource {
     (void)ids;
     return choose(n, kind);
   }
+  // The richest form, for reductions that reason about independence. Defaults to the above.
+  virtual std::uint32_t choose_option(const ChoiceOption* options, std::uint32_t n, ChoiceKind kind);
 };
 
 // For the real world: always the first option (kernel order, no fault).

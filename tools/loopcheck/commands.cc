@@ -154,6 +154,7 @@ int run_explore(const ExploreOptions& o) {
   ExploreLimits limits;
   limits.max_schedules = o.max_schedules;
   limits.reduce = o.reduce;
+  limits.por = o.por;
   if (engine == Engine::exhaustive) {
     result = explore_exhaustive(spec, limits, progress);
   } else {
@@ -294,17 +295,21 @@ int run_bench(bool json) {
                                   {"events_per_second", b.events_per_second},
                                   {"schedules_per_second", b.schedules_per_second},
                                   {"schedules_plain", b.schedules_plain},
+                                  {"schedules_fingerprint", b.schedules_fingerprint},
+                                  {"schedules_por", b.schedules_por},
                                   {"schedules_reduced", b.schedules_reduced}});
     }
     std::cout << out.dump(2) << "\n";
     return 0;
   }
-  std::printf("%-20s %14s %14s %12s %12s %8s\n", "scenario", "events/s", "schedules/s",
-              "plain", "reduced", "ratio");
+  std::printf("%-20s %12s %12s %10s %10s %10s %10s %8s\n", "scenario", "events/s", "schedules/s",
+              "plain", "por", "fingerpr.", "both", "ratio");
   for (const ScenarioBench& b : results) {
-    std::printf("%-20s %14.0f %14.0f %12llu %12llu %7.1fx\n", std::string(b.scenario->name()).c_str(),
-                b.events_per_second, b.schedules_per_second,
+    std::printf("%-20s %12.0f %12.0f %10llu %10llu %10llu %10llu %7.1fx\n",
+                std::string(b.scenario->name()).c_str(), b.events_per_second, b.schedules_per_second,
                 static_cast<unsigned long long>(b.schedules_plain),
+                static_cast<unsigned long long>(b.schedules_por),
+                static_cast<unsigned long long>(b.schedules_fingerprint),
                 static_cast<unsigned long long>(b.schedules_reduced),
                 b.schedules_reduced ? static_cast<double>(b.schedules_plain) / b.schedules_reduced : 0.0);
   }

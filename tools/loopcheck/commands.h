@@ -22,6 +22,7 @@ struct ExploreOptions {
   std::uint64_t seed = 1;
   double max_seconds = 30;                   // sampling engines only
   bool reduce = false;                       // state-fingerprint reduction (exhaustive)
+  bool por = false;                          // sleep-set partial-order reduction (exhaustive)
   bool first = false;                        // skip the shortest-counterexample search
   bool chart = false;
 };

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   explore->add_option("--save", explore_options.save, "where to write the reproducer");
   explore->add_flag("--first", explore_options.first, "report the first violation, not the shortest");
   explore->add_flag("--reduce", explore_options.reduce, "prune states already explored (fingerprints)");
+  explore->add_flag("--por", explore_options.por, "partial-order reduction (sleep sets)");
   explore->add_flag("--chart", explore_options.chart, "print the trace as a sequence chart");
 
   ReplayOptions replay_options;
