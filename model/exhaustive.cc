@@ -62,6 +62,17 @@ class VisitedStates {
   std::unordered_map<std::uint64_t, std::size_t> depth_;
 };
 
+void ExploreResult::account(const RunResult& run) {
+  ++stats.schedules;
+  stats.steps += run.steps;
+  if (run.choices.size() > stats.max_depth) stats.max_depth = run.choices.size();
+  if (run.verdict == Verdict::pruned) ++stats.pruned;
+  if (run.verdict == Verdict::cut_off) {
+    ++stats.cut_off;
+    if (!first_cut_off) first_cut_off = run;
+  }
+}
+
 ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& limits,
                                  const ProgressFn& progress) {
   auto start = std::chrono::steady_clock::now();
@@ -76,14 +87,7 @@ ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& limit
   for (;;) {
     if (result.stats.schedules >= limits.max_schedules) break;
     RunResult run = execute(spec, prefix, false, false, reducing ? &visitor : nullptr, limits.por);
-    if (run.verdict == Verdict::pruned) ++result.stats.pruned;
-    ++result.stats.schedules;
-    result.stats.steps += run.steps;
-    if (run.choices.size() > result.stats.max_depth) result.stats.max_depth = run.choices.size();
-    if (run.verdict == Verdict::cut_off) {
-      ++result.stats.cut_off;
-      if (!result.first_cut_off) result.first_cut_off = run;
-    }
+    result.account(run);
     auto next = next_prefix(run.choices, spec.bounds);
     if (run.verdict == Verdict::violation && !result.counterexample) {
       result.counterexample = std::move(run);
@@ -118,9 +122,7 @@ ExploreResult shortest_counterexample(const RunSpec& spec, const ExploreLimits& 
     for (;;) {
       if (total.stats.schedules >= limits.max_schedules) break;
       RunResult run = execute(leveled, prefix, false);
-      ++total.stats.schedules;
-      total.stats.steps += run.steps;
-      if (run.verdict == Verdict::cut_off) ++total.stats.cut_off;
+      total.account(run);
       if (run.verdict == Verdict::violation && (!best || run.steps < best->steps)) best = run;
       auto next = next_prefix(run.choices, leveled.bounds);
       if (!next) {

@@ -39,6 +39,9 @@ struct ExploreResult {
   std::optional<RunResult> counterexample;  // choices only; replay it for the trace
   std::optional<RunResult> first_cut_off;   // a schedule the step bound stopped: a livelock?
   ExploreStats stats;
+
+  // Counts one finished run, whatever engine made it (the counterexample is the caller's call).
+  void account(const RunResult& run);
 };
 
 using ProgressFn = std::function<void(const ExploreStats&)>;

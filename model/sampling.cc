@@ -43,13 +43,7 @@ ExploreResult explore_sampling(const RunSpec& spec, const SampleOptions& options
       source = std::make_unique<RandomChoiceSource>(seed, spec.bounds);
     }
     RunResult outcome = execute_with(spec, *source, false);
-    ++result.stats.schedules;
-    result.stats.steps += outcome.steps;
-    if (outcome.choices.size() > result.stats.max_depth) result.stats.max_depth = outcome.choices.size();
-    if (outcome.verdict == Verdict::cut_off) {
-      ++result.stats.cut_off;
-      if (!result.first_cut_off) result.first_cut_off = outcome;
-    }
+    result.account(outcome);
     if (outcome.verdict == Verdict::violation) {
       result.counterexample = std::move(outcome);
       break;
