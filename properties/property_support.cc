@@ -8,6 +8,7 @@
 
 #include "model/byte_choice_source.h"
 #include "model/reproducer.h"
+#include "model/shrink.h"
 
 namespace loopcheck::properties {
 namespace {
@@ -37,9 +38,12 @@ void run_case(const Scenario& scenario, const BugSet& bugs) {
   ByteChoiceSource source(schedule.data(), schedule.size(), spec.bounds);
   RunResult run = execute_with(spec, source, false);
   if (run.verdict == Verdict::violation) {
-    RunResult traced = execute(spec, run.choices, true, true);
+    // RapidCheck shrinks the bytes; our shrinker then drops what is left of the deviations,
+    // as for every other engine, before the trace and reproducer are shown.
+    ShrinkResult shrunk = shrink(spec, run, 200);
+    RunResult traced = execute(shrunk.spec, shrunk.run.choices, true, true);
     RC_LOG() << format_trace(traced.trace) << "\n--- reproducer ---\n"
-             << write_reproducer(reproducer_from_run(spec, traced, "rapidcheck"));
+             << write_reproducer(reproducer_from_run(shrunk.spec, traced, "rapidcheck"));
     RC_FAIL(std::string(oracle_id(run.violation->oracle)) + ": " + run.violation->message);
   }
   RC_TAG(std::string(scenario.name()));
