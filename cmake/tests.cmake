@@ -42,13 +42,16 @@ set(LOOPCHECK_FAMILY_BUGS_selector_datagram_fuzzer "dgram-drain,bpo-38471,gh-912
 foreach(target ${LOOPCHECK_FUZZ_TARGETS})
   set(corpus ${PROJECT_SOURCE_DIR}/corpus/${target})
   if(LOOPCHECK_FUZZ)
-    set(replay_args -runs=0 ${corpus})
+    set(run_once -runs=0)
   else()
-    set(replay_args ${corpus})
+    set(run_once "")
   endif()
-  add_test(NAME corpus.${target} COMMAND ${target} ${replay_args})
+  add_test(NAME corpus.${target} COMMAND ${target} ${run_once} ${corpus})
+  # Every seed made from a catalog reproducer's schedule must find its bug, one by one.
+  file(GLOB schedule_seeds ${corpus}/*-schedule)
   add_test(NAME corpus.${target}.with_bugs
-           COMMAND bash ${PROJECT_SOURCE_DIR}/fuzz/expect_finding.sh $<TARGET_FILE:${target}> ${replay_args})
+           COMMAND bash ${PROJECT_SOURCE_DIR}/fuzz/expect_finding.sh $<TARGET_FILE:${target}> ${run_once}
+                   -- ${schedule_seeds})
   set_tests_properties(corpus.${target} PROPERTIES LABELS corpus TIMEOUT 120)
   set_tests_properties(corpus.${target}.with_bugs PROPERTIES LABELS corpus TIMEOUT 120
     ENVIRONMENT "LOOPCHECK_FUZZ_BUGS=${LOOPCHECK_FAMILY_BUGS_${target}}")

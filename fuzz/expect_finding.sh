@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# Runs a fuzz target on inputs that must make it report a violation: it has to exit non-zero
-# (abort) and print a reproducer. A target that cannot fail fails this test.
+# Runs a fuzz target on each input that must make it report a violation: every one of them has
+# to exit non-zero (abort) and print a reproducer. A target that cannot fail fails this test.
+# Usage: expect_finding.sh TARGET [TARGET_ARGS...] -- INPUT...
 set -u
-out=$("$@" 2>&1)
-code=$?
-if [[ $code -eq 0 ]]; then
-  echo "expected a finding, but the target exited 0:"
-  echo "$out" | tail -5
-  exit 1
-fi
-if ! grep -q -- "--- reproducer ---" <<<"$out"; then
-  echo "the target failed (exit $code) without printing a reproducer:"
-  echo "$out" | tail -20
-  exit 1
-fi
-grep -E "^(# O|expect:)" <<<"$out" | head -2
-exit 0
+target=()
+while [[ $# -gt 0 && "$1" != "--" ]]; do target+=("$1"); shift; done
+shift
+[[ $# -gt 0 ]] || { echo "no inputs given"; exit 1; }
+failures=0
+for input in "$@"; do
+  out=$("${target[@]}" "$input" 2>&1)
+  code=$?
+  if [[ $code -eq 0 ]] || ! grep -q -- "--- reproducer ---" <<<"$out"; then
+    echo "FAIL: $(basename "$input"): expected a finding with a reproducer (exit $code)"
+    echo "$out" | tail -5
+    failures=$((failures + 1))
+  else
+    echo "ok:   $(basename "$input"): $(grep -E '^# O' <<<"$out" | head -1)"
+  fi
+done
+exit $((failures > 0))

@@ -37,11 +37,19 @@ int main(int argc, char** argv) {
     std::error_code error;
     if (std::filesystem::is_directory(arg, error)) {
       std::vector<std::filesystem::path> files;
-      for (const auto& entry : std::filesystem::directory_iterator(arg)) {
-        if (entry.is_regular_file()) files.push_back(entry.path());
+      for (std::filesystem::directory_iterator it(arg, error), end; !error && it != end; it.increment(error)) {
+        if (it->is_regular_file()) files.push_back(it->path());
+      }
+      if (error) {
+        std::fprintf(stderr, "replay: cannot list %s: %s\n", argv[i], error.message().c_str());
+        ok = false;
       }
       std::sort(files.begin(), files.end());  // a stable order, whatever the file system says
-      for (const auto& file : files) ran += run_file(file) ? 1 : 0;
+      for (const auto& file : files) {
+        bool read = run_file(file);
+        ok &= read;
+        ran += read ? 1 : 0;
+      }
     } else if (std::filesystem::exists(arg, error)) {
       ok &= run_file(arg);
       ++ran;

@@ -1,5 +1,9 @@
 #include "model/choice_sources.h"
 
+#include <algorithm>
+
+#include "model/state_fingerprint.h"  // header-only xxHash
+
 namespace loopcheck {
 
 std::uint32_t PrefixChoiceSource::choose(std::uint32_t n, ChoiceKind kind) {
@@ -57,9 +61,11 @@ std::uint32_t PrefixChoiceSource::choose_option(const ChoiceOption* options, std
 }
 
 std::uint64_t PrefixChoiceSource::sleep_digest() const {
-  std::uint64_t digest = 0;
-  for (const ChoiceOption& s : sleeping_) digest += (s.actor + 1) * 0x9E3779B97F4A7C15ULL;
-  return digest;
+  if (sleeping_.empty()) return 0;
+  std::vector<std::uint32_t> actors;
+  for (const ChoiceOption& s : sleeping_) actors.push_back(s.actor);
+  std::sort(actors.begin(), actors.end());
+  return XXH3_64bits(actors.data(), actors.size() * sizeof(std::uint32_t));
 }
 
 DeviationCount count_deviations(const std::vector<ChoiceRecord>& choices, std::size_t upto) {

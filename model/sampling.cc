@@ -33,12 +33,18 @@ ExploreResult explore_sampling(const RunSpec& spec, const SampleOptions& options
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
   ExploreResult result;
+  // PCT draws its change points among the scheduling decisions of a typical run.
+  std::uint32_t decisions = 0;
+  if (options.engine == Engine::pct) {
+    for (const ChoiceRecord& c : execute(spec, {}, false).choices) {
+      decisions += c.kind == ChoiceKind::preempt || c.kind == ChoiceKind::deliver ? 1 : 0;
+    }
+  }
   for (std::uint64_t run = 0; run < options.max_runs; ++run) {
     std::uint64_t seed = run_seed(options.seed, run);
     std::unique_ptr<ChoiceSource> source;
     if (options.engine == Engine::pct) {
-      source = std::make_unique<PctChoiceSource>(seed, spec.bounds, options.pct_depth,
-                                                 static_cast<std::uint32_t>(spec.bounds.max_steps / 4));
+      source = std::make_unique<PctChoiceSource>(seed, spec.bounds, options.pct_depth, decisions);
     } else {
       source = std::make_unique<RandomChoiceSource>(seed, spec.bounds);
     }

@@ -1,6 +1,7 @@
 #include "model/sampling_sources.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace loopcheck {
 
@@ -27,10 +28,11 @@ std::uint32_t RandomChoiceSource::choose(std::uint32_t n, ChoiceKind kind) {
 }
 
 PctChoiceSource::PctChoiceSource(std::uint64_t seed, const Bounds& bounds, int depth,
-                                 std::uint32_t expected_steps)
-    : rng_(seed), fallback_(seed ^ 0x5bd1e995ULL, bounds), next_low_(static_cast<std::uint64_t>(depth)) {
+                                 std::uint32_t expected_decisions)
+    : rng_(seed), fallback_(seed ^ 0x5bd1e995ULL, bounds), bounds_(bounds) {
+  std::uint32_t span = std::max<std::uint32_t>(expected_decisions, 1);
   for (int i = 1; i < depth; ++i) {
-    change_points_.push_back(static_cast<std::uint32_t>(rng_() % std::max<std::uint32_t>(expected_steps, 1)));
+    change_points_.emplace_back(1 + static_cast<std::uint32_t>(rng_() % span), static_cast<std::uint64_t>(i));
   }
   std::sort(change_points_.begin(), change_points_.end());
 }
@@ -48,7 +50,7 @@ std::uint32_t PctChoiceSource::choose(std::uint32_t n, ChoiceKind kind) {
   return fallback_.choose(n, kind);
 }
 
-std::uint32_t PctChoiceSource::choose_among(const std::uint32_t* ids, std::uint32_t n, ChoiceKind) {
+std::uint32_t PctChoiceSource::choose_among(const std::uint32_t* ids, std::uint32_t n, ChoiceKind kind) {
   auto highest = [&] {
     std::uint32_t best = 0;
     for (std::uint32_t i = 1; i < n; ++i) {
@@ -59,10 +61,15 @@ std::uint32_t PctChoiceSource::choose_among(const std::uint32_t* ids, std::uint3
   ++step_;
   std::uint32_t best = highest();
   // At a change point the actor about to run drops below every initial priority.
-  while (!change_points_.empty() && change_points_.front() <= step_) {
+  while (!change_points_.empty() && change_points_.front().first <= step_) {
+    priority_[ids[best]] = change_points_.front().second;
     change_points_.erase(change_points_.begin());
-    priority_[ids[best]] = next_low_ > 1 ? --next_low_ : 0;
     best = highest();
+  }
+  // A preemption (anything but the loop while it has work) stays within the bound.
+  if (kind == ChoiceKind::preempt && best != 0) {
+    if (preemptions_ >= bounds_.max_preemptions) return 0;
+    ++preemptions_;
   }
   return best;
 }

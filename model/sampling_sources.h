@@ -33,7 +33,9 @@ class RandomChoiceSource final : public ChoiceSource {
 // depth d is found with probability at least 1/(k * steps^(d-1)).
 class PctChoiceSource final : public ChoiceSource {
  public:
-  PctChoiceSource(std::uint64_t seed, const Bounds& bounds, int depth, std::uint32_t expected_steps);
+  // expected_decisions: how many scheduling choices a run makes (measured on the default run);
+  // the change points are drawn among them.
+  PctChoiceSource(std::uint64_t seed, const Bounds& bounds, int depth, std::uint32_t expected_decisions);
   std::uint32_t choose(std::uint32_t n, ChoiceKind kind) override;
   std::uint32_t choose_among(const std::uint32_t* ids, std::uint32_t n, ChoiceKind kind) override;
 
@@ -42,9 +44,12 @@ class PctChoiceSource final : public ChoiceSource {
   std::mt19937_64 rng_;
   RandomChoiceSource fallback_;
   std::map<std::uint32_t, std::uint64_t> priority_;
-  std::vector<std::uint32_t> change_points_;
+  // (decision index, the low priority the running actor gets there), sorted by index; the
+  // priorities 1..depth-1 are assigned to the points at random, as PCT requires.
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> change_points_;
   std::uint32_t step_ = 0;
-  std::uint64_t next_low_ = 0;
+  Bounds bounds_;
+  int preemptions_ = 0;
 };
 
 // Mixes a seed and a run index into one well-spread seed.

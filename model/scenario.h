@@ -44,6 +44,10 @@ const Scenario* find_scenario(std::string_view name);
 // Looks a parameter up, falling back to the scenario's default.
 std::int64_t param(const Params& params, const std::string& key, std::int64_t fallback);
 
+// Sizes and counts (bytes, chunk, count, high): the parameters that may vary freely without
+// changing what the application is entitled to expect. They must be at least 1.
+bool is_size_param(const std::string& key);
+
 // Merges user overrides into a scenario's defaults; an unknown key is an error message.
 std::optional<std::string> merge_params(const Scenario& scenario, const Params& overrides,
                                         Params& out);

@@ -1,11 +1,17 @@
 #include "model/shrink.h"
 
+#include "model/scenario.h"
+
 namespace loopcheck {
 namespace {
+
+// "datagram fd 3: ..." -> "datagram fd 3": what failed, without how.
+std::string subject_of(const std::string& message) { return message.substr(0, message.find(':')); }
 
 struct Shrinker {
   ShrinkResult best;
   Oracle oracle;
+  std::string subject;
   int max_attempts;
 
   // Runs the candidate and keeps it if it fails the same way and is no bigger.
@@ -14,6 +20,7 @@ struct Shrinker {
     ++best.attempts;
     RunResult run = execute(spec, prefix, false);
     if (run.verdict != Verdict::violation || run.violation->oracle != oracle) return false;
+    if (subject_of(run.violation->message) != subject) return false;  // the same failure, not another
     if (!smaller(spec, run)) return false;
     best.spec = spec;
     best.run = std::move(run);
@@ -52,7 +59,8 @@ struct Shrinker {
   bool pass_over_params() {
     bool changed = false;
     for (const auto& [key, value] : RunSpec(best.spec).params) {
-      if (value <= 1) continue;
+      // Only sizes shrink: fewer retries or shorter timeouts would make the fixed code fail too.
+      if (value <= 1 || !is_size_param(key)) continue;
       RunSpec smaller_spec = best.spec;
       smaller_spec.params[key] = value / 2;
       changed |= try_candidate(smaller_spec, best.run.choices);
@@ -64,9 +72,14 @@ struct Shrinker {
 }  // namespace
 
 ShrinkResult shrink(const RunSpec& spec, const RunResult& failing, int max_attempts) {
-  Shrinker shrinker{ShrinkResult{spec, failing, 0}, failing.violation->oracle, max_attempts};
+  Shrinker shrinker{ShrinkResult{spec, failing, 0}, failing.violation->oracle,
+                    subject_of(failing.violation->message), max_attempts};
   // The failing run may come from any source: re-run its choices so `best` is a prefix run.
-  shrinker.best.run = execute(spec, failing.choices, false);
+  RunResult again = execute(spec, failing.choices, false);
+  bool reproduces = again.verdict == Verdict::violation && again.violation->oracle == shrinker.oracle &&
+                    subject_of(again.violation->message) == shrinker.subject;
+  if (!reproduces) return shrinker.best;  // cannot shrink what does not replay: keep it as found
+  shrinker.best.run = std::move(again);
   while (shrinker.pass_over_choices() || shrinker.pass_over_params()) {
   }
   return shrinker.best;

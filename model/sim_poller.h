@@ -20,6 +20,7 @@ class SimPoller final : public Poller {
   void poll(std::optional<Nanos> timeout, std::vector<PollEvent>& out) override;
   // True when a poll now would return at least one event.
   bool any_ready() const;
+  bool watches(int fd) const { return interest_.count(fd) > 0; }
 
  private:
   std::uint8_t ready_mask(int fd, std::uint8_t interest) const;

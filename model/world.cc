@@ -65,7 +65,11 @@ ChoiceOption SimWorld::describe_option(const PendingEvent& event) const {
   std::uint32_t source = 0;
   while (source < sources_.size() && sources_[source] != event.source) ++source;
   auto [fd_a, fd_b] = event.source->footprint(event);
-  return ChoiceOption{2 + source * 64 + (event.index % 64), fd_a, fd_b, event.earliest <= clock_.now()};
+  // An event on a socket the loop watches can change what the loop may run next, and so what
+  // a preemption costs: it is dependent with everything. Only events away from the loop's
+  // sockets commute under a preemption bound.
+  if (poller_.watches(fd_a) || poller_.watches(fd_b)) fd_a = fd_b = -2;
+  return ChoiceOption{2 + (source << 16) + event.index, fd_a, fd_b, event.earliest <= clock_.now()};
 }
 
 bool SimWorld::loop_runnable() {

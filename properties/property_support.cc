@@ -13,10 +13,6 @@
 namespace loopcheck::properties {
 namespace {
 
-// Sizes vary; behaviour parameters (timeouts, retries) keep their defaults, because changing
-// them changes what the application is entitled to expect.
-const std::set<std::string> kSizeParams = {"bytes", "chunk", "count", "high"};
-
 std::vector<const Scenario*> family_scenarios(std::string_view family) {
   std::vector<const Scenario*> out;
   for (const Scenario* s : all_scenarios()) {
@@ -29,7 +25,7 @@ void run_case(const Scenario& scenario, const BugSet& bugs) {
   RunSpec spec = RunSpec::defaults(scenario);
   spec.bugs = bugs;
   for (auto& [key, value] : spec.params) {
-    if (!kSizeParams.count(key)) continue;
+    if (!is_size_param(key)) continue;  // behaviour parameters keep their defaults
     std::int64_t low = std::max<std::int64_t>(1, value / 2);
     value = *rc::gen::inRange<std::int64_t>(low, 2 * value + 1).as(key);
   }
