@@ -87,3 +87,12 @@ gtest_discover_tests(property_tests DISCOVERY_MODE PRE_TEST PROPERTIES LABELS pr
 add_test(NAME bench.smoke COMMAND loopcheck_benchmarks --benchmark_min_time=0.001
                                   --benchmark_filter=default_schedule)
 set_tests_properties(bench.smoke PROPERTIES LABELS bench TIMEOUT 120)
+
+# real: the same transports on real sockets (loopback and AF_UNIX only). One at a time.
+add_test(NAME real.dgram_drain.fixed_never_loses COMMAND loopcheck real dgram-drain --runs 100)
+add_test(NAME real.dgram_drain.switch_loses COMMAND loopcheck real dgram-drain --bug dgram-drain --runs 5)
+set_tests_properties(real.dgram_drain.switch_loses PROPERTIES
+  PASS_REGULAR_EXPRESSION "[1-9][0-9]* of 5 runs lossy")
+add_test(NAME real.echo COMMAND loopcheck real echo --bytes 67108864 --pause-every 2)
+set_tests_properties(real.dgram_drain.fixed_never_loses real.dgram_drain.switch_loses real.echo
+  PROPERTIES LABELS real TIMEOUT 300 RESOURCE_LOCK real_sockets)

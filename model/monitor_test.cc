@@ -76,7 +76,7 @@ struct FixedPeer final : StreamPeerView {
 
 struct OracleFixture : ::testing::Test {
   Monitor& monitor(OracleSet oracles = OracleSet::all()) {
-    monitor_ = std::make_unique<Monitor>(oracles, tracer, kernel, loop);
+    monitor_ = std::make_unique<Monitor>(oracles, tracer, &kernel, loop);
     return *monitor_;
   }
   ObservedStream& stream(Monitor& m, int fd = 100) {

@@ -77,7 +77,7 @@ Status ObservedDatagram::sendto(BytesView data, const Address& to) {
 }
 
 void ObservedDatagram::close() {
-  if (!close_called_) enqueued_at_close_ = monitor_.kernel().stats(fd_).dgrams_enqueued;
+  if (!close_called_) enqueued_at_close_ = monitor_.stats(fd_).dgrams_enqueued;
   close_called_ = true;
   trace("app: close()");
   inner_->close();
@@ -111,7 +111,7 @@ void ObservedDatagram::check_step() {
 }
 
 void ObservedDatagram::check_end(bool quiescent) {
-  const FdStats& stats = monitor_.kernel().stats(fd_);
+  const FdStats stats = monitor_.stats(fd_);
   // Each datagram socket error is its own report: count them, one for one.
   std::size_t reported = static_cast<std::size_t>(errors_reported_) + (lost_error_ ? 1 : 0);
   if (stats.errors > reported) {

@@ -40,7 +40,7 @@ SimWorld::SimWorld(const WorldConfig& config, ChoiceSource& choices)
       kernel_(clock_, choices_, tracer_, config.kernel),
       poller_(kernel_),
       loop_(clock_, poller_, choices_, tracer_),
-      monitor_(config.oracles, tracer_, kernel_, loop_) {
+      monitor_(config.oracles, tracer_, &kernel_, loop_) {
   loop_.set_observer(&monitor_);
   sources_.push_back(&kernel_);
 }

@@ -2,7 +2,28 @@
 // can read. Subcommands: list, explore, replay, hunt.
 #include <CLI/CLI.hpp>
 
+#include "model/catalog.h"
 #include "tools/loopcheck/commands.h"
+#include "tools/loopcheck/real_world.h"
+
+namespace {
+
+// "must be a whole number of at least 1", instead of CLI11's floating-point range message.
+CLI::Validator at_least(long long minimum) {
+  return CLI::Validator(
+      [minimum](std::string& text) -> std::string {
+        try {
+          std::size_t used = 0;
+          long long value = std::stoll(text, &used);
+          if (used == text.size() && value >= minimum) return {};
+        } catch (const std::exception&) {
+        }
+        return "must be a whole number of at least " + std::to_string(minimum) + ", got '" + text + "'";
+      },
+      "INT>=" + std::to_string(minimum));
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace loopcheck::cli;
@@ -52,6 +73,22 @@ int main(int argc, char** argv) {
   auto* bench = app.add_subcommand("bench", "measure events/s, schedules/s and the reduction, per scenario");
   bench->add_flag("--json", bench_json, "print JSON");
 
+  // real: the same transports on real sockets (epoll, loopback, AF_UNIX).
+  auto* real = app.add_subcommand("real", "run an experiment on real sockets");
+  real->require_subcommand(1);
+  std::vector<std::string> real_bugs;
+  DrainOptions drain_options;
+  auto* drain = real->add_subcommand("dgram-drain", "AF_UNIX datagram server closed right after a fast sender");
+  drain->add_option("--bug", real_bugs, "turn a catalog bug switch on (dgram-drain)");
+  drain->add_option("--count", drain_options.count, "datagrams to send per run")->check(at_least(1));
+  drain->add_option("--runs", drain_options.runs, "how many times to run it")->check(at_least(1));
+  EchoOptions echo_options;
+  auto* echo = real->add_subcommand("echo", "TCP loopback echo with pause/resume and checksums");
+  echo->add_option("--bug", real_bugs, "turn a catalog bug switch on");
+  echo->add_option("--bytes", echo_options.bytes, "bytes to send (each way)")->check(at_least(1));
+  echo->add_option("--pause-every", echo_options.pause_every_ms, "toggle client reading every MS (0: never)")
+      ->check(at_least(0));
+
   bool hunt_json = false;
   auto* hunt = app.add_subcommand("hunt", "find every catalog bug and certify every fixed scenario");
   hunt->add_flag("--json", hunt_json, "print JSON");
@@ -67,5 +104,18 @@ int main(int argc, char** argv) {
   if (*replay) return run_replay(replay_options);
   if (*run) return run_one(run_options);
   if (*bench) return run_bench(bench_json);
+  if (*real) {
+    loopcheck::BugSet bugs;
+    for (const std::string& id : real_bugs) {
+      const loopcheck::CatalogEntry* entry = loopcheck::find_bug(id);
+      if (!entry) {
+        std::fprintf(stderr, "loopcheck: unknown bug switch '%s'\n", id.c_str());
+        return 2;
+      }
+      bugs.set(entry->bug);
+    }
+    if (*drain) return real_dgram_drain(bugs, drain_options);
+    return real_echo(bugs, echo_options);
+  }
   return run_hunt(hunt_json);
 }

@@ -1,0 +1,56 @@
+#include "src/real/epoll_poller.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "src/real/errno_error.h"
+
+namespace loopcheck {
+
+std::variant<std::unique_ptr<EpollPoller>, Error> EpollPoller::create() {
+  int epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (epfd < 0) return error_from_errno(errno, "epoll_create1");
+  return std::unique_ptr<EpollPoller>(new EpollPoller(epfd));
+}
+
+EpollPoller::~EpollPoller() { ::close(epfd_); }
+
+// A registration on an fd that was closed meanwhile is already gone from epoll; removing it
+// again fails harmlessly (EBADF/ENOENT), so those errors are not errors here.
+void EpollPoller::set_interest(int fd, std::uint8_t mask) {
+  auto it = interest_.find(fd);
+  epoll_event event{};
+  event.data.fd = fd;
+  event.events = ((mask & kReadable) ? EPOLLIN : 0u) | ((mask & kWritable) ? EPOLLOUT : 0u);
+  if (mask == 0) {
+    if (it != interest_.end()) {
+      epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, &event);
+      interest_.erase(it);
+    }
+    return;
+  }
+  int op = it == interest_.end() ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+  if (epoll_ctl(epfd_, op, fd, &event) != 0 && op == EPOLL_CTL_MOD && errno == ENOENT) {
+    epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &event);  // the fd was closed and reused
+  }
+  interest_[fd] = mask;
+}
+
+void EpollPoller::poll(std::optional<Nanos> timeout, std::vector<PollEvent>& out) {
+  int timeout_ms = -1;
+  if (timeout) timeout_ms = static_cast<int>((*timeout + kMillisecond - 1) / kMillisecond);
+  int n = epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()), timeout_ms);
+  for (int i = 0; i < n; ++i) {
+    const epoll_event& e = events_[i];
+    auto it = interest_.find(e.data.fd);
+    if (it == interest_.end()) continue;
+    bool trouble = e.events & (EPOLLERR | EPOLLHUP);
+    std::uint8_t mask = 0;
+    if ((it->second & kReadable) && ((e.events & EPOLLIN) || trouble)) mask |= kReadable;
+    if ((it->second & kWritable) && ((e.events & EPOLLOUT) || trouble)) mask |= kWritable;
+    if (mask) out.push_back(PollEvent{e.data.fd, mask, nullptr});
+  }
+}
+
+}  // namespace loopcheck

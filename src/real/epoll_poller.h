@@ -1,0 +1,37 @@
+// The real selector: level-triggered epoll, like asyncio's default selector on Linux. It plugs
+// into the same loop core the simulation uses. Errors and hang-ups are reported as readiness
+// for whatever the loop watches, so the transport's next recv or send surfaces the error.
+#pragma once
+
+#include <sys/epoll.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <variant>
+#include <vector>
+
+#include "src/core/error.h"
+#include "src/core/poller.h"
+
+namespace loopcheck {
+
+class EpollPoller final : public Poller {
+ public:
+  static std::variant<std::unique_ptr<EpollPoller>, Error> create();
+  ~EpollPoller() override;
+  EpollPoller(const EpollPoller&) = delete;
+  EpollPoller& operator=(const EpollPoller&) = delete;
+
+  void set_interest(int fd, std::uint8_t mask) override;
+  void poll(std::optional<Nanos> timeout, std::vector<PollEvent>& out) override;
+
+ private:
+  explicit EpollPoller(int epfd) : epfd_(epfd), events_(256) {}
+  int epfd_;
+  std::map<int, std::uint8_t> interest_;
+  std::vector<epoll_event> events_;
+};
+
+}  // namespace loopcheck

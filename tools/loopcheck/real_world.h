@@ -1,0 +1,50 @@
+// The real world for the CLI's experiments: the same loop core and transports as the
+// simulation, bound to epoll, the monotonic clock and POSIX sockets.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "src/core/bugs.h"
+#include "src/core/choice.h"
+#include "src/core/tracer.h"
+#include "src/loop/event_loop.h"
+#include "src/real/epoll_poller.h"
+#include "src/real/monotonic_clock.h"
+#include "src/real/posix_sockets.h"
+#include "src/transport/transport_context.h"
+
+namespace loopcheck::cli {
+
+struct RealWorld {
+  // Empty when epoll is not available; the message says why.
+  static std::variant<std::unique_ptr<RealWorld>, std::string> create(BugSet bugs);
+
+  TransportContext context() { return TransportContext{*loop, sockets, bugs, tracer}; }
+  // Runs loop iterations until done() or the deadline; false on the deadline.
+  bool run_until(const std::function<bool()>& done, Nanos limit);
+
+  MonotonicClock clock;
+  std::unique_ptr<EpollPoller> poller;
+  FirstChoice choices;  // kernel order; nothing to choose in the real world
+  NullTracer tracer;
+  std::unique_ptr<EventLoop> loop;
+  PosixSockets sockets;
+  BugSet bugs;
+};
+
+struct DrainOptions {
+  std::size_t count = 1000;
+  std::size_t runs = 1;
+};
+int real_dgram_drain(const BugSet& bugs, const DrainOptions& options);
+
+struct EchoOptions {
+  std::size_t bytes = 16 * 1024 * 1024;
+  std::int64_t pause_every_ms = 5;
+};
+int real_echo(const BugSet& bugs, const EchoOptions& options);
+
+}  // namespace loopcheck::cli
