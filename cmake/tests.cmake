@@ -96,3 +96,9 @@ set_tests_properties(real.dgram_drain.switch_loses PROPERTIES
 add_test(NAME real.echo COMMAND loopcheck real echo --bytes 67108864 --pause-every 2)
 set_tests_properties(real.dgram_drain.fixed_never_loses real.dgram_drain.switch_loses real.echo
   PROPERTIES LABELS real TIMEOUT 300 RESOURCE_LOCK real_sockets)
+
+# real: the fake kernel checked against the real one (differential).
+add_executable(fidelity_tests model/fake_kernel_fidelity_test.cc)
+target_link_libraries(fidelity_tests PRIVATE loopcheck_model loopcheck_real GTest::gtest GTest::gtest_main)
+gtest_discover_tests(fidelity_tests DISCOVERY_MODE PRE_TEST
+                     PROPERTIES LABELS real TIMEOUT 300 RESOURCE_LOCK real_sockets)

@@ -43,6 +43,12 @@ void FakeKernel::send_segment(Socket& s, Segment segment) {
 IoResult<std::size_t> FakeKernel::send(int fd, BytesView data) {
   Socket* s = find(fd);
   if (!s || !s->open) return fail(s, Errc::bad_fd, "send(" + std::to_string(fd) + ")");
+  // AF_UNIX send never reports the pending reset (recv does): it is EPIPE once our side is shut
+  // or the other end is gone, which AF_UNIX knows at once. TCP reports a pending error first.
+  if (s->kind == SocketKind::unix_stream &&
+      (s->shut_wr || s->reset || !sockets_[s->peer - kFirstFd].open)) {
+    return fail(s, Errc::broken_pipe, "send on fd " + std::to_string(fd));
+  }
   if (s->rst_in) {
     s->rst_in = false;
     s->reset = true;
@@ -84,9 +90,14 @@ IoResult<Bytes> FakeKernel::recv(int fd, std::size_t max_bytes) {
 Status FakeKernel::shutdown_write(int fd) {
   Socket* s = find(fd);
   if (!s || !s->open) return fail(s, Errc::bad_fd, "shutdown(" + std::to_string(fd) + ")");
-  if (s->reset || s->rst_in) return fail(s, Errc::other, "shutdown: not connected");
+  // TCP: a reset connection, or one whose FINs have gone both ways, is CLOSED (ENOTCONN).
+  // AF_UNIX lets either side shut down regardless.
+  if (s->kind == SocketKind::tcp && (s->reset || s->rst_in || (s->shut_wr && s->fin_in))) {
+    return fail(s, Errc::other, "shutdown: not connected");
+  }
   if (s->shut_wr) return std::nullopt;
   s->shut_wr = true;
+  if (s->reset || s->rst_in) return std::nullopt;  // AF_UNIX: nobody left to tell
   send_segment(*s, Segment{{}, true, false, clock_.now()});
   return std::nullopt;
 }
@@ -118,8 +129,9 @@ void FakeKernel::deliver_segment(Socket& from) {
   }
   if (head.rst) {
     from.out.pop_front();
-    // After a FIN (CLOSE_WAIT) Linux reports the reset as EOF to recv and EPIPE to send.
-    if (to.fin_in) {
+    // TCP after a FIN (CLOSE_WAIT): Linux reports the reset as EOF to recv and EPIPE to send.
+    // AF_UNIX reports ECONNRESET to recv whatever came before.
+    if (to.fin_in && to.kind == SocketKind::tcp) {
       to.reset = true;
     } else {
       to.rst_in = true;
