@@ -102,3 +102,8 @@ add_executable(fidelity_tests model/fake_kernel_fidelity_test.cc)
 target_link_libraries(fidelity_tests PRIVATE loopcheck_model loopcheck_real GTest::gtest GTest::gtest_main)
 gtest_discover_tests(fidelity_tests DISCOVERY_MODE PRE_TEST
                      PROPERTIES LABELS real TIMEOUT 300 RESOURCE_LOCK real_sockets)
+add_test(NAME real.load COMMAND loopcheck real load --connections 1000 --bytes 1048576 --reset-percent 10)
+set_tests_properties(real.load PROPERTIES LABELS real TIMEOUT 300 RESOURCE_LOCK real_sockets)
+add_test(NAME bench.real_echo_throughput.smoke COMMAND real_echo_throughput 4)
+set_tests_properties(bench.real_echo_throughput.smoke PROPERTIES LABELS "bench;real" TIMEOUT 120
+  RESOURCE_LOCK real_sockets)

@@ -38,30 +38,38 @@ void Monitor::note(Component component, const std::string& text) {
 
 // O1 also covers the transport itself: once connection_lost has run, no callback the transport
 // scheduled may run. A read callback that fires after the loss is the bug, whatever it does.
+const Monitor::OwnerRecord& Monitor::record_of(const void* owner) {
+  auto it = owners_.find(owner);
+  if (it != owners_.end() && (it->second.stream || it->second.datagram)) return it->second;
+  OwnerRecord record;  // a miss is searched again: the owner may be bound after a first look
+  for (const auto& stream : streams_) {
+    if (stream->owner() == owner) record.stream = stream.get();
+  }
+  for (const auto& datagram : datagrams_) {
+    if (datagram->owner() == owner) record.datagram = datagram.get();
+  }
+  return owners_[owner] = record;
+}
+
 void Monitor::on_callback(const Tag& tag) {
   if (tracer_.enabled()) tracer_.record(Component::loop, std::string("run ") + tag.label);
   if (!tag.owner) return;
-  for (const auto& stream : streams_) {
-    if (stream->owner() == tag.owner && stream->lost_) {
-      flag(Oracle::O1, "stream fd " + std::to_string(stream->fd_) + ": transport callback " +
-                           tag.label + " ran after connection_lost");
-    }
+  const OwnerRecord& record = record_of(tag.owner);
+  if (record.stream && record.stream->lost_) {
+    flag(Oracle::O1, "stream fd " + std::to_string(record.stream->fd_) + ": transport callback " +
+                         tag.label + " ran after connection_lost");
   }
-  for (const auto& datagram : datagrams_) {
-    if (datagram->owner() == tag.owner && datagram->lost_) {
-      flag(Oracle::O1, "datagram fd " + std::to_string(datagram->fd_) + ": transport callback " +
-                           tag.label + " ran after connection_lost");
-    }
+  if (record.datagram && record.datagram->lost_) {
+    flag(Oracle::O1, "datagram fd " + std::to_string(record.datagram->fd_) + ": transport callback " +
+                         tag.label + " ran after connection_lost");
   }
 }
 
 void Monitor::on_exception(const ExceptionContext& context) {
-  for (const auto& stream : streams_) {
-    if (stream->owner() == context.owner) stream->note_error_reported();
-  }
-  for (const auto& datagram : datagrams_) {
-    if (datagram->owner() == context.owner) datagram->note_error_reported();
-  }
+  if (!context.owner) return;
+  const OwnerRecord& record = record_of(context.owner);
+  if (record.stream) record.stream->note_error_reported();
+  if (record.datagram) record.datagram->note_error_reported();
 }
 
 // A transport whose connection is lost must not keep timers alive: they would fire on a dead

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <unordered_map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -67,6 +68,14 @@ class Monitor final : public LoopObserver {
   std::vector<std::unique_ptr<ObservedStream>> streams_;
   std::vector<std::unique_ptr<ObservedDatagram>> datagrams_;
   std::vector<Obligation> obligations_;
+  // owner -> its observed record (or none), cached: real runs have thousands of transports and
+  // millions of callbacks. Looked up only, never iterated.
+  struct OwnerRecord {
+    ObservedStream* stream = nullptr;
+    ObservedDatagram* datagram = nullptr;
+  };
+  const OwnerRecord& record_of(const void* owner);
+  std::unordered_map<const void*, OwnerRecord> owners_;
   std::optional<Violation> violation_;
   std::size_t step_ = 0;
 };

@@ -22,7 +22,25 @@ Handle EventLoop::call_soon(Tag tag, std::function<void()> fn) {
   return Handle(state);
 }
 
+void EventLoop::purge_cancelled_timers() {
+  std::vector<std::pair<Nanos, std::uint64_t>> kept;
+  for (auto it = timers_.begin(); it != timers_.end();) {
+    if (it->second->cancelled) {
+      it = timers_.erase(it);
+    } else {
+      kept.emplace_back(it->second->when, it->first);
+      ++it;
+    }
+  }
+  timer_order_ = decltype(timer_order_)(TimerLater{}, std::move(kept));
+}
+
 TimerHandle EventLoop::call_at(Nanos when, Tag tag, std::function<void()> fn) {
+  // Checked every 64 calls, so the scan costs O(1) per call amortised.
+  if (++calls_since_purge_check_ >= 64) {
+    calls_since_purge_check_ = 0;
+    if (timers_.size() >= 64 && live_timer_count() * 2 < timers_.size()) purge_cancelled_timers();
+  }
   auto state = make_handle(tag, std::move(fn));
   state->when = when;
   std::uint64_t seq = timer_seq_++;
@@ -187,10 +205,12 @@ void EventLoop::begin_iteration() {
   batch_left_ = ready_.size();
 }
 
-void EventLoop::run_once() {
+void EventLoop::run_once(std::optional<Nanos> max_block) {
   ++iteration_;
   events_.clear();
-  poller_.poll(poll_timeout(), events_);
+  std::optional<Nanos> timeout = poll_timeout();
+  if (max_block && (!timeout || *timeout > *max_block)) timeout = max_block;
+  poller_.poll(timeout, events_);
   queue_poll_events(events_);
   queue_due_timers();
   batch_left_ = ready_.size();

@@ -41,8 +41,9 @@ class EventLoop final : public Loop, public Fingerprinted {
   void call_exception_handler(const ExceptionContext& context) override;
   void set_observer(LoopObserver* observer) { observer_ = observer; }
 
-  // A whole iteration; blocks in the poller when nothing is ready (real world).
-  void run_once();
+  // A whole iteration; blocks in the poller when nothing is ready (real world), never longer
+  // than max_block when given.
+  void run_once(std::optional<Nanos> max_block = std::nullopt);
   // Step-wise driving (simulated world). begin_iteration never blocks.
   void begin_iteration();
   bool in_iteration() const { return batch_left_ > 0; }
@@ -74,6 +75,9 @@ class EventLoop final : public Loop, public Fingerprinted {
   };
 
   std::optional<Nanos> poll_timeout();
+  // Cancelled timers stay in the heap until they reach its top; when they are most of it, drop
+  // them all at once, as asyncio does, so a loop that cancels many timers stays small.
+  void purge_cancelled_timers();
   void queue_poll_events(std::vector<PollEvent>& events);
   void queue_due_timers();
   void update_interest(int fd);
@@ -93,6 +97,7 @@ class EventLoop final : public Loop, public Fingerprinted {
       timer_order_;
   std::map<std::uint64_t, std::shared_ptr<HandleState>> timers_;
   std::uint64_t timer_seq_ = 0;
+  std::uint32_t calls_since_purge_check_ = 0;
   std::map<int, Watch> watches_;  // ordered: iteration order never depends on hashing
   std::vector<PollEvent> events_;
   std::size_t iteration_ = 0;

@@ -89,6 +89,16 @@ int main(int argc, char** argv) {
   echo->add_option("--pause-every", echo_options.pause_every_ms, "toggle client reading every MS (0: never)")
       ->check(at_least(0));
 
+  LoadOptions load_options;
+  auto* load = real->add_subcommand("load", "many loopback echo connections, some reset mid-stream");
+  load->add_option("--bug", real_bugs, "turn a catalog bug switch on");
+  load->add_option("--connections", load_options.connections, "concurrent connections")->check(at_least(1));
+  load->add_option("--bytes", load_options.bytes, "bytes each way per connection")->check(at_least(2));
+  load->add_option("--reset-percent", load_options.reset_percent, "connections reset mid-stream (%)")
+      ->check(CLI::Range(0, 100));
+  load->add_option("--seed", load_options.seed, "seed for pause periods and which connections reset");
+  load->add_option("--seconds", load_options.seconds, "time bound")->check(at_least(1));
+
   bool hunt_json = false;
   auto* hunt = app.add_subcommand("hunt", "find every catalog bug and certify every fixed scenario");
   hunt->add_flag("--json", hunt_json, "print JSON");
@@ -115,6 +125,7 @@ int main(int argc, char** argv) {
       bugs.set(entry->bug);
     }
     if (*drain) return real_dgram_drain(bugs, drain_options);
+    if (*load) return real_load(bugs, load_options);
     return real_echo(bugs, echo_options);
   }
   return run_hunt(hunt_json);

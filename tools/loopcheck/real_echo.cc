@@ -3,127 +3,74 @@
 // reading on a timer; the server echoes, pausing its reading while its own writes back up.
 // Each direction is checked byte for byte with an xxHash checksum, and every callback on both
 // sides goes through the same monitor the simulation uses (O1, O3, O4, O7 on real callbacks).
+#include <unistd.h>
+
 #include <cstdio>
 #include <memory>
 
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
 #include "model/monitor.h"
 #include "src/transport/selector_stream.h"
-#include "tools/loopcheck/real_world.h"
+#include "tools/loopcheck/echo_parts.h"
 
 namespace loopcheck::cli {
-namespace {
 
-// A repeating pattern with a prime period, so a byte that lands in the wrong place shows.
-class Pattern {
- public:
-  Pattern() : block_(kChunk + kPeriod, '\0') {
-    for (std::size_t i = 0; i < block_.size(); ++i) block_[i] = static_cast<char>(i % kPeriod);
+EchoResult run_echo(RealWorld& world, const EchoOptions& options) {
+  EchoResult result;
+  Monitor monitor(OracleSet::all(), world.tracer, nullptr, *world.loop);
+  world.loop->set_observer(&monitor);
+  IoResult<int> listener = PosixSockets::tcp_listen("127.0.0.1:0");
+  if (!listener.ok()) {
+    result.setup_error = listener.error().describe();
+    return result;
   }
-  BytesView at(std::size_t offset, std::size_t n) const { return BytesView(block_).substr(offset % kPeriod, n); }
-  static constexpr std::size_t kChunk = 64 * 1024;
-
- private:
-  static constexpr std::size_t kPeriod = 251;
-  Bytes block_;
-};
-
-class Checksum {
- public:
-  Checksum() : state_(XXH3_createState()) { XXH3_64bits_reset(state_); }
-  ~Checksum() { XXH3_freeState(state_); }
-  Checksum(const Checksum&) = delete;
-  Checksum& operator=(const Checksum&) = delete;
-  void add(BytesView data) {
-    XXH3_64bits_update(state_, data.data(), data.size());
-    bytes_ += data.size();
+  IoResult<int> client_fd = PosixSockets::tcp_connect(world.sockets.sockname(listener.value()));
+  if (!client_fd.ok()) {
+    ::close(listener.value());
+    result.setup_error = client_fd.error().describe();
+    return result;
   }
-  std::uint64_t digest() const { return XXH3_64bits_digest(state_); }
-  std::size_t bytes() const { return bytes_; }
-
- private:
-  XXH3_state_t* state_;
-  std::size_t bytes_ = 0;
-};
-
-class EchoServer final : public Protocol {
- public:
-  void connection_made(Transport& t) override { transport_ = &t; }
-  void data_received(BytesView data) override { (void)transport_->write(data); }
-  bool eof_received() override { return false; }  // close once everything is echoed
-  void connection_lost(std::optional<Error> error) override {
-    lost = true;
-    this->error = error;
-  }
-  void pause_writing() override { transport_->pause_reading(); }  // backpressure
-  void resume_writing() override { transport_->resume_reading(); }
-  bool lost = false;
-  std::optional<Error> error;
-
- private:
-  Transport* transport_ = nullptr;
-};
-
-class EchoClient final : public Protocol {
- public:
-  EchoClient(Loop& loop, const EchoOptions& options) : loop_(loop), options_(options) {}
-  void connection_made(Transport& t) override {
-    transport_ = &t;
-    pump();
-    if (options_.pause_every_ms > 0) schedule_toggle();
-  }
-  void data_received(BytesView data) override { received.add(data); }
-  bool eof_received() override { return false; }
-  void connection_lost(std::optional<Error> error) override {
-    lost = true;
-    this->error = error;
-    toggle_.cancel();
-  }
-  void pause_writing() override { writing_paused_ = true; }
-  void resume_writing() override {
-    writing_paused_ = false;
-    pump();
-  }
-  Checksum sent, received;
-  bool lost = false;
-  std::optional<Error> error;
-  int pauses = 0;
-
- private:
-  void pump() {
-    while (!writing_paused_ && sent.bytes() < options_.bytes) {
-      BytesView chunk = pattern_.at(sent.bytes(), std::min(Pattern::kChunk, options_.bytes - sent.bytes()));
-      if (transport_->write(chunk)) return;  // an error; connection_lost will say which
-      sent.add(chunk);
-    }
-    if (sent.bytes() == options_.bytes && !eof_sent_) {
-      eof_sent_ = true;
-      (void)transport_->write_eof();
-    }
-  }
-  void schedule_toggle() {
-    toggle_ = loop_.call_later(options_.pause_every_ms * kMillisecond, Tag{this, "toggle_reading"}, [this] {
-      if (transport_->is_reading()) {
-        transport_->pause_reading();
-        ++pauses;
-      } else {
-        transport_->resume_reading();
-      }
-      schedule_toggle();
-    });
-  }
-  Loop& loop_;
-  EchoOptions options_;
-  Transport* transport_ = nullptr;
-  Pattern pattern_;
-  bool writing_paused_ = false;
-  bool eof_sent_ = false;
-  TimerHandle toggle_;
-};
-
-}  // namespace
+  EchoServer server;
+  EchoClient client(*world.loop, options);
+  std::unique_ptr<SelectorStreamTransport> server_transport;
+  if (!options.checked) world.loop->set_observer(nullptr);
+  // Checked: the protocol is reached through the monitor's view; unchecked: directly.
+  auto attach = [&](Protocol& app, int fd) -> Protocol& {
+    return options.checked ? static_cast<Protocol&>(monitor.observe_stream(app, fd, nullptr)) : app;
+  };
+  auto bind_owner = [&](Protocol& view, const void* transport) {
+    if (options.checked) static_cast<ObservedStream&>(view).set_owner(transport);
+  };
+  Protocol& client_view = attach(client, client_fd.value());
+  SelectorStreamTransport client_transport(world.context(), client_fd.value(), client_view);
+  bind_owner(client_view, &client_transport);
+  (void)world.loop->add_reader(listener.value(), Tag{nullptr, "accept"}, [&] {
+    IoResult<int> fd = PosixSockets::tcp_accept(listener.value());
+    if (!fd.ok()) return;  // EAGAIN: the handshake is not done yet
+    world.loop->remove_reader(listener.value());
+    ::close(listener.value());
+    Protocol& server_view = attach(server, fd.value());
+    server_transport = std::make_unique<SelectorStreamTransport>(world.context(), fd.value(), server_view);
+    bind_owner(server_view, server_transport.get());
+  });
+  Nanos start = world.clock.now();
+  result.finished = world.run_until([&] { return client.lost > 0 && server.lost > 0; }, 120 * kSecond);
+  result.seconds = static_cast<double>(world.clock.now() - start) / kSecond;
+  monitor.check_end(result.finished);
+  world.loop->set_observer(nullptr);
+  result.sent = client.sent.bytes();
+  result.received = client.received.bytes();
+  result.sent_digest = client.sent.digest();
+  result.received_digest = client.received.digest();
+  result.intact = result.received == result.sent && result.received_digest == result.sent_digest &&
+                  result.sent == options.bytes;  // unchecked: digests are both empty-input hashes
+  result.pauses = client.pauses;
+  result.client_lost = client.lost;
+  result.server_lost = server.lost;
+  result.client_error = client.error;
+  result.server_error = server.error;
+  result.violation = monitor.violation();
+  return result;
+}
 
 int real_echo(const BugSet& bugs, const EchoOptions& options) {
   auto created = RealWorld::create(bugs);
@@ -131,56 +78,26 @@ int real_echo(const BugSet& bugs, const EchoOptions& options) {
     std::fprintf(stderr, "loopcheck: %s\n", why->c_str());
     return 2;
   }
-  RealWorld& world = *std::get<std::unique_ptr<RealWorld>>(created);
-  Monitor monitor(OracleSet::all(), world.tracer, nullptr, *world.loop);
-  world.loop->set_observer(&monitor);
-
-  IoResult<int> listener = PosixSockets::tcp_listen("127.0.0.1:0");
-  if (!listener.ok()) {
-    std::fprintf(stderr, "loopcheck: %s\n", listener.error().describe().c_str());
+  EchoResult r = run_echo(*std::get<std::unique_ptr<RealWorld>>(created), options);
+  if (!r.setup_error.empty()) {
+    std::fprintf(stderr, "loopcheck: %s\n", r.setup_error.c_str());
     return 2;
   }
-  IoResult<int> client_fd = PosixSockets::tcp_connect(world.sockets.sockname(listener.value()));
-  if (!client_fd.ok()) {
-    std::fprintf(stderr, "loopcheck: %s\n", client_fd.error().describe().c_str());
-    return 2;
-  }
-  EchoServer server;
-  EchoClient client(*world.loop, options);
-  std::unique_ptr<SelectorStreamTransport> server_transport;
-  ObservedStream& client_view = monitor.observe_stream(client, client_fd.value(), nullptr);
-  SelectorStreamTransport client_transport(world.context(), client_fd.value(), client_view);
-  client_view.set_owner(&client_transport);
-  (void)world.loop->add_reader(listener.value(), Tag{nullptr, "accept"}, [&] {
-    IoResult<int> fd = PosixSockets::tcp_accept(listener.value());
-    if (!fd.ok()) return;  // EAGAIN: the handshake is not done yet
-    world.loop->remove_reader(listener.value());
-    ::close(listener.value());
-    ObservedStream& server_view = monitor.observe_stream(server, fd.value(), nullptr);
-    server_transport = std::make_unique<SelectorStreamTransport>(world.context(), fd.value(), server_view);
-    server_view.set_owner(server_transport.get());
-  });
-  bool finished = world.run_until([&] { return client.lost && server.lost; }, 120 * kSecond);
-  monitor.check_end(finished);
-
-  bool intact = client.received.bytes() == client.sent.bytes() &&
-                client.received.digest() == client.sent.digest() && client.sent.bytes() == options.bytes;
-  std::printf("bytes sent %zu, echoed back %zu, checksum %s (xxh3 %016llx / %016llx)\n",
-              client.sent.bytes(), client.received.bytes(), intact ? "ok" : "MISMATCH",
-              static_cast<unsigned long long>(client.sent.digest()),
-              static_cast<unsigned long long>(client.received.digest()));
-  std::printf("client paused reading %d times; connection_lost: client %s, server %s\n", client.pauses,
-              client.error ? client.error->describe().c_str() : "None",
-              server.error ? server.error->describe().c_str() : "None");
-  if (monitor.violated()) {
-    std::printf("callback grammar: VIOLATION %s: %s\n",
-                std::string(oracle_id(monitor.violation()->oracle)).c_str(),
-                monitor.violation()->message.c_str());
+  std::printf("bytes sent %zu, echoed back %zu, checksum %s (xxh3 %016llx / %016llx), %.3f s\n", r.sent,
+              r.received, r.intact ? "ok" : "MISMATCH", static_cast<unsigned long long>(r.sent_digest),
+              static_cast<unsigned long long>(r.received_digest), r.seconds);
+  std::printf("client paused reading %d times; connection_lost: client %s, server %s\n", r.pauses,
+              r.client_error ? r.client_error->describe().c_str() : "None",
+              r.server_error ? r.server_error->describe().c_str() : "None");
+  if (r.violation) {
+    std::printf("callback grammar: VIOLATION %s: %s\n", std::string(oracle_id(r.violation->oracle)).c_str(),
+                r.violation->message.c_str());
   } else {
     std::printf("callback grammar: ok (O1, O3, O4, O7 checked on every real callback)\n");
   }
-  bool ok = finished && intact && !monitor.violated() && !client.error && !server.error;
-  std::printf("verdict: %s\n", ok ? "pass" : (finished ? "FAIL" : "FAIL (timed out)"));
+  bool ok = r.finished && r.intact && !r.violation && !r.client_error && !r.server_error &&
+            r.client_lost == 1 && r.server_lost == 1;
+  std::printf("verdict: %s\n", ok ? "pass" : (r.finished ? "FAIL" : "FAIL (timed out)"));
   return ok ? 0 : 1;
 }
 

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "model/oracle.h"
 #include "src/core/bugs.h"
 #include "src/core/choice.h"
 #include "src/core/tracer.h"
@@ -44,7 +45,34 @@ int real_dgram_drain(const BugSet& bugs, const DrainOptions& options);
 struct EchoOptions {
   std::size_t bytes = 16 * 1024 * 1024;
   std::int64_t pause_every_ms = 5;
+  // false: no checksums and no monitor, only the binding (the throughput benchmark's baseline
+  // comparison); true: every byte and every callback checked.
+  bool checked = true;
 };
 int real_echo(const BugSet& bugs, const EchoOptions& options);
+
+// One echo connection, start to finish: what the CLI prints and what the benchmark times.
+struct EchoResult {
+  bool finished = false;
+  bool intact = false;
+  std::size_t sent = 0, received = 0;
+  std::uint64_t sent_digest = 0, received_digest = 0;
+  int pauses = 0;
+  int client_lost = 0, server_lost = 0;
+  std::optional<Error> client_error, server_error;
+  std::optional<Violation> violation;
+  double seconds = 0;
+  std::string setup_error;  // non-empty: the sockets could not be set up
+};
+EchoResult run_echo(RealWorld& world, const EchoOptions& options);
+
+struct LoadOptions {
+  std::size_t connections = 1000;
+  std::size_t bytes = 1024 * 1024;
+  std::size_t reset_percent = 10;
+  std::uint64_t seed = 1;
+  std::int64_t seconds = 120;  // the whole experiment's time bound
+};
+int real_load(const BugSet& bugs, const LoadOptions& options);
 
 }  // namespace loopcheck::cli
