@@ -18,6 +18,7 @@ loopcheck_gtest(unit_tests unit
   model/monitor_test.cc
   model/reproducer_test.cc
   model/state_fingerprint_test.cc
+  model/world_test.cc
 )
 loopcheck_gtest(model_tests model model/catalog_test.cc)
 

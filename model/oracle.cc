@@ -22,7 +22,7 @@ constexpr std::array<OracleText, kOracleCount> kOracles = {{
      "pause_writing/resume_writing alternate, starting with pause, at the high/low marks"},
     {"O4", "liveness",
      "at quiescence every close()/abort() has reached connection_lost and every obligation is "
-     "discharged"},
+     "discharged; no zero-time livelock"},
     {"O5", "resources",
      "at the end no open fd, no registered reader or writer, no live timer of a closed transport"},
     {"O6", "no swallowed errors",

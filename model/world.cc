@@ -174,18 +174,29 @@ std::uint64_t SimWorld::fingerprint() {
 }
 
 RunEnd SimWorld::run(std::size_t max_steps) {
+  std::size_t last_time_move = 0;
   for (steps_ = 0; steps_ < max_steps; ++steps_) {
     monitor_.set_step(steps_ + 1);
     if (visitor_ && !visitor_(*this)) return RunEnd::pruned;
+    Nanos before = clock_.now();
     if (!step()) {
       monitor_.check_end(true);
       return monitor_.violated() ? RunEnd::violation : RunEnd::quiescent;
     }
+    if (clock_.now() != before) last_time_move = steps_;
     monitor_.check_step();
     if (monitor_.violated()) {
       ++steps_;
       return RunEnd::violation;
     }
+  }
+  // Callbacks take no simulated time, so a loop that keeps itself busy freezes the clock: if
+  // the second half of the run happened at one instant, nothing will ever let time move. That
+  // is a hang, not a long run.
+  if (max_steps - last_time_move >= max_steps / 2) {
+    monitor_.flag(Oracle::O4, "zero-time livelock: the last " + std::to_string(max_steps - last_time_move) +
+                                  " steps all ran at t=" + format_time(clock_.now()) +
+                                  " and the world never went idle");
   }
   monitor_.check_end(false);
   return monitor_.violated() ? RunEnd::violation : RunEnd::step_bound;

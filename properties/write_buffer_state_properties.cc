@@ -17,8 +17,7 @@
 #include <algorithm>
 #include <memory>
 
-#include "model/choice_sources.h"
-#include "model/world.h"
+#include "model/hand_driven_world.h"
 
 namespace loopcheck::properties {
 namespace {
@@ -64,27 +63,12 @@ struct CountingProtocol final : Protocol {
 };
 
 struct System {
-  System() {
-    WorldConfig config;
-    config.kernel.stream_send_capacity = kSendCapacity;
-    config.kernel.stream_recv_capacity = kRecvCapacity;
-    config.kernel.faults = false;
-    config.oracles.set(Oracle::O4, false);  // the connection stays open between commands
-    config.oracles.set(Oracle::O5, false);
-    world = std::make_unique<SimWorld>(config, choices);
-    std::tie(app_fd, peer_fd) =
-        world->kernel().stream_pair(SocketKind::tcp, Owner::app, Owner::peer, "app", "peer");
-    world->stream_transport(app_fd, protocol, nullptr);
-    settle();
-  }
-  void settle() {
-    world->run(10000);
-    RC_ASSERT(!world->monitor().violated());  // O1, O3, O6, O7 are checked all along
-  }
-  PrefixChoiceSource choices{{}};
-  std::unique_ptr<SimWorld> world;
+  System() { settle(); }
+  void settle() { RC_ASSERT(hand.settle()); }  // O1, O3, O6, O7 are checked all along
   CountingProtocol protocol;
-  int app_fd = -1, peer_fd = -1;
+  HandDrivenStream hand{protocol, kSendCapacity, kRecvCapacity, /*faults=*/false};
+  std::unique_ptr<SimWorld>& world = hand.world;
+  int peer_fd = hand.peer_fd;
 };
 
 void check_agreement(const Model& m, const System& s) {

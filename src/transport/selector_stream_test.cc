@@ -3,8 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "model/choice_sources.h"
-#include "model/world.h"
+#include "model/hand_driven_world.h"
 
 namespace loopcheck {
 namespace {
@@ -30,31 +29,15 @@ struct RecordingProtocol final : Protocol {
 };
 
 struct StreamFixture : ::testing::Test {
-  StreamFixture() {
-    config.kernel.stream_send_capacity = 8;
-    config.kernel.stream_recv_capacity = 64;
-    // The tests stop between steps with the connection open on purpose: liveness and resource
-    // oracles judge only finished runs, so they are off here; the others stay on.
-    config.oracles.set(Oracle::O4, false);
-    config.oracles.set(Oracle::O5, false);
-    world = std::make_unique<SimWorld>(config, choices);
-    std::tie(app_fd, peer_fd) =
-        world->kernel().stream_pair(SocketKind::tcp, Owner::app, Owner::peer, "app", "peer");
-    world->stream_transport(app_fd, protocol, nullptr);
-    settle();
-  }
-  // Runs until nothing is left to do; the monitor keeps checking every oracle meanwhile.
-  void settle() {
-    world->run(500);
-    ASSERT_FALSE(world->monitor().violated()) << world->monitor().violation()->message;
-  }
+  StreamFixture() { settle(); }
+  // Runs until nothing is left to do; the monitor keeps checking the oracles meanwhile.
+  void settle() { ASSERT_TRUE(hand.settle(500)) << hand.violation(); }
   Transport& t() { return *protocol.transport; }
 
-  WorldConfig config;
-  PrefixChoiceSource choices{{}};
-  std::unique_ptr<SimWorld> world;
   RecordingProtocol protocol;
-  int app_fd = -1, peer_fd = -1;
+  HandDrivenStream hand{protocol, 8, 64};
+  std::unique_ptr<SimWorld>& world = hand.world;
+  int peer_fd = hand.peer_fd;
 };
 
 TEST_F(StreamFixture, ConnectionMadeRunsFromTheLoopNotTheConstructor) {
