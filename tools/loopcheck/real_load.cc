@@ -51,8 +51,14 @@ struct Server {
 
 int real_load(const BugSet& bugs, const LoadOptions& options) {
   if (!ensure_fd_limit(2 * options.connections + 64)) {
-    std::fprintf(stderr, "loopcheck: cannot raise the open-file limit to %zu\n", 2 * options.connections + 64);
-    return 2;
+    rlimit limit{};
+    getrlimit(RLIMIT_NOFILE, &limit);
+    std::fprintf(stderr,
+                 "loopcheck: SKIPPED: %zu connections need %zu open files, and this machine's hard "
+                 "limit is %llu (raise it, or use --connections)\n",
+                 options.connections, 2 * options.connections + 64,
+                 static_cast<unsigned long long>(limit.rlim_max));
+    return kSkipped;
   }
   auto created = RealWorld::create(bugs);
   if (auto* why = std::get_if<std::string>(&created)) {

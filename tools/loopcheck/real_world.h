@@ -73,6 +73,8 @@ struct LoadOptions {
   std::uint64_t seed = 1;
   std::int64_t seconds = 120;  // the whole experiment's time bound
 };
+// Exit code for an experiment this machine cannot run (ctest's SKIP_RETURN_CODE).
+constexpr int kSkipped = 77;
 int real_load(const BugSet& bugs, const LoadOptions& options);
 
 }  // namespace loopcheck::cli
