@@ -19,6 +19,7 @@ loopcheck_gtest(unit_tests unit
   model/reproducer_test.cc
   model/state_fingerprint_test.cc
   model/world_test.cc
+  model/fake_completion_port_test.cc
 )
 loopcheck_gtest(model_tests model model/catalog_test.cc)
 

@@ -1,5 +1,7 @@
 #include "model/sim_poller.h"
 
+#include "model/fake_completion_port.h"
+
 namespace loopcheck {
 
 void SimPoller::set_interest(int fd, std::uint8_t mask) {
@@ -22,9 +24,11 @@ void SimPoller::poll(std::optional<Nanos>, std::vector<PollEvent>& out) {
     std::uint8_t mask = ready_mask(fd, interest);
     if (mask) out.push_back(PollEvent{fd, mask, nullptr});
   }
+  if (completions_) completions_->take_queued(out);
 }
 
 bool SimPoller::any_ready() const {
+  if (completions_ && completions_->has_queued()) return true;
   for (const auto& [fd, interest] : interest_) {
     if (ready_mask(fd, interest)) return true;
   }

@@ -38,11 +38,14 @@ SimWorld::SimWorld(const WorldConfig& config, ChoiceSource& choices)
       tracer_(clock_, config.trace),
       choices_(choices, tracer_),
       kernel_(clock_, choices_, tracer_, config.kernel),
+      completions_(kernel_, clock_, choices_, tracer_),
       poller_(kernel_),
       loop_(clock_, poller_, choices_, tracer_),
       monitor_(config.oracles, tracer_, &kernel_, loop_) {
   loop_.set_observer(&monitor_);
   sources_.push_back(&kernel_);
+  sources_.push_back(&completions_);
+  poller_.attach(completions_);
 }
 
 Transport& SimWorld::stream_transport(int fd, Protocol& app, const StreamPeerView* peer) {
@@ -173,6 +176,19 @@ std::uint64_t SimWorld::fingerprint() {
   return hasher.digest();
 }
 
+// Completion-mode accounting (O5, O9): at quiescence every operation has had its one final
+// completion, so the kernel owns no buffer.
+void SimWorld::check_completions() {
+  if (completions_.double_completions() > 0) {
+    monitor_.flag(Oracle::O9, std::to_string(completions_.double_completions()) +
+                                  " operation(s) completed more than once");
+  }
+  if (completions_.owned_buffers() > 0) {
+    monitor_.flag(Oracle::O5, std::to_string(completions_.owned_buffers()) +
+                                  " operation buffer(s) still owned by the kernel at the end");
+  }
+}
+
 RunEnd SimWorld::run(std::size_t max_steps) {
   std::size_t last_time_move = 0;
   for (steps_ = 0; steps_ < max_steps; ++steps_) {
@@ -180,6 +196,7 @@ RunEnd SimWorld::run(std::size_t max_steps) {
     if (visitor_ && !visitor_(*this)) return RunEnd::pruned;
     Nanos before = clock_.now();
     if (!step()) {
+      check_completions();
       monitor_.check_end(true);
       return monitor_.violated() ? RunEnd::violation : RunEnd::quiescent;
     }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "model/choice_sources.h"
+#include "model/fake_completion_port.h"
 #include "model/fake_kernel.h"
 #include "model/monitor.h"
 #include "model/pending_event.h"
@@ -47,6 +48,8 @@ class SimWorld {
 
   SimClock& clock() { return clock_; }
   FakeKernel& kernel() { return kernel_; }
+  // Completion mode (overlapped I/O) over the same sockets.
+  FakeCompletionPort& completions() { return completions_; }
   EventLoop& loop() { return loop_; }
   Monitor& monitor() { return monitor_; }
   Tracer& tracer() { return tracer_; }
@@ -79,6 +82,7 @@ class SimWorld {
 
  private:
   bool step();  // false when quiescent
+  void check_completions();
   bool loop_runnable();
   void fire(const PendingEvent& event);
 
@@ -102,6 +106,7 @@ class SimWorld {
   TraceRecorder tracer_;
   TracedChoices choices_;
   FakeKernel kernel_;
+  FakeCompletionPort completions_;
   SimPoller poller_;
   EventLoop loop_;
   Monitor monitor_;

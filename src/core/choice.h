@@ -12,13 +12,14 @@ enum class ChoiceKind : std::uint8_t {
   deliver,      // the loop is idle: which pending event (or timer) happens next
   event_order,  // order of events returned together by one poll
   size,         // a scenario size: payload length, chunking
+  cancel_race,  // a cancel that meets an operation in progress: it completes, or is aborted
   fault_short_write,
   fault_short_read,
   fault_reset,
   fault_drop,
 };
 
-constexpr int kChoiceKindCount = 8;
+constexpr int kChoiceKindCount = 9;
 
 std::string_view choice_kind_name(ChoiceKind kind);
 bool parse_choice_kind(std::string_view name, ChoiceKind& out);

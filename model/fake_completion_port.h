@@ -1,0 +1,76 @@
+// The fake kernel's completion mode (IOCP / io_uring) over FakeKernel sockets.
+//
+// An operation is pending until the kernel can satisfy it; then (an event, at a time the world
+// chooses) it completes: the kernel call runs and the result joins the completion queue. The
+// queue reaches the loop through the poller, oldest first, and the handler's run is the
+// operation's final completion; only then is its buffer released. Cancel of a pending
+// operation is a choice among the real outcomes: cancelled (ABORTED), or in progress (ALREADY)
+// and then aborted anyway or completed with its data. Cancel of a queued or finished operation
+// is NOT_FOUND, and a queued completion is still delivered, data and all.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "model/fake_kernel.h"
+#include "model/pending_event.h"
+#include "src/core/completion_api.h"
+#include "src/core/poller.h"
+
+namespace loopcheck {
+
+class FakeCompletionPort final : public CompletionApi, public EventSource {
+ public:
+  static constexpr Nanos kProcessing = 10 * kMicrosecond;  // how late a satisfiable op completes
+
+  FakeCompletionPort(FakeKernel& kernel, SimClock& clock, ChoiceSource& choices, Tracer& tracer);
+
+  IoResult<OperationId> submit_recv(int fd, std::size_t max_bytes, Tag tag, CompletionHandler handler) override;
+  IoResult<OperationId> submit_send(int fd, Bytes data, Tag tag, CompletionHandler handler) override;
+  Status cancel(OperationId id) override;
+
+  void collect(Nanos now, std::vector<PendingEvent>& out) override;
+  void fire(const PendingEvent& event) override;
+  std::string describe(const PendingEvent& event) const override;
+  std::pair<int, int> footprint(const PendingEvent& event) const override;
+  void fingerprint(StateHasher& hasher) const override;
+
+  // The poller's side: queued completions move to the loop as callbacks.
+  bool has_queued() const { return !queue_.empty(); }
+  void take_queued(std::vector<PollEvent>& out);
+
+  // Accounting for the oracles: buffers still owned by the kernel (no final completion yet),
+  // and operations that had more than one final completion (never legal).
+  std::size_t owned_buffers() const;
+  std::size_t double_completions() const { return double_completions_; }
+
+ private:
+  enum class State { pending, queued, delivering, done };
+  struct Operation {
+    int fd = -1;
+    bool is_recv = true;
+    std::size_t max_bytes = 0;
+    Bytes data;  // the send buffer the operation owns
+    Tag tag;
+    CompletionHandler handler;
+    State state = State::pending;
+    CompletionResult result;
+    Nanos ready_since = -1;
+    bool abort_when_done = false;  // an ALREADY cancel that will end in ABORTED
+  };
+  void queue(OperationId id, Operation& op);
+  void trace(std::string text) const;
+
+  FakeKernel& kernel_;
+  SimClock& clock_;
+  ChoiceSource& choices_;
+  Tracer& tracer_;
+  std::map<OperationId, Operation> ops_;  // ordered: events come out in submission order
+  std::deque<OperationId> queue_;
+  OperationId next_id_ = 1;
+  std::size_t double_completions_ = 0;
+};
+
+}  // namespace loopcheck

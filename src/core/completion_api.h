@@ -1,0 +1,42 @@
+// Overlapped I/O, as IOCP and io_uring provide it. An operation owns its buffer from submission
+// until its one final completion, which reaches the loop as a callback (through the poller's
+// completion events). Cancel has three outcomes, and code must handle all three:
+//   - cancelled: the handler will run with Errc::aborted (ERROR_OPERATION_ABORTED / -ECANCELED);
+//   - not_found: the operation had already completed; its completion, with its data, is still
+//     on its way (ERROR_NOT_FOUND / -ENOENT); ignoring it loses those bytes (bpo-33694);
+//   - already: it is in progress and will complete either way (-EALREADY).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+
+#include "src/core/bytes.h"
+#include "src/core/error.h"
+#include "src/core/loop.h"
+#include "src/core/socket_api.h"
+
+namespace loopcheck {
+
+using OperationId = std::uint64_t;
+
+struct CompletionResult {
+  Status error;             // empty on success; Errc::aborted when cancelled
+  Bytes data;               // recv: what arrived (empty = EOF)
+  std::size_t transferred = 0;  // send: bytes the kernel took
+};
+
+using CompletionHandler = std::function<void(const CompletionResult&)>;
+
+class CompletionApi {
+ public:
+  virtual ~CompletionApi() = default;
+  // An immediate failure is returned here; the handler then never runs and the buffer is
+  // released at once (keeping it is bpo-32710's leak).
+  virtual IoResult<OperationId> submit_recv(int fd, std::size_t max_bytes, Tag tag, CompletionHandler handler) = 0;
+  virtual IoResult<OperationId> submit_send(int fd, Bytes data, Tag tag, CompletionHandler handler) = 0;
+  // nullopt: cancelled; Errc::not_found: already completed; Errc::already: in progress.
+  virtual Status cancel(OperationId id) = 0;
+};
+
+}  // namespace loopcheck
