@@ -30,6 +30,12 @@ const std::vector<CatalogEntry>& catalog() {
        "an error from recvfrom removes the reader instead of going to error_received: the error "
        "is swallowed and nothing is read again",
        "dgram-icmp", {Oracle::O6, Oracle::O4}, 32},
+      {Bug::bpo_33694, "bpo-33694", "proactor stream",
+       "seeds 000 and 003: asyncio proactor data loss when WSARecv() is cancelled",
+       "pause_reading() cancels the outstanding overlapped recv; when the recv has already "
+       "completed (the cancel says NOT_FOUND) or completes anyway (ALREADY), its completion "
+       "is ignored and the bytes in it are lost",
+       "proactor-pause", {Oracle::O2, Oracle::O4}, 21},
   };
   return kCatalog;
 }

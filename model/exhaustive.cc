@@ -114,14 +114,20 @@ ExploreResult shortest_counterexample(const RunSpec& spec, const ExploreLimits& 
   for (int level = 0; level <= max_level; ++level) {
     RunSpec leveled = spec;
     leveled.bounds.max_deviations = level;
-    // Walk the level's whole tree, keeping the violation with the fewest steps.
+    // Walk the level's whole tree, keeping the violation with the fewest steps. Pruning a state
+    // already seen at the same or a lower depth keeps the shortest counterexample: whatever
+    // follows the later visit also follows the earlier one, no later.
     auto start = std::chrono::steady_clock::now();
     std::vector<ChoiceRecord> prefix;
     std::optional<RunResult> best;
     bool level_complete = false;
+    VisitedStates visited;
+    StepVisitor visitor = [&](SimWorld& world, const PrefixChoiceSource& source) {
+      return visited.first_visit(world, source, prefix.size());
+    };
     for (;;) {
       if (total.stats.schedules >= limits.max_schedules) break;
-      RunResult run = execute(leveled, prefix, false);
+      RunResult run = execute(leveled, prefix, false, false, &visitor);
       total.account(run);
       if (run.verdict == Verdict::violation && (!best || run.steps < best->steps)) best = run;
       auto next = next_prefix(run.choices, leveled.bounds);

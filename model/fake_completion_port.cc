@@ -54,14 +54,14 @@ Status FakeCompletionPort::cancel(OperationId id) {
   Operation& op = it->second;
   std::uint32_t outcome = choices_.choose(3, ChoiceKind::cancel_race);
   if (outcome == 0) {
-    op.result = CompletionResult{make_error(Errc::aborted, "operation cancelled"), {}, 0};
+    op.result = CompletionResult{0, make_error(Errc::aborted, "operation cancelled"), {}, 0};
     queue(id, op);
     trace("cancel #" + std::to_string(id) + ": cancelled");
     return std::nullopt;
   }
   // In progress: it will complete either way; which way is the second half of the choice.
   if (outcome == 1) {
-    op.result = CompletionResult{make_error(Errc::aborted, "operation cancelled"), {}, 0};
+    op.result = CompletionResult{0, make_error(Errc::aborted, "operation cancelled"), {}, 0};
     queue(id, op);
   }
   trace("cancel #" + std::to_string(id) + ": ALREADY (in progress)");
@@ -90,12 +90,12 @@ void FakeCompletionPort::fire(const PendingEvent& event) {
   if (op.is_recv) {
     IoResult<Bytes> got = kernel_.recv(op.fd, op.max_bytes);
     if (got.would_block()) return;  // raced away; stays pending
-    op.result = got.ok() ? CompletionResult{std::nullopt, std::move(got.value()), 0}
-                         : CompletionResult{got.error(), {}, 0};
+    op.result = got.ok() ? CompletionResult{0, std::nullopt, std::move(got.value()), 0}
+                         : CompletionResult{0, got.error(), {}, 0};
   } else {
     IoResult<std::size_t> sent = kernel_.send(op.fd, op.data);
     if (sent.would_block()) return;
-    op.result = sent.ok() ? CompletionResult{std::nullopt, {}, sent.value()} : CompletionResult{sent.error(), {}, 0};
+    op.result = sent.ok() ? CompletionResult{0, std::nullopt, {}, sent.value()} : CompletionResult{0, sent.error(), {}, 0};
   }
   queue(id, op);
 }
@@ -116,6 +116,7 @@ void FakeCompletionPort::take_queued(std::vector<PollEvent>& out) {
     op.state = State::delivering;
     auto handle = std::make_shared<HandleState>();
     handle->tag = op.tag;
+    handle->tag.completion = true;
     handle->fn = [this, id] {
       Operation& done = ops_.at(id);
       if (done.state == State::done) {
@@ -124,6 +125,7 @@ void FakeCompletionPort::take_queued(std::vector<PollEvent>& out) {
       }
       done.state = State::done;
       CompletionResult result = std::move(done.result);
+      result.id = id;
       CompletionHandler handler = std::move(done.handler);
       done.data.clear();  // the buffer goes back to its owner with the final completion
       trace("completion #" + std::to_string(id) + (result.error ? ": " + result.error->describe() : ": ok"));

@@ -53,7 +53,7 @@ const Monitor::OwnerRecord& Monitor::record_of(const void* owner) {
 
 void Monitor::on_callback(const Tag& tag) {
   if (tracer_.enabled()) tracer_.record(Component::loop, std::string("run ") + tag.label);
-  if (!tag.owner) return;
+  if (!tag.owner || tag.completion) return;
   const OwnerRecord& record = record_of(tag.owner);
   if (record.stream && record.stream->lost_) {
     flag(Oracle::O1, "stream fd " + std::to_string(record.stream->fd_) + ": transport callback " +

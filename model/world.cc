@@ -55,6 +55,13 @@ Transport& SimWorld::stream_transport(int fd, Protocol& app, const StreamPeerVie
   return observed;
 }
 
+Transport& SimWorld::proactor_stream_transport(int fd, Protocol& app, const StreamPeerView* peer) {
+  ObservedStream& observed = monitor_.observe_stream(app, fd, peer);
+  auto& transport = own(std::make_unique<ProactorStreamTransport>(context(), fd, observed));
+  observed.set_owner(&transport);
+  return observed;
+}
+
 DatagramTransport& SimWorld::datagram_transport(int fd, DatagramProtocol& app, Address connected) {
   ObservedDatagram& observed = monitor_.observe_datagram(app, fd);
   auto& transport = own(

@@ -26,6 +26,7 @@
 #include "src/core/bugs.h"
 #include "src/loop/event_loop.h"
 #include "src/transport/selector_datagram.h"
+#include "src/transport/proactor_stream.h"
 #include "src/transport/selector_stream.h"
 #include "src/transport/transport_context.h"
 
@@ -54,7 +55,7 @@ class SimWorld {
   Monitor& monitor() { return monitor_; }
   Tracer& tracer() { return tracer_; }
   ChoiceSource& choices() { return choices_; }
-  TransportContext context() { return TransportContext{loop_, kernel_, bugs_, tracer_}; }
+  TransportContext context() { return TransportContext{loop_, kernel_, bugs_, tracer_, &completions_}; }
 
   // The world keeps every object a scenario makes; those with state join the fingerprint.
   template <typename T>
@@ -69,6 +70,8 @@ class SimWorld {
 
   // A transport for an app protocol, observed by the monitor. The peer view feeds O2.
   Transport& stream_transport(int fd, Protocol& app, const StreamPeerView* peer);
+  // The same, over overlapped I/O (the proactor transport).
+  Transport& proactor_stream_transport(int fd, Protocol& app, const StreamPeerView* peer);
   DatagramTransport& datagram_transport(int fd, DatagramProtocol& app, Address connected = {});
 
   // Called before every step; returning false ends the run as `pruned` (its future is known).

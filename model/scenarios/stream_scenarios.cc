@@ -311,7 +311,70 @@ class StreamAbortEarly final : public Scenario {
   }
 };
 
+// ---- proactor-pause (bpo-33694) ----------------------------------------------------------
+// The write-up's race on overlapped I/O: the peer sends and half-closes while the app pauses
+// and resumes reading on a timer. A pause may meet a recv that has already completed.
+class TimedPauser final : public AppStream {
+ public:
+  TimedPauser(SimWorld& world, const Params& p)
+      : AppStream(world),
+        total_(static_cast<std::size_t>(param(p, "bytes", 0))),
+        period_(param(p, "pause_us", 0) * kMicrosecond),
+        obligation_(world.monitor().open_obligation("the reader gets every byte before EOF")) {}
+  bool eof_received() override {
+    if (received_ == total_) world_.monitor().discharge(obligation_);
+    timer_.cancel();
+    return false;
+  }
+  void connection_lost(std::optional<Error>) override { timer_.cancel(); }
+
+ private:
+  void on_made() override { toggle_later(); }
+  void toggle_later() {
+    timer_ = world_.loop().call_later(period_, tag("app.toggle_reading"), [this] {
+      if (transport_->is_closing()) return;
+      if (transport_->is_reading()) {
+        transport_->pause_reading();
+      } else {
+        transport_->resume_reading();
+      }
+      toggle_later();
+    });
+  }
+  void fingerprint_app(StateHasher&) const override {}
+  std::size_t total_;
+  Nanos period_;
+  int obligation_;
+  TimerHandle timer_;
+};
+
+class ProactorPause final : public Scenario {
+ public:
+  std::string_view name() const override { return "proactor-pause"; }
+  std::string_view family() const override { return "proactor stream"; }
+  std::string_view summary() const override {
+    return "overlapped reads; the app pauses and resumes reading on a timer while the peer sends";
+  }
+  Params default_params() const override { return {{"bytes", 60}, {"chunk", 30}, {"pause_us", 15}}; }
+  // The race needs no preemption: timer, delivery and cancel outcomes are all free choices.
+  Bounds default_bounds() const override { return {400, 0, 0}; }
+  void setup(SimWorld& world, const Params& p) const override {
+    auto [app_fd, peer_fd] = app_peer_pair(world);
+    auto& peer = world.own(std::make_unique<SenderPeer>(
+        world.kernel(), peer_fd, "sender peer", static_cast<std::size_t>(param(p, "bytes", 0)),
+        static_cast<std::size_t>(param(p, "chunk", 1)), SenderPeer::Ending::fin));
+    world.add_source(peer);
+    auto& app = world.own(std::make_unique<TimedPauser>(world, p));
+    world.proactor_stream_transport(app_fd, app, &peer);
+  }
+};
+
 }  // namespace
+
+const Scenario& proactor_pause_scenario() {
+  static const ProactorPause kScenario;
+  return kScenario;
+}
 
 const Scenario& stream_echo_scenario() {
   static const StreamEcho kScenario;

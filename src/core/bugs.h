@@ -14,6 +14,7 @@ enum class Bug : std::size_t {
   gh_156512,
   bpo_38471,
   gh_91227,
+  bpo_33694,
   kCount,
 };
 

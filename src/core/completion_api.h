@@ -21,6 +21,7 @@ namespace loopcheck {
 using OperationId = std::uint64_t;
 
 struct CompletionResult {
+  OperationId id = 0;       // which operation (IOCP hands back the OVERLAPPED, io_uring user_data)
   Status error;             // empty on success; Errc::aborted when cancelled
   Bytes data;               // recv: what arrived (empty = EOF)
   std::size_t transferred = 0;  // send: bytes the kernel took

@@ -15,6 +15,10 @@ namespace loopcheck {
 struct Tag {
   const void* owner = nullptr;  // the transport (or other object) the callback acts for
   const char* label = "";       // static text, e.g. "read_ready"
+  // A kernel completion (overlapped I/O) handing an operation's buffer back. It may come after
+  // the transport's connection_lost, because the kernel owns the buffer until then; what it
+  // must never do is reach the protocol.
+  bool completion = false;
 };
 
 // Shared state of one scheduled callback. A cancelled handle never runs, even when it is already

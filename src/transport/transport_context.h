@@ -2,6 +2,7 @@
 #pragma once
 
 #include "src/core/bugs.h"
+#include "src/core/completion_api.h"
 #include "src/core/loop.h"
 #include "src/core/socket_api.h"
 #include "src/core/tracer.h"
@@ -10,9 +11,10 @@ namespace loopcheck {
 
 struct TransportContext {
   Loop& loop;
-  SocketApi& sockets;
+  SocketApi& sockets;  // selector transports do their I/O here; proactor ones only shut down/close
   const BugSet& bugs;
   Tracer& tracer;
+  CompletionApi* completions = nullptr;  // proactor transports: overlapped I/O
 };
 
 }  // namespace loopcheck

@@ -1,0 +1,239 @@
+#include "src/transport/proactor_stream.h"
+
+#include <utility>
+
+namespace loopcheck {
+
+ProactorStreamTransport::ProactorStreamTransport(TransportContext ctx, int fd, Protocol& protocol)
+    : ctx_(ctx), fd_(fd), protocol_(&protocol) {
+  ctx_.loop.call_soon(tag("connection_made"), [this] { protocol_->connection_made(*this); });
+  ctx_.loop.call_soon(tag("start_read"), [this] { start_read(); });
+}
+
+void ProactorStreamTransport::trace(std::string text) const {
+  if (ctx_.tracer.enabled()) ctx_.tracer.record(Component::transport, "fd " + std::to_string(fd_) + ": " + text);
+}
+
+void ProactorStreamTransport::start_read() {
+  if (closing_ || paused_ || read_op_ || eof_seen_) return;
+  IoResult<OperationId> op = ctx_.completions->submit_recv(
+      fd_, kRecvSize, tag("read_done"), [this](const CompletionResult& r) { read_done(r); });
+  if (!op.ok()) {
+    fatal_error(op.error(), "recv submission failed");
+    return;
+  }
+  read_op_ = op.value();
+}
+
+void ProactorStreamTransport::read_done(const CompletionResult& r) {
+  // A completion for a read we no longer track (we are closing) is the kernel handing its
+  // buffer back: nothing in it may reach the protocol after the close.
+  if (!read_op_ || *read_op_ != r.id) {
+    trace("read completion #" + std::to_string(r.id) + " for a read no longer tracked: " +
+          std::to_string(r.data.size()) + " bytes dropped");
+    return;
+  }
+  read_op_.reset();
+  if (r.error) {
+    if (r.error->code == Errc::connection_reset) {
+      force_close(r.error);
+    } else {
+      fatal_error(*r.error, "fatal read error");
+    }
+    return;
+  }
+  trace("recv completed with " + std::to_string(r.data.size()) + " bytes");
+  if (r.data.empty()) {
+    eof_seen_ = true;  // even while paused: no read may follow an EOF
+  } else {
+    start_read();  // the next read is in flight while the protocol works
+  }
+  deliver(r.data);
+}
+
+// Hands data (or EOF, as empty data) to the protocol, or keeps it while reading is paused.
+void ProactorStreamTransport::deliver(Bytes data) {
+  if (paused_) {
+    pending_data_ = std::move(data);
+    return;
+  }
+  if (data.empty()) {
+    eof_seen_ = true;
+    if (!protocol_->eof_received()) close();
+    return;
+  }
+  protocol_->data_received(data);
+}
+
+void ProactorStreamTransport::pause_reading() {
+  if (closing_ || paused_) return;
+  paused_ = true;
+  if (ctx_.bugs.on(Bug::bpo_33694) && read_op_) {
+    (void)ctx_.completions->cancel(*read_op_);  // NOT_FOUND means the data is already on its way
+    read_op_.reset();
+  }
+}
+
+void ProactorStreamTransport::resume_reading() {
+  if (closing_ || !paused_) return;
+  paused_ = false;
+  ctx_.loop.call_soon(tag("start_read"), [this] { start_read(); });
+  if (pending_data_) {
+    Bytes data = std::move(*pending_data_);
+    pending_data_.reset();
+    ctx_.loop.call_soon(tag("deliver_pending"), [this, data = std::move(data)] {
+      if (!closing_) deliver(data);
+    });
+  }
+}
+
+Status ProactorStreamTransport::write(BytesView data) {
+  if (eof_requested_) return make_error(Errc::closed, "cannot call write() after write_eof()");
+  if (data.empty()) return std::nullopt;
+  if (conn_lost_) {
+    ++conn_lost_;
+    return make_error(Errc::closed, "write() after the connection was lost; data dropped");
+  }
+  if (!write_op_) {  // IDLE -> WRITING
+    send_now(Bytes(data));
+  } else {           // WRITING or BACKED UP -> BACKED UP
+    buffer_.append(data);
+    flow_.maybe_pause(get_write_buffer_size(), *protocol_);
+  }
+  return std::nullopt;
+}
+
+void ProactorStreamTransport::send_now(Bytes data) {
+  std::size_t size = data.size();
+  IoResult<OperationId> op = ctx_.completions->submit_send(
+      fd_, std::move(data), tag("write_done"), [this](const CompletionResult& r) { write_done(r); });
+  if (!op.ok()) {
+    fatal_error(op.error(), "send submission failed");
+    return;
+  }
+  write_op_ = op.value();
+  pending_write_ = size;
+  flow_.maybe_pause(get_write_buffer_size(), *protocol_);
+}
+
+void ProactorStreamTransport::write_done(const CompletionResult& r) {
+  if (!write_op_ || *write_op_ != r.id) return;  // aborted: the kernel returns the buffer
+  write_op_.reset();
+  std::size_t sent = pending_write_;
+  pending_write_ = 0;
+  if (r.error) {
+    if (r.error->code == Errc::connection_reset) {
+      force_close(r.error);
+    } else {
+      fatal_error(*r.error, "fatal write error");
+    }
+    return;
+  }
+  if (r.transferred < sent) {
+    trace("short send: " + std::to_string(r.transferred) + " of " + std::to_string(sent));
+  }
+  if (buffer_.empty()) {
+    if (closing_) {
+      ctx_.loop.call_soon(tag("call_connection_lost"), [this] { call_connection_lost(std::nullopt); });
+    } else if (eof_requested_) {
+      if (Status status = ctx_.sockets.shutdown_write(fd_)) fatal_error(*status, "shutdown failed");
+    }
+    flow_.maybe_resume(0, *protocol_);
+    return;
+  }
+  Bytes next(buffer_.view());
+  buffer_.clear();
+  send_now(std::move(next));
+}
+
+Status ProactorStreamTransport::write_eof() {
+  if (closing_ || eof_requested_) return std::nullopt;
+  eof_requested_ = true;
+  if (write_op_) return std::nullopt;
+  return ctx_.sockets.shutdown_write(fd_);
+}
+
+void ProactorStreamTransport::close() {
+  if (closing_) return;
+  closing_ = true;
+  ++conn_lost_;
+  trace("close");
+  if (!write_op_ && buffer_.empty()) {
+    ctx_.loop.call_soon(tag("call_connection_lost"), [this] { call_connection_lost(std::nullopt); });
+  }
+  if (read_op_) {
+    (void)ctx_.completions->cancel(*read_op_);
+    read_op_.reset();
+  }
+  pending_data_.reset();
+}
+
+void ProactorStreamTransport::abort() {
+  trace("abort");
+  force_close(std::nullopt);
+}
+
+void ProactorStreamTransport::fatal_error(const Error& error, const char* where) {
+  trace(std::string(where) + ": " + error.describe());
+  force_close(error);
+}
+
+// Cancels everything outstanding and loses the connection, even during a graceful close that
+// is still waiting for its writes (an abort() after close() must end it).
+void ProactorStreamTransport::force_close(std::optional<Error> error) {
+  bool lost_scheduled = closing_ && !write_op_ && buffer_.empty();
+  if (lost_scheduled) return;
+  closing_ = true;
+  ++conn_lost_;
+  if (write_op_) {
+    (void)ctx_.completions->cancel(*write_op_);
+    write_op_.reset();
+  }
+  if (read_op_) {
+    (void)ctx_.completions->cancel(*read_op_);
+    read_op_.reset();
+  }
+  pending_write_ = 0;
+  buffer_.clear();
+  pending_data_.reset();
+  ctx_.loop.call_soon(tag("call_connection_lost"),
+                      [this, error = std::move(error)] { call_connection_lost(error); });
+}
+
+void ProactorStreamTransport::call_connection_lost(std::optional<Error> error) {
+  trace("connection_lost(" + (error ? error->describe() : std::string("None")) + ")");
+  SocketApi& sockets = ctx_.sockets;  // the protocol may destroy us inside connection_lost
+  int fd = fd_;
+  protocol_->connection_lost(error);
+  (void)sockets.close(fd);
+}
+
+Status ProactorStreamTransport::set_write_buffer_limits(std::optional<std::size_t> high,
+                                                        std::optional<std::size_t> low) {
+  if (Status status = flow_.set_limits(high, low)) return status;
+  flow_.maybe_pause(get_write_buffer_size(), *protocol_);
+  return std::nullopt;
+}
+
+std::optional<std::string> ProactorStreamTransport::get_extra_info(std::string_view name) const {
+  if (name == "socket") return std::to_string(fd_);
+  if (name == "sockname") return ctx_.sockets.sockname(fd_);
+  if (name == "peername") return ctx_.sockets.peername(fd_);
+  return std::nullopt;
+}
+
+void ProactorStreamTransport::fingerprint(StateHasher& h) const {
+  h.value(fd_);
+  h.value(h.owner(protocol_));
+  h.value(read_op_.value_or(0));
+  h.value(pending_data_.has_value());
+  if (pending_data_) h.text(*pending_data_);
+  h.value(write_op_.value_or(0));
+  h.value(pending_write_);
+  h.text(buffer_.view());
+  flow_.fingerprint(h);
+  for (bool b : {closing_, paused_, eof_requested_, eof_seen_}) h.value(b);
+  h.value(conn_lost_);
+}
+
+}  // namespace loopcheck

@@ -1,0 +1,80 @@
+// asyncio's _ProactorSocketTransport (after the bpo-33694 fix) as a state machine over
+// overlapped I/O (IOCP, io_uring).
+//
+// Reading: at most one recv is outstanding. pause_reading() never cancels it: a recv that
+// completes while paused is kept and handed to the protocol on resume_reading(). Writing: IDLE
+// (no send outstanding), WRITING (one send outstanding), BACKED UP (one outstanding and more
+// buffered), with flow control over the outstanding and buffered bytes. close() lets the
+// writes finish, cancels the read, then calls connection_lost(None); abort() and fatal errors
+// cancel everything. Completions that arrive after the close are the kernel returning buffers:
+// they are accepted and dropped, never delivered.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "src/core/bytes.h"
+#include "src/core/completion_api.h"
+#include "src/core/protocol.h"
+#include "src/core/state_hasher.h"
+#include "src/core/transport.h"
+#include "src/transport/flow_control.h"
+#include "src/transport/transport_context.h"
+
+namespace loopcheck {
+
+class ProactorStreamTransport final : public Transport, public Fingerprinted {
+ public:
+  static constexpr std::size_t kRecvSize = 32 * 1024;
+
+  // ctx.completions must be set.
+  ProactorStreamTransport(TransportContext ctx, int fd, Protocol& protocol);
+
+  Status write(BytesView data) override;
+  Status write_eof() override;
+  bool can_write_eof() const override { return true; }
+  void close() override;
+  void abort() override;
+  bool is_closing() const override { return closing_; }
+  void pause_reading() override;
+  void resume_reading() override;
+  bool is_reading() const override { return !closing_ && !paused_; }
+  Status set_write_buffer_limits(std::optional<std::size_t> high,
+                                 std::optional<std::size_t> low) override;
+  WriteLimits get_write_buffer_limits() const override { return flow_.limits(); }
+  std::size_t get_write_buffer_size() const override { return pending_write_ + buffer_.size(); }
+  void set_protocol(Protocol& protocol) override { protocol_ = &protocol; }
+  Protocol& get_protocol() const override { return *protocol_; }
+  std::optional<std::string> get_extra_info(std::string_view name) const override;
+  void fingerprint(StateHasher& hasher) const override;
+
+ private:
+  void start_read();
+  void read_done(const CompletionResult& result);
+  void deliver(Bytes data);
+  void send_now(Bytes data);
+  void write_done(const CompletionResult& result);
+  void fatal_error(const Error& error, const char* where);
+  void force_close(std::optional<Error> error);
+  void call_connection_lost(std::optional<Error> error);
+  void trace(std::string text) const;
+  Tag tag(const char* label) const { return Tag{this, label}; }
+
+  TransportContext ctx_;
+  int fd_;
+  Protocol* protocol_;
+  std::optional<OperationId> read_op_;
+  std::optional<Bytes> pending_data_;  // completed while paused; delivered on resume
+  std::optional<OperationId> write_op_;
+  std::size_t pending_write_ = 0;      // bytes of the outstanding send
+  ByteQueue buffer_;                   // BACKED UP: what waits behind it
+  WriteFlowControl flow_;
+  bool closing_ = false;
+  bool paused_ = false;
+  bool eof_requested_ = false;  // write_eof() called; shut down once the writes are done
+  bool eof_seen_ = false;
+  int conn_lost_ = 0;
+};
+
+}  // namespace loopcheck
