@@ -36,6 +36,11 @@ const std::vector<CatalogEntry>& catalog() {
        "completed (the cancel says NOT_FOUND) or completes anyway (ALREADY), its completion "
        "is ignored and the bytes in it are lost",
        "proactor-pause", {Oracle::O2, Oracle::O4}, 21},
+      {Bug::bpo_44428, "bpo-44428", "proactor stream",
+       "bpo-44428: abort() after close() on a proactor transport does nothing",
+       "force_close() returns early once the transport is closing, so an abort() after a close() "
+       "that waits for its writes cancels nothing, and connection_lost never comes",
+       "proactor-abort-after-close", {Oracle::O4, Oracle::O5}, 13},
   };
   return kCatalog;
 }

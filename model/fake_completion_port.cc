@@ -87,6 +87,13 @@ void FakeCompletionPort::collect(Nanos now, std::vector<PendingEvent>& out) {
 void FakeCompletionPort::fire(const PendingEvent& event) {
   OperationId id = event.index;
   Operation& op = ops_.at(id);
+  if (!kernel_.is_open(op.fd)) {
+    // The socket was closed under the operation: it ends with EBADF, handing the buffer back.
+    // No socket call of the application's failed here, so no error is counted against the fd.
+    op.result = CompletionResult{0, make_error(Errc::bad_fd, "socket closed under the operation"), {}, 0};
+    queue(id, op);
+    return;
+  }
   if (op.is_recv) {
     IoResult<Bytes> got = kernel_.recv(op.fd, op.max_bytes);
     if (got.would_block()) return;  // raced away; stays pending

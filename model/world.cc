@@ -203,8 +203,8 @@ RunEnd SimWorld::run(std::size_t max_steps) {
     if (visitor_ && !visitor_(*this)) return RunEnd::pruned;
     Nanos before = clock_.now();
     if (!step()) {
-      check_completions();
       monitor_.check_end(true);
+      check_completions();
       return monitor_.violated() ? RunEnd::violation : RunEnd::quiescent;
     }
     if (clock_.now() != before) last_time_move = steps_;

@@ -9,6 +9,7 @@ namespace loopcheck {
 const Scenario& stream_echo_scenario();
 const Scenario& stream_two_clients_scenario();
 const Scenario& proactor_pause_scenario();
+const Scenario& proactor_abort_after_close_scenario();
 const Scenario& stream_half_close_scenario();
 const Scenario& stream_reset_scenario();
 const Scenario& stream_resume_close_scenario();

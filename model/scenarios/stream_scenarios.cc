@@ -369,7 +369,53 @@ class ProactorPause final : public Scenario {
   }
 };
 
+// ---- proactor-abort-after-close (bpo-44428) -----------------------------------------------
+// The peer never reads, so a graceful close() waits for writes that cannot finish; the app
+// then gives up with abort(), which must end the connection.
+class GiveUpOnClose final : public AppStream {
+ public:
+  GiveUpOnClose(SimWorld& world, const Params& p)
+      : AppStream(world),
+        bytes_(static_cast<std::size_t>(param(p, "bytes", 0))),
+        patience_(param(p, "patience_us", 0) * kMicrosecond) {}
+  void connection_lost(std::optional<Error>) override { timer_.cancel(); }
+
+ private:
+  void on_made() override {
+    (void)transport_->write(SenderPeer::payload(0, bytes_));
+    transport_->close();
+    timer_ = world_.loop().call_later(patience_, tag("app.give_up"), [this] { transport_->abort(); });
+  }
+  void fingerprint_app(StateHasher&) const override {}
+  std::size_t bytes_;
+  Nanos patience_;
+  TimerHandle timer_;
+};
+
+class ProactorAbortAfterClose final : public Scenario {
+ public:
+  std::string_view name() const override { return "proactor-abort-after-close"; }
+  std::string_view family() const override { return "proactor stream"; }
+  std::string_view summary() const override {
+    return "close() waits on writes a silent peer never reads; abort() must still end it";
+  }
+  Params default_params() const override { return {{"bytes", 12000}, {"patience_us", 1000}}; }
+  Bounds default_bounds() const override { return {300, 1, 1}; }
+  void setup(SimWorld& world, const Params& p) const override {
+    auto [app_fd, peer_fd] = app_peer_pair(world);
+    auto& peer = world.own(std::make_unique<SilentPeer>(world.kernel(), peer_fd, "silent peer"));
+    world.add_source(peer);
+    auto& app = world.own(std::make_unique<GiveUpOnClose>(world, p));
+    world.proactor_stream_transport(app_fd, app, &peer);
+  }
+};
+
 }  // namespace
+
+const Scenario& proactor_abort_after_close_scenario() {
+  static const ProactorAbortAfterClose kScenario;
+  return kScenario;
+}
 
 const Scenario& proactor_pause_scenario() {
   static const ProactorPause kScenario;

@@ -15,6 +15,7 @@ enum class Bug : std::size_t {
   bpo_38471,
   gh_91227,
   bpo_33694,
+  bpo_44428,
   kCount,
 };
 

@@ -105,6 +105,7 @@ Status ProactorStreamTransport::write(BytesView data) {
 
 void ProactorStreamTransport::send_now(Bytes data) {
   std::size_t size = data.size();
+  inflight_ = data;
   IoResult<OperationId> op = ctx_.completions->submit_send(
       fd_, std::move(data), tag("write_done"), [this](const CompletionResult& r) { write_done(r); });
   if (!op.ok()) {
@@ -130,10 +131,17 @@ void ProactorStreamTransport::write_done(const CompletionResult& r) {
     return;
   }
   if (r.transferred < sent) {
+    // A partial completion (io_uring may give one): the rest goes first, ahead of the buffer.
     trace("short send: " + std::to_string(r.transferred) + " of " + std::to_string(sent));
+    Bytes rest = inflight_.substr(r.transferred);
+    rest.append(buffer_.view());
+    buffer_.clear();
+    buffer_.append(rest);
   }
+  inflight_.clear();
   if (buffer_.empty()) {
     if (closing_) {
+      lost_scheduled_ = true;
       ctx_.loop.call_soon(tag("call_connection_lost"), [this] { call_connection_lost(std::nullopt); });
     } else if (eof_requested_) {
       if (Status status = ctx_.sockets.shutdown_write(fd_)) fatal_error(*status, "shutdown failed");
@@ -159,6 +167,7 @@ void ProactorStreamTransport::close() {
   ++conn_lost_;
   trace("close");
   if (!write_op_ && buffer_.empty()) {
+    lost_scheduled_ = true;
     ctx_.loop.call_soon(tag("call_connection_lost"), [this] { call_connection_lost(std::nullopt); });
   }
   if (read_op_) {
@@ -181,9 +190,10 @@ void ProactorStreamTransport::fatal_error(const Error& error, const char* where)
 // Cancels everything outstanding and loses the connection, even during a graceful close that
 // is still waiting for its writes (an abort() after close() must end it).
 void ProactorStreamTransport::force_close(std::optional<Error> error) {
-  bool lost_scheduled = closing_ && !write_op_ && buffer_.empty();
-  if (lost_scheduled) return;
+  if (lost_scheduled_) return;
+  if (closing_ && ctx_.bugs.on(Bug::bpo_44428)) return;  // close() is waiting for writes: stuck
   closing_ = true;
+  lost_scheduled_ = true;
   ++conn_lost_;
   if (write_op_) {
     (void)ctx_.completions->cancel(*write_op_);
@@ -194,6 +204,7 @@ void ProactorStreamTransport::force_close(std::optional<Error> error) {
     read_op_.reset();
   }
   pending_write_ = 0;
+  inflight_.clear();
   buffer_.clear();
   pending_data_.reset();
   ctx_.loop.call_soon(tag("call_connection_lost"),
@@ -232,7 +243,8 @@ void ProactorStreamTransport::fingerprint(StateHasher& h) const {
   h.value(pending_write_);
   h.text(buffer_.view());
   flow_.fingerprint(h);
-  for (bool b : {closing_, paused_, eof_requested_, eof_seen_}) h.value(b);
+  h.text(inflight_);
+  for (bool b : {closing_, paused_, eof_requested_, eof_seen_, lost_scheduled_}) h.value(b);
   h.value(conn_lost_);
 }
 

@@ -68,12 +68,14 @@ class ProactorStreamTransport final : public Transport, public Fingerprinted {
   std::optional<Bytes> pending_data_;  // completed while paused; delivered on resume
   std::optional<OperationId> write_op_;
   std::size_t pending_write_ = 0;      // bytes of the outstanding send
+  Bytes inflight_;                     // a copy of them: a partial completion resends the rest
   ByteQueue buffer_;                   // BACKED UP: what waits behind it
   WriteFlowControl flow_;
   bool closing_ = false;
   bool paused_ = false;
   bool eof_requested_ = false;  // write_eof() called; shut down once the writes are done
   bool eof_seen_ = false;
+  bool lost_scheduled_ = false;
   int conn_lost_ = 0;
 };
 
