@@ -41,6 +41,12 @@ const std::vector<CatalogEntry>& catalog() {
        "force_close() returns early once the transport is closing, so an abort() after a close() "
        "that waits for its writes cancels nothing, and connection_lost never comes",
        "proactor-abort-after-close", {Oracle::O4, Oracle::O5}, 13},
+      {Bug::twisted_11020, "twisted-11020", "proactor stream",
+       "Twisted #11020: IOCP read completion delivered after connectionLost",
+       "after an abort, the completion of the read that was outstanding (cancelled too late: "
+       "ALREADY) is still treated as a read: its data or EOF reaches the protocol after "
+       "connection_lost",
+       "proactor-abort-mid-stream", {Oracle::O1}, 14},
   };
   return kCatalog;
 }

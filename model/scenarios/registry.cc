@@ -12,7 +12,7 @@ const std::vector<const Scenario*>& all_scenarios() {
       &stream_resume_close_scenario(), &stream_abort_early_scenario(), &dgram_echo_scenario(),
       &dgram_drain_scenario(),         &dgram_close_queued_scenario(), &dgram_icmp_scenario(),
       &dgram_abort_scenario(),         &stream_two_clients_scenario(),  &proactor_pause_scenario(),
-      &proactor_abort_after_close_scenario(),
+      &proactor_abort_after_close_scenario(), &proactor_abort_mid_stream_scenario(),
   };
   return kAll;
 }

@@ -410,7 +410,51 @@ class ProactorAbortAfterClose final : public Scenario {
   }
 };
 
+// ---- proactor-abort-mid-stream (twisted-11020) -------------------------------------------
+// The app aborts on its first data, while the next overlapped read is already outstanding;
+// that read's completion may still carry data. None of it may reach the protocol.
+class AbortOnFirstData final : public AppStream {
+ public:
+  using AppStream::AppStream;
+  void data_received(BytesView data) override {
+    AppStream::data_received(data);
+    if (!aborted_) {
+      aborted_ = true;
+      transport_->abort();
+    }
+  }
+
+ private:
+  void fingerprint_app(StateHasher& h) const override { h.value(aborted_); }
+  bool aborted_ = false;
+};
+
+class ProactorAbortMidStream final : public Scenario {
+ public:
+  std::string_view name() const override { return "proactor-abort-mid-stream"; }
+  std::string_view family() const override { return "proactor stream"; }
+  std::string_view summary() const override {
+    return "the app aborts on its first data while the next overlapped read is outstanding";
+  }
+  Params default_params() const override { return {{"bytes", 60}, {"chunk", 30}}; }
+  Bounds default_bounds() const override { return {300, 1, 0}; }
+  void setup(SimWorld& world, const Params& p) const override {
+    auto [app_fd, peer_fd] = app_peer_pair(world);
+    auto& peer = world.own(std::make_unique<SenderPeer>(
+        world.kernel(), peer_fd, "sender peer", static_cast<std::size_t>(param(p, "bytes", 0)),
+        static_cast<std::size_t>(param(p, "chunk", 1)), SenderPeer::Ending::fin));
+    world.add_source(peer);
+    auto& app = world.own(std::make_unique<AbortOnFirstData>(world));
+    world.proactor_stream_transport(app_fd, app, &peer);
+  }
+};
+
 }  // namespace
+
+const Scenario& proactor_abort_mid_stream_scenario() {
+  static const ProactorAbortMidStream kScenario;
+  return kScenario;
+}
 
 const Scenario& proactor_abort_after_close_scenario() {
   static const ProactorAbortAfterClose kScenario;

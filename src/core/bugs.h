@@ -16,6 +16,7 @@ enum class Bug : std::size_t {
   gh_91227,
   bpo_33694,
   bpo_44428,
+  twisted_11020,
   kCount,
 };
 
