@@ -40,6 +40,16 @@ std::pair<int, int> app_peer_pair(SimWorld& world) {
                                     "127.0.0.1:8080");
 }
 
+// A peer that sends `bytes` in `chunk`-sized pieces (the scenario's parameters), then ends.
+SenderPeer& add_sender_peer(SimWorld& world, int peer_fd, const Params& p, const char* name,
+                            SenderPeer::Ending ending) {
+  auto& peer = world.own(std::make_unique<SenderPeer>(
+      world.kernel(), peer_fd, name, static_cast<std::size_t>(param(p, "bytes", 0)),
+      static_cast<std::size_t>(param(p, "chunk", 1)), ending));
+  world.add_source(peer);
+  return peer;
+}
+
 // ---- stream-echo -------------------------------------------------------------------------
 // Writes `bytes` in chunks under flow control, then write_eof(); the echo peer answers and
 // closes; the client must get every byte back before EOF.
@@ -181,10 +191,7 @@ class StreamHalfClose final : public Scenario {
   Bounds default_bounds() const override { return {400, 3, 2}; }
   void setup(SimWorld& world, const Params& p) const override {
     auto [app_fd, peer_fd] = app_peer_pair(world);
-    auto& peer = world.own(std::make_unique<SenderPeer>(
-        world.kernel(), peer_fd, "sender peer", static_cast<std::size_t>(param(p, "bytes", 0)),
-        static_cast<std::size_t>(param(p, "chunk", 1)), SenderPeer::Ending::fin));
-    world.add_source(peer);
+    auto& peer = add_sender_peer(world, peer_fd, p, "sender peer", SenderPeer::Ending::fin);
     auto& app = world.own(std::make_unique<PausingReader>(world, p));
     world.stream_transport(app_fd, app, &peer);
   }
@@ -219,10 +226,7 @@ class StreamReset final : public Scenario {
   Bounds default_bounds() const override { return {400, 3, 1}; }
   void setup(SimWorld& world, const Params& p) const override {
     auto [app_fd, peer_fd] = app_peer_pair(world);
-    auto& peer = world.own(std::make_unique<SenderPeer>(
-        world.kernel(), peer_fd, "resetting peer", static_cast<std::size_t>(param(p, "bytes", 0)),
-        static_cast<std::size_t>(param(p, "chunk", 1)), SenderPeer::Ending::rst));
-    world.add_source(peer);
+    auto& peer = add_sender_peer(world, peer_fd, p, "resetting peer", SenderPeer::Ending::rst);
     auto& app = world.own(std::make_unique<ResetVictim>(world));
     world.stream_transport(app_fd, app, &peer);
   }
@@ -360,10 +364,7 @@ class ProactorPause final : public Scenario {
   Bounds default_bounds() const override { return {400, 0, 0}; }
   void setup(SimWorld& world, const Params& p) const override {
     auto [app_fd, peer_fd] = app_peer_pair(world);
-    auto& peer = world.own(std::make_unique<SenderPeer>(
-        world.kernel(), peer_fd, "sender peer", static_cast<std::size_t>(param(p, "bytes", 0)),
-        static_cast<std::size_t>(param(p, "chunk", 1)), SenderPeer::Ending::fin));
-    world.add_source(peer);
+    auto& peer = add_sender_peer(world, peer_fd, p, "sender peer", SenderPeer::Ending::fin);
     auto& app = world.own(std::make_unique<TimedPauser>(world, p));
     world.proactor_stream_transport(app_fd, app, &peer);
   }
@@ -440,10 +441,7 @@ class ProactorAbortMidStream final : public Scenario {
   Bounds default_bounds() const override { return {300, 1, 0}; }
   void setup(SimWorld& world, const Params& p) const override {
     auto [app_fd, peer_fd] = app_peer_pair(world);
-    auto& peer = world.own(std::make_unique<SenderPeer>(
-        world.kernel(), peer_fd, "sender peer", static_cast<std::size_t>(param(p, "bytes", 0)),
-        static_cast<std::size_t>(param(p, "chunk", 1)), SenderPeer::Ending::fin));
-    world.add_source(peer);
+    auto& peer = add_sender_peer(world, peer_fd, p, "sender peer", SenderPeer::Ending::fin);
     auto& app = world.own(std::make_unique<AbortOnFirstData>(world));
     world.proactor_stream_transport(app_fd, app, &peer);
   }

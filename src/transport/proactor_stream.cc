@@ -10,10 +10,6 @@ ProactorStreamTransport::ProactorStreamTransport(TransportContext ctx, int fd, P
   ctx_.loop.call_soon(tag("start_read"), [this] { start_read(); });
 }
 
-void ProactorStreamTransport::trace(std::string text) const {
-  if (ctx_.tracer.enabled()) ctx_.tracer.record(Component::transport, "fd " + std::to_string(fd_) + ": " + text);
-}
-
 void ProactorStreamTransport::start_read() {
   if (closing_ || paused_ || read_op_ || eof_seen_) return;
   IoResult<OperationId> op = ctx_.completions->submit_recv(

@@ -58,7 +58,7 @@ class ProactorStreamTransport final : public Transport, public Fingerprinted {
   void fatal_error(const Error& error, const char* where);
   void force_close(std::optional<Error> error);
   void call_connection_lost(std::optional<Error> error);
-  void trace(std::string text) const;
+  void trace(const std::string& text) const { ctx_.trace(fd_, text); }
   Tag tag(const char* label) const { return Tag{this, label}; }
 
   TransportContext ctx_;

@@ -12,10 +12,6 @@ SelectorDatagramTransport::SelectorDatagramTransport(TransportContext ctx, int f
   ctx_.loop.call_soon(tag("start_reading"), [this] { start_reading(); });
 }
 
-void SelectorDatagramTransport::trace(std::string text) const {
-  if (ctx_.tracer.enabled()) ctx_.tracer.record(Component::transport, "fd " + std::to_string(fd_) + ": " + text);
-}
-
 void SelectorDatagramTransport::start_reading() {
   if (closing_) return;
   (void)ctx_.loop.add_reader(fd_, tag("read_ready"), [this] { read_ready(); });

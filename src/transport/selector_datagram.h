@@ -62,7 +62,7 @@ class SelectorDatagramTransport final : public DatagramTransport, public Fingerp
   void force_close(std::optional<Error> error);
   void call_connection_lost(std::optional<Error> error);
   std::size_t discard_kernel_queue();
-  void trace(std::string text) const;
+  void trace(const std::string& text) const { ctx_.trace(fd_, text); }
   Tag tag(const char* label) const { return Tag{this, label}; }
 
   TransportContext ctx_;

@@ -10,10 +10,6 @@ SelectorStreamTransport::SelectorStreamTransport(TransportContext ctx, int fd, P
   ctx_.loop.call_soon(tag("start_reading"), [this] { start_reading(); });
 }
 
-void SelectorStreamTransport::trace(std::string text) const {
-  if (ctx_.tracer.enabled()) ctx_.tracer.record(Component::transport, "fd " + std::to_string(fd_) + ": " + text);
-}
-
 void SelectorStreamTransport::start_reading() {
   if (!is_reading() && !ctx_.bugs.on(Bug::bpo_27223)) return;
   (void)ctx_.loop.add_reader(fd_, tag("read_ready"), [this] { read_ready(); });
