@@ -4,40 +4,82 @@
 
 namespace loopcheck {
 
+namespace {
+const char* kind_name(bool receives, bool datagram) {
+  if (datagram) return receives ? "recvfrom" : "sendto";
+  return receives ? "recv" : "send";
+}
+}  // namespace
+
 FakeCompletionPort::FakeCompletionPort(FakeKernel& kernel, SimClock& clock, ChoiceSource& choices,
-                                       Tracer& tracer)
-    : kernel_(kernel), clock_(clock), choices_(choices), tracer_(tracer) {}
+                                       Tracer& tracer, const BugSet& bugs)
+    : kernel_(kernel), clock_(clock), choices_(choices), tracer_(tracer), bugs_(bugs) {}
 
 void FakeCompletionPort::trace(std::string text) const {
   if (tracer_.enabled()) tracer_.record(Component::kernel, std::move(text));
 }
 
+// Every submission goes through here: a closed fd is EBADF, and with submit faults on the
+// world chooses whether the kernel refuses the operation at once.
+IoResult<OperationId> FakeCompletionPort::submit(Operation op) {
+  bool datagram = op.kind == Kind::recvfrom || op.kind == Kind::sendto;
+  std::string what = std::string("submit ") + kind_name(receives(op.kind), datagram);
+  if (!kernel_.is_open(op.fd)) return make_error(Errc::bad_fd, what + " on fd " + std::to_string(op.fd));
+  OperationId id = next_id_++;
+  if (kernel_.config().submit_faults && choices_.choose(2, ChoiceKind::fault_submit) == 1) {
+    trace(what + " #" + std::to_string(id) + " on fd " + std::to_string(op.fd) + ": fails at once (ECONNRESET)");
+    if (bugs_.on(Bug::bpo_32710)) {  // the binding forgets to release what it was handed
+      op.state = State::leaked;
+      ops_.emplace(id, std::move(op));
+    }
+    return make_error(Errc::connection_reset, what + " failed at once");
+  }
+  trace(what + " #" + std::to_string(id) + " on fd " + std::to_string(op.fd));
+  ops_.emplace(id, std::move(op));
+  return id;
+}
+
 IoResult<OperationId> FakeCompletionPort::submit_recv(int fd, std::size_t max_bytes, Tag tag,
                                                       CompletionHandler handler) {
-  if (!kernel_.is_open(fd)) return make_error(Errc::bad_fd, "submit_recv on fd " + std::to_string(fd));
-  OperationId id = next_id_++;
   Operation op;
   op.fd = fd;
   op.max_bytes = max_bytes;
   op.tag = tag;
   op.handler = std::move(handler);
-  ops_.emplace(id, std::move(op));
-  trace("submit recv #" + std::to_string(id) + " on fd " + std::to_string(fd));
-  return id;
+  return submit(std::move(op));
 }
 
 IoResult<OperationId> FakeCompletionPort::submit_send(int fd, Bytes data, Tag tag, CompletionHandler handler) {
-  if (!kernel_.is_open(fd)) return make_error(Errc::bad_fd, "submit_send on fd " + std::to_string(fd));
-  OperationId id = next_id_++;
   Operation op;
   op.fd = fd;
-  op.is_recv = false;
+  op.kind = Kind::send;
   op.data = std::move(data);
   op.tag = tag;
   op.handler = std::move(handler);
-  ops_.emplace(id, std::move(op));
-  trace("submit send #" + std::to_string(id) + " on fd " + std::to_string(fd));
-  return id;
+  return submit(std::move(op));
+}
+
+IoResult<OperationId> FakeCompletionPort::submit_recvfrom(int fd, std::size_t max_bytes, Tag tag,
+                                                          CompletionHandler handler) {
+  Operation op;
+  op.fd = fd;
+  op.kind = Kind::recvfrom;
+  op.max_bytes = max_bytes;
+  op.tag = tag;
+  op.handler = std::move(handler);
+  return submit(std::move(op));
+}
+
+IoResult<OperationId> FakeCompletionPort::submit_sendto(int fd, Bytes data, Address to, Tag tag,
+                                                        CompletionHandler handler) {
+  Operation op;
+  op.fd = fd;
+  op.kind = Kind::sendto;
+  op.data = std::move(data);
+  op.to = std::move(to);
+  op.tag = tag;
+  op.handler = std::move(handler);
+  return submit(std::move(op));
 }
 
 void FakeCompletionPort::queue(OperationId id, Operation& op) {
@@ -47,21 +89,23 @@ void FakeCompletionPort::queue(OperationId id, Operation& op) {
 
 Status FakeCompletionPort::cancel(OperationId id) {
   auto it = ops_.find(id);
+  if (it != ops_.end()) it->second.cancel_tried = true;
   if (it == ops_.end() || it->second.state != State::pending || it->second.abort_when_done) {
     trace("cancel #" + std::to_string(id) + ": NOT_FOUND (already completed)");
     return make_error(Errc::not_found, "operation " + std::to_string(id) + " already completed");
   }
   Operation& op = it->second;
+  op.cancel_tried = true;
   std::uint32_t outcome = choices_.choose(3, ChoiceKind::cancel_race);
   if (outcome == 0) {
-    op.result = CompletionResult{0, make_error(Errc::aborted, "operation cancelled"), {}, 0};
+    op.result = CompletionResult{0, make_error(Errc::aborted, "operation cancelled"), {}, 0, {}};
     queue(id, op);
     trace("cancel #" + std::to_string(id) + ": cancelled");
     return std::nullopt;
   }
   // In progress: it will complete either way; which way is the second half of the choice.
   if (outcome == 1) {
-    op.result = CompletionResult{0, make_error(Errc::aborted, "operation cancelled"), {}, 0};
+    op.result = CompletionResult{0, make_error(Errc::aborted, "operation cancelled"), {}, 0, {}};
     queue(id, op);
   }
   trace("cancel #" + std::to_string(id) + ": ALREADY (in progress)");
@@ -71,8 +115,7 @@ Status FakeCompletionPort::cancel(OperationId id) {
 void FakeCompletionPort::collect(Nanos now, std::vector<PendingEvent>& out) {
   for (auto& [id, op] : ops_) {
     if (op.state != State::pending) continue;
-    bool ready = op.is_recv ? kernel_.readable(op.fd) || !kernel_.is_open(op.fd)
-                            : kernel_.writable(op.fd) || !kernel_.is_open(op.fd);
+    bool ready = !kernel_.is_open(op.fd) || (receives(op.kind) ? kernel_.readable(op.fd) : kernel_.writable(op.fd));
     if (!ready) {
       op.ready_since = -1;
       continue;
@@ -90,26 +133,48 @@ void FakeCompletionPort::fire(const PendingEvent& event) {
   if (!kernel_.is_open(op.fd)) {
     // The socket was closed under the operation: it ends with EBADF, handing the buffer back.
     // No socket call of the application's failed here, so no error is counted against the fd.
-    op.result = CompletionResult{0, make_error(Errc::bad_fd, "socket closed under the operation"), {}, 0};
+    op.result = CompletionResult{0, make_error(Errc::bad_fd, "socket closed under the operation"), {}, 0, {}};
     queue(id, op);
     return;
   }
-  if (op.is_recv) {
-    IoResult<Bytes> got = kernel_.recv(op.fd, op.max_bytes);
-    if (got.would_block()) return;  // raced away; stays pending
-    op.result = got.ok() ? CompletionResult{0, std::nullopt, std::move(got.value()), 0}
-                         : CompletionResult{0, got.error(), {}, 0};
-  } else {
-    IoResult<std::size_t> sent = kernel_.send(op.fd, op.data);
-    if (sent.would_block()) return;
-    op.result = sent.ok() ? CompletionResult{0, std::nullopt, {}, sent.value()} : CompletionResult{0, sent.error(), {}, 0};
+  complete(op);
+  if (op.result.error && op.result.error->code == Errc::would_block) {  // raced away; stays pending
+    op.result = CompletionResult{};
+    return;
   }
   queue(id, op);
 }
 
+// The kernel call the operation stands for; would_block leaves it pending.
+void FakeCompletionPort::complete(Operation& op) {
+  switch (op.kind) {
+    case Kind::recv: {
+      IoResult<Bytes> got = kernel_.recv(op.fd, op.max_bytes);
+      op.result = got.ok() ? CompletionResult{0, std::nullopt, std::move(got.value()), 0, {}}
+                           : CompletionResult{0, got.error(), {}, 0, {}};
+      return;
+    }
+    case Kind::recvfrom: {
+      IoResult<Datagram> got = kernel_.recvfrom(op.fd, op.max_bytes);
+      op.result = got.ok() ? CompletionResult{0, std::nullopt, std::move(got.value().data), 0, got.value().from}
+                           : CompletionResult{0, got.error(), {}, 0, {}};
+      return;
+    }
+    case Kind::send:
+    case Kind::sendto: {
+      IoResult<std::size_t> sent = op.kind == Kind::send ? kernel_.send(op.fd, op.data)
+                                                         : kernel_.sendto(op.fd, op.data, op.to);
+      op.result = sent.ok() ? CompletionResult{0, std::nullopt, {}, sent.value(), {}}
+                            : CompletionResult{0, sent.error(), {}, 0, {}};
+      return;
+    }
+  }
+}
+
 std::string FakeCompletionPort::describe(const PendingEvent& event) const {
   const Operation& op = ops_.at(event.index);
-  return std::string(op.is_recv ? "recv" : "send") + " #" + std::to_string(event.index) + " on fd " +
+  bool datagram = op.kind == Kind::recvfrom || op.kind == Kind::sendto;
+  return std::string(kind_name(receives(op.kind), datagram)) + " #" + std::to_string(event.index) + " on fd " +
          std::to_string(op.fd) + " completes";
 }
 
@@ -124,22 +189,40 @@ void FakeCompletionPort::take_queued(std::vector<PollEvent>& out) {
     auto handle = std::make_shared<HandleState>();
     handle->tag = op.tag;
     handle->tag.completion = true;
-    handle->fn = [this, id] {
-      Operation& done = ops_.at(id);
-      if (done.state == State::done) {
-        ++double_completions_;
-        return;
-      }
-      done.state = State::done;
-      CompletionResult result = std::move(done.result);
-      result.id = id;
-      CompletionHandler handler = std::move(done.handler);
-      done.data.clear();  // the buffer goes back to its owner with the final completion
-      trace("completion #" + std::to_string(id) + (result.error ? ": " + result.error->describe() : ": ok"));
-      if (handler) handler(result);
-    };
+    handle->fn = [this, id] { run_final(id); };
     out.push_back(PollEvent{-1, 0, std::move(handle)});
   }
+}
+
+// The operation's one final completion: the handler runs and the buffer goes back to its owner.
+void FakeCompletionPort::run_final(OperationId id) {
+  Operation& done = ops_.at(id);
+  if (done.state == State::done) {
+    ++double_completions_;
+    return;
+  }
+  done.state = State::done;
+  CompletionResult result = std::move(done.result);
+  result.id = id;
+  CompletionHandler handler = std::move(done.handler);
+  done.data.clear();
+  trace("completion #" + std::to_string(id) + (result.error ? ": " + result.error->describe() : ": ok"));
+  std::size_t bytes = result.data.size();
+  if (handler) handler(result);
+  Operation& after = ops_.at(id);  // the handler may have submitted more: re-find
+  if (after.cancel_tried && bytes > 0 && !after.settled) {
+    silent_losses_.push_back("completion #" + std::to_string(id) + " carried " + std::to_string(bytes) +
+                             " bytes after its cancel; its handler neither delivered nor discarded them");
+  }
+}
+
+void FakeCompletionPort::settle(OperationId id, std::size_t bytes, Settlement how) {
+  auto it = ops_.find(id);
+  if (it == ops_.end()) return;
+  it->second.settled = true;
+  if (how == Settlement::discarded) discarded_bytes_ += bytes;
+  trace("completion #" + std::to_string(id) + ": " + std::to_string(bytes) + " bytes after the cancel " +
+        (how == Settlement::discarded ? "discarded" : "delivered"));
 }
 
 std::size_t FakeCompletionPort::owned_buffers() const {
@@ -154,7 +237,9 @@ void FakeCompletionPort::fingerprint(StateHasher& h) const {
     if (op.state == State::done) continue;
     h.value(id);
     h.value(op.fd);
-    h.value(op.is_recv);
+    h.value(op.kind);
+    h.text(op.to);
+    h.value(op.cancel_tried);
     h.value(op.max_bytes);
     h.text(op.data);
     h.value(h.owner(op.tag.owner));

@@ -7,15 +7,22 @@
 // operation is a choice among the real outcomes: cancelled (ABORTED), or in progress (ALREADY)
 // and then aborted anyway or completed with its data. Cancel of a queued or finished operation
 // is NOT_FOUND, and a queued completion is still delivered, data and all.
+//
+// With the kernel's submit_faults on, every submission may fail at once (a `submit_failure`
+// choice), as WSASend does on a reset connection; the port then releases the buffer it was
+// handed, unless bpo-32710's switch keeps it. Data that completes after its operation's cancel
+// must be settled by the handler (O9); the port records every completion that was not.
 #pragma once
 
 #include <deque>
 #include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "model/fake_kernel.h"
 #include "model/pending_event.h"
+#include "src/core/bugs.h"
 #include "src/core/completion_api.h"
 #include "src/core/poller.h"
 
@@ -25,11 +32,15 @@ class FakeCompletionPort final : public CompletionApi, public EventSource {
  public:
   static constexpr Nanos kProcessing = 10 * kMicrosecond;  // how late a satisfiable op completes
 
-  FakeCompletionPort(FakeKernel& kernel, SimClock& clock, ChoiceSource& choices, Tracer& tracer);
+  FakeCompletionPort(FakeKernel& kernel, SimClock& clock, ChoiceSource& choices, Tracer& tracer,
+                     const BugSet& bugs);
 
   IoResult<OperationId> submit_recv(int fd, std::size_t max_bytes, Tag tag, CompletionHandler handler) override;
   IoResult<OperationId> submit_send(int fd, Bytes data, Tag tag, CompletionHandler handler) override;
+  IoResult<OperationId> submit_recvfrom(int fd, std::size_t max_bytes, Tag tag, CompletionHandler handler) override;
+  IoResult<OperationId> submit_sendto(int fd, Bytes data, Address to, Tag tag, CompletionHandler handler) override;
   Status cancel(OperationId id) override;
+  void settle(OperationId id, std::size_t bytes, Settlement how) override;
 
   void collect(Nanos now, std::vector<PendingEvent>& out) override;
   void fire(const PendingEvent& event) override;
@@ -45,21 +56,32 @@ class FakeCompletionPort final : public CompletionApi, public EventSource {
   // and operations that had more than one final completion (never legal).
   std::size_t owned_buffers() const;
   std::size_t double_completions() const { return double_completions_; }
+  // Completions that carried data after their cancel and were neither delivered nor discarded.
+  const std::vector<std::string>& silent_losses() const { return silent_losses_; }
+  std::size_t discarded_bytes() const { return discarded_bytes_; }
 
  private:
-  enum class State { pending, queued, delivering, done };
+  enum class State { pending, queued, delivering, done, leaked };
+  enum class Kind { recv, send, recvfrom, sendto };
   struct Operation {
     int fd = -1;
-    bool is_recv = true;
+    Kind kind = Kind::recv;
     std::size_t max_bytes = 0;
     Bytes data;  // the send buffer the operation owns
+    Address to;  // sendto
     Tag tag;
     CompletionHandler handler;
     State state = State::pending;
     CompletionResult result;
     Nanos ready_since = -1;
     bool abort_when_done = false;  // an ALREADY cancel that will end in ABORTED
+    bool cancel_tried = false;     // a cancel was asked for; data that still comes must be settled
+    bool settled = false;
   };
+  static bool receives(Kind kind) { return kind == Kind::recv || kind == Kind::recvfrom; }
+  IoResult<OperationId> submit(Operation op);
+  void complete(Operation& op);
+  void run_final(OperationId id);
   void queue(OperationId id, Operation& op);
   void trace(std::string text) const;
 
@@ -67,10 +89,13 @@ class FakeCompletionPort final : public CompletionApi, public EventSource {
   SimClock& clock_;
   ChoiceSource& choices_;
   Tracer& tracer_;
+  const BugSet& bugs_;
   std::map<OperationId, Operation> ops_;  // ordered: events come out in submission order
   std::deque<OperationId> queue_;
   OperationId next_id_ = 1;
   std::size_t double_completions_ = 0;
+  std::size_t discarded_bytes_ = 0;
+  std::vector<std::string> silent_losses_;
 };
 
 }  // namespace loopcheck

@@ -121,5 +121,81 @@ TEST(CompletionAccounting, ABufferStillOwnedAtTheEndIsAResourceLeak) {
   (void)peer;
 }
 
+// O9: data that completes after its cancel must be settled by the handler. A handler that
+// forgets the operation (bpo-33694's transport) loses it silently, and the port says so.
+TEST_F(AlreadyFixture, DataAfterACancelThatNobodySettlesIsASilentLoss) {
+  FakeCompletionPort& port = world->completions();
+  OperationId id = port.submit_recv(app, 100, Tag{nullptr, "recv"}, [](const CompletionResult&) {}).value();
+  ASSERT_TRUE(port.cancel(id));
+  ASSERT_TRUE(world->kernel().send(peer, "lost").ok());
+  EXPECT_EQ(world->run(500), RunEnd::violation);
+  EXPECT_EQ(world->monitor().violation()->oracle, Oracle::O9);
+  ASSERT_EQ(port.silent_losses().size(), 1u);
+  EXPECT_NE(port.silent_losses()[0].find("4 bytes"), std::string::npos);
+}
+
+TEST_F(AlreadyFixture, DataAfterACancelThatIsDiscardedOnPurposeIsCounted) {
+  FakeCompletionPort& port = world->completions();
+  OperationId id = port.submit_recv(app, 100, Tag{nullptr, "recv"}, [&port](const CompletionResult& r) {
+                         port.settle(r.id, r.data.size(), Settlement::discarded);
+                       }).value();
+  ASSERT_TRUE(port.cancel(id));
+  ASSERT_TRUE(world->kernel().send(peer, "kept").ok());
+  settle();
+  EXPECT_FALSE(world->monitor().violated());
+  EXPECT_TRUE(port.silent_losses().empty());
+  EXPECT_EQ(port.discarded_bytes(), 4u);
+}
+
+struct SubmitFaultFixture : PortFixture {
+  SubmitFaultFixture() : PortFixture({ChoiceRecord{1, 2, ChoiceKind::fault_submit}}) {}
+  // Rebuilds the world with submit faults on (nothing has consumed a choice yet).
+  void make(bool with_bug) {
+    config.kernel.submit_faults = true;
+    config.bugs.set(Bug::bpo_32710, with_bug);
+    world = std::make_unique<SimWorld>(config, choices);
+    std::tie(app, peer) = world->kernel().stream_pair(SocketKind::tcp, Owner::app, Owner::peer, "a", "b");
+  }
+};
+
+// An immediate failure hands the buffer straight back: no completion will ever come for it.
+TEST_F(SubmitFaultFixture, AnImmediateFailureReleasesTheBuffer) {
+  make(false);
+  IoResult<OperationId> op = world->completions().submit_send(app, "payload", Tag{nullptr, "send"}, record());
+  ASSERT_FALSE(op.ok());
+  EXPECT_EQ(op.error().code, Errc::connection_reset);
+  settle();
+  EXPECT_TRUE(results.empty());
+  EXPECT_EQ(world->completions().owned_buffers(), 0u);
+}
+
+// bpo-32710: the binding keeps what it was handed, and the buffer is never released.
+TEST_F(SubmitFaultFixture, WithTheSwitchOnAnImmediateFailureLeaksTheBuffer) {
+  make(true);
+  ASSERT_FALSE(world->completions().submit_send(app, "payload", Tag{nullptr, "send"}, record()).ok());
+  settle();
+  EXPECT_TRUE(results.empty());
+  EXPECT_EQ(world->completions().owned_buffers(), 1u);
+}
+
+TEST(DatagramCompletions, RecvfromCarriesTheSenderAndSendtoReachesItsAddress) {
+  PrefixChoiceSource choices{{}};
+  WorldConfig config;
+  config.kernel.faults = false;
+  config.oracles.set(Oracle::O5, false);
+  SimWorld world(config, choices);
+  int a = world.kernel().dgram_socket(SocketKind::udp, Owner::app, "10.0.0.1:1");
+  int b = world.kernel().dgram_socket(SocketKind::udp, Owner::peer, "10.0.0.2:2");
+  std::vector<CompletionResult> got;
+  auto keep = [&got](const CompletionResult& r) { got.push_back(r); };
+  ASSERT_TRUE(world.completions().submit_recvfrom(a, 100, Tag{nullptr, "recvfrom"}, keep).ok());
+  ASSERT_TRUE(world.completions().submit_sendto(b, "ping", "10.0.0.1:1", Tag{nullptr, "sendto"}, keep).ok());
+  world.run(500);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].transferred, 4u) << "the send completes first: its datagram is what the recv waits for";
+  EXPECT_EQ(got[1].data, "ping");
+  EXPECT_EQ(got[1].from, "10.0.0.2:2");
+}
+
 }  // namespace
 }  // namespace loopcheck

@@ -45,6 +45,7 @@ struct KernelConfig {
   Nanos min_latency = 10 * kMicrosecond;
   Nanos max_latency = 100 * kMicrosecond;
   bool faults = true;  // offer short read/write and drop choices at all
+  bool submit_faults = false;  // completion mode: offer an immediate failure at each submission
 };
 
 // What the kernel saw happen on one fd; oracles read it.

@@ -29,7 +29,7 @@ constexpr std::array<OracleText, kOracleCount> kOracles = {{
      "every socket error reaches the protocol or the loop's exception handler"},
     {"O7", "close coherence", "is_closing() is true once the transport can no longer deliver writes"},
     {"O8", "legal TLS transitions", "the SSL protocol moves only along the allowed edges"},
-    {"O9", "cancel accounting", "each operation has exactly one final completion"},
+    {"O9", "cancel accounting", "each operation has exactly one final completion; data completed after a cancel is delivered or discarded, never lost silently"},
     {"O10", "datagram accounting",
      "every datagram queued before close() is delivered; only abort() may discard, and it says how "
      "many"},

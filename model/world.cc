@@ -38,7 +38,7 @@ SimWorld::SimWorld(const WorldConfig& config, ChoiceSource& choices)
       tracer_(clock_, config.trace),
       choices_(choices, tracer_),
       kernel_(clock_, choices_, tracer_, config.kernel),
-      completions_(kernel_, clock_, choices_, tracer_),
+      completions_(kernel_, clock_, choices_, tracer_, bugs_),
       poller_(kernel_),
       loop_(clock_, poller_, choices_, tracer_),
       monitor_(config.oracles, tracer_, &kernel_, loop_) {
@@ -183,14 +183,15 @@ std::uint64_t SimWorld::fingerprint() {
   return hasher.digest();
 }
 
-// Completion-mode accounting (O5, O9): at quiescence every operation has had its one final
-// completion, so the kernel owns no buffer.
-void SimWorld::check_completions() {
+// Completion-mode accounting (O9 at every step; O5 at quiescence, when every operation has had
+// its one final completion and the kernel owns no buffer).
+void SimWorld::check_completions(bool at_end) {
+  if (!completions_.silent_losses().empty()) monitor_.flag(Oracle::O9, completions_.silent_losses().front());
   if (completions_.double_completions() > 0) {
     monitor_.flag(Oracle::O9, std::to_string(completions_.double_completions()) +
                                   " operation(s) completed more than once");
   }
-  if (completions_.owned_buffers() > 0) {
+  if (at_end && completions_.owned_buffers() > 0) {
     monitor_.flag(Oracle::O5, std::to_string(completions_.owned_buffers()) +
                                   " operation buffer(s) still owned by the kernel at the end");
   }
@@ -204,11 +205,12 @@ RunEnd SimWorld::run(std::size_t max_steps) {
     Nanos before = clock_.now();
     if (!step()) {
       monitor_.check_end(true);
-      check_completions();
+      check_completions(true);
       return monitor_.violated() ? RunEnd::violation : RunEnd::quiescent;
     }
     if (clock_.now() != before) last_time_move = steps_;
     monitor_.check_step();
+    check_completions(false);
     if (monitor_.violated()) {
       ++steps_;
       return RunEnd::violation;

@@ -85,7 +85,7 @@ class SimWorld {
 
  private:
   bool step();  // false when quiescent
-  void check_completions();
+  void check_completions(bool at_end);
   bool loop_runnable();
   void fire(const PendingEvent& event);
 

@@ -17,6 +17,7 @@ enum class Bug : std::size_t {
   bpo_33694,
   bpo_44428,
   twisted_11020,
+  bpo_32710,
   kCount,
 };
 

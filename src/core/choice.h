@@ -17,9 +17,10 @@ enum class ChoiceKind : std::uint8_t {
   fault_short_read,
   fault_reset,
   fault_drop,
+  fault_submit,  // completion mode: a submission fails at once
 };
 
-constexpr int kChoiceKindCount = 9;
+constexpr int kChoiceKindCount = 10;
 
 std::string_view choice_kind_name(ChoiceKind kind);
 bool parse_choice_kind(std::string_view name, ChoiceKind& out);

@@ -25,7 +25,12 @@ struct CompletionResult {
   Status error;             // empty on success; Errc::aborted when cancelled
   Bytes data;               // recv: what arrived (empty = EOF)
   std::size_t transferred = 0;  // send: bytes the kernel took
+  Address from;             // recvfrom: the sender
 };
+
+// What a handler did with data that completed after its operation's cancel (O9): such data is
+// handed on or dropped on purpose, never lost by forgetting the operation.
+enum class Settlement { delivered, discarded };
 
 using CompletionHandler = std::function<void(const CompletionResult&)>;
 
@@ -36,8 +41,15 @@ class CompletionApi {
   // released at once (keeping it is bpo-32710's leak).
   virtual IoResult<OperationId> submit_recv(int fd, std::size_t max_bytes, Tag tag, CompletionHandler handler) = 0;
   virtual IoResult<OperationId> submit_send(int fd, Bytes data, Tag tag, CompletionHandler handler) = 0;
+  // Datagram sockets: one datagram per operation; to empty = the connected peer.
+  virtual IoResult<OperationId> submit_recvfrom(int fd, std::size_t max_bytes, Tag tag, CompletionHandler handler) = 0;
+  virtual IoResult<OperationId> submit_sendto(int fd, Bytes data, Address to, Tag tag, CompletionHandler handler) = 0;
   // nullopt: cancelled; Errc::not_found: already completed; Errc::already: in progress.
   virtual Status cancel(OperationId id) = 0;
+  // Called by a handler whose operation it had cancelled, when the completion still carries
+  // data. The port counts it; a data-carrying completion after a cancel that its handler does
+  // not settle is a silent loss (O9).
+  virtual void settle(OperationId id, std::size_t bytes, Settlement how) = 0;
 };
 
 }  // namespace loopcheck

@@ -22,13 +22,10 @@ void ProactorStreamTransport::start_read() {
 }
 
 void ProactorStreamTransport::read_done(const CompletionResult& r) {
-  // A completion for a read we no longer track (we are closing) is the kernel handing its
-  // buffer back: nothing in it may reach the protocol after the close.
-  bool tracked = read_op_ && *read_op_ == r.id;
-  if (!tracked && ctx_.bugs.on(Bug::twisted_11020) && closing_) tracked = true;  // delivered anyway
-  if (!tracked) {
-    trace("read completion #" + std::to_string(r.id) + " for a read no longer tracked: " +
-          std::to_string(r.data.size()) + " bytes dropped");
+  bool current = read_op_ && *read_op_ == r.id;
+  if (!current && ctx_.bugs.on(Bug::twisted_11020) && closing_) current = true;  // delivered anyway
+  if (!current) {
+    drop_abandoned_read(r);
     return;
   }
   read_op_.reset();
@@ -47,6 +44,22 @@ void ProactorStreamTransport::read_done(const CompletionResult& r) {
     start_read();  // the next read is in flight while the protocol works
   }
   deliver(r.data);
+}
+
+// A read cancelled at close still completes: the kernel hands its buffer back, and any data in
+// it is dropped on purpose and said so (O9), since nothing may reach the protocol after close.
+void ProactorStreamTransport::drop_abandoned_read(const CompletionResult& r) {
+  if (abandoned_reads_.erase(r.id) == 0 || r.data.empty()) return;
+  ctx_.completions->settle(r.id, r.data.size(), Settlement::discarded);
+  trace("read #" + std::to_string(r.id) + " completed after its cancel: " + std::to_string(r.data.size()) +
+        " bytes discarded");
+}
+
+void ProactorStreamTransport::abandon_read() {
+  if (!read_op_) return;
+  (void)ctx_.completions->cancel(*read_op_);  // whatever the outcome, a final completion follows
+  abandoned_reads_.insert(*read_op_);
+  read_op_.reset();
 }
 
 // Hands data (or EOF, as empty data) to the protocol, or keeps it while reading is paused.
@@ -168,10 +181,7 @@ void ProactorStreamTransport::close() {
     lost_scheduled_ = true;
     ctx_.loop.call_soon(tag("call_connection_lost"), [this] { call_connection_lost(std::nullopt); });
   }
-  if (read_op_) {
-    (void)ctx_.completions->cancel(*read_op_);
-    read_op_.reset();
-  }
+  abandon_read();
   pending_data_.reset();
 }
 
@@ -197,10 +207,7 @@ void ProactorStreamTransport::force_close(std::optional<Error> error) {
     (void)ctx_.completions->cancel(*write_op_);
     write_op_.reset();
   }
-  if (read_op_) {
-    (void)ctx_.completions->cancel(*read_op_);
-    read_op_.reset();
-  }
+  abandon_read();
   pending_write_ = 0;
   inflight_.clear();
   buffer_.clear();
@@ -235,6 +242,7 @@ void ProactorStreamTransport::fingerprint(StateHasher& h) const {
   h.value(fd_);
   h.value(h.owner(protocol_));
   h.value(read_op_.value_or(0));
+  for (OperationId id : abandoned_reads_) h.value(id);
   h.value(pending_data_.has_value());
   if (pending_data_) h.text(*pending_data_);
   h.value(write_op_.value_or(0));

@@ -7,11 +7,12 @@
 // buffered), with flow control over the outstanding and buffered bytes. close() lets the
 // writes finish, cancels the read, then calls connection_lost(None); abort() and fatal errors
 // cancel everything. Completions that arrive after the close are the kernel returning buffers:
-// they are accepted and dropped, never delivered.
+// they are accepted, and any data in them is discarded and counted (O9), never delivered.
 #pragma once
 
 #include <cstddef>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "src/core/bytes.h"
@@ -52,6 +53,8 @@ class ProactorStreamTransport final : public Transport, public Fingerprinted {
  private:
   void start_read();
   void read_done(const CompletionResult& result);
+  void drop_abandoned_read(const CompletionResult& result);
+  void abandon_read();
   void deliver(Bytes data);
   void send_now(Bytes data);
   void write_done(const CompletionResult& result);
@@ -65,6 +68,7 @@ class ProactorStreamTransport final : public Transport, public Fingerprinted {
   int fd_;
   Protocol* protocol_;
   std::optional<OperationId> read_op_;
+  std::set<OperationId> abandoned_reads_;  // cancelled at close; their completions are still due
   std::optional<Bytes> pending_data_;  // completed while paused; delivered on resume
   std::optional<OperationId> write_op_;
   std::size_t pending_write_ = 0;      // bytes of the outstanding send
