@@ -47,6 +47,11 @@ const std::vector<CatalogEntry>& catalog() {
        "ALREADY) is still treated as a read: its data or EOF reaches the protocol after "
        "connection_lost",
        "proactor-abort-mid-stream", {Oracle::O1}, 14},
+      {Bug::bpo_32710, "bpo-32710", "proactor stream",
+       "seed 003: leak in Overlapped_WSASend() when the send fails at once",
+       "a submission that the kernel refuses at once (WSASend returns an error, not "
+       "ERROR_IO_PENDING) keeps the buffer it was handed; no completion will ever release it",
+       "proactor-send-fails", {Oracle::O5}, 8},
   };
   return kCatalog;
 }

@@ -13,6 +13,7 @@ const std::vector<const Scenario*>& all_scenarios() {
       &dgram_drain_scenario(),         &dgram_close_queued_scenario(), &dgram_icmp_scenario(),
       &dgram_abort_scenario(),         &stream_two_clients_scenario(),  &proactor_pause_scenario(),
       &proactor_abort_after_close_scenario(), &proactor_abort_mid_stream_scenario(),
+      &proactor_send_fails_scenario(),
   };
   return kAll;
 }

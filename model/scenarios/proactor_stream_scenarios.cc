@@ -1,0 +1,214 @@
+// Proactor stream scenarios (overlapped I/O): the exposures of bpo-33694, bpo-44428,
+// twisted-11020 and bpo-32710.
+#include <algorithm>
+#include <memory>
+
+#include "model/peers.h"
+#include "model/scenarios/app_stream.h"
+#include "model/scenarios/scenarios.h"
+#include "model/world.h"
+
+namespace loopcheck {
+namespace {
+
+// ---- proactor-pause (bpo-33694) ----------------------------------------------------------
+// The write-up's race on overlapped I/O: the peer sends and half-closes while the app pauses
+// and resumes reading on a timer. A pause may meet a recv that has already completed.
+class TimedPauser final : public AppStream {
+ public:
+  TimedPauser(SimWorld& world, const Params& p)
+      : AppStream(world),
+        total_(static_cast<std::size_t>(param(p, "bytes", 0))),
+        period_(param(p, "pause_us", 0) * kMicrosecond),
+        obligation_(world.monitor().open_obligation("the reader gets every byte before EOF")) {}
+  bool eof_received() override {
+    if (received_ == total_) world_.monitor().discharge(obligation_);
+    timer_.cancel();
+    return false;
+  }
+  void connection_lost(std::optional<Error>) override { timer_.cancel(); }
+
+ private:
+  void on_made() override { toggle_later(); }
+  void toggle_later() {
+    timer_ = world_.loop().call_later(period_, tag("app.toggle_reading"), [this] {
+      if (transport_->is_closing()) return;
+      if (transport_->is_reading()) {
+        transport_->pause_reading();
+      } else {
+        transport_->resume_reading();
+      }
+      toggle_later();
+    });
+  }
+  void fingerprint_app(StateHasher&) const override {}
+  std::size_t total_;
+  Nanos period_;
+  int obligation_;
+  TimerHandle timer_;
+};
+
+class ProactorPause final : public Scenario {
+ public:
+  std::string_view name() const override { return "proactor-pause"; }
+  std::string_view family() const override { return "proactor stream"; }
+  std::string_view summary() const override {
+    return "overlapped reads; the app pauses and resumes reading on a timer while the peer sends";
+  }
+  Params default_params() const override { return {{"bytes", 60}, {"chunk", 30}, {"pause_us", 15}}; }
+  // The race needs no preemption: timer, delivery and cancel outcomes are all free choices.
+  Bounds default_bounds() const override { return {400, 0, 0}; }
+  void setup(SimWorld& world, const Params& p) const override {
+    auto [app_fd, peer_fd] = app_peer_pair(world);
+    auto& peer = add_sender_peer(world, peer_fd, p, "sender peer", SenderPeer::Ending::fin);
+    auto& app = world.own(std::make_unique<TimedPauser>(world, p));
+    world.proactor_stream_transport(app_fd, app, &peer);
+  }
+};
+
+// ---- proactor-abort-after-close (bpo-44428) -----------------------------------------------
+// The peer never reads, so a graceful close() waits for writes that cannot finish; the app
+// then gives up with abort(), which must end the connection.
+class GiveUpOnClose final : public AppStream {
+ public:
+  GiveUpOnClose(SimWorld& world, const Params& p)
+      : AppStream(world),
+        bytes_(static_cast<std::size_t>(param(p, "bytes", 0))),
+        patience_(param(p, "patience_us", 0) * kMicrosecond) {}
+  void connection_lost(std::optional<Error>) override { timer_.cancel(); }
+
+ private:
+  void on_made() override {
+    (void)transport_->write(SenderPeer::payload(0, bytes_));
+    transport_->close();
+    timer_ = world_.loop().call_later(patience_, tag("app.give_up"), [this] { transport_->abort(); });
+  }
+  void fingerprint_app(StateHasher&) const override {}
+  std::size_t bytes_;
+  Nanos patience_;
+  TimerHandle timer_;
+};
+
+class ProactorAbortAfterClose final : public Scenario {
+ public:
+  std::string_view name() const override { return "proactor-abort-after-close"; }
+  std::string_view family() const override { return "proactor stream"; }
+  std::string_view summary() const override {
+    return "close() waits on writes a silent peer never reads; abort() must still end it";
+  }
+  Params default_params() const override { return {{"bytes", 12000}, {"patience_us", 1000}}; }
+  Bounds default_bounds() const override { return {300, 1, 1}; }
+  void setup(SimWorld& world, const Params& p) const override {
+    auto [app_fd, peer_fd] = app_peer_pair(world);
+    auto& peer = world.own(std::make_unique<SilentPeer>(world.kernel(), peer_fd, "silent peer"));
+    world.add_source(peer);
+    auto& app = world.own(std::make_unique<GiveUpOnClose>(world, p));
+    world.proactor_stream_transport(app_fd, app, &peer);
+  }
+};
+
+// ---- proactor-abort-mid-stream (twisted-11020) -------------------------------------------
+// The app aborts on its first data, while the next overlapped read is already outstanding;
+// that read's completion may still carry data. None of it may reach the protocol.
+class AbortOnFirstData final : public AppStream {
+ public:
+  using AppStream::AppStream;
+  void data_received(BytesView data) override {
+    AppStream::data_received(data);
+    if (!aborted_) {
+      aborted_ = true;
+      transport_->abort();
+    }
+  }
+
+ private:
+  void fingerprint_app(StateHasher& h) const override { h.value(aborted_); }
+  bool aborted_ = false;
+};
+
+class ProactorAbortMidStream final : public Scenario {
+ public:
+  std::string_view name() const override { return "proactor-abort-mid-stream"; }
+  std::string_view family() const override { return "proactor stream"; }
+  std::string_view summary() const override {
+    return "the app aborts on its first data while the next overlapped read is outstanding";
+  }
+  Params default_params() const override { return {{"bytes", 60}, {"chunk", 30}}; }
+  Bounds default_bounds() const override { return {300, 1, 0}; }
+  void setup(SimWorld& world, const Params& p) const override {
+    auto [app_fd, peer_fd] = app_peer_pair(world);
+    auto& peer = add_sender_peer(world, peer_fd, p, "sender peer", SenderPeer::Ending::fin);
+    auto& app = world.own(std::make_unique<AbortOnFirstData>(world));
+    world.proactor_stream_transport(app_fd, app, &peer);
+  }
+};
+
+// ---- proactor-send-fails (bpo-32710) -----------------------------------------------------
+// The app writes in chunks to a sink and closes; any submission may fail at once, as WSASend does on a
+// connection the peer has reset. The transport must fail the connection, and the binding must
+// hand back the buffer the failed submission was given.
+class WriteThenClose final : public AppStream {
+ public:
+  WriteThenClose(SimWorld& world, const Params& p)
+      : AppStream(world),
+        bytes_(static_cast<std::size_t>(param(p, "bytes", 0))),
+        chunk_(static_cast<std::size_t>(param(p, "chunk", 1))) {}
+
+ private:
+  void on_made() override {
+    for (std::size_t at = 0; at < bytes_ && !transport_->is_closing(); at += chunk_) {
+      (void)transport_->write(SenderPeer::payload(at, std::min(chunk_, bytes_ - at)));
+    }
+    transport_->close();
+  }
+  void fingerprint_app(StateHasher&) const override {}
+  std::size_t bytes_;
+  std::size_t chunk_;
+};
+
+class ProactorSendFails final : public Scenario {
+ public:
+  std::string_view name() const override { return "proactor-send-fails"; }
+  std::string_view family() const override { return "proactor stream"; }
+  std::string_view summary() const override {
+    return "overlapped sends to a sink peer; a submission may fail at once (ECONNRESET)";
+  }
+  Params default_params() const override { return {{"bytes", 60}, {"chunk", 30}}; }
+  Bounds default_bounds() const override { return {300, 1, 1}; }
+  KernelConfig kernel_config(const Params&) const override {
+    KernelConfig config;
+    config.submit_faults = true;
+    return config;
+  }
+  void setup(SimWorld& world, const Params& p) const override {
+    auto [app_fd, peer_fd] = app_peer_pair(world);
+    auto& peer = world.own(std::make_unique<SinkPeer>(world.kernel(), peer_fd, "sink peer"));
+    world.add_source(peer);
+    auto& app = world.own(std::make_unique<WriteThenClose>(world, p));
+    world.proactor_stream_transport(app_fd, app, &peer);
+  }
+};
+
+}  // namespace
+
+const Scenario& proactor_send_fails_scenario() {
+  static const ProactorSendFails kScenario;
+  return kScenario;
+}
+
+const Scenario& proactor_abort_mid_stream_scenario() {
+  static const ProactorAbortMidStream kScenario;
+  return kScenario;
+}
+
+const Scenario& proactor_abort_after_close_scenario() {
+  static const ProactorAbortAfterClose kScenario;
+  return kScenario;
+}
+
+const Scenario& proactor_pause_scenario() {
+  static const ProactorPause kScenario;
+  return kScenario;
+}
+
+}  // namespace loopcheck
