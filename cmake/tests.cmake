@@ -104,6 +104,12 @@ add_executable(fidelity_tests model/fake_kernel_fidelity_test.cc)
 target_link_libraries(fidelity_tests PRIVATE loopcheck_model loopcheck_real GTest::gtest GTest::gtest_main)
 gtest_discover_tests(fidelity_tests DISCOVERY_MODE PRE_TEST
                      PROPERTIES LABELS real TIMEOUT 300 RESOURCE_LOCK real_sockets)
+# real: the io_uring binding's contract on this kernel; a kernel that refuses io_uring makes
+# these show as skipped (with gtest's reason), never as passed.
+add_executable(uring_tests src/real/uring_proactor_test.cc)
+target_link_libraries(uring_tests PRIVATE loopcheck_real GTest::gtest GTest::gtest_main)
+gtest_discover_tests(uring_tests DISCOVERY_MODE PRE_TEST PROPERTIES LABELS real TIMEOUT 120
+                     RESOURCE_LOCK real_sockets SKIP_REGULAR_EXPRESSION "\\[  SKIPPED \\]")
 add_test(NAME real.load COMMAND loopcheck real load --connections 1000 --bytes 1048576 --reset-percent 10)
 set_tests_properties(real.load PROPERTIES LABELS real TIMEOUT 300 RESOURCE_LOCK real_sockets
   SKIP_RETURN_CODE 77)

@@ -28,7 +28,7 @@
 
 namespace loopcheck {
 
-class FakeCompletionPort final : public CompletionApi, public EventSource {
+class FakeCompletionPort final : public CompletionApi, public CompletionQueue, public EventSource {
  public:
   static constexpr Nanos kProcessing = 10 * kMicrosecond;  // how late a satisfiable op completes
 
@@ -49,8 +49,9 @@ class FakeCompletionPort final : public CompletionApi, public EventSource {
   void fingerprint(StateHasher& hasher) const override;
 
   // The poller's side: queued completions move to the loop as callbacks.
-  bool has_queued() const { return !queue_.empty(); }
-  void take_queued(std::vector<PollEvent>& out);
+  int notify_fd() const override { return -1; }
+  bool has_queued() const override { return !queue_.empty(); }
+  void take_queued(std::vector<PollEvent>& out) override;
 
   // Accounting for the oracles: buffers still owned by the kernel (no final completion yet),
   // and operations that had more than one final completion (never legal).

@@ -1,6 +1,5 @@
 #include "model/sim_poller.h"
 
-#include "model/fake_completion_port.h"
 
 namespace loopcheck {
 

@@ -12,13 +12,11 @@
 
 namespace loopcheck {
 
-class FakeCompletionPort;
-
 class SimPoller final : public Poller {
  public:
   explicit SimPoller(const FakeKernel& kernel) : kernel_(kernel) {}
   // Completion mode: queued completions are part of what a poll returns.
-  void attach(FakeCompletionPort& port) { completions_ = &port; }
+  void attach(CompletionQueue& port) { completions_ = &port; }
 
   void set_interest(int fd, std::uint8_t mask) override;
   void poll(std::optional<Nanos> timeout, std::vector<PollEvent>& out) override;
@@ -30,7 +28,7 @@ class SimPoller final : public Poller {
   std::uint8_t ready_mask(int fd, std::uint8_t interest) const;
 
   const FakeKernel& kernel_;
-  FakeCompletionPort* completions_ = nullptr;
+  CompletionQueue* completions_ = nullptr;
   std::map<int, std::uint8_t> interest_;  // ordered by fd: poll order is deterministic
 };
 

@@ -21,6 +21,19 @@ struct PollEvent {
   std::shared_ptr<HandleState> completion;  // completion mode: run this instead
 };
 
+// Completion mode: where a poller finds finished operations (the fake port, an io_uring ring).
+// Each queued completion becomes a PollEvent whose handle runs the operation's final completion.
+class CompletionQueue {
+ public:
+  virtual ~CompletionQueue() = default;
+  // An fd that polls readable while completions wait; -1 when the poller needs none.
+  virtual int notify_fd() const = 0;
+  // Hands the kernel whatever was prepared but not yet submitted, before the loop may block.
+  virtual void flush() {}
+  virtual bool has_queued() const = 0;
+  virtual void take_queued(std::vector<PollEvent>& out) = 0;
+};
+
 class Poller {
  public:
   virtual ~Poller() = default;

@@ -37,10 +37,23 @@ void EpollPoller::set_interest(int fd, std::uint8_t mask) {
   interest_[fd] = mask;
 }
 
+void EpollPoller::attach(CompletionQueue& completions) {
+  completions_ = &completions;
+  epoll_event event{};
+  event.data.fd = completions.notify_fd();
+  event.events = EPOLLIN;
+  epoll_ctl(epfd_, EPOLL_CTL_ADD, completions.notify_fd(), &event);
+}
+
 void EpollPoller::poll(std::optional<Nanos> timeout, std::vector<PollEvent>& out) {
   int timeout_ms = -1;
   if (timeout) timeout_ms = static_cast<int>((*timeout + kMillisecond - 1) / kMillisecond);
+  if (completions_) {
+    completions_->flush();
+    if (completions_->has_queued()) timeout_ms = 0;
+  }
   int n = epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()), timeout_ms);
+  if (completions_) completions_->take_queued(out);
   for (int i = 0; i < n; ++i) {
     const epoll_event& e = events_[i];
     auto it = interest_.find(e.data.fd);

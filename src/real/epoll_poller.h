@@ -24,6 +24,8 @@ class EpollPoller final : public Poller {
   EpollPoller(const EpollPoller&) = delete;
   EpollPoller& operator=(const EpollPoller&) = delete;
 
+  // Completion mode: the queue's notify fd joins the epoll set, and every poll drains the queue.
+  void attach(CompletionQueue& completions);
   void set_interest(int fd, std::uint8_t mask) override;
   void poll(std::optional<Nanos> timeout, std::vector<PollEvent>& out) override;
 
@@ -32,6 +34,7 @@ class EpollPoller final : public Poller {
   int epfd_;
   std::map<int, std::uint8_t> interest_;
   std::vector<epoll_event> events_;
+  CompletionQueue* completions_ = nullptr;
 };
 
 }  // namespace loopcheck
