@@ -1,7 +1,8 @@
-// Benchmark, not a test: echo throughput of loopcheck's real binding (SelectorStream transports
-// on epoll, with the monitor and xxHash checksums on) against a plain epoll echo loop written
-// here, over loopback TCP with 64 KiB writes, alternating five times in one process. Prints
-// each run, the medians and the ratio (loopcheck throughput / plain throughput).
+// Benchmark, not a test: echo throughput of loopcheck's real bindings over loopback TCP with
+// 64 KiB writes, against a plain epoll echo loop written here, alternating five times in one
+// process: SelectorStream transports on epoll (bare, and with the monitor and xxHash checksums
+// on) and ProactorStream transports on io_uring (bare). Prints each run, the medians and the
+// ratios. Where io_uring is unavailable its column says so and the rest still runs.
 // Usage: real_echo_throughput [MiB per run, default 256]
 #include <netinet/in.h>
 #include <sys/epoll.h>
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -108,9 +110,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto& world = *std::get<std::unique_ptr<loopcheck::cli::RealWorld>>(created);
-  // Three contenders per round, interleaved: the binding alone, the binding with every byte
-  // and callback checked (what `loopcheck real echo` runs), and the plain epoll loop.
-  std::vector<double> bare, checked, plain;
+  auto uring_created = loopcheck::cli::RealWorld::create({});
+  auto& uring_world = *std::get<std::unique_ptr<loopcheck::cli::RealWorld>>(uring_created);
+  std::optional<std::string> no_uring = uring_world.enable_io_uring();
+  if (no_uring) std::printf("io_uring column skipped: %s\n", no_uring->c_str());
+  // Four contenders per round, interleaved: the epoll binding alone, the epoll binding with
+  // every byte and callback checked (what `loopcheck real echo` runs), the io_uring binding
+  // alone, and the plain epoll loop.
+  std::vector<double> bare, checked, uring, plain;
   for (int run = 0; run < 5; ++run) {
     for (bool with_checks : {false, true}) {
       loopcheck::cli::EchoResult r = loopcheck::cli::run_echo(world, {bytes, 0, with_checks});
@@ -120,14 +127,32 @@ int main(int argc, char** argv) {
       }
       (with_checks ? checked : bare).push_back(r.seconds);
     }
+    if (!no_uring) {
+      loopcheck::cli::EchoOptions options{bytes, 0, false};
+      options.overlapped = true;
+      loopcheck::cli::EchoResult r = loopcheck::cli::run_echo(uring_world, options);
+      if (!r.finished || !r.intact) {
+        std::fprintf(stderr, "run %d: the io_uring echo did not finish intact\n", run + 1);
+        return 1;
+      }
+      uring.push_back(r.seconds);
+    }
     plain.push_back(plain_epoll_echo(bytes));
-    std::printf("run %d: binding %.3f s, binding+checks %.3f s, plain epoll %.3f s\n", run + 1,
-                bare.back(), checked.back(), plain.back());
+    char uring_seconds[32] = "-";
+    if (!uring.empty()) std::snprintf(uring_seconds, sizeof uring_seconds, "%.3f", uring.back());
+    std::printf("run %d: epoll binding %.3f s, epoll binding+checks %.3f s, io_uring binding %s s, plain epoll %.3f s\n",
+                run + 1, bare.back(), checked.back(), uring_seconds, plain.back());
   }
   double m_bare = median(bare), m_checked = median(checked), m_plain = median(plain);
-  std::printf("median of 5, %zu MiB each way, 64 KiB writes: binding %.0f MiB/s, binding+checks %.0f MiB/s, "
+  std::printf("median of 5, %zu MiB each way, 64 KiB writes: epoll binding %.0f MiB/s, epoll binding+checks %.0f MiB/s, "
               "plain epoll %.0f MiB/s\n",
               mib, mib / m_bare, mib / m_checked, mib / m_plain);
-  std::printf("ratio to plain epoll: binding %.2f, binding+checks %.2f\n", m_plain / m_bare, m_plain / m_checked);
+  std::printf("ratio to plain epoll: epoll binding %.2f, epoll binding+checks %.2f\n", m_plain / m_bare,
+              m_plain / m_checked);
+  if (!uring.empty()) {
+    double m_uring = median(uring);
+    std::printf("io_uring binding %.0f MiB/s; ratio to the epoll binding %.2f, to plain epoll %.2f\n", mib / m_uring,
+                m_bare / m_uring, m_plain / m_uring);
+  }
   return 0;
 }

@@ -104,6 +104,18 @@ add_executable(fidelity_tests model/fake_kernel_fidelity_test.cc)
 target_link_libraries(fidelity_tests PRIVATE loopcheck_model loopcheck_real GTest::gtest GTest::gtest_main)
 gtest_discover_tests(fidelity_tests DISCOVERY_MODE PRE_TEST
                      PROPERTIES LABELS real TIMEOUT 300 RESOURCE_LOCK real_sockets)
+# real: bpo-33694's race on io_uring. Exit 77 (skipped, with the reason) where io_uring is
+# unavailable; the last test proves that path says so instead of passing.
+add_test(NAME real.race_echo.fixed_never_loses COMMAND loopcheck real race-echo --runs 20)
+add_test(NAME real.race_echo.switch_loses COMMAND loopcheck real race-echo --bug bpo-33694 --runs 3)
+set_tests_properties(real.race_echo.switch_loses PROPERTIES PASS_REGULAR_EXPRESSION "[1-9][0-9]* of 3 runs lossy")
+set_tests_properties(real.race_echo.fixed_never_loses real.race_echo.switch_loses PROPERTIES
+  LABELS real TIMEOUT 300 RESOURCE_LOCK real_sockets SKIP_RETURN_CODE 77)
+add_test(NAME real.race_echo.says_why_it_skips
+  COMMAND sh -c "out=$(LOOPCHECK_IO_URING=off \"$1\" real race-echo); rc=$?; echo \"$out\"; [ $rc -eq 77 ] && echo \"$out\" | grep -q 'skipped: io_uring is turned off'"
+          race $<TARGET_FILE:loopcheck>)
+set_tests_properties(real.race_echo.says_why_it_skips PROPERTIES LABELS real TIMEOUT 60)
+
 # real: the io_uring binding's contract on this kernel; a kernel that refuses io_uring makes
 # these show as skipped (with gtest's reason), never as passed.
 add_executable(uring_tests src/real/uring_proactor_test.cc)

@@ -27,7 +27,7 @@ namespace loopcheck {
 
 class ProactorStreamTransport final : public Transport, public Fingerprinted {
  public:
-  static constexpr std::size_t kRecvSize = 32 * 1024;
+  static constexpr std::size_t kRecvSize = 64 * 1024;  // asyncio's proactor buffer_size
 
   // ctx.completions must be set.
   ProactorStreamTransport(TransportContext ctx, int fd, Protocol& protocol);

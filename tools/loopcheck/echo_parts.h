@@ -108,7 +108,7 @@ class EchoClient final : public Protocol {
  private:
   void pump() {
     while (!writing_paused_ && sent.bytes() < options_.bytes) {
-      BytesView chunk = pattern_.at(sent.bytes(), std::min(Pattern::kChunk, options_.bytes - sent.bytes()));
+      BytesView chunk = pattern_.at(sent.bytes(), std::min(write_size(), options_.bytes - sent.bytes()));
       if (transport_->write(chunk)) return;  // an error; connection_lost will say which
       sent.add(chunk);
     }
@@ -117,6 +117,7 @@ class EchoClient final : public Protocol {
       (void)transport_->write_eof();
     }
   }
+  std::size_t write_size() const { return std::clamp<std::size_t>(options_.write_size, 1, Pattern::kChunk); }
   void reset() {
     reset_ = true;
     std::optional<std::string> fd = transport_->get_extra_info("socket");

@@ -89,6 +89,14 @@ int main(int argc, char** argv) {
   echo->add_option("--pause-every", echo_options.pause_every_ms, "toggle client reading every MS (0: never)")
       ->check(at_least(0));
 
+  RaceOptions race_options;
+  auto* race = real->add_subcommand("race-echo", "bpo-33694's pause/cancel race on io_uring: loopback echo, bytes lost");
+  race->add_option("--bug", real_bugs, "turn a catalog bug switch on (bpo-33694)");
+  race->add_option("--packets", race_options.packets, "writes the client makes")->check(at_least(1));
+  race->add_option("--size", race_options.size, "bytes per write")->check(CLI::Range(1, 64 * 1024));
+  race->add_option("--pause-every", race_options.pause_every_ms, "toggle client reading every MS")->check(at_least(1));
+  race->add_option("--runs", race_options.runs, "how many times to run it")->check(at_least(1));
+
   LoadOptions load_options;
   auto* load = real->add_subcommand("load", "many loopback echo connections, some reset mid-stream");
   load->add_option("--bug", real_bugs, "turn a catalog bug switch on");
@@ -126,6 +134,7 @@ int main(int argc, char** argv) {
     }
     if (*drain) return real_dgram_drain(bugs, drain_options);
     if (*load) return real_load(bugs, load_options);
+    if (*race) return real_race_echo(bugs, race_options);
     return real_echo(bugs, echo_options);
   }
   return run_hunt(hunt_json);

@@ -1,5 +1,5 @@
 // `loopcheck real echo`: a TCP echo client and server on loopback, both on SelectorStream
-// transports over epoll. The client writes `bytes` under flow control and pauses and resumes
+// transports over epoll (or, for race-echo, ProactorStream transports over io_uring). The client writes `bytes` under flow control and pauses and resumes
 // reading on a timer; the server echoes, pausing its reading while its own writes back up.
 // Each direction is checked byte for byte with an xxHash checksum, and every callback on both
 // sides goes through the same monitor the simulation uses (O1, O3, O4, O7 on real callbacks).
@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "model/monitor.h"
+#include "src/transport/proactor_stream.h"
 #include "src/transport/selector_stream.h"
 #include "tools/loopcheck/echo_parts.h"
 
@@ -31,7 +32,11 @@ EchoResult run_echo(RealWorld& world, const EchoOptions& options) {
   }
   EchoServer server;
   EchoClient client(*world.loop, options);
-  std::unique_ptr<SelectorStreamTransport> server_transport;
+  auto make_transport = [&](int fd, Protocol& app) -> std::unique_ptr<Transport> {
+    if (options.overlapped) return std::make_unique<ProactorStreamTransport>(world.context(), fd, app);
+    return std::make_unique<SelectorStreamTransport>(world.context(), fd, app);
+  };
+  std::unique_ptr<Transport> server_transport;
   if (!options.checked) world.loop->set_observer(nullptr);
   // Checked: the protocol is reached through the monitor's view; unchecked: directly.
   auto attach = [&](Protocol& app, int fd) -> Protocol& {
@@ -41,20 +46,26 @@ EchoResult run_echo(RealWorld& world, const EchoOptions& options) {
     if (options.checked) static_cast<ObservedStream&>(view).set_owner(transport);
   };
   Protocol& client_view = attach(client, client_fd.value());
-  SelectorStreamTransport client_transport(world.context(), client_fd.value(), client_view);
-  bind_owner(client_view, &client_transport);
+  std::unique_ptr<Transport> client_transport = make_transport(client_fd.value(), client_view);
+  bind_owner(client_view, client_transport.get());
   (void)world.loop->add_reader(listener.value(), Tag{nullptr, "accept"}, [&] {
     IoResult<int> fd = PosixSockets::tcp_accept(listener.value());
     if (!fd.ok()) return;  // EAGAIN: the handshake is not done yet
     world.loop->remove_reader(listener.value());
     ::close(listener.value());
     Protocol& server_view = attach(server, fd.value());
-    server_transport = std::make_unique<SelectorStreamTransport>(world.context(), fd.value(), server_view);
+    server_transport = make_transport(fd.value(), server_view);
     bind_owner(server_view, server_transport.get());
   });
   Nanos start = world.clock.now();
   result.finished = world.run_until([&] { return client.lost > 0 && server.lost > 0; }, 120 * kSecond);
   result.seconds = static_cast<double>(world.clock.now() - start) / kSecond;
+  // Overlapped: the kernel still owns the buffers of reads cancelled at close, and their
+  // handlers point at the transports; those must outlive every final completion.
+  if (options.overlapped && world.uring) {
+    bool drained = world.run_until([&] { return world.uring->owned_buffers() == 0; }, 5 * kSecond);
+    result.finished = result.finished && drained;
+  }
   monitor.check_end(result.finished);
   world.loop->set_observer(nullptr);
   result.sent = client.sent.bytes();
@@ -69,6 +80,14 @@ EchoResult run_echo(RealWorld& world, const EchoOptions& options) {
   result.client_error = client.error;
   result.server_error = server.error;
   result.violation = monitor.violation();
+  if (options.overlapped && world.uring) {
+    const UringProactor& port = *world.uring;
+    result.cancelled = port.cancel_outcomes(Errc::aborted);
+    result.not_found = port.cancel_outcomes(Errc::not_found);
+    result.already = port.cancel_outcomes(Errc::already);
+    result.discarded_after_cancel = port.discarded_bytes();
+    result.lost_after_cancel = port.silent_loss_bytes();
+  }
   return result;
 }
 

@@ -1,5 +1,7 @@
 #include "tools/loopcheck/real_world.h"
 
+#include <cstdlib>
+
 namespace loopcheck::cli {
 
 std::variant<std::unique_ptr<RealWorld>, std::string> RealWorld::create(BugSet bugs) {
@@ -10,6 +12,17 @@ std::variant<std::unique_ptr<RealWorld>, std::string> RealWorld::create(BugSet b
   world->loop = std::make_unique<EventLoop>(world->clock, *world->poller, world->choices, world->tracer);
   world->bugs = bugs;
   return world;
+}
+
+std::optional<std::string> RealWorld::enable_io_uring() {
+  if (const char* env = std::getenv("LOOPCHECK_IO_URING"); env && std::string(env) == "off") {
+    return "io_uring is turned off by LOOPCHECK_IO_URING=off";
+  }
+  auto created = UringProactor::create();
+  if (auto* why = std::get_if<std::string>(&created)) return *why;
+  uring = std::move(std::get<std::unique_ptr<UringProactor>>(created));
+  poller->attach(*uring);
+  return std::nullopt;
 }
 
 bool RealWorld::run_until(const std::function<bool()>& done, Nanos limit) {

@@ -15,6 +15,7 @@
 #include "src/real/epoll_poller.h"
 #include "src/real/monotonic_clock.h"
 #include "src/real/posix_sockets.h"
+#include "src/real/uring_proactor.h"
 #include "src/transport/transport_context.h"
 
 namespace loopcheck::cli {
@@ -23,7 +24,11 @@ struct RealWorld {
   // Empty when epoll is not available; the message says why.
   static std::variant<std::unique_ptr<RealWorld>, std::string> create(BugSet bugs);
 
-  TransportContext context() { return TransportContext{*loop, sockets, bugs, tracer}; }
+  // Completion mode on io_uring, for the proactor transports; the reason when this machine
+  // cannot (a sysctl, a seccomp filter, an old kernel, or LOOPCHECK_IO_URING=off).
+  std::optional<std::string> enable_io_uring();
+
+  TransportContext context() { return TransportContext{*loop, sockets, bugs, tracer, uring.get()}; }
   // Runs loop iterations until done() or the deadline; false on the deadline.
   bool run_until(const std::function<bool()>& done, Nanos limit);
 
@@ -34,6 +39,7 @@ struct RealWorld {
   std::unique_ptr<EventLoop> loop;
   PosixSockets sockets;
   BugSet bugs;
+  std::unique_ptr<UringProactor> uring;  // set by enable_io_uring()
 };
 
 struct DrainOptions {
@@ -48,6 +54,10 @@ struct EchoOptions {
   // false: no checksums and no monitor, only the binding (the throughput benchmark's baseline
   // comparison); true: every byte and every callback checked.
   bool checked = true;
+  // true: ProactorStream transports on io_uring (the world must have enable_io_uring()'d);
+  // false: SelectorStream transports on epoll.
+  bool overlapped = false;
+  std::size_t write_size = 64 * 1024;  // the client's write() size
 };
 int real_echo(const BugSet& bugs, const EchoOptions& options);
 
@@ -61,10 +71,22 @@ struct EchoResult {
   int client_lost = 0, server_lost = 0;
   std::optional<Error> client_error, server_error;
   std::optional<Violation> violation;
+  // overlapped: what the io_uring binding saw (cancel outcomes, and data after a cancel).
+  std::size_t cancelled = 0, not_found = 0, already = 0;
+  std::size_t discarded_after_cancel = 0, lost_after_cancel = 0;
   double seconds = 0;
   std::string setup_error;  // non-empty: the sockets could not be set up
 };
 EchoResult run_echo(RealWorld& world, const EchoOptions& options);
+
+struct RaceOptions {
+  std::size_t packets = 2000;
+  std::size_t size = 16 * 1024;
+  std::int64_t pause_every_ms = 1;
+  std::size_t runs = 1;
+};
+// `real race-echo`: the bpo-33694 experiment on io_uring (exit 77 where io_uring is unavailable).
+int real_race_echo(const BugSet& bugs, const RaceOptions& options);
 
 struct LoadOptions {
   std::size_t connections = 1000;
