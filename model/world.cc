@@ -70,6 +70,13 @@ DatagramTransport& SimWorld::datagram_transport(int fd, DatagramProtocol& app, A
   return observed;
 }
 
+DatagramTransport& SimWorld::proactor_datagram_transport(int fd, DatagramProtocol& app, Address connected) {
+  ObservedDatagram& observed = monitor_.observe_datagram(app, fd);
+  auto& transport = own(std::make_unique<ProactorDatagramTransport>(context(), fd, observed, std::move(connected)));
+  observed.set_owner(&transport);
+  return observed;
+}
+
 // Actors: 0 = the loop, 1 = the timer queue, then one id per (event source, event index).
 ChoiceOption SimWorld::describe_option(const PendingEvent& event) const {
   std::uint32_t source = 0;

@@ -26,6 +26,7 @@
 #include "src/core/bugs.h"
 #include "src/loop/event_loop.h"
 #include "src/transport/selector_datagram.h"
+#include "src/transport/proactor_datagram.h"
 #include "src/transport/proactor_stream.h"
 #include "src/transport/selector_stream.h"
 #include "src/transport/transport_context.h"
@@ -73,6 +74,7 @@ class SimWorld {
   // The same, over overlapped I/O (the proactor transport).
   Transport& proactor_stream_transport(int fd, Protocol& app, const StreamPeerView* peer);
   DatagramTransport& datagram_transport(int fd, DatagramProtocol& app, Address connected = {});
+  DatagramTransport& proactor_datagram_transport(int fd, DatagramProtocol& app, Address connected = {});
 
   // Called before every step; returning false ends the run as `pruned` (its future is known).
   void set_visitor(std::function<bool(SimWorld&)> visitor) { visitor_ = std::move(visitor); }

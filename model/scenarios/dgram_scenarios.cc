@@ -1,7 +1,9 @@
-// Selector datagram scenarios: clean workloads and the exposures of dgram-drain, bpo-38471 and
-// gh-91227.
+// Datagram scenarios: clean workloads and the exposures of dgram-drain, bpo-38471 and gh-91227.
+// Each runs on the selector transport, and (named proactor-dgram-*) on the proactor transport
+// over overlapped recvfrom/sendto, where the same obligations must hold.
 #include <algorithm>
 #include <memory>
+#include <string>
 
 #include "model/peers.h"
 #include "model/scenarios/scenarios.h"
@@ -37,6 +39,31 @@ class AppDatagram : public DatagramProtocol, public Fingerprinted {
   DatagramTransport* transport_ = nullptr;
   std::size_t received_ = 0;
   std::size_t errors_ = 0;
+};
+
+// The same workload on either datagram transport.
+enum class Binding { selector, proactor };
+
+DatagramTransport& attach(SimWorld& world, Binding binding, int fd, DatagramProtocol& app, Address connected = {}) {
+  if (binding == Binding::proactor) return world.proactor_datagram_transport(fd, app, std::move(connected));
+  return world.datagram_transport(fd, app, std::move(connected));
+}
+
+// A scenario that exists for both bindings: the proactor one is named "proactor-" + name.
+class DatagramScenario : public Scenario {
+ public:
+  DatagramScenario(Binding binding, std::string_view name)
+      : binding_(binding), name_(binding == Binding::proactor ? "proactor-" + std::string(name) : std::string(name)) {}
+  std::string_view name() const final { return name_; }
+  std::string_view family() const final {
+    return binding_ == Binding::proactor ? "proactor datagram" : "selector datagram";
+  }
+
+ protected:
+  Binding binding_;
+
+ private:
+  std::string name_;
 };
 
 std::size_t count_param(const Params& p, const char* key) {
@@ -101,10 +128,9 @@ class PingClient final : public AppDatagram {
   TimerHandle timer_;
 };
 
-class DgramEcho final : public Scenario {
+class DgramEcho final : public DatagramScenario {
  public:
-  std::string_view name() const override { return "dgram-echo"; }
-  std::string_view family() const override { return "selector datagram"; }
+  explicit DgramEcho(Binding binding) : DatagramScenario(binding, "dgram-echo") {}
   std::string_view summary() const override {
     return "UDP client sends pings to an echo peer, waits for every reply, closes";
   }
@@ -119,7 +145,7 @@ class DgramEcho final : public Scenario {
     int app_fd = kernel.dgram_socket(SocketKind::udp, Owner::app, "127.0.0.1:40000");
     (void)kernel.connect_dgram(app_fd, "127.0.0.1:7");
     auto& app = world.own(std::make_unique<PingClient>(world, p));
-    world.datagram_transport(app_fd, app, "127.0.0.1:7");
+    attach(world, binding_, app_fd, app, "127.0.0.1:7");
   }
 };
 
@@ -144,7 +170,7 @@ class CloseAfterFirst final : public AppDatagram {
   bool abort_;
 };
 
-void setup_sender_and_server(SimWorld& world, const Params& p, bool abort) {
+void setup_sender_and_server(SimWorld& world, Binding binding, const Params& p, bool abort) {
   FakeKernel& kernel = world.kernel();
   int app_fd = kernel.dgram_socket(SocketKind::unix_dgram, Owner::app, "/tmp/loopcheck.sock");
   int peer_fd = kernel.dgram_socket(SocketKind::unix_dgram, Owner::peer, "");
@@ -152,34 +178,32 @@ void setup_sender_and_server(SimWorld& world, const Params& p, bool abort) {
       kernel, peer_fd, "sender peer", "/tmp/loopcheck.sock", count_param(p, "count"), 16));
   world.add_source(peer);
   auto& app = world.own(std::make_unique<CloseAfterFirst>(world, abort));
-  world.datagram_transport(app_fd, app);
+  attach(world, binding, app_fd, app);
 }
 
-class DgramDrain final : public Scenario {
+class DgramDrain final : public DatagramScenario {
  public:
-  std::string_view name() const override { return "dgram-drain"; }
-  std::string_view family() const override { return "selector datagram"; }
+  explicit DgramDrain(Binding binding) : DatagramScenario(binding, "dgram-drain") {}
   std::string_view summary() const override {
     return "AF_UNIX datagram server closes after its first datagram while more are queued";
   }
   Params default_params() const override { return {{"count", 4}}; }
   Bounds default_bounds() const override { return {300, 3, 1}; }
   void setup(SimWorld& world, const Params& p) const override {
-    setup_sender_and_server(world, p, false);
+    setup_sender_and_server(world, binding_, p, false);
   }
 };
 
-class DgramAbort final : public Scenario {
+class DgramAbort final : public DatagramScenario {
  public:
-  std::string_view name() const override { return "dgram-abort"; }
-  std::string_view family() const override { return "selector datagram"; }
+  explicit DgramAbort(Binding binding) : DatagramScenario(binding, "dgram-abort") {}
   std::string_view summary() const override {
     return "AF_UNIX datagram server aborts after its first datagram; discards must be counted";
   }
   Params default_params() const override { return {{"count", 4}}; }
   Bounds default_bounds() const override { return {300, 3, 1}; }
   void setup(SimWorld& world, const Params& p) const override {
-    setup_sender_and_server(world, p, true);
+    setup_sender_and_server(world, binding_, p, true);
   }
 };
 
@@ -199,10 +223,9 @@ class SendThenClose final : public AppDatagram {
   std::size_t count_;
 };
 
-class DgramCloseQueued final : public Scenario {
+class DgramCloseQueued final : public DatagramScenario {
  public:
-  std::string_view name() const override { return "dgram-close-queued"; }
-  std::string_view family() const override { return "selector datagram"; }
+  explicit DgramCloseQueued(Binding binding) : DatagramScenario(binding, "dgram-close-queued") {}
   std::string_view summary() const override {
     return "client queues sendto() data behind a slow AF_UNIX receiver and closes at once";
   }
@@ -221,7 +244,7 @@ class DgramCloseQueued final : public Scenario {
     int app_fd = kernel.dgram_socket(SocketKind::unix_dgram, Owner::app, "");
     (void)kernel.connect_dgram(app_fd, "/tmp/sink.sock");
     auto& app = world.own(std::make_unique<SendThenClose>(world, count_param(p, "count")));
-    world.datagram_transport(app_fd, app, "/tmp/sink.sock");
+    attach(world, binding_, app_fd, app, "/tmp/sink.sock");
   }
 };
 
@@ -273,10 +296,9 @@ class RetryingPinger final : public AppDatagram {
   TimerHandle timer_;
 };
 
-class DgramIcmp final : public Scenario {
+class DgramIcmp final : public DatagramScenario {
  public:
-  std::string_view name() const override { return "dgram-icmp"; }
-  std::string_view family() const override { return "selector datagram"; }
+  explicit DgramIcmp(Binding binding) : DatagramScenario(binding, "dgram-icmp") {}
   std::string_view summary() const override {
     return "UDP client pings a server that binds late; ICMP errors must reach error_received";
   }
@@ -293,30 +315,50 @@ class DgramIcmp final : public Scenario {
     int app_fd = kernel.dgram_socket(SocketKind::udp, Owner::app, "127.0.0.1:40000");
     (void)kernel.connect_dgram(app_fd, "127.0.0.1:7");
     auto& app = world.own(std::make_unique<RetryingPinger>(world, p));
-    world.datagram_transport(app_fd, app, "127.0.0.1:7");
+    attach(world, binding_, app_fd, app, "127.0.0.1:7");
   }
 };
 
 }  // namespace
 
 const Scenario& dgram_echo_scenario() {
-  static const DgramEcho kScenario;
+  static const DgramEcho kScenario(Binding::selector);
+  return kScenario;
+}
+const Scenario& proactor_dgram_echo_scenario() {
+  static const DgramEcho kScenario(Binding::proactor);
   return kScenario;
 }
 const Scenario& dgram_drain_scenario() {
-  static const DgramDrain kScenario;
+  static const DgramDrain kScenario(Binding::selector);
+  return kScenario;
+}
+const Scenario& proactor_dgram_drain_scenario() {
+  static const DgramDrain kScenario(Binding::proactor);
   return kScenario;
 }
 const Scenario& dgram_abort_scenario() {
-  static const DgramAbort kScenario;
+  static const DgramAbort kScenario(Binding::selector);
+  return kScenario;
+}
+const Scenario& proactor_dgram_abort_scenario() {
+  static const DgramAbort kScenario(Binding::proactor);
   return kScenario;
 }
 const Scenario& dgram_close_queued_scenario() {
-  static const DgramCloseQueued kScenario;
+  static const DgramCloseQueued kScenario(Binding::selector);
+  return kScenario;
+}
+const Scenario& proactor_dgram_close_queued_scenario() {
+  static const DgramCloseQueued kScenario(Binding::proactor);
   return kScenario;
 }
 const Scenario& dgram_icmp_scenario() {
-  static const DgramIcmp kScenario;
+  static const DgramIcmp kScenario(Binding::selector);
+  return kScenario;
+}
+const Scenario& proactor_dgram_icmp_scenario() {
+  static const DgramIcmp kScenario(Binding::proactor);
   return kScenario;
 }
 

@@ -14,6 +14,8 @@ const std::vector<const Scenario*>& all_scenarios() {
       &dgram_abort_scenario(),         &stream_two_clients_scenario(),  &proactor_pause_scenario(),
       &proactor_abort_after_close_scenario(), &proactor_abort_mid_stream_scenario(),
       &proactor_send_fails_scenario(),
+      &proactor_dgram_echo_scenario(), &proactor_dgram_drain_scenario(), &proactor_dgram_close_queued_scenario(),
+      &proactor_dgram_icmp_scenario(), &proactor_dgram_abort_scenario(),
   };
   return kAll;
 }

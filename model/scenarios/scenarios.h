@@ -21,5 +21,10 @@ const Scenario& dgram_drain_scenario();
 const Scenario& dgram_close_queued_scenario();
 const Scenario& dgram_icmp_scenario();
 const Scenario& dgram_abort_scenario();
+const Scenario& proactor_dgram_echo_scenario();
+const Scenario& proactor_dgram_drain_scenario();
+const Scenario& proactor_dgram_close_queued_scenario();
+const Scenario& proactor_dgram_icmp_scenario();
+const Scenario& proactor_dgram_abort_scenario();
 
 }  // namespace loopcheck

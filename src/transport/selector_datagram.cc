@@ -1,6 +1,9 @@
 #include "src/transport/selector_datagram.h"
 
+#include <algorithm>
 #include <utility>
+
+#include "src/transport/datagram_io.h"
 
 namespace loopcheck {
 
@@ -35,15 +38,8 @@ void SelectorDatagramTransport::read_ready() {
 }
 
 Status SelectorDatagramTransport::sendto(BytesView data, const Address& to) {
-  Address target = to;
-  if (!connected_peer_.empty()) {
-    if (!to.empty() && to != connected_peer_) {
-      return make_error(Errc::invalid_argument, "invalid address: must be empty or " + connected_peer_);
-    }
-    target = connected_peer_;
-  } else if (to.empty()) {
-    return make_error(Errc::invalid_argument, "unconnected datagram transport needs an address");
-  }
+  Address target;
+  if (Status invalid = resolve_datagram_target(connected_peer_, to, target)) return invalid;
   if (conn_lost_) {
     ++conn_lost_;
     return make_error(Errc::closed, "sendto() after the connection was lost; datagram dropped");
@@ -109,20 +105,23 @@ void SelectorDatagramTransport::close() {
 
 void SelectorDatagramTransport::drain_step() {
   if (conn_lost_) return;
-  for (int i = 0; i < kDrainBatch; ++i) {
-    IoResult<Datagram> got = ctx_.sockets.recvfrom(fd_, kMaxRecv);
-    if (got.would_block() || drained_++ >= kMaxDrain) {
-      draining_ = false;
-      finish_close_if_flushed();
-      return;
-    }
-    if (!got.ok()) {
-      protocol_->error_received(got.error());
-    } else {
-      trace("drain " + std::to_string(got.value().data.size()) + " bytes from " + got.value().from);
-      protocol_->datagram_received(got.value().data, got.value().from);
-    }
-    if (conn_lost_) return;  // the protocol aborted from inside the callback
+  DrainResult batch = drain_datagrams(
+      ctx_.sockets, fd_, kMaxRecv, std::min<std::size_t>(kDrainBatch, kMaxDrain - drained_),
+      [this](Datagram& got) {
+        trace("drain " + std::to_string(got.data.size()) + " bytes from " + got.from);
+        protocol_->datagram_received(got.data, got.from);
+        return conn_lost_ == 0;
+      },
+      [this](const Error& error) {
+        protocol_->error_received(error);
+        return conn_lost_ == 0;
+      });
+  drained_ += batch.read;
+  if (conn_lost_) return;  // the protocol aborted from inside a callback
+  if (batch.empty || drained_ >= kMaxDrain) {
+    draining_ = false;
+    finish_close_if_flushed();
+    return;
   }
   ctx_.loop.call_soon(tag("drain"), [this] { drain_step(); });
 }
@@ -162,16 +161,16 @@ void SelectorDatagramTransport::force_close(std::optional<Error> error) {
 // An error found on the way is still an error: it goes to error_received, never nowhere.
 std::size_t SelectorDatagramTransport::discard_kernel_queue() {
   std::size_t count = 0;
-  for (std::size_t i = 0; i < kMaxDrain; ++i) {
-    IoResult<Datagram> got = ctx_.sockets.recvfrom(fd_, kMaxRecv);
-    if (got.ok()) {
-      ++count;
-    } else if (got.would_block() || got.error().code == Errc::bad_fd) {
-      break;
-    } else {
-      protocol_->error_received(got.error());
-    }
-  }
+  (void)drain_datagrams(
+      ctx_.sockets, fd_, kMaxRecv, kMaxDrain,
+      [&count](Datagram&) {
+        ++count;
+        return true;
+      },
+      [this](const Error& error) {
+        protocol_->error_received(error);
+        return true;
+      });
   return count;
 }
 

@@ -1,0 +1,29 @@
+// What the two datagram transports (selector and proactor) share: where a sendto goes, and the
+// close-time drain of what the kernel already holds for the socket.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+
+#include "src/core/error.h"
+#include "src/core/socket_api.h"
+
+namespace loopcheck {
+
+// A connected transport sends only to its peer (an empty `to` means that peer); an unconnected
+// one needs an address every time. On success `out` is where the datagram goes.
+Status resolve_datagram_target(const Address& connected_peer, const Address& to, Address& out);
+
+// Reads up to `limit` datagrams that are already queued for fd, without blocking. Each goes to
+// on_datagram, each error (an ICMP report) to on_error; a callback returning false stops the
+// drain (the protocol aborted the transport from inside it). `empty` is true when the kernel
+// had nothing more (EAGAIN, or the fd is gone). Errors count towards `read` and `limit`.
+struct DrainResult {
+  std::size_t read = 0;
+  bool empty = false;
+};
+DrainResult drain_datagrams(SocketApi& sockets, int fd, std::size_t max_bytes, std::size_t limit,
+                            const std::function<bool(Datagram&)>& on_datagram,
+                            const std::function<bool(const Error&)>& on_error);
+
+}  // namespace loopcheck
