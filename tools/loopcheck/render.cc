@@ -1,5 +1,7 @@
 #include "tools/loopcheck/render.h"
 
+#include <algorithm>
+
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -65,11 +67,17 @@ std::string describe_violation(const Violation& v) {
 std::string hunt_table(const HuntReport& report) {
   std::string out;
   char row[512];
-  std::snprintf(row, sizeof row, "%-12s %-6s %-7s %-11s %9s %10s %8s\n", "bug", "found", "oracle",
+  // Name columns as wide as the longest name, so the table stays a table as the catalog grows.
+  int bug_width = 12, scenario_width = 20;
+  for (const BugHunt& b : report.bugs) bug_width = std::max(bug_width, static_cast<int>(b.entry->id.size()));
+  for (const ScenarioHunt& s : report.scenarios) {
+    scenario_width = std::max(scenario_width, static_cast<int>(s.scenario->name().size()));
+  }
+  std::snprintf(row, sizeof row, "%-*s %-6s %-7s %-11s %9s %10s %8s\n", bug_width, "bug", "found", "oracle",
                 "engine", "ms", "schedules", "length");
   out += row;
   for (const BugHunt& b : report.bugs) {
-    std::snprintf(row, sizeof row, "%-12s %-6s %-7s %-11s %9s %10llu %8zu\n",
+    std::snprintf(row, sizeof row, "%-*s %-6s %-7s %-11s %9s %10llu %8zu\n", bug_width,
                   std::string(b.entry->id).c_str(), b.found ? "yes" : "NO",
                   b.oracle ? std::string(oracle_id(*b.oracle)).c_str() : "-", b.engine.c_str(),
                   fixed(b.seconds * 1000, 2).c_str(), static_cast<unsigned long long>(b.schedules),
@@ -88,11 +96,11 @@ std::string hunt_table(const HuntReport& report) {
     out += engines + "\n";
   }
   out += "\n";
-  std::snprintf(row, sizeof row, "%-20s %-14s %10s %9s  %s\n", "scenario (fixed)", "verdict",
+  std::snprintf(row, sizeof row, "%-*s %-14s %10s %9s  %s\n", scenario_width, "scenario (fixed)", "verdict",
                 "schedules", "ms", "certified");
   out += row;
   for (const ScenarioHunt& s : report.scenarios) {
-    std::snprintf(row, sizeof row, "%-20s %-14s %10llu %9s  %s\n",
+    std::snprintf(row, sizeof row, "%-*s %-14s %10llu %9s  %s\n", scenario_width,
                   std::string(s.scenario->name()).c_str(), s.verdict.c_str(),
                   static_cast<unsigned long long>(s.schedules), fixed(s.seconds * 1000, 1).c_str(),
                   s.certified.c_str());
