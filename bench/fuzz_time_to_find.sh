@@ -5,17 +5,19 @@
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 base="${1:-$repo/build/oss-fuzz}"
-[[ -x "$base/out/selector_datagram_fuzzer" ]] || bash "$repo/fuzz/oss-fuzz/build_local.sh" "$base" >/dev/null
+[[ -x "$base/out/proactor_stream_fuzzer" ]] || bash "$repo/fuzz/oss-fuzz/build_local.sh" "$base" >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 declare -A family=(
   [dgram-drain]=selector_datagram_fuzzer [bpo-38471]=selector_datagram_fuzzer
   [gh-91227]=selector_datagram_fuzzer [bpo-27223]=selector_stream_fuzzer
-  [gh-156512]=selector_stream_fuzzer
+  [gh-156512]=selector_stream_fuzzer [bpo-33694]=proactor_stream_fuzzer
+  [bpo-44428]=proactor_stream_fuzzer [twisted-11020]=proactor_stream_fuzzer
+  [bpo-32710]=proactor_stream_fuzzer
 )
-printf '%-12s %-26s %-40s %s\n' switch target "seconds (5 runs)" median
-for bug in dgram-drain bpo-38471 gh-91227 bpo-27223 gh-156512; do
+printf '%-14s %-26s %-40s %s\n' switch target "seconds (5 runs)" median
+for bug in dgram-drain bpo-38471 gh-91227 bpo-27223 gh-156512 bpo-33694 bpo-44428 twisted-11020 bpo-32710; do
   target="${family[$bug]}"
   times=()
   for seed in 1 2 3 4 5; do
@@ -29,5 +31,5 @@ for bug in dgram-drain bpo-38471 gh-91227 bpo-27223 gh-156512; do
     fi
   done
   median=$(printf '%s\n' "${times[@]}" | sort -g | sed -n 3p)
-  printf '%-12s %-26s %-40s %s\n' "$bug" "$target" "${times[*]}" "$median"
+  printf '%-14s %-26s %-40s %s\n' "$bug" "$target" "${times[*]}" "$median"
 done

@@ -24,7 +24,7 @@ export -f compile
 export objects_dir CXX CXXFLAGS
 printf '%s\n' "${sources[@]}" | xargs -P "$(nproc)" -I{} bash -c 'compile "$1"' _ {}
 
-for target in selector_stream_fuzzer selector_datagram_fuzzer; do
+for target in selector_stream_fuzzer selector_datagram_fuzzer proactor_stream_fuzzer proactor_datagram_fuzzer; do
   $CXX $CXXFLAGS -std=c++20 -I. "fuzz/$target.cc" "$objects_dir"/*.o $LIB_FUZZING_ENGINE \
     -o "$OUT/$target"
   cp "fuzz/$target.options" "$OUT/"

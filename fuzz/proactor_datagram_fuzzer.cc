@@ -1,0 +1,14 @@
+// Fuzz target: the proactor datagram transport's scenarios; the input bytes are the schedule.
+#include <cstddef>
+#include <cstdint>
+
+#include "fuzz/fuzz_driver.h"
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  loopcheck::fuzz::initialize("proactor datagram");
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  return loopcheck::fuzz::run_one_input(data, size);
+}
