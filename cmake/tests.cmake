@@ -83,6 +83,7 @@ add_executable(property_tests
   properties/property_support.cc
   properties/selector_stream_properties.cc
   properties/selector_datagram_properties.cc
+  properties/proactor_properties.cc
   properties/write_buffer_state_properties.cc
 )
 target_link_libraries(property_tests PRIVATE loopcheck_model rapidcheck rapidcheck_gtest

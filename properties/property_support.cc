@@ -1,5 +1,7 @@
 #include "properties/property_support.h"
 
+#include <gtest/gtest.h>
+
 #include <rapidcheck.h>
 
 #include <set>
@@ -65,6 +67,16 @@ int cases_to_find(const CatalogEntry& entry) {
                                           rc::detail::TestMetadata{}, params);
   if (!result.is<rc::detail::FailureResult>()) return -1;
   return result.get<rc::detail::FailureResult>().numSuccess + 1;
+}
+
+void expect_each_switch_found(std::string_view family) {
+  for (const CatalogEntry& entry : catalog()) {
+    const Scenario* scenario = find_scenario(entry.scenario);
+    if (!scenario || scenario->family() != family) continue;
+    int cases = cases_to_find(entry);
+    EXPECT_GT(cases, 0) << entry.id << " was not found in 1000 cases";
+    std::printf("%s: found by RapidCheck after %d case(s)\n", std::string(entry.id).c_str(), cases);
+  }
 }
 
 }  // namespace loopcheck::properties

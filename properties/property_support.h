@@ -24,4 +24,8 @@ void check_family_run(std::string_view family, const BugSet& bugs);
 // How many cases RapidCheck needed to find the switch, or -1 if 1,000 were not enough.
 int cases_to_find(const CatalogEntry& entry);
 
+// The other direction, for every catalog switch of the family: RapidCheck must find each within
+// 1,000 cases. Fails the enclosing gtest for each one it misses, and prints the counts.
+void expect_each_switch_found(std::string_view family);
+
 }  // namespace loopcheck::properties
