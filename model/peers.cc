@@ -94,9 +94,21 @@ SenderPeer::SenderPeer(FakeKernel& kernel, int fd, std::string name, std::size_t
                        std::size_t chunk, Ending ending)
     : StreamPeer(kernel, fd, std::move(name)), total_(total), chunk_(chunk), ending_(ending) {}
 
+// Scenarios send kilobytes per run, so the alphabet is copied in blocks, not made byte by byte.
 Bytes SenderPeer::payload(std::size_t offset, std::size_t size) {
-  Bytes out(size, '\0');
-  for (std::size_t i = 0; i < size; ++i) out[i] = static_cast<char>('a' + (offset + i) % 26);
+  static const Bytes kCycle = [] {
+    Bytes cycle(26 * 64, '\0');  // a whole number of alphabets: each block ends before an 'a'
+    for (std::size_t i = 0; i < cycle.size(); ++i) cycle[i] = static_cast<char>('a' + i % 26);
+    return cycle;
+  }();
+  Bytes out;
+  out.reserve(size);
+  std::size_t at = offset % 26;
+  while (out.size() < size) {
+    std::size_t n = std::min(size - out.size(), kCycle.size() - at);
+    out.append(kCycle, at, n);
+    at = 0;
+  }
   return out;
 }
 

@@ -1,5 +1,7 @@
 #include "tools/loopcheck/commands.h"
 
+#include <algorithm>
+
 #include <unistd.h>
 
 #include <charconv>
@@ -302,10 +304,12 @@ int run_bench(bool json) {
     std::cout << out.dump(2) << "\n";
     return 0;
   }
-  std::printf("%-20s %12s %12s %10s %10s %10s %10s %8s\n", "scenario", "events/s", "schedules/s",
+  int width = 20;
+  for (const ScenarioBench& b : results) width = std::max(width, static_cast<int>(b.scenario->name().size()));
+  std::printf("%-*s %12s %12s %10s %10s %10s %10s %8s\n", width, "scenario", "events/s", "schedules/s",
               "plain", "por", "fingerpr.", "both", "ratio");
   for (const ScenarioBench& b : results) {
-    std::printf("%-20s %12.0f %12.0f %10llu %10llu %10llu %10llu %7.1fx\n",
+    std::printf("%-*s %12.0f %12.0f %10llu %10llu %10llu %10llu %7.1fx\n", width,
                 std::string(b.scenario->name()).c_str(), b.events_per_second, b.schedules_per_second,
                 static_cast<unsigned long long>(b.schedules_plain),
                 static_cast<unsigned long long>(b.schedules_por),
