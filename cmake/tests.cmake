@@ -116,6 +116,9 @@ add_test(NAME real.race_echo.switch_loses COMMAND loopcheck real race-echo --bug
 set_tests_properties(real.race_echo.switch_loses PROPERTIES PASS_REGULAR_EXPRESSION "[1-9][0-9]* of 3 runs lossy")
 set_tests_properties(real.race_echo.fixed_never_loses real.race_echo.switch_loses PROPERTIES
   LABELS real TIMEOUT 300 RESOURCE_LOCK real_sockets SKIP_RETURN_CODE 77)
+add_test(NAME real.dgram_drain.io_uring_never_loses COMMAND loopcheck real dgram-drain --io-uring --runs 100)
+set_tests_properties(real.dgram_drain.io_uring_never_loses PROPERTIES
+  LABELS real TIMEOUT 300 RESOURCE_LOCK real_sockets SKIP_RETURN_CODE 77)
 add_test(NAME real.race_echo.says_why_it_skips
   COMMAND sh -c "out=$(LOOPCHECK_IO_URING=off \"$1\" real race-echo); rc=$?; echo \"$out\"; [ $rc -eq 77 ] && echo \"$out\" | grep -q 'skipped: io_uring is turned off'"
           race $<TARGET_FILE:loopcheck>)

@@ -82,6 +82,7 @@ int main(int argc, char** argv) {
   drain->add_option("--bug", real_bugs, "turn a catalog bug switch on (dgram-drain)");
   drain->add_option("--count", drain_options.count, "datagrams to send per run")->check(at_least(1));
   drain->add_option("--runs", drain_options.runs, "how many times to run it")->check(at_least(1));
+  drain->add_flag("--io-uring", drain_options.io_uring, "serve with the proactor transport on io_uring");
   EchoOptions echo_options;
   auto* echo = real->add_subcommand("echo", "TCP loopback echo with pause/resume and checksums");
   echo->add_option("--bug", real_bugs, "turn a catalog bug switch on");

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "src/transport/proactor_datagram.h"
 #include "src/transport/selector_datagram.h"
 #include "tools/loopcheck/real_world.h"
 
@@ -30,7 +31,7 @@ struct Outcome {
   std::string problem;
 };
 
-Outcome one_run(RealWorld& world, std::size_t count) {
+Outcome one_run(RealWorld& world, std::size_t count, bool overlapped) {
   Outcome out;
   char dir[] = "/tmp/loopcheck-drain-XXXXXX";
   if (!mkdtemp(dir)) {
@@ -46,7 +47,13 @@ Outcome one_run(RealWorld& world, std::size_t count) {
   }
   Counter counter;
   {
-    SelectorDatagramTransport transport(world.context(), server.value(), counter);
+    std::unique_ptr<DatagramTransport> server_transport;
+    if (overlapped) {
+      server_transport = std::make_unique<ProactorDatagramTransport>(world.context(), server.value(), counter);
+    } else {
+      server_transport = std::make_unique<SelectorDatagramTransport>(world.context(), server.value(), counter);
+    }
+    DatagramTransport& transport = *server_transport;
     const Bytes payload(64, 'd');
     (void)world.loop->add_writer(sender.value(), Tag{nullptr, "sender"}, [&] {
       while (out.tx < count) {
@@ -62,6 +69,10 @@ Outcome one_run(RealWorld& world, std::size_t count) {
       transport.close();  // the sender is done: shut the server down, as the write-up does
     });
     if (!world.run_until([&] { return counter.lost; }, 10 * kSecond)) out.problem = "timed out";
+    // Overlapped: every operation's final completion runs before the transport goes away.
+    if (world.uring && !world.run_until([&] { return world.uring->owned_buffers() == 0; }, 5 * kSecond)) {
+      out.problem = "operations still outstanding after connection_lost";
+    }
   }
   out.rx = counter.received;
   ::close(sender.value());
@@ -79,9 +90,19 @@ int real_dgram_drain(const BugSet& bugs, const DrainOptions& options) {
     return 2;
   }
   RealWorld& world = *std::get<std::unique_ptr<RealWorld>>(created);
+  if (options.io_uring) {
+    if (!bugs.none()) {
+      std::fprintf(stderr, "loopcheck: the dgram-drain switch lives in the selector transport; drop --io-uring\n");
+      return 2;
+    }
+    if (std::optional<std::string> why = world.enable_io_uring()) {
+      std::printf("skipped: %s\n", why->c_str());
+      return kSkipped;
+    }
+  }
   std::size_t lossy = 0, lost_total = 0;
   for (std::size_t run = 0; run < options.runs; ++run) {
-    Outcome out = one_run(world, options.count);
+    Outcome out = one_run(world, options.count, options.io_uring);
     if (!out.problem.empty()) {
       std::fprintf(stderr, "loopcheck: run %zu: %s\n", run + 1, out.problem.c_str());
       return 2;

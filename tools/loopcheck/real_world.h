@@ -42,9 +42,13 @@ struct RealWorld {
   std::unique_ptr<UringProactor> uring;  // set by enable_io_uring()
 };
 
+// Exit code for an experiment this machine cannot run (ctest's SKIP_RETURN_CODE).
+constexpr int kSkipped = 77;
+
 struct DrainOptions {
   std::size_t count = 1000;
   std::size_t runs = 1;
+  bool io_uring = false;  // the proactor transport on io_uring instead of the selector on epoll
 };
 int real_dgram_drain(const BugSet& bugs, const DrainOptions& options);
 
@@ -95,8 +99,7 @@ struct LoadOptions {
   std::uint64_t seed = 1;
   std::int64_t seconds = 120;  // the whole experiment's time bound
 };
-// Exit code for an experiment this machine cannot run (ctest's SKIP_RETURN_CODE).
-constexpr int kSkipped = 77;
+
 int real_load(const BugSet& bugs, const LoadOptions& options);
 
 }  // namespace loopcheck::cli
