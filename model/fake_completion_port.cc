@@ -82,6 +82,10 @@ IoResult<OperationId> FakeCompletionPort::submit_sendto(int fd, Bytes data, Addr
   return submit(std::move(op));
 }
 
+bool FakeCompletionPort::satisfiable(const Operation& op) const {
+  return !kernel_.is_open(op.fd) || (receives(op.kind) ? kernel_.readable(op.fd) : kernel_.writable(op.fd));
+}
+
 void FakeCompletionPort::queue(OperationId id, Operation& op) {
   op.state = State::queued;
   queue_.push_back(id);
@@ -96,7 +100,9 @@ Status FakeCompletionPort::cancel(OperationId id) {
   }
   Operation& op = it->second;
   op.cancel_tried = true;
-  std::uint32_t outcome = choices_.choose(3, ChoiceKind::cancel_race);
+  // Only an operation the kernel could satisfy now can be in progress; one still waiting for
+  // data or buffer space is simply cancelled.
+  std::uint32_t outcome = satisfiable(op) ? choices_.choose(3, ChoiceKind::cancel_race) : 0;
   if (outcome == 0) {
     op.result = CompletionResult{0, make_error(Errc::aborted, "operation cancelled"), {}, 0, {}};
     queue(id, op);
@@ -115,8 +121,7 @@ Status FakeCompletionPort::cancel(OperationId id) {
 void FakeCompletionPort::collect(Nanos now, std::vector<PendingEvent>& out) {
   for (auto& [id, op] : ops_) {
     if (op.state != State::pending) continue;
-    bool ready = !kernel_.is_open(op.fd) || (receives(op.kind) ? kernel_.readable(op.fd) : kernel_.writable(op.fd));
-    if (!ready) {
+    if (!satisfiable(op)) {
       op.ready_since = -1;
       continue;
     }

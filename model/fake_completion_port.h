@@ -5,7 +5,9 @@
 // queue reaches the loop through the poller, oldest first, and the handler's run is the
 // operation's final completion; only then is its buffer released. Cancel of a pending
 // operation is a choice among the real outcomes: cancelled (ABORTED), or in progress (ALREADY)
-// and then aborted anyway or completed with its data. Cancel of a queued or finished operation
+// and then aborted anyway or completed with its data; only an operation the kernel could carry
+// out now can be in progress, so one still waiting for data is simply cancelled. Cancel of a
+// queued or finished operation
 // is NOT_FOUND, and a queued completion is still delivered, data and all.
 //
 // With the kernel's submit_faults on, every submission may fail at once (a `submit_failure`
@@ -82,6 +84,8 @@ class FakeCompletionPort final : public CompletionApi, public CompletionQueue, p
   static bool receives(Kind kind) { return kind == Kind::recv || kind == Kind::recvfrom; }
   IoResult<OperationId> submit(Operation op);
   void complete(Operation& op);
+  // The kernel could carry the operation out now (data or room is there, or the fd is gone).
+  bool satisfiable(const Operation& op) const;
   void run_final(OperationId id);
   void queue(OperationId id, Operation& op);
   void trace(std::string text) const;

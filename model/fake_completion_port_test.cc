@@ -13,6 +13,7 @@ namespace {
 struct PortFixture : ::testing::Test {
   explicit PortFixture(std::vector<ChoiceRecord> prefix = {}) : choices(std::move(prefix)) {
     config.oracles.set(Oracle::O5, false);  // tests stop with operations outstanding
+    config.kernel.faults = false;            // the only choices are the ones a test gives
     world = std::make_unique<SimWorld>(config, choices);
     std::tie(app, peer) = world->kernel().stream_pair(SocketKind::tcp, Owner::app, Owner::peer, "a", "b");
   }
@@ -20,6 +21,17 @@ struct PortFixture : ::testing::Test {
     return [this](const CompletionResult& r) { results.push_back(r); };
   }
   void settle() { world->run(500); }
+  // Delivers what the peer sent to the app socket without completing the operations waiting
+  // for it: only an operation the kernel could carry out now can be in progress at a cancel.
+  void make_ready() {
+    for (int guard = 0; guard < 100 && !world->kernel().readable(app); ++guard) {
+      std::vector<PendingEvent> events;
+      world->kernel().collect(world->clock().now(), events);
+      ASSERT_FALSE(events.empty());
+      world->clock().advance_to(events.front().earliest);
+      events.front().source->fire(events.front());
+    }
+  }
 
   WorldConfig config;
   PrefixChoiceSource choices;
@@ -97,14 +109,25 @@ struct AlreadyFixture : PortFixture {
   AlreadyFixture() : PortFixture({ChoiceRecord{2, 3, ChoiceKind::cancel_race}}) {}
 };
 
+// A recv still waiting for data is not in progress: its cancel always succeeds, with no choice.
+TEST_F(AlreadyFixture, CancelOfAnOperationWaitingForDataIsNeverAlready) {
+  FakeCompletionPort& port = world->completions();
+  OperationId id = port.submit_recv(app, 10, Tag{nullptr, "recv"}, record()).value();
+  EXPECT_FALSE(port.cancel(id)) << "the cancel_race choice must not even be asked";
+  settle();
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].error->code, Errc::aborted);
+}
+
 // In progress: ALREADY, and (cancel_race 2) it completes with its data after all.
 TEST_F(AlreadyFixture, CancelInProgressIsAlreadyAndMayStillComplete) {
   FakeCompletionPort& port = world->completions();
   OperationId id = port.submit_recv(app, 100, Tag{nullptr, "recv"}, record()).value();
+  ASSERT_TRUE(world->kernel().send(peer, "late").ok());
+  make_ready();
   Status cancelled = port.cancel(id);
   ASSERT_TRUE(cancelled);
   EXPECT_EQ(cancelled->code, Errc::already);
-  ASSERT_TRUE(world->kernel().send(peer, "late").ok());
   settle();
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].data, "late");
@@ -126,8 +149,9 @@ TEST(CompletionAccounting, ABufferStillOwnedAtTheEndIsAResourceLeak) {
 TEST_F(AlreadyFixture, DataAfterACancelThatNobodySettlesIsASilentLoss) {
   FakeCompletionPort& port = world->completions();
   OperationId id = port.submit_recv(app, 100, Tag{nullptr, "recv"}, [](const CompletionResult&) {}).value();
-  ASSERT_TRUE(port.cancel(id));
   ASSERT_TRUE(world->kernel().send(peer, "lost").ok());
+  make_ready();
+  ASSERT_TRUE(port.cancel(id));
   EXPECT_EQ(world->run(500), RunEnd::violation);
   EXPECT_EQ(world->monitor().violation()->oracle, Oracle::O9);
   ASSERT_EQ(port.silent_losses().size(), 1u);
@@ -139,8 +163,9 @@ TEST_F(AlreadyFixture, DataAfterACancelThatIsDiscardedOnPurposeIsCounted) {
   OperationId id = port.submit_recv(app, 100, Tag{nullptr, "recv"}, [&port](const CompletionResult& r) {
                          port.settle(r.id, r.data.size(), Settlement::discarded);
                        }).value();
-  ASSERT_TRUE(port.cancel(id));
   ASSERT_TRUE(world->kernel().send(peer, "kept").ok());
+  make_ready();
+  ASSERT_TRUE(port.cancel(id));
   settle();
   EXPECT_FALSE(world->monitor().violated());
   EXPECT_TRUE(port.silent_losses().empty());

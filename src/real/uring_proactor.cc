@@ -16,14 +16,19 @@ const char* kind_name(int kind) {
   return kNames[kind];
 }
 
-// Asks the kernel, synchronously, to cancel whatever operation carries user_data `id`.
+// Asks the kernel, synchronously, to cancel whatever operation carries user_data `id`. The
+// timeout is zero, not infinite: with an infinite one the kernel waits out an operation in
+// progress and then answers 0 whatever it did, so "cancelled" could hide a completion with data.
+// With zero it answers at once: 0 (cancelled), -ENOENT (already completed) or -ETIME (in
+// progress: it completes either way, which is EALREADY's meaning).
 int sync_cancel(io_uring& ring, OperationId id) {
   io_uring_sync_cancel_reg reg{};
   reg.addr = id;
   reg.fd = -1;
-  reg.timeout.tv_sec = -1;
-  reg.timeout.tv_nsec = -1;
-  return io_uring_register_sync_cancel(&ring, &reg);
+  reg.timeout.tv_sec = 0;
+  reg.timeout.tv_nsec = 0;
+  int rc = io_uring_register_sync_cancel(&ring, &reg);
+  return rc == -ETIME ? -EALREADY : rc;
 }
 
 }  // namespace
@@ -104,8 +109,8 @@ IoResult<OperationId> UringProactor::submit(std::unique_ptr<Operation> op) {
   OperationId id = next_id_++;
   io_uring_sqe_set_data64(sqe, id);
   ops_.emplace(id, std::move(op));
-  // The SQE is published now; should the enter fail (EINTR, EBUSY), the next flush submits it,
-  // so the operation stays owned and will complete like any other.
+  // The SQE is published now; should the enter fail (EINTR, EBUSY), flush() submits it before
+  // the loop next polls, so the operation stays owned and will complete like any other.
   (void)io_uring_submit(&ring_);
   return id;
 }
@@ -157,11 +162,12 @@ IoResult<OperationId> UringProactor::submit_sendto(int fd, Bytes data, Address t
 
 Status UringProactor::cancel(OperationId id) {
   auto it = ops_.find(id);
+  if (it != ops_.end()) it->second->cancel_tried = true;  // whatever comes now must be settled
   if (it == ops_.end() || it->second->reaped) {  // its completion is already on its way to the loop
-    ++not_found_;
+    ++after_reap_;
     return make_error(Errc::not_found, "operation " + std::to_string(id) + " already completed");
   }
-  it->second->cancel_tried = true;
+  flush();  // an operation the kernel has not been handed cannot be cancelled
   int rc = sync_cancel(ring_, id);
   if (rc == 0) {
     ++cancelled_;
@@ -175,7 +181,7 @@ Status UringProactor::cancel(OperationId id) {
 std::size_t UringProactor::cancel_outcomes(Errc outcome) const {
   switch (outcome) {
     case Errc::aborted: return cancelled_;
-    case Errc::not_found: return not_found_;
+    case Errc::not_found: return not_found_ + after_reap_;
     case Errc::already: return already_;
     default: return 0;
   }
@@ -186,6 +192,10 @@ void UringProactor::settle(OperationId id, std::size_t bytes, Settlement how) {
   if (it == ops_.end()) return;
   it->second->settled = true;
   if (how == Settlement::discarded) discarded_bytes_ += bytes;
+}
+
+void UringProactor::flush() {
+  if (io_uring_sq_ready(&ring_) > 0) (void)io_uring_submit(&ring_);
 }
 
 bool UringProactor::has_queued() const { return io_uring_cq_ready(&ring_) > 0; }

@@ -3,9 +3,10 @@
 // Each operation owns its buffer (and, for datagrams, its msghdr and address) on the heap until
 // its final completion has run in the loop. Submissions go to the kernel at once, so a failure
 // belongs to the operation that caused it, and the buffer is released there and then. Cancel is
-// IORING_REGISTER_SYNC_CANCEL, whose answer is the real race: 0 (the recv ends with -ECANCELED),
-// -ENOENT (it has already completed: its CQE, data and all, is still to be reaped) or -EALREADY
-// (in progress; it completes either way). The poller reaps CQEs through notify_fd().
+// IORING_REGISTER_SYNC_CANCEL with a zero timeout, whose answer is the real race: 0 (the recv
+// ends with -ECANCELED), -ENOENT (it has already completed: its CQE, data and all, is still to
+// be reaped, or has been reaped and waits in the loop) or -ETIME, reported as -EALREADY (in
+// progress; it completes either way). The poller reaps CQEs through notify_fd().
 #pragma once
 
 #include <liburing.h>
@@ -41,6 +42,7 @@ class UringProactor final : public CompletionApi, public CompletionQueue {
   void settle(OperationId id, std::size_t bytes, Settlement how) override;
 
   int notify_fd() const override { return ring_.ring_fd; }
+  void flush() override;
   bool has_queued() const override;
   void take_queued(std::vector<PollEvent>& out) override;
 
@@ -50,6 +52,9 @@ class UringProactor final : public CompletionApi, public CompletionQueue {
   std::size_t discarded_bytes() const { return discarded_bytes_; }
   std::size_t silent_loss_bytes() const { return silent_loss_bytes_; }
   std::size_t cancel_outcomes(Errc outcome) const;  // aborted (cancelled), not_found, already
+  // Of the not_found answers, those the binding gave itself: the CQE had already been reaped and
+  // its completion was waiting in the loop. The rest are the kernel's -ENOENT.
+  std::size_t cancels_after_reap() const { return after_reap_; }
 
  private:
   enum class Kind { recv, send, recvfrom, sendto };
@@ -77,7 +82,7 @@ class UringProactor final : public CompletionApi, public CompletionQueue {
   std::unordered_map<OperationId, std::unique_ptr<Operation>> ops_;
   std::size_t discarded_bytes_ = 0;
   std::size_t silent_loss_bytes_ = 0;
-  std::size_t cancelled_ = 0, not_found_ = 0, already_ = 0;
+  std::size_t cancelled_ = 0, not_found_ = 0, already_ = 0, after_reap_ = 0;
 };
 
 }  // namespace loopcheck

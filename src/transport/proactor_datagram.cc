@@ -43,9 +43,13 @@ void ProactorDatagramTransport::read_done(const CompletionResult& r) {
     if (read_cancelled_) ctx_.completions->settle(r.id, r.data.size(), Settlement::delivered);
     trace("recvfrom " + std::to_string(r.data.size()) + " bytes from " + r.from);
     protocol_->datagram_received(r.data, r.from);
-  } else if (r.error->code != Errc::aborted) {
+  } else if (r.error->code == Errc::connection_refused || r.error->code == Errc::connection_reset) {
     trace("recvfrom: " + r.error->describe());
     protocol_->error_received(*r.error);  // an ICMP report: the read loop carries on
+  } else if (r.error->code != Errc::aborted) {
+    trace("recvfrom failed: " + r.error->describe());
+    force_close(*r.error);  // anything else would fail again on every retry
+    return;
   }
   if (lost_scheduled_) return;  // the protocol aborted from inside the callback
   if (read_cancelled_) {  // close() was waiting for this read before it drains
@@ -89,8 +93,12 @@ void ProactorDatagramTransport::send_next() {
 }
 
 void ProactorDatagramTransport::write_done(const CompletionResult& r) {
-  if (!write_op_ || *write_op_ != r.id) return;  // cancelled by an abort: the buffer comes home
+  if (!write_op_ || *write_op_ != r.id) return;
   write_op_.reset();
+  if (lost_scheduled_) {  // after an abort: was the datagram in flight sent after all?
+    if (r.error && r.error->code == Errc::aborted) ++discarded_;
+    return;
+  }
   buffered_bytes_ -= buffer_.front().data.size();
   buffer_.pop_front();
   if (r.error) {
@@ -155,12 +163,10 @@ void ProactorDatagramTransport::force_close(std::optional<Error> error) {
   closing_ = true;
   draining_ = false;
   lost_scheduled_ = true;
+  // Both operations stay tracked until their final completions, which say what became of them.
   if (read_op_) (void)ctx_.completions->cancel(*read_op_);  // read_done settles what it brings
-  if (write_op_) {
-    (void)ctx_.completions->cancel(*write_op_);
-    write_op_.reset();
-  }
-  discarded_ += buffer_.size();
+  if (write_op_) (void)ctx_.completions->cancel(*write_op_);  // write_done counts it if aborted
+  discarded_ += buffer_.size() - (write_op_ ? 1 : 0);
   buffer_.clear();
   buffered_bytes_ = 0;
   ctx_.loop.call_soon(tag("call_connection_lost"),

@@ -1,14 +1,17 @@
 // asyncio's _ProactorDatagramTransport as a state machine over overlapped I/O (IOCP, io_uring).
 //
-// Reading: one recvfrom is outstanding at a time. An error in its completion (an ICMP report,
-// ECONNREFUSED) goes to error_received and the read loop carries on: a UDP server must survive
-// a client that went away (gh-91227 on the proactor). Writing: datagrams queue in order and one
+// Reading: one recvfrom is outstanding at a time. An ICMP report in its completion
+// (ECONNREFUSED, ECONNRESET) goes to error_received and the read loop carries on: a UDP server
+// must survive a client that went away (gh-91227 on the proactor). Any other error is fatal. Writing: datagrams queue in order and one
 // sendto is outstanding; a failed send goes to error_received and the next one follows. Flow
 // control counts queued and in-flight bytes.
 // close(): cancels the read; whatever its completion still carries is delivered, then the
 // datagrams the kernel already holds are drained (as the selector transport does), the send
 // queue is flushed, and only then connection_lost(None). abort(): discards both queues and the
 // kernel's, reported in get_extra_info("datagrams_discarded").
+// Operations are tracked until their final completions, which may come after connection_lost:
+// whoever owns the transport keeps it until the port owns no buffer of it (the simulation's
+// world owns everything to the end; the real experiments wait for owned_buffers() == 0).
 #pragma once
 
 #include <cstddef>

@@ -23,10 +23,11 @@ void ProactorStreamTransport::start_read() {
 
 void ProactorStreamTransport::read_done(const CompletionResult& r) {
   bool current = read_op_ && *read_op_ == r.id;
-  if (!current && ctx_.bugs.on(Bug::twisted_11020) && closing_) current = true;  // delivered anyway
+  bool abandoned = abandoned_reads_.erase(r.id) > 0;
+  if (abandoned && ctx_.bugs.on(Bug::twisted_11020)) current = true;  // delivered anyway
   if (!current) {
-    drop_abandoned_read(r);
-    return;
+    if (abandoned) drop_abandoned_read(r);
+    return;  // not an operation this transport knows of
   }
   read_op_.reset();
   if (r.error) {
@@ -49,7 +50,7 @@ void ProactorStreamTransport::read_done(const CompletionResult& r) {
 // A read cancelled at close still completes: the kernel hands its buffer back, and any data in
 // it is dropped on purpose and said so (O9), since nothing may reach the protocol after close.
 void ProactorStreamTransport::drop_abandoned_read(const CompletionResult& r) {
-  if (abandoned_reads_.erase(r.id) == 0 || r.data.empty()) return;
+  if (r.data.empty()) return;
   ctx_.completions->settle(r.id, r.data.size(), Settlement::discarded);
   trace("read #" + std::to_string(r.id) + " completed after its cancel: " + std::to_string(r.data.size()) +
         " bytes discarded");
@@ -242,6 +243,7 @@ void ProactorStreamTransport::fingerprint(StateHasher& h) const {
   h.value(fd_);
   h.value(h.owner(protocol_));
   h.value(read_op_.value_or(0));
+  h.value(abandoned_reads_.size());
   for (OperationId id : abandoned_reads_) h.value(id);
   h.value(pending_data_.has_value());
   if (pending_data_) h.text(*pending_data_);

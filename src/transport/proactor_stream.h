@@ -8,6 +8,8 @@
 // writes finish, cancels the read, then calls connection_lost(None); abort() and fatal errors
 // cancel everything. Completions that arrive after the close are the kernel returning buffers:
 // they are accepted, and any data in them is discarded and counted (O9), never delivered.
+// Those completions may come after connection_lost, so whoever owns the transport keeps it
+// until the port owns no buffer of it.
 #pragma once
 
 #include <cstddef>

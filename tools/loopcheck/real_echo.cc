@@ -85,6 +85,7 @@ EchoResult run_echo(RealWorld& world, const EchoOptions& options) {
     result.cancelled = port.cancel_outcomes(Errc::aborted);
     result.not_found = port.cancel_outcomes(Errc::not_found);
     result.already = port.cancel_outcomes(Errc::already);
+    result.not_found_after_reap = port.cancels_after_reap();
     result.discarded_after_cancel = port.discarded_bytes();
     result.lost_after_cancel = port.silent_loss_bytes();
   }

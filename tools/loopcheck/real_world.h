@@ -77,6 +77,7 @@ struct EchoResult {
   std::optional<Violation> violation;
   // overlapped: what the io_uring binding saw (cancel outcomes, and data after a cancel).
   std::size_t cancelled = 0, not_found = 0, already = 0;
+  std::size_t not_found_after_reap = 0;  // of not_found: the CQE was reaped, not yet run
   std::size_t discarded_after_cancel = 0, lost_after_cancel = 0;
   double seconds = 0;
   std::string setup_error;  // non-empty: the sockets could not be set up
