@@ -41,45 +41,39 @@ IoResult<OperationId> FakeCompletionPort::submit(Operation op) {
 
 IoResult<OperationId> FakeCompletionPort::submit_recv(int fd, std::size_t max_bytes, Tag tag,
                                                       CompletionHandler handler) {
-  Operation op;
-  op.fd = fd;
+  Operation op = new_op(Kind::recv, fd, tag, std::move(handler));
   op.max_bytes = max_bytes;
-  op.tag = tag;
-  op.handler = std::move(handler);
   return submit(std::move(op));
 }
 
 IoResult<OperationId> FakeCompletionPort::submit_send(int fd, Bytes data, Tag tag, CompletionHandler handler) {
-  Operation op;
-  op.fd = fd;
-  op.kind = Kind::send;
+  Operation op = new_op(Kind::send, fd, tag, std::move(handler));
   op.data = std::move(data);
-  op.tag = tag;
-  op.handler = std::move(handler);
   return submit(std::move(op));
 }
 
 IoResult<OperationId> FakeCompletionPort::submit_recvfrom(int fd, std::size_t max_bytes, Tag tag,
                                                           CompletionHandler handler) {
-  Operation op;
-  op.fd = fd;
-  op.kind = Kind::recvfrom;
+  Operation op = new_op(Kind::recvfrom, fd, tag, std::move(handler));
   op.max_bytes = max_bytes;
-  op.tag = tag;
-  op.handler = std::move(handler);
   return submit(std::move(op));
 }
 
 IoResult<OperationId> FakeCompletionPort::submit_sendto(int fd, Bytes data, Address to, Tag tag,
                                                         CompletionHandler handler) {
-  Operation op;
-  op.fd = fd;
-  op.kind = Kind::sendto;
+  Operation op = new_op(Kind::sendto, fd, tag, std::move(handler));
   op.data = std::move(data);
   op.to = std::move(to);
+  return submit(std::move(op));
+}
+
+FakeCompletionPort::Operation FakeCompletionPort::new_op(Kind kind, int fd, Tag tag, CompletionHandler handler) {
+  Operation op;
+  op.kind = kind;
+  op.fd = fd;
   op.tag = tag;
   op.handler = std::move(handler);
-  return submit(std::move(op));
+  return op;
 }
 
 bool FakeCompletionPort::satisfiable(const Operation& op) const {

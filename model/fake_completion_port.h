@@ -82,6 +82,7 @@ class FakeCompletionPort final : public CompletionApi, public CompletionQueue, p
     bool settled = false;
   };
   static bool receives(Kind kind) { return kind == Kind::recv || kind == Kind::recvfrom; }
+  static Operation new_op(Kind kind, int fd, Tag tag, CompletionHandler handler);
   IoResult<OperationId> submit(Operation op);
   void complete(Operation& op);
   // The kernel could carry the operation out now (data or room is there, or the fd is gone).

@@ -115,48 +115,42 @@ IoResult<OperationId> UringProactor::submit(std::unique_ptr<Operation> op) {
   return id;
 }
 
-IoResult<OperationId> UringProactor::submit_recv(int fd, std::size_t max_bytes, Tag tag, CompletionHandler handler) {
+std::unique_ptr<UringProactor::Operation> UringProactor::new_op(Kind kind, int fd, Tag tag,
+                                                                CompletionHandler handler) {
   auto op = std::make_unique<Operation>();
-  op->kind = Kind::recv;
+  op->kind = kind;
   op->fd = fd;
-  op->buffer.resize(max_bytes);
   op->tag = tag;
   op->handler = std::move(handler);
+  return op;
+}
+
+IoResult<OperationId> UringProactor::submit_recv(int fd, std::size_t max_bytes, Tag tag, CompletionHandler handler) {
+  auto op = new_op(Kind::recv, fd, tag, std::move(handler));
+  op->buffer.resize(max_bytes);
   return submit(std::move(op));
 }
 
 IoResult<OperationId> UringProactor::submit_send(int fd, Bytes data, Tag tag, CompletionHandler handler) {
-  auto op = std::make_unique<Operation>();
-  op->kind = Kind::send;
-  op->fd = fd;
+  auto op = new_op(Kind::send, fd, tag, std::move(handler));
   op->buffer = std::move(data);
-  op->tag = tag;
-  op->handler = std::move(handler);
   return submit(std::move(op));
 }
 
 IoResult<OperationId> UringProactor::submit_recvfrom(int fd, std::size_t max_bytes, Tag tag,
                                                      CompletionHandler handler) {
-  auto op = std::make_unique<Operation>();
-  op->kind = Kind::recvfrom;
-  op->fd = fd;
+  auto op = new_op(Kind::recvfrom, fd, tag, std::move(handler));
   op->buffer.resize(max_bytes);
-  op->tag = tag;
-  op->handler = std::move(handler);
   return submit(std::move(op));
 }
 
 IoResult<OperationId> UringProactor::submit_sendto(int fd, Bytes data, Address to, Tag tag,
                                                    CompletionHandler handler) {
-  auto op = std::make_unique<Operation>();
-  op->kind = Kind::sendto;
-  op->fd = fd;
+  auto op = new_op(Kind::sendto, fd, tag, std::move(handler));
   op->buffer = std::move(data);
   if (!to.empty() && !parse_address(to, op->peer)) {
     return make_error(Errc::invalid_argument, "sendto: not an address: '" + to + "'");
   }
-  op->tag = tag;
-  op->handler = std::move(handler);
   return submit(std::move(op));
 }
 

@@ -73,6 +73,7 @@ class UringProactor final : public CompletionApi, public CompletionQueue {
     bool settled = false;
   };
   explicit UringProactor(const io_uring& ring) : ring_(ring) {}
+  static std::unique_ptr<Operation> new_op(Kind kind, int fd, Tag tag, CompletionHandler handler);
   IoResult<OperationId> submit(std::unique_ptr<Operation> op);
   void run_final(OperationId id);
   CompletionResult result_of(OperationId id, Operation& op) const;

@@ -32,4 +32,32 @@ DrainResult drain_datagrams(SocketApi& sockets, int fd, std::size_t max_bytes, s
   return result;
 }
 
+std::size_t discard_datagrams(SocketApi& sockets, int fd, std::size_t max_bytes, std::size_t limit,
+                              const std::function<void(const Error&)>& on_error) {
+  std::size_t count = 0;
+  (void)drain_datagrams(
+      sockets, fd, max_bytes, limit,
+      [&count](Datagram&) {
+        ++count;
+        return true;
+      },
+      [&on_error](const Error& error) {
+        on_error(error);
+        return true;
+      });
+  return count;
+}
+
+std::optional<std::string> datagram_extra_info(std::string_view name, const SocketApi& sockets, int fd,
+                                               const Address& connected_peer, std::size_t discarded) {
+  if (name == "socket") return std::to_string(fd);
+  if (name == "sockname") return sockets.sockname(fd);
+  if (name == "peername") {
+    if (connected_peer.empty()) return std::nullopt;
+    return connected_peer;
+  }
+  if (name == "datagrams_discarded") return std::to_string(discarded);
+  return std::nullopt;
+}
+
 }  // namespace loopcheck

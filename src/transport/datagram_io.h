@@ -4,6 +4,9 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "src/core/error.h"
 #include "src/core/socket_api.h"
@@ -25,5 +28,15 @@ struct DrainResult {
 DrainResult drain_datagrams(SocketApi& sockets, int fd, std::size_t max_bytes, std::size_t limit,
                             const std::function<bool(Datagram&)>& on_datagram,
                             const std::function<bool(const Error&)>& on_error);
+
+// abort()'s end: reads and counts what the kernel still holds for fd, so the abort can say
+// exactly what it threw away. An error found on the way still goes to on_error, never nowhere.
+std::size_t discard_datagrams(SocketApi& sockets, int fd, std::size_t max_bytes, std::size_t limit,
+                              const std::function<void(const Error&)>& on_error);
+
+// get_extra_info for both datagram transports: socket, sockname, peername (connected only) and
+// datagrams_discarded.
+std::optional<std::string> datagram_extra_info(std::string_view name, const SocketApi& sockets, int fd,
+                                               const Address& connected_peer, std::size_t discarded);
 
 }  // namespace loopcheck

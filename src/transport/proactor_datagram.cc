@@ -175,23 +175,11 @@ void ProactorDatagramTransport::force_close(std::optional<Error> error) {
 
 void ProactorDatagramTransport::call_connection_lost(std::optional<Error> error) {
   if (aborted_) {  // what the kernel still holds is thrown away, and counted
-    (void)drain_datagrams(
-        ctx_.sockets, fd_, kMaxRecv, kMaxDrain,
-        [this](Datagram&) {
-          ++discarded_;
-          return true;
-        },
-        [this](const Error& e) {
-          protocol_->error_received(e);
-          return true;
-        });
+    discarded_ += discard_datagrams(ctx_.sockets, fd_, kMaxRecv, kMaxDrain,
+                                    [this](const Error& e) { protocol_->error_received(e); });
     trace("abort discarded " + std::to_string(discarded_) + " datagrams");
   }
-  trace("connection_lost(" + (error ? error->describe() : std::string("None")) + ")");
-  SocketApi& sockets = ctx_.sockets;  // the protocol may destroy us inside connection_lost
-  int fd = fd_;
-  protocol_->connection_lost(error);
-  (void)sockets.close(fd);
+  connection_lost_then_close(ctx_, fd_, *protocol_, std::move(error));
 }
 
 Status ProactorDatagramTransport::set_write_buffer_limits(std::optional<std::size_t> high,
@@ -202,14 +190,7 @@ Status ProactorDatagramTransport::set_write_buffer_limits(std::optional<std::siz
 }
 
 std::optional<std::string> ProactorDatagramTransport::get_extra_info(std::string_view name) const {
-  if (name == "socket") return std::to_string(fd_);
-  if (name == "sockname") return ctx_.sockets.sockname(fd_);
-  if (name == "peername") {
-    if (connected_peer_.empty()) return std::nullopt;
-    return connected_peer_;
-  }
-  if (name == "datagrams_discarded") return std::to_string(discarded_);
-  return std::nullopt;
+  return datagram_extra_info(name, ctx_.sockets, fd_, connected_peer_, discarded_);
 }
 
 void ProactorDatagramTransport::fingerprint(StateHasher& h) const {

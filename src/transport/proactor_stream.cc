@@ -218,11 +218,7 @@ void ProactorStreamTransport::force_close(std::optional<Error> error) {
 }
 
 void ProactorStreamTransport::call_connection_lost(std::optional<Error> error) {
-  trace("connection_lost(" + (error ? error->describe() : std::string("None")) + ")");
-  SocketApi& sockets = ctx_.sockets;  // the protocol may destroy us inside connection_lost
-  int fd = fd_;
-  protocol_->connection_lost(error);
-  (void)sockets.close(fd);
+  connection_lost_then_close(ctx_, fd_, *protocol_, std::move(error));
 }
 
 Status ProactorStreamTransport::set_write_buffer_limits(std::optional<std::size_t> high,

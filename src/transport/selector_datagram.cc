@@ -160,18 +160,8 @@ void SelectorDatagramTransport::force_close(std::optional<Error> error) {
 // Reads and counts what the kernel still holds, so an abort says exactly what it threw away.
 // An error found on the way is still an error: it goes to error_received, never nowhere.
 std::size_t SelectorDatagramTransport::discard_kernel_queue() {
-  std::size_t count = 0;
-  (void)drain_datagrams(
-      ctx_.sockets, fd_, kMaxRecv, kMaxDrain,
-      [&count](Datagram&) {
-        ++count;
-        return true;
-      },
-      [this](const Error& error) {
-        protocol_->error_received(error);
-        return true;
-      });
-  return count;
+  return discard_datagrams(ctx_.sockets, fd_, kMaxRecv, kMaxDrain,
+                           [this](const Error& error) { protocol_->error_received(error); });
 }
 
 void SelectorDatagramTransport::call_connection_lost(std::optional<Error> error) {
@@ -179,11 +169,7 @@ void SelectorDatagramTransport::call_connection_lost(std::optional<Error> error)
     discarded_ += discard_kernel_queue();
     trace("abort discarded " + std::to_string(discarded_) + " datagrams");
   }
-  trace("connection_lost(" + (error ? error->describe() : std::string("None")) + ")");
-  SocketApi& sockets = ctx_.sockets;  // the protocol may destroy us inside connection_lost
-  int fd = fd_;
-  protocol_->connection_lost(error);
-  (void)sockets.close(fd);
+  connection_lost_then_close(ctx_, fd_, *protocol_, std::move(error));
 }
 
 Status SelectorDatagramTransport::set_write_buffer_limits(std::optional<std::size_t> high,
@@ -211,14 +197,7 @@ void SelectorDatagramTransport::fingerprint(StateHasher& h) const {
 }
 
 std::optional<std::string> SelectorDatagramTransport::get_extra_info(std::string_view name) const {
-  if (name == "socket") return std::to_string(fd_);
-  if (name == "sockname") return ctx_.sockets.sockname(fd_);
-  if (name == "peername") {
-    if (connected_peer_.empty()) return std::nullopt;
-    return connected_peer_;
-  }
-  if (name == "datagrams_discarded") return std::to_string(discarded_);
-  return std::nullopt;
+  return datagram_extra_info(name, ctx_.sockets, fd_, connected_peer_, discarded_);
 }
 
 }  // namespace loopcheck

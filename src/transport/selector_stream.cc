@@ -178,14 +178,8 @@ void SelectorStreamTransport::force_close(std::optional<Error> error) {
                       [this, error = std::move(error)] { call_connection_lost(error); });
 }
 
-// The protocol may destroy the transport inside connection_lost, so nothing of `this` is
-// touched after the call: the fd and the socket API are copied first.
 void SelectorStreamTransport::call_connection_lost(std::optional<Error> error) {
-  trace("connection_lost(" + (error ? error->describe() : std::string("None")) + ")");
-  SocketApi& sockets = ctx_.sockets;
-  int fd = fd_;
-  protocol_->connection_lost(error);
-  (void)sockets.close(fd);
+  connection_lost_then_close(ctx_, fd_, *protocol_, std::move(error));
 }
 
 }  // namespace loopcheck

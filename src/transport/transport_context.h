@@ -1,10 +1,12 @@
 // Everything a transport is handed to reach the world. Nothing else: no clock, no OS, no globals.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "src/core/bugs.h"
 #include "src/core/completion_api.h"
+#include "src/core/error.h"
 #include "src/core/loop.h"
 #include "src/core/socket_api.h"
 #include "src/core/tracer.h"
@@ -23,5 +25,15 @@ struct TransportContext {
     if (tracer.enabled()) tracer.record(Component::transport, "fd " + std::to_string(fd) + ": " + text);
   }
 };
+
+// Every transport's last act: connection_lost, then the fd closes. The context and fd are
+// copies on purpose: the protocol may destroy the transport inside connection_lost, so nothing
+// of the transport may be touched after the call.
+template <typename ProtocolT>
+void connection_lost_then_close(TransportContext ctx, int fd, ProtocolT& protocol, std::optional<Error> error) {
+  ctx.trace(fd, "connection_lost(" + (error ? error->describe() : std::string("None")) + ")");
+  protocol.connection_lost(error);
+  (void)ctx.sockets.close(fd);
+}
 
 }  // namespace loopcheck
