@@ -31,11 +31,7 @@ void ProactorStreamTransport::read_done(const CompletionResult& r) {
   }
   read_op_.reset();
   if (r.error) {
-    if (r.error->code == Errc::connection_reset) {
-      force_close(r.error);
-    } else {
-      fatal_error(*r.error, "fatal read error");
-    }
+    fatal_error(*r.error, "fatal read error");  // a reset too: asyncio only logs it differently
     return;
   }
   trace("recv completed with " + std::to_string(r.data.size()) + " bytes");
@@ -135,11 +131,7 @@ void ProactorStreamTransport::write_done(const CompletionResult& r) {
   std::size_t sent = pending_write_;
   pending_write_ = 0;
   if (r.error) {
-    if (r.error->code == Errc::connection_reset) {
-      force_close(r.error);
-    } else {
-      fatal_error(*r.error, "fatal write error");
-    }
+    fatal_error(*r.error, "fatal write error");  // a reset too: asyncio only logs it differently
     return;
   }
   if (r.transferred < sent) {
