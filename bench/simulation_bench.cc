@@ -3,8 +3,9 @@
 // Figures and how to reproduce them: docs/PERFORMANCE.md.
 #include <benchmark/benchmark.h>
 
-#include "model/exhaustive.h"
-#include "model/run.h"
+#include "model/engines/exhaustive.h"
+#include "model/engines/run.h"
+#include "model/scenarios/registry.h"
 
 namespace loopcheck {
 namespace {

@@ -1,11 +1,17 @@
 # The test suites. Test sources sit beside what they test; this file only wires them to ctest
 # with their labels: unit, model, corpus (and later property, fuzz, real).
+# The suites drive the CLI, the fuzz targets and the benchmarks: they need all three.
+foreach(part CLI FUZZERS BENCHMARKS)
+  if(NOT LOOPCHECK_${part})
+    message(FATAL_ERROR "LOOPCHECK_TESTS needs LOOPCHECK_${part}=ON")
+  endif()
+endforeach()
 find_package(GTest REQUIRED)
 include(GoogleTest)
 
 function(loopcheck_gtest name label)
   add_executable(${name} ${ARGN})
-  target_link_libraries(${name} PRIVATE loopcheck_model GTest::gtest GTest::gtest_main)
+  target_link_libraries(${name} PRIVATE loopcheck_engines loopcheck_options GTest::gtest GTest::gtest_main)
   gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST PROPERTIES LABELS ${label} TIMEOUT 300)
 endfunction()
 
@@ -14,14 +20,14 @@ loopcheck_gtest(unit_tests unit
   src/transport/flow_control_test.cc
   src/transport/selector_stream_test.cc
   src/transport/selector_datagram_test.cc
-  model/fake_kernel_test.cc
-  model/monitor_test.cc
-  model/reproducer_test.cc
-  model/state_fingerprint_test.cc
-  model/world_test.cc
-  model/fake_completion_port_test.cc
+  model/world/fake_kernel_test.cc
+  model/oracles/monitor_test.cc
+  model/engines/reproducer_test.cc
+  model/world/state_fingerprint_test.cc
+  model/world/world_test.cc
+  model/world/fake_completion_port_test.cc
 )
-loopcheck_gtest(model_tests model model/catalog_test.cc)
+loopcheck_gtest(model_tests model model/oracles/catalog_test.cc)
 
 # corpus: every reproducer replays to the verdict it records.
 file(GLOB LOOPCHECK_REGRESSIONS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/corpus/regressions/*.repro)
@@ -86,7 +92,7 @@ add_executable(property_tests
   properties/proactor_properties.cc
   properties/write_buffer_state_properties.cc
 )
-target_link_libraries(property_tests PRIVATE loopcheck_model rapidcheck rapidcheck_gtest
+target_link_libraries(property_tests PRIVATE loopcheck_engines loopcheck_options rapidcheck rapidcheck_gtest
                                              GTest::gtest GTest::gtest_main)
 gtest_discover_tests(property_tests DISCOVERY_MODE PRE_TEST PROPERTIES LABELS property TIMEOUT 600)
 
@@ -105,8 +111,9 @@ set_tests_properties(real.dgram_drain.fixed_never_loses real.dgram_drain.switch_
   PROPERTIES LABELS real TIMEOUT 300 RESOURCE_LOCK real_sockets)
 
 # real: the fake kernel checked against the real one (differential).
-add_executable(fidelity_tests model/fake_kernel_fidelity_test.cc)
-target_link_libraries(fidelity_tests PRIVATE loopcheck_model loopcheck_real GTest::gtest GTest::gtest_main)
+add_executable(fidelity_tests model/world/fake_kernel_fidelity_test.cc)
+target_link_libraries(fidelity_tests PRIVATE loopcheck_engines loopcheck_real loopcheck_options
+                                             GTest::gtest GTest::gtest_main)
 gtest_discover_tests(fidelity_tests DISCOVERY_MODE PRE_TEST
                      PROPERTIES LABELS real TIMEOUT 300 RESOURCE_LOCK real_sockets)
 # real: bpo-33694's race on io_uring. Exit 77 (skipped, with the reason) where io_uring is
@@ -126,10 +133,12 @@ set_tests_properties(real.race_echo.says_why_it_skips PROPERTIES LABELS real TIM
 
 # real: the io_uring binding's contract on this kernel; a kernel that refuses io_uring makes
 # these show as skipped (with gtest's reason), never as passed.
+if(LOOPCHECK_IO_URING)
 add_executable(uring_tests src/real/uring_proactor_test.cc)
-target_link_libraries(uring_tests PRIVATE loopcheck_real GTest::gtest GTest::gtest_main)
+target_link_libraries(uring_tests PRIVATE loopcheck_real loopcheck_options GTest::gtest GTest::gtest_main)
 gtest_discover_tests(uring_tests DISCOVERY_MODE PRE_TEST PROPERTIES LABELS real TIMEOUT 120
                      RESOURCE_LOCK real_sockets SKIP_REGULAR_EXPRESSION "\\[  SKIPPED \\]")
+endif()
 add_test(NAME real.load COMMAND loopcheck real load --connections 1000 --bytes 1048576 --reset-percent 10)
 set_tests_properties(real.load PROPERTIES LABELS real TIMEOUT 300 RESOURCE_LOCK real_sockets
   SKIP_RETURN_CODE 77)

@@ -5,11 +5,12 @@
 #include <string>
 #include <vector>
 
-#include "model/byte_choice_source.h"
-#include "model/catalog.h"
-#include "model/reproducer.h"
-#include "model/run.h"
-#include "model/shrink.h"
+#include "model/engines/byte_choice_source.h"
+#include "model/oracles/catalog.h"
+#include "model/engines/reproducer.h"
+#include "model/engines/run.h"
+#include "model/engines/shrink.h"
+#include "model/scenarios/registry.h"
 
 namespace loopcheck::fuzz {
 namespace {
@@ -47,7 +48,7 @@ void initialize(std::string_view family) {
                    static_cast<int>(id.size()), id.data());
       std::exit(2);
     }
-    t.bugs.set(entry->bug);
+    set_switch(t.bugs, *entry);
     rest.remove_prefix(comma == std::string_view::npos ? rest.size() : comma + 1);
   }
 }

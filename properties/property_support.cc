@@ -8,9 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "model/byte_choice_source.h"
-#include "model/reproducer.h"
-#include "model/shrink.h"
+#include "model/engines/byte_choice_source.h"
+#include "model/engines/reproducer.h"
+#include "model/engines/shrink.h"
+#include "model/scenarios/registry.h"
 
 namespace loopcheck::properties {
 namespace {
@@ -58,7 +59,7 @@ void check_family_run(std::string_view family, const BugSet& bugs) {
 int cases_to_find(const CatalogEntry& entry) {
   const Scenario* scenario = find_scenario(entry.scenario);
   BugSet bugs;
-  bugs.set(entry.bug);
+  set_switch(bugs, entry);
   rc::detail::TestParams params;
   params.maxSuccess = 1000;
   params.seed = 1;

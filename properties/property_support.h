@@ -6,8 +6,8 @@
 #include <ostream>
 #include <string_view>
 
-#include "model/catalog.h"
-#include "model/run.h"
+#include "model/oracles/catalog.h"
+#include "model/engines/run.h"
 
 namespace loopcheck {
 // How RapidCheck prints a generated scenario in a counterexample.

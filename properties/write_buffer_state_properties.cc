@@ -17,7 +17,7 @@
 #include <algorithm>
 #include <memory>
 
-#include "model/hand_driven_world.h"
+#include "model/world/hand_driven_world.h"
 
 namespace loopcheck::properties {
 namespace {

@@ -9,7 +9,7 @@ mkdir -p "$objects_dir" "$OUT"
 
 # Everything the targets link: the state machines, the simulated world and the fuzz driver.
 sources=()
-for file in src/core/*.cc src/loop/*.cc src/transport/*.cc model/*.cc model/scenarios/*.cc \
+for file in src/core/*.cc src/loop/*.cc src/transport/*.cc model/*/*.cc \
             fuzz/fuzz_driver.cc; do
   [[ "$file" == *_test.cc ]] && continue
   sources+=("$file")

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <memory>
 
-#include "model/peers.h"
-#include "model/scenarios/app_stream.h"
+#include "model/world/peers.h"
+#include "model/apps/app_stream.h"
 #include "model/scenarios/scenarios.h"
-#include "model/world.h"
+#include "model/world/world.h"
 
 namespace loopcheck {
 namespace {

@@ -2,7 +2,7 @@
 // workload that exercises a transport's ordinary paths; the catalog says which is which.
 #pragma once
 
-#include "model/scenario.h"
+#include "model/world/scenario.h"
 
 namespace loopcheck {
 

@@ -1,10 +1,10 @@
 // Selector stream scenarios: clean workloads and the exposures of bpo-27223 and gh-156512.
 #include <memory>
 
-#include "model/peers.h"
-#include "model/scenarios/app_stream.h"
+#include "model/world/peers.h"
+#include "model/apps/app_stream.h"
 #include "model/scenarios/scenarios.h"
-#include "model/world.h"
+#include "model/world/world.h"
 
 namespace loopcheck {
 namespace {

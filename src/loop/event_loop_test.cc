@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "model/choice_sources.h"
-#include "model/sim_clock.h"
+#include "model/engines/choice_sources.h"
+#include "model/world/sim_clock.h"
 
 namespace loopcheck {
 namespace {

@@ -3,8 +3,8 @@
 
 #include <gtest/gtest.h>
 
-#include "model/choice_sources.h"
-#include "model/world.h"
+#include "model/engines/choice_sources.h"
+#include "model/world/world.h"
 
 namespace loopcheck {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "model/hand_driven_world.h"
+#include "model/world/hand_driven_world.h"
 
 namespace loopcheck {
 namespace {

@@ -5,29 +5,41 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "model/bench.h"
-#include "model/catalog.h"
-#include "model/exhaustive.h"
-#include "model/hunt.h"
-#include "model/reproducer.h"
-#include "model/run.h"
-#include "model/sampling.h"
-#include "model/shrink.h"
-#include "model/scenario.h"
+#include "model/engines/bench.h"
+#include "model/oracles/catalog.h"
+#include "model/engines/exhaustive.h"
+#include "model/engines/hunt.h"
+#include "model/engines/reproducer.h"
+#include "model/engines/run.h"
+#include "model/engines/sampling.h"
+#include "model/engines/shrink.h"
+#include "model/world/scenario.h"
 #include "tools/loopcheck/render.h"
+#include "model/scenarios/registry.h"
 
 namespace loopcheck::cli {
 namespace {
 
 int usage_error(const std::string& message) {
-  std::cerr << "loopcheck: " << message << "\n";
+  std::cerr << program_name() << ": " << message << "\n";
   return 2;
+}
+
+bool added_anything() {
+  for (const Scenario* s : all_scenarios()) {
+    if (!is_builtin(*s)) return true;
+  }
+  for (const CatalogEntry& e : catalog()) {
+    if (e.bug == Bug::kCount) return true;
+  }
+  return false;
 }
 
 std::string scenario_names() {
@@ -50,7 +62,7 @@ std::optional<std::string> build_spec(const ExploreOptions& o, RunSpec& spec) {
   for (const std::string& id : o.bugs) {
     const CatalogEntry* entry = find_bug(id);
     if (!entry) return "unknown bug switch '" + id + "' (known: " + bug_names() + ")";
-    spec.bugs.set(entry->bug);
+    set_switch(spec.bugs, *entry);
   }
   Params overrides;
   for (const std::string& kv : o.params) {
@@ -78,6 +90,18 @@ std::optional<std::string> build_spec(const ExploreOptions& o, RunSpec& spec) {
 
 void print_trace(const RunResult& run, bool chart) {
   std::cout << (chart ? sequence_chart(run.trace) : format_trace(run.trace));
+}
+
+// <dir>/<scenario>[-<switch>...]-<engine>[-seed<S>].repro, with -2, -3... when that is taken:
+// runs of different engines, seeds or switches never write over each other's findings.
+std::string fresh_reproducer_path(const ExploreOptions& o, Engine engine) {
+  std::string stem = o.save_dir + "/" + o.scenario;
+  for (const std::string& bug : o.bugs) stem += "-" + bug;
+  stem += "-" + std::string(engine_name(engine));
+  if (engine != Engine::exhaustive) stem += "-seed" + std::to_string(o.seed);
+  std::string path = stem + ".repro";
+  for (int n = 2; std::filesystem::exists(path); ++n) path = stem + "-" + std::to_string(n) + ".repro";
+  return path;
 }
 
 bool write_file(const std::string& path, const std::string& text) {
@@ -201,14 +225,10 @@ int run_explore(const ExploreOptions& o) {
             << traced.steps << " steps, " << traced.choices.size() << " choices\n\n";
   print_trace(traced, o.chart);
   Reproducer repro = reproducer_from_run(shrunk.spec, traced, found_by);
-  std::string path = o.save;
-  if (path.empty()) {
-    path = std::string(spec.scenario->name());
-    for (const std::string& bug : o.bugs) path += "-" + bug;
-    path += ".repro";
-  }
+  std::string path = o.save.empty() ? fresh_reproducer_path(o, engine) : o.save;
   if (!write_file(path, write_reproducer(repro))) return usage_error("cannot write " + path);
-  std::cout << "\nreproducer written to " << path << " (replay: loopcheck replay " << path << ")\n";
+  std::cout << "\nreproducer written to " << path << " (replay: " << program_name() << " replay "
+            << path << ")\n";
   return 1;
 }
 
@@ -277,8 +297,9 @@ int run_one(const RunOptions& o) {
   return run.verdict == Verdict::pass ? 0 : 1;
 }
 
-int run_hunt(bool json) {
-  HuntReport report = hunt();
+int run_hunt(bool json, bool added_only) {
+  if (added_only && !added_anything()) return usage_error("--only-added: this program added no scenario or switch");
+  HuntReport report = hunt(added_only);
   std::cout << (json ? hunt_json(report) : hunt_table(report));
   return report.ok() ? 0 : 1;
 }
@@ -287,8 +308,9 @@ int run_hunt(bool json) {
 
 namespace loopcheck::cli {
 
-int run_bench(bool json) {
-  std::vector<ScenarioBench> results = bench_all();
+int run_bench(bool json, bool added_only) {
+  if (added_only && !added_anything()) return usage_error("--only-added: this program added no scenario or switch");
+  std::vector<ScenarioBench> results = bench_all(added_only);
   if (json) {
     nlohmann::json out;
     out["scenarios"] = nlohmann::json::array();

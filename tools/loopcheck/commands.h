@@ -17,7 +17,8 @@ struct ExploreOptions {
   std::int64_t max_preemptions = -1;
   std::int64_t max_faults = -1;
   std::uint64_t max_schedules = 500000;
-  std::string save;                          // reproducer path; empty = default name
+  std::string save;                          // reproducer path; empty = a fresh name in save_dir
+  std::string save_dir = ".";                // where a default-named reproducer goes
   std::string engine = "exhaustive";         // exhaustive | random | pct
   std::uint64_t seed = 1;
   double max_seconds = 30;                   // sampling engines only
@@ -43,7 +44,7 @@ int run_list(bool json);
 int run_explore(const ExploreOptions& options);
 int run_replay(const ReplayOptions& options);
 int run_one(const RunOptions& options);
-int run_hunt(bool json);
-int run_bench(bool json);
+int run_hunt(bool json, bool added_only);
+int run_bench(bool json, bool added_only);
 
 }  // namespace loopcheck::cli

@@ -70,7 +70,8 @@ Outcome one_run(RealWorld& world, std::size_t count, bool overlapped) {
     });
     if (!world.run_until([&] { return counter.lost; }, 10 * kSecond)) out.problem = "timed out";
     // Overlapped: every operation's final completion runs before the transport goes away.
-    if (world.uring && !world.run_until([&] { return world.uring->owned_buffers() == 0; }, 5 * kSecond)) {
+    if (world.completions &&
+        !world.run_until([&] { return world.port_books().owned_buffers == 0; }, 5 * kSecond)) {
       out.problem = "operations still outstanding after connection_lost";
     }
   }

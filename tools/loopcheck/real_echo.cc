@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <memory>
 
-#include "model/monitor.h"
+#include "model/oracles/monitor.h"
 #include "src/transport/proactor_stream.h"
 #include "src/transport/selector_stream.h"
 #include "tools/loopcheck/echo_parts.h"
@@ -62,8 +62,8 @@ EchoResult run_echo(RealWorld& world, const EchoOptions& options) {
   result.seconds = static_cast<double>(world.clock.now() - start) / kSecond;
   // Overlapped: the kernel still owns the buffers of reads cancelled at close, and their
   // handlers point at the transports; those must outlive every final completion.
-  if (options.overlapped && world.uring) {
-    bool drained = world.run_until([&] { return world.uring->owned_buffers() == 0; }, 5 * kSecond);
+  if (options.overlapped && world.completions) {
+    bool drained = world.run_until([&] { return world.port_books().owned_buffers == 0; }, 5 * kSecond);
     result.finished = result.finished && drained;
   }
   monitor.check_end(result.finished);
@@ -80,14 +80,14 @@ EchoResult run_echo(RealWorld& world, const EchoOptions& options) {
   result.client_error = client.error;
   result.server_error = server.error;
   result.violation = monitor.violation();
-  if (options.overlapped && world.uring) {
-    const UringProactor& port = *world.uring;
-    result.cancelled = port.cancel_outcomes(Errc::aborted);
-    result.not_found = port.cancel_outcomes(Errc::not_found);
-    result.already = port.cancel_outcomes(Errc::already);
-    result.not_found_after_reap = port.cancels_after_reap();
-    result.discarded_after_cancel = port.discarded_bytes();
-    result.lost_after_cancel = port.silent_loss_bytes();
+  if (options.overlapped && world.completions) {
+    const RealWorld::PortBooks books = world.port_books();
+    result.cancelled = books.cancelled;
+    result.not_found = books.not_found;
+    result.already = books.already;
+    result.not_found_after_reap = books.not_found_after_reap;
+    result.discarded_after_cancel = books.discarded_bytes;
+    result.lost_after_cancel = books.silent_loss_bytes;
   }
   return result;
 }

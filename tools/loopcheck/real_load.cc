@@ -13,7 +13,7 @@
 #include <random>
 #include <vector>
 
-#include "model/monitor.h"
+#include "model/oracles/monitor.h"
 #include "src/transport/selector_stream.h"
 #include "tools/loopcheck/echo_parts.h"
 

@@ -18,11 +18,31 @@ std::optional<std::string> RealWorld::enable_io_uring() {
   if (const char* env = std::getenv("LOOPCHECK_IO_URING"); env && std::string(env) == "off") {
     return "io_uring is turned off by LOOPCHECK_IO_URING=off";
   }
+#if LOOPCHECK_HAS_IO_URING
   auto created = UringProactor::create();
   if (auto* why = std::get_if<std::string>(&created)) return *why;
   uring = std::move(std::get<std::unique_ptr<UringProactor>>(created));
   poller->attach(*uring);
+  completions = uring.get();
   return std::nullopt;
+#else
+  return "this build has no io_uring (configured with LOOPCHECK_IO_URING=OFF)";
+#endif
+}
+
+RealWorld::PortBooks RealWorld::port_books() const {
+  PortBooks books;
+#if LOOPCHECK_HAS_IO_URING
+  if (!uring) return books;
+  books.owned_buffers = uring->owned_buffers();
+  books.cancelled = uring->cancel_outcomes(Errc::aborted);
+  books.not_found = uring->cancel_outcomes(Errc::not_found);
+  books.already = uring->cancel_outcomes(Errc::already);
+  books.not_found_after_reap = uring->cancels_after_reap();
+  books.discarded_bytes = uring->discarded_bytes();
+  books.silent_loss_bytes = uring->silent_loss_bytes();
+#endif
+  return books;
 }
 
 bool RealWorld::run_until(const std::function<bool()>& done, Nanos limit) {

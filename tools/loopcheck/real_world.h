@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "model/oracle.h"
+#include "model/oracles/oracle.h"
 #include "src/core/bugs.h"
 #include "src/core/choice.h"
 #include "src/core/tracer.h"
@@ -15,7 +15,9 @@
 #include "src/real/epoll_poller.h"
 #include "src/real/monotonic_clock.h"
 #include "src/real/posix_sockets.h"
+#if LOOPCHECK_HAS_IO_URING
 #include "src/real/uring_proactor.h"
+#endif
 #include "src/transport/transport_context.h"
 
 namespace loopcheck::cli {
@@ -28,7 +30,15 @@ struct RealWorld {
   // cannot (a sysctl, a seccomp filter, an old kernel, or LOOPCHECK_IO_URING=off).
   std::optional<std::string> enable_io_uring();
 
-  TransportContext context() { return TransportContext{*loop, sockets, bugs, tracer, uring.get()}; }
+  TransportContext context() { return TransportContext{*loop, sockets, bugs, tracer, completions}; }
+  // The overlapped binding's books (all zero without one): buffers the kernel still owns, and
+  // how its cancels ended.
+  struct PortBooks {
+    std::size_t owned_buffers = 0;
+    std::size_t cancelled = 0, not_found = 0, already = 0, not_found_after_reap = 0;
+    std::size_t discarded_bytes = 0, silent_loss_bytes = 0;
+  };
+  PortBooks port_books() const;
   // Runs loop iterations until done() or the deadline; false on the deadline.
   bool run_until(const std::function<bool()>& done, Nanos limit);
 
@@ -39,7 +49,10 @@ struct RealWorld {
   std::unique_ptr<EventLoop> loop;
   PosixSockets sockets;
   BugSet bugs;
-  std::unique_ptr<UringProactor> uring;  // set by enable_io_uring()
+  CompletionApi* completions = nullptr;  // io_uring, once enable_io_uring() succeeded
+#if LOOPCHECK_HAS_IO_URING
+  std::unique_ptr<UringProactor> uring;
+#endif
 };
 
 // Exit code for an experiment this machine cannot run (ctest's SKIP_RETURN_CODE).

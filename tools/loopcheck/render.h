@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "model/hunt.h"
-#include "model/run.h"
-#include "model/trace.h"
+#include "model/engines/hunt.h"
+#include "model/engines/run.h"
+#include "model/world/trace.h"
 
 namespace loopcheck::cli {
 

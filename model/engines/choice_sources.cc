@@ -1,0 +1,81 @@
+#include "model/engines/choice_sources.h"
+
+#include <algorithm>
+
+#include "model/world/state_fingerprint.h"  // header-only xxHash
+
+namespace loopcheck {
+
+std::uint32_t PrefixChoiceSource::choose(std::uint32_t n, ChoiceKind kind) {
+  std::uint32_t value = 0;
+  std::size_t i = made_.size();
+  if (i < prefix_.size()) {
+    const ChoiceRecord& want = prefix_[i];
+    bool fits = want.value < n && (!strict_ || (want.kind == kind && want.range == n));
+    if (fits) {
+      value = want.value;
+    } else if (!divergence_) {
+      divergence_ = "choice " + std::to_string(i + 1) + ": recorded " +
+                    std::string(choice_kind_name(want.kind)) + " " + std::to_string(want.value) +
+                    "/" + std::to_string(want.range) + " but the run asked " +
+                    std::string(choice_kind_name(kind)) + " with " + std::to_string(n) +
+                    " options";
+    }
+  }
+  made_.push_back(ChoiceRecord{value, n, kind});
+  return value;
+}
+
+std::uint32_t PrefixChoiceSource::choose_option(const ChoiceOption* options, std::uint32_t n,
+                                                ChoiceKind kind) {
+  if (!sleep_sets_) return choose(n, kind);
+  auto asleep = [&](const ChoiceOption& o) {
+    for (const ChoiceOption& s : sleeping_) {
+      if (s.actor == o.actor) return true;
+    }
+    return false;
+  };
+  std::uint32_t value = 0;
+  if (made_.size() < prefix_.size()) {
+    value = choose(n, kind);
+  } else {
+    // Past the prefix: the first option that is awake (and within the deviation bounds the
+    // engine enforces through backtracking: value 0 is always allowed).
+    while (value < n && asleep(options[value])) ++value;
+    if (value == n || (value > 0 && kind == ChoiceKind::preempt)) value = 0;
+    made_.push_back(ChoiceRecord{value, n, kind});
+  }
+  const ChoiceOption& taken = options[value];
+  if (asleep(taken)) redundant_ = true;
+  // Options before `taken` were explored first (DFS order): they sleep in this subtree, with
+  // the old sleepers, as long as they are independent of what was taken.
+  std::vector<ChoiceOption> next;
+  for (const ChoiceOption& s : sleeping_) {
+    if (independent(s, taken)) next.push_back(s);
+  }
+  for (std::uint32_t i = 0; i < value; ++i) {
+    if (!asleep(options[i]) && independent(options[i], taken)) next.push_back(options[i]);
+  }
+  sleeping_ = std::move(next);
+  return value;
+}
+
+std::uint64_t PrefixChoiceSource::sleep_digest() const {
+  if (sleeping_.empty()) return 0;
+  std::vector<std::uint32_t> actors;
+  for (const ChoiceOption& s : sleeping_) actors.push_back(s.actor);
+  std::sort(actors.begin(), actors.end());
+  return XXH3_64bits(actors.data(), actors.size() * sizeof(std::uint32_t));
+}
+
+DeviationCount count_deviations(const std::vector<ChoiceRecord>& choices, std::size_t upto) {
+  DeviationCount count;
+  for (std::size_t i = 0; i < upto && i < choices.size(); ++i) {
+    if (choices[i].value == 0) continue;
+    if (is_preemption(choices[i].kind)) ++count.preemptions;
+    if (is_fault(choices[i].kind)) ++count.faults;
+  }
+  return count;
+}
+
+}  // namespace loopcheck

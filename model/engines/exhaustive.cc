@@ -1,0 +1,168 @@
+#include "model/engines/exhaustive.h"
+
+#include <chrono>
+#include <unordered_map>
+
+#include "model/world/world.h"
+
+namespace loopcheck {
+namespace {
+
+// The next prefix in DFS order, or nothing when the tree within bounds is exhausted.
+std::optional<std::vector<ChoiceRecord>> next_prefix(const std::vector<ChoiceRecord>& made,
+                                                     const Bounds& bounds) {
+  DeviationCount used = count_deviations(made, made.size());
+  for (std::size_t i = made.size(); i-- > 0;) {
+    const ChoiceRecord& c = made[i];
+    // Undo choice i's own deviation before asking whether a bigger value fits.
+    if (c.value != 0) {
+      if (is_preemption(c.kind)) --used.preemptions;
+      if (is_fault(c.kind)) --used.faults;
+    }
+    if (c.value + 1 >= c.range) continue;
+    if (is_preemption(c.kind) && used.preemptions + 1 > bounds.max_preemptions) continue;
+    if (is_fault(c.kind) && used.faults + 1 > bounds.max_faults) continue;
+    bool deviation = is_preemption(c.kind) || is_fault(c.kind);
+    if (deviation && used.preemptions + used.faults + 1 > bounds.max_deviations) continue;
+    std::vector<ChoiceRecord> prefix(made.begin(), made.begin() + static_cast<long>(i));
+    prefix.push_back(ChoiceRecord{c.value + 1, c.range, c.kind});
+    return prefix;
+  }
+  return std::nullopt;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+// The fingerprint cache. Only lookups, never iteration, so hashing order cannot steer a run.
+class VisitedStates {
+ public:
+  // Called before each step; false = this state (with these deviations spent) was explored
+  // from the same or a lower depth already. States on the replayed prefix are skipped: they
+  // are the earlier runs' own states, whose subtrees are being explored right now.
+  bool first_visit(SimWorld& world, const PrefixChoiceSource& source, std::size_t prefix_size) {
+    const std::vector<ChoiceRecord>& made = source.made();
+    if (made.size() < prefix_size) return true;
+    DeviationCount used = count_deviations(made, made.size());
+    std::uint64_t key = world.fingerprint() ^ source.sleep_digest();
+    key ^= (static_cast<std::uint64_t>(used.preemptions) + 1) * 0x9E3779B97F4A7C15ULL;
+    key ^= (static_cast<std::uint64_t>(used.faults) + 1) * 0xC2B2AE3D27D4EB4FULL;
+    auto [it, inserted] = depth_.try_emplace(key, world.steps());
+    if (inserted) return true;
+    if (it->second <= world.steps()) return false;
+    it->second = world.steps();
+    return true;
+  }
+  std::size_t size() const { return depth_.size(); }
+
+ private:
+  std::unordered_map<std::uint64_t, std::size_t> depth_;
+};
+
+void ExploreResult::account(const RunResult& run) {
+  ++stats.schedules;
+  stats.steps += run.steps;
+  if (run.choices.size() > stats.max_depth) stats.max_depth = run.choices.size();
+  if (run.verdict == Verdict::pruned) ++stats.pruned;
+  if (run.verdict == Verdict::cut_off) {
+    ++stats.cut_off;
+    if (!first_cut_off) first_cut_off = run;
+  }
+}
+
+ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& limits,
+                                 const ProgressFn& progress) {
+  auto start = std::chrono::steady_clock::now();
+  ExploreResult result;
+  std::vector<ChoiceRecord> prefix;
+  VisitedStates visited;
+  StepVisitor visitor = [&](SimWorld& world, const PrefixChoiceSource& source) {
+    if (limits.por && source.redundant()) return false;  // an interleaving already explored
+    return !limits.reduce || visited.first_visit(world, source, prefix.size());
+  };
+  bool reducing = limits.reduce || limits.por;
+  for (;;) {
+    if (result.stats.schedules >= limits.max_schedules) break;
+    RunResult run = execute(spec, prefix, false, false, reducing ? &visitor : nullptr, limits.por);
+    result.account(run);
+    auto next = next_prefix(run.choices, spec.bounds);
+    if (run.verdict == Verdict::violation && !result.counterexample) {
+      result.counterexample = std::move(run);
+      if (limits.stop_at_first) break;
+    }
+    if (progress && (result.stats.schedules & 1023) == 0) {
+      result.stats.seconds = seconds_since(start);
+      progress(result.stats);
+    }
+    if (!next) {
+      result.stats.complete = true;
+      break;
+    }
+    prefix = std::move(*next);
+  }
+  result.stats.seconds = seconds_since(start);
+  result.stats.states = visited.size();
+  return result;
+}
+
+ExploreResult shortest_counterexample(const RunSpec& spec, const ExploreLimits& limits) {
+  ExploreResult total;
+  int max_level = spec.bounds.max_preemptions + spec.bounds.max_faults;
+  for (int level = 0; level <= max_level; ++level) {
+    RunSpec leveled = spec;
+    leveled.bounds.max_deviations = level;
+    // Walk the level's whole tree, keeping the violation with the fewest steps. Pruning a state
+    // already seen at the same or a lower depth keeps the shortest counterexample: whatever
+    // follows the later visit also follows the earlier one, no later.
+    auto start = std::chrono::steady_clock::now();
+    std::vector<ChoiceRecord> prefix;
+    std::optional<RunResult> best;
+    bool level_complete = false;
+    VisitedStates visited;
+    StepVisitor visitor = [&](SimWorld& world, const PrefixChoiceSource& source) {
+      return visited.first_visit(world, source, prefix.size());
+    };
+    for (;;) {
+      if (total.stats.schedules >= limits.max_schedules) break;
+      RunResult run = execute(leveled, prefix, false, false, &visitor);
+      total.account(run);
+      if (run.verdict == Verdict::violation && (!best || run.steps < best->steps)) best = run;
+      auto next = next_prefix(run.choices, leveled.bounds);
+      if (!next) {
+        level_complete = true;
+        break;
+      }
+      prefix = std::move(*next);
+    }
+    total.stats.seconds += seconds_since(start);
+    // A level cut short by the schedule budget proves nothing about shorter ones.
+    total.stats.complete = level_complete;
+    if (best) {
+      total.counterexample = std::move(best);
+      return total;
+    }
+    if (!level_complete) return total;
+  }
+  return total;
+}
+
+std::string certificate(const RunSpec& spec, const ExploreStats& stats, bool violation) {
+  std::string bounds = std::to_string(spec.bounds.max_steps) + " steps, " +
+                       std::to_string(spec.bounds.max_preemptions) + " preemption(s), " +
+                       std::to_string(spec.bounds.max_faults) + " fault(s)";
+  std::string counts = std::to_string(stats.schedules) + " explored, " +
+                       std::string(violation ? "a violation found" : "0 violations");
+  if (stats.cut_off) counts += ", " + std::to_string(stats.cut_off) + " cut off by the step bound";
+  if (stats.pruned) {
+    counts += " (" + std::to_string(stats.pruned) + " ended early: already-explored state or interleaving)";
+  }
+  if (!stats.complete && !violation) {
+    return "INCOMPLETE: stopped after " + counts + " (bounds " + bounds + ")";
+  }
+  return "all schedules up to " + bounds + ": " + counts;
+}
+
+}  // namespace loopcheck

@@ -1,0 +1,114 @@
+#include "model/engines/hunt.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "model/engines/sampling.h"
+#include "model/engines/shrink.h"
+#include "model/scenarios/registry.h"
+
+namespace loopcheck {
+
+bool HuntReport::ok() const {
+  bool bugs_found = std::all_of(bugs.begin(), bugs.end(), [](const BugHunt& b) { return b.found; });
+  bool all_clean =
+      std::all_of(scenarios.begin(), scenarios.end(), [](const ScenarioHunt& s) { return s.clean; });
+  return bugs_found && all_clean;
+}
+
+namespace {
+
+bool is_entry_oracle(const CatalogEntry& entry, const RunResult& run) {
+  return run.violation && std::find(entry.oracles.begin(), entry.oracles.end(),
+                                    run.violation->oracle) != entry.oracles.end();
+}
+
+EngineHunt sample(const CatalogEntry& entry, const RunSpec& spec, Engine engine) {
+  SampleOptions options;
+  options.engine = engine;
+  options.max_runs = 20000;
+  options.max_seconds = 10;
+  ExploreResult result = explore_sampling(spec, options);
+  EngineHunt out;
+  out.schedules = result.stats.schedules;
+  out.seconds = result.stats.seconds;
+  if (result.counterexample && is_entry_oracle(entry, *result.counterexample)) {
+    auto start = std::chrono::steady_clock::now();
+    ShrinkResult shrunk = shrink(spec, *result.counterexample);
+    out.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    out.found = true;
+    out.trace_length = shrunk.run.steps;
+  }
+  return out;
+}
+
+}  // namespace
+
+BugHunt hunt_bug(const CatalogEntry& entry) {
+  BugHunt out;
+  out.entry = &entry;
+  const Scenario* scenario = find_scenario(entry.scenario);
+  if (!scenario) {
+    out.message = "scenario " + std::string(entry.scenario) + " is missing";
+    return out;
+  }
+  RunSpec spec = RunSpec::defaults(*scenario);
+  set_switch(spec.bugs, entry);
+  ExploreResult found = explore_exhaustive(spec);
+  out.schedules = found.stats.schedules;
+  out.seconds = found.stats.seconds;
+  if (!found.counterexample) {
+    out.message = "no violation: " + certificate(spec, found.stats, false);
+    return out;
+  }
+  const Violation& violation = *found.counterexample->violation;
+  out.oracle = violation.oracle;
+  out.message = violation.message;
+  out.found = std::find(entry.oracles.begin(), entry.oracles.end(), violation.oracle) !=
+              entry.oracles.end();
+  ExploreResult shortest = shortest_counterexample(spec);
+  out.seconds += shortest.stats.seconds;
+  if (shortest.counterexample) out.trace_length = shortest.counterexample->steps;
+  out.exhaustive = EngineHunt{out.found, out.seconds, out.schedules, out.trace_length};
+  out.random = sample(entry, spec, Engine::random);
+  out.pct = sample(entry, spec, Engine::pct);
+  out.found = out.found && out.random.found && out.pct.found;
+  return out;
+}
+
+ScenarioHunt certify_scenario(const Scenario& scenario) {
+  ScenarioHunt out;
+  out.scenario = &scenario;
+  RunSpec spec = RunSpec::defaults(scenario);
+  ExploreLimits limits;
+  limits.stop_at_first = true;
+  ExploreResult result = explore_exhaustive(spec, limits);
+  out.schedules = result.stats.schedules;
+  out.seconds = result.stats.seconds;
+  bool violation = result.counterexample.has_value();
+  out.certified = certificate(spec, result.stats, violation);
+  if (violation) {
+    out.verdict = "violation " + std::string(oracle_id(result.counterexample->violation->oracle));
+  } else if (!result.stats.complete) {
+    out.verdict = "incomplete";
+  } else {
+    out.verdict = "clean";
+    out.clean = true;
+  }
+  return out;
+}
+
+HuntReport hunt(bool added_only) {
+  HuntReport report;
+  for (const CatalogEntry& entry : catalog()) {
+    if (added_only && entry.bug != Bug::kCount) continue;
+    report.bugs.push_back(hunt_bug(entry));
+  }
+  for (const Scenario* scenario : all_scenarios()) {
+    if (added_only && is_builtin(*scenario)) continue;
+    report.scenarios.push_back(certify_scenario(*scenario));
+  }
+  return report;
+}
+
+}  // namespace loopcheck

@@ -1,0 +1,58 @@
+// One run: a scenario, its parameters, the switches and a choice sequence in; a verdict, the
+// choices actually made and (optionally) the trace out. Every engine is built on this.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/engines/choice_sources.h"
+#include "model/oracles/oracle.h"
+#include "model/world/scenario.h"
+#include "model/world/trace.h"
+#include "src/core/bugs.h"
+
+namespace loopcheck {
+
+struct RunSpec {
+  const Scenario* scenario = nullptr;
+  Params params;  // complete: defaults merged with overrides
+  BugSet bugs;
+  OracleSet oracles = OracleSet::all();
+  Bounds bounds;
+
+  // The scenario's defaults, with no switch on.
+  static RunSpec defaults(const Scenario& scenario);
+};
+
+// pruned: a reduction stopped the run because its future was already explored.
+enum class Verdict { pass, violation, cut_off, pruned };
+
+struct RunResult {
+  Verdict verdict = Verdict::pass;
+  std::optional<Violation> violation;
+  std::vector<ChoiceRecord> choices;
+  std::vector<TraceLine> trace;
+  std::size_t steps = 0;
+  std::optional<std::string> divergence;  // strict replay only
+};
+
+class SimWorld;
+// Called before every step with the run's choice source (choices made so far, sleep set);
+// returning false prunes the run.
+using StepVisitor = std::function<bool(SimWorld& world, const PrefixChoiceSource& source)>;
+
+// strict: the prefix must match the run choice for choice (replay of a reproducer).
+// sleep_sets: the partial-order reduction (see PrefixChoiceSource).
+RunResult execute(const RunSpec& spec, const std::vector<ChoiceRecord>& prefix, bool with_trace,
+                  bool strict = false, const StepVisitor* visitor = nullptr, bool sleep_sets = false);
+
+// The same run with any choice source (random, PCT, bytes from a fuzzer); the choices it made
+// are recorded, so the result replays with execute().
+RunResult execute_with(const RunSpec& spec, ChoiceSource& source, bool with_trace);
+
+std::string_view verdict_name(Verdict verdict);
+
+}  // namespace loopcheck

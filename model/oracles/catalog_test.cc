@@ -1,0 +1,141 @@
+// The catalog, both ways: with its switch on, exhaustive exploration finds a violation of the
+// bug's primary oracle, at the recorded shortest length, and replays to the identical trace;
+// with the switch off, every scenario is clean within its bounds.
+//
+// To see that a catalog test depends on its oracle, switch the oracle off and watch it fail:
+//   LOOPCHECK_DISABLE_ORACLES=O10 ctest -L model
+#include "model/oracles/catalog.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "model/engines/exhaustive.h"
+#include "model/engines/run.h"
+#include "model/scenarios/registry.h"
+
+namespace loopcheck {
+
+// Readable test names in ctest output instead of a byte dump.
+void PrintTo(const CatalogEntry& entry, std::ostream* out) { *out << entry.id; }
+void PrintTo(const Scenario* scenario, std::ostream* out) { *out << scenario->name(); }
+
+namespace {
+
+OracleSet oracles_from_environment() {
+  OracleSet oracles = OracleSet::all();
+  const char* off = std::getenv("LOOPCHECK_DISABLE_ORACLES");
+  std::string_view rest = off ? off : "";
+  while (!rest.empty()) {
+    std::size_t comma = rest.find(',');
+    if (auto oracle = parse_oracle(rest.substr(0, comma))) oracles.set(*oracle, false);
+    rest.remove_prefix(comma == std::string_view::npos ? rest.size() : comma + 1);
+  }
+  return oracles;
+}
+
+RunSpec spec_for(const CatalogEntry& entry, bool bug_on) {
+  const Scenario* scenario = find_scenario(entry.scenario);
+  EXPECT_NE(scenario, nullptr) << entry.scenario;
+  RunSpec spec = RunSpec::defaults(*scenario);
+  set_switch(spec.bugs, entry, bug_on);
+  spec.oracles = oracles_from_environment();
+  return spec;
+}
+
+class CatalogBug : public ::testing::TestWithParam<CatalogEntry> {};
+
+TEST_P(CatalogBug, ExhaustiveFindsItsPrimaryOracle) {
+  const CatalogEntry& entry = GetParam();
+  ExploreResult result = explore_exhaustive(spec_for(entry, true));
+  ASSERT_TRUE(result.counterexample) << entry.id << " was not found";
+  EXPECT_EQ(result.counterexample->violation->oracle, entry.oracles.front())
+      << result.counterexample->violation->message;
+}
+
+// The reductions must stay sound: pruning explored states or interleavings never hides a
+// catalog bug, alone or together.
+TEST_P(CatalogBug, StillFoundUnderEveryReduction) {
+  const CatalogEntry& entry = GetParam();
+  for (auto [reduce, por] : {std::pair{true, false}, {false, true}, {true, true}}) {
+    ExploreLimits limits;
+    limits.reduce = reduce;
+    limits.por = por;
+    ExploreResult result = explore_exhaustive(spec_for(entry, true), limits);
+    ASSERT_TRUE(result.counterexample) << entry.id << " hidden (reduce=" << reduce << " por=" << por << ")";
+    EXPECT_EQ(result.counterexample->violation->oracle, entry.oracles.front());
+  }
+}
+
+TEST_P(CatalogBug, ShortestCounterexampleHasTheRecordedLength) {
+  const CatalogEntry& entry = GetParam();
+  ExploreResult result = shortest_counterexample(spec_for(entry, true));
+  ASSERT_TRUE(result.counterexample);
+  EXPECT_EQ(result.counterexample->steps, entry.shortest_steps);
+}
+
+TEST_P(CatalogBug, ReplayGivesTheIdenticalTraceTwice) {
+  const CatalogEntry& entry = GetParam();
+  RunSpec spec = spec_for(entry, true);
+  ExploreResult result = explore_exhaustive(spec);
+  ASSERT_TRUE(result.counterexample);
+  RunResult first = execute(spec, result.counterexample->choices, true, true);
+  RunResult second = execute(spec, result.counterexample->choices, true, true);
+  EXPECT_FALSE(first.divergence);
+  EXPECT_EQ(first.verdict, Verdict::violation);
+  EXPECT_EQ(format_trace(first.trace), format_trace(second.trace));
+  EXPECT_GT(first.trace.size(), 3u);
+}
+
+TEST_P(CatalogBug, SwitchedOffItsScenarioIsCleanWithinBounds) {
+  const CatalogEntry& entry = GetParam();
+  RunSpec spec = spec_for(entry, false);
+  ExploreResult result = explore_exhaustive(spec);
+  EXPECT_FALSE(result.counterexample) << result.counterexample->violation->message;
+  EXPECT_TRUE(result.stats.complete);
+  EXPECT_EQ(result.stats.cut_off, 0u) << certificate(spec, result.stats, false);
+}
+
+INSTANTIATE_TEST_SUITE_P(Catalog, CatalogBug, ::testing::ValuesIn(catalog()),
+                         [](const auto& info) {
+                           std::string name(info.param.id);
+                           for (char& c : name) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           return name;
+                         });
+
+class FixedScenario : public ::testing::TestWithParam<const Scenario*> {};
+
+TEST_P(FixedScenario, CleanAndCompleteWithinItsBounds) {
+  RunSpec spec = RunSpec::defaults(*GetParam());
+  spec.oracles = oracles_from_environment();
+  ExploreResult result = explore_exhaustive(spec);
+  EXPECT_FALSE(result.counterexample) << result.counterexample->violation->message;
+  EXPECT_TRUE(result.stats.complete);
+  EXPECT_EQ(result.stats.cut_off, 0u);
+  EXPECT_GT(result.stats.schedules, 1u) << "a scenario with one schedule checks almost nothing";
+}
+
+TEST_P(FixedScenario, CleanUnderEveryReductionWithNoMoreSchedules) {
+  RunSpec spec = RunSpec::defaults(*GetParam());
+  spec.oracles = oracles_from_environment();
+  ExploreResult plain = explore_exhaustive(spec);
+  for (auto [reduce, por] : {std::pair{true, false}, {false, true}, {true, true}}) {
+    ExploreLimits limits;
+    limits.reduce = reduce;
+    limits.por = por;
+    ExploreResult reduced = explore_exhaustive(spec, limits);
+    EXPECT_FALSE(reduced.counterexample) << "reduce=" << reduce << " por=" << por;
+    EXPECT_TRUE(reduced.stats.complete);
+    EXPECT_LE(reduced.stats.schedules, plain.stats.schedules);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, FixedScenario, ::testing::ValuesIn(all_scenarios()),
+                         [](const auto& info) {
+                           std::string name(info.param->name());
+                           for (char& c : name) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           return name;
+                         });
+
+}  // namespace
+}  // namespace loopcheck

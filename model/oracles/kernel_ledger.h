@@ -1,0 +1,30 @@
+// What the oracles need to know of a kernel's own books: per-socket counts and which of the
+// application's sockets are still open. The fake kernel keeps these books; a real kernel does
+// not, so on real sockets the monitor has no ledger and the checks that need one stay quiet.
+// An interface here (and not the fake kernel itself) keeps the oracles free of the world.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+namespace loopcheck {
+
+struct FdStats {
+  std::size_t errors = 0;            // non-EAGAIN errors returned to the caller
+  std::size_t send_errors = 0;       // of which from sendto: that datagram was not sent
+  std::size_t dgrams_enqueued = 0;   // datagrams queued for this socket
+  std::size_t dgrams_received = 0;   // datagrams handed out by recvfrom
+  std::size_t dgrams_sent = 0;       // datagrams accepted by sendto
+  std::size_t dgrams_dropped = 0;    // overflow or injected loss on the way in
+  std::size_t dropped_at_close = 0;  // still queued when the fd was closed
+};
+
+class KernelLedger {
+ public:
+  virtual ~KernelLedger() = default;
+  virtual const FdStats& stats(int fd) const = 0;
+  // The application's sockets that are still open (O5 at the end of a run).
+  virtual std::vector<int> open_app_fds() const = 0;
+};
+
+}  // namespace loopcheck

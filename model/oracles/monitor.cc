@@ -1,0 +1,126 @@
+#include "model/oracles/monitor.h"
+
+namespace loopcheck {
+
+Monitor::Monitor(OracleSet oracles, Tracer& tracer, const KernelLedger* kernel, EventLoop& loop)
+    : oracles_(oracles), tracer_(tracer), kernel_(kernel), loop_(loop) {}
+
+ObservedStream& Monitor::observe_stream(Protocol& app, int fd, const StreamPeerView* peer) {
+  streams_.push_back(std::make_unique<ObservedStream>(*this, app, fd, peer));
+  return *streams_.back();
+}
+
+ObservedDatagram& Monitor::observe_datagram(DatagramProtocol& app, int fd) {
+  datagrams_.push_back(std::make_unique<ObservedDatagram>(*this, app, fd));
+  return *datagrams_.back();
+}
+
+int Monitor::open_obligation(std::string what) {
+  obligations_.push_back(Obligation{std::move(what), false});
+  return static_cast<int>(obligations_.size()) - 1;
+}
+
+void Monitor::discharge(int id) { obligations_.at(static_cast<std::size_t>(id)).done = true; }
+
+void Monitor::flag(Oracle oracle, std::string message) {
+  if (!oracles_.on(oracle) || violation_) return;
+  if (tracer_.enabled()) {
+    tracer_.record(Component::oracle,
+                   "VIOLATION " + std::string(oracle_id(oracle)) + " (" +
+                       std::string(oracle_title(oracle)) + "): " + message);
+  }
+  violation_ = Violation{oracle, std::move(message), step_};
+}
+
+void Monitor::note(Component component, const std::string& text) {
+  if (tracer_.enabled()) tracer_.record(component, text);
+}
+
+// O1 also covers the transport itself: once connection_lost has run, no callback the transport
+// scheduled may run. A read callback that fires after the loss is the bug, whatever it does.
+const Monitor::OwnerRecord& Monitor::record_of(const void* owner) {
+  auto it = owners_.find(owner);
+  if (it != owners_.end() && (it->second.stream || it->second.datagram)) return it->second;
+  OwnerRecord record;  // a miss is searched again: the owner may be bound after a first look
+  for (const auto& stream : streams_) {
+    if (stream->owner() == owner) record.stream = stream.get();
+  }
+  for (const auto& datagram : datagrams_) {
+    if (datagram->owner() == owner) record.datagram = datagram.get();
+  }
+  return owners_[owner] = record;
+}
+
+void Monitor::on_callback(const Tag& tag) {
+  if (tracer_.enabled()) tracer_.record(Component::loop, std::string("run ") + tag.label);
+  if (!tag.owner || tag.completion) return;
+  const OwnerRecord& record = record_of(tag.owner);
+  if (record.stream && record.stream->lost_) {
+    flag(Oracle::O1, "stream fd " + std::to_string(record.stream->fd_) + ": transport callback " +
+                         tag.label + " ran after connection_lost");
+  }
+  if (record.datagram && record.datagram->lost_) {
+    flag(Oracle::O1, "datagram fd " + std::to_string(record.datagram->fd_) + ": transport callback " +
+                         tag.label + " ran after connection_lost");
+  }
+}
+
+void Monitor::on_exception(const ExceptionContext& context) {
+  if (!context.owner) return;
+  const OwnerRecord& record = record_of(context.owner);
+  if (record.stream) record.stream->note_error_reported();
+  if (record.datagram) record.datagram->note_error_reported();
+}
+
+// A transport whose connection is lost must not keep timers alive: they would fire on a dead
+// transport, or keep the loop from ever going idle. Checked after every step, because a
+// leaked timer simply fires later and is gone by the end.
+void Monitor::fingerprint(StateHasher& h) const {
+  for (const auto& stream : streams_) stream->fingerprint(h);
+  for (const auto& datagram : datagrams_) datagram->fingerprint(h);
+  for (const Obligation& o : obligations_) h.value(o.done);
+  h.value(violation_.has_value());
+}
+
+void Monitor::list_owners(std::vector<const void*>& out) const {
+  for (const auto& stream : streams_) out.push_back(stream.get());
+  for (const auto& datagram : datagrams_) out.push_back(datagram.get());
+}
+
+void Monitor::check_step() {
+  for (const auto& stream : streams_) {
+    stream->check_step();
+    if (stream->lost_ && loop_.live_timers_owned_by(stream->owner()) > 0) {
+      flag(Oracle::O5, "stream fd " + std::to_string(stream->fd_) +
+                           ": a timer of the transport is still live after connection_lost");
+    }
+  }
+  for (const auto& datagram : datagrams_) {
+    datagram->check_step();
+    if (datagram->lost_ && loop_.live_timers_owned_by(datagram->owner()) > 0) {
+      flag(Oracle::O5, "datagram fd " + std::to_string(datagram->fd_) +
+                           ": a timer of the transport is still live after connection_lost");
+    }
+  }
+}
+
+void Monitor::check_end(bool quiescent) {
+  for (const auto& stream : streams_) stream->check_end(quiescent);
+  for (const auto& datagram : datagrams_) datagram->check_end(quiescent);
+  if (!quiescent) return;
+  for (const Obligation& obligation : obligations_) {
+    if (!obligation.done) flag(Oracle::O4, "at quiescence, still waiting: " + obligation.what);
+  }
+  for (int fd : kernel_ ? kernel_->open_app_fds() : std::vector<int>{}) {
+    flag(Oracle::O5, "fd " + std::to_string(fd) + " is still open at the end");
+  }
+  if (loop_.registration_count() > 0) {
+    flag(Oracle::O5, std::to_string(loop_.registration_count()) +
+                         " reader/writer registration(s) left at the end");
+  }
+  if (loop_.live_timer_count() > 0) {
+    flag(Oracle::O5, std::to_string(loop_.live_timer_count()) + " live timer(s) left at the end");
+  }
+}
+
+}  // namespace loopcheck

@@ -1,0 +1,83 @@
+// The monitor owns the oracles' view of a run. It observes every protocol (through the
+// ObservedStream / ObservedDatagram decorators) and every loop callback, records the first
+// violation with the step it happened at, and runs the end-of-run checks.
+#pragma once
+
+#include <map>
+#include <unordered_map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/oracles/kernel_ledger.h"
+#include "model/oracles/observed_datagram.h"
+#include "model/oracles/observed_stream.h"
+#include "model/oracles/oracle.h"
+#include "src/core/loop.h"
+#include "src/loop/event_loop.h"
+
+namespace loopcheck {
+
+class Monitor final : public LoopObserver {
+ public:
+  // kernel may be null (real sockets): then the checks that need the kernel's own accounting
+  // (O5's open fds, O6's error counts, O10, datagram O2) have nothing to judge and stay quiet;
+  // the callback-level oracles (O1, O3, O4, O7) work the same.
+  Monitor(OracleSet oracles, Tracer& tracer, const KernelLedger* kernel, EventLoop& loop);
+
+  ObservedStream& observe_stream(Protocol& app, int fd, const StreamPeerView* peer);
+  ObservedDatagram& observe_datagram(DatagramProtocol& app, int fd);
+
+  // Scenario obligations for O4: something that must have happened by quiescence.
+  int open_obligation(std::string what);
+  void discharge(int id);
+
+  void flag(Oracle oracle, std::string message);
+  // A protocol callback or app call, for the trace (cheap when tracing is off).
+  void note(Component component, const std::string& text);
+  bool tracing() const { return tracer_.enabled(); }
+  bool violated() const { return violation_.has_value(); }
+  const std::optional<Violation>& violation() const { return violation_; }
+  void set_step(std::size_t step) { step_ = step; }
+
+  void check_step();
+  // quiescent: nothing runnable and nothing pending; liveness and resources are judged only then.
+  void check_end(bool quiescent);
+
+  // LoopObserver
+  void on_callback(const Tag& tag) override;
+  void on_exception(const ExceptionContext& context) override;
+
+  FdStats stats(int fd) const { return kernel_ ? kernel_->stats(fd) : FdStats{}; }
+  void fingerprint(StateHasher& h) const;
+  // Owners in a canonical order, for StateHasher::owner().
+  void list_owners(std::vector<const void*>& out) const;
+  const EventLoop& loop() const { return loop_; }
+
+ private:
+  struct Obligation {
+    std::string what;
+    bool done = false;
+  };
+
+  OracleSet oracles_;
+  Tracer& tracer_;
+  const KernelLedger* kernel_;
+  EventLoop& loop_;
+  std::vector<std::unique_ptr<ObservedStream>> streams_;
+  std::vector<std::unique_ptr<ObservedDatagram>> datagrams_;
+  std::vector<Obligation> obligations_;
+  // owner -> its observed record (or none), cached: real runs have thousands of transports and
+  // millions of callbacks. Looked up only, never iterated.
+  struct OwnerRecord {
+    ObservedStream* stream = nullptr;
+    ObservedDatagram* datagram = nullptr;
+  };
+  const OwnerRecord& record_of(const void* owner);
+  std::unordered_map<const void*, OwnerRecord> owners_;
+  std::optional<Violation> violation_;
+  std::size_t step_ = 0;
+};
+
+}  // namespace loopcheck

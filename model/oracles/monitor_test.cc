@@ -1,0 +1,279 @@
+// Every oracle fires on a hand-made bad sequence, and stays quiet when it is switched off.
+#include "model/oracles/monitor.h"
+
+#include <gtest/gtest.h>
+
+#include "model/engines/choice_sources.h"
+#include "model/world/sim_poller.h"
+
+namespace loopcheck {
+namespace {
+
+// A transport double whose state the test sets directly.
+class FakeTransport final : public Transport {
+ public:
+  Status write(BytesView) override { return std::nullopt; }
+  Status write_eof() override { return std::nullopt; }
+  bool can_write_eof() const override { return true; }
+  void close() override {}
+  void abort() override {}
+  bool is_closing() const override { return closing; }
+  void pause_reading() override {}
+  void resume_reading() override {}
+  bool is_reading() const override { return true; }
+  Status set_write_buffer_limits(std::optional<std::size_t>, std::optional<std::size_t>) override {
+    return std::nullopt;
+  }
+  WriteLimits get_write_buffer_limits() const override { return limits; }
+  std::size_t get_write_buffer_size() const override { return buffer; }
+  void set_protocol(Protocol&) override {}
+  Protocol& get_protocol() const override { return *protocol; }
+  std::optional<std::string> get_extra_info(std::string_view) const override { return std::nullopt; }
+  bool closing = false;
+  std::size_t buffer = 0;
+  WriteLimits limits{100, 25};
+  Protocol* protocol = nullptr;
+};
+
+class FakeDatagramTransport final : public DatagramTransport {
+ public:
+  Status sendto(BytesView, const Address&) override { return std::nullopt; }
+  void close() override { closing = true; }
+  void abort() override { closing = true; }
+  bool is_closing() const override { return closing; }
+  Status set_write_buffer_limits(std::optional<std::size_t>, std::optional<std::size_t>) override {
+    return std::nullopt;
+  }
+  WriteLimits get_write_buffer_limits() const override { return {100, 25}; }
+  std::size_t get_write_buffer_size() const override { return 0; }
+  void set_protocol(DatagramProtocol&) override {}
+  DatagramProtocol& get_protocol() const override { return *protocol; }
+  std::optional<std::string> get_extra_info(std::string_view) const override { return std::nullopt; }
+  bool closing = false;
+  DatagramProtocol* protocol = nullptr;
+};
+
+struct NullProtocol final : Protocol {
+  void connection_made(Transport&) override {}
+  void data_received(BytesView) override {}
+  void connection_lost(std::optional<Error>) override {}
+};
+
+struct NullDatagramProtocol final : DatagramProtocol {
+  void connection_made(DatagramTransport&) override {}
+  void datagram_received(BytesView, const Address&) override {}
+  void error_received(const Error&) override {}
+  void connection_lost(std::optional<Error>) override {}
+};
+
+struct FixedPeer final : StreamPeerView {
+  const Bytes& sent() const override { return sent_bytes; }
+  const Bytes& received() const override { return received_bytes; }
+  bool reads_to_eof() const override { return true; }
+  Bytes sent_bytes;
+  Bytes received_bytes;
+};
+
+struct OracleFixture : ::testing::Test {
+  Monitor& monitor(OracleSet oracles = OracleSet::all()) {
+    monitor_ = std::make_unique<Monitor>(oracles, tracer, &kernel, loop);
+    return *monitor_;
+  }
+  ObservedStream& stream(Monitor& m, int fd = 100) {
+    ObservedStream& s = m.observe_stream(app, fd, &peer);
+    s.set_owner(&transport);
+    s.connection_made(transport);
+    return s;
+  }
+  Oracle fired() const {
+    EXPECT_TRUE(monitor_->violated());
+    return monitor_->violated() ? monitor_->violation()->oracle : Oracle::kCount;
+  }
+
+  SimClock clock;
+  PrefixChoiceSource choices{{}};
+  NullTracer tracer;
+  FakeKernel kernel{clock, choices, tracer};
+  SimPoller poller{kernel};
+  EventLoop loop{clock, poller, choices, tracer};
+  std::unique_ptr<Monitor> monitor_;
+  NullProtocol app;
+  FakeTransport transport;
+  FixedPeer peer;
+};
+
+TEST_F(OracleFixture, O1ConnectionLostTwice) {
+  Monitor& m = monitor();
+  ObservedStream& s = stream(m);
+  s.connection_lost(std::nullopt);
+  EXPECT_FALSE(m.violated());
+  s.connection_lost(std::nullopt);
+  EXPECT_EQ(fired(), Oracle::O1);
+}
+
+TEST_F(OracleFixture, O1DataReceivedWhileReadingIsPaused) {
+  Monitor& m = monitor();
+  peer.sent_bytes = "abc";
+  ObservedStream& s = stream(m);
+  s.pause_reading();
+  s.data_received("abc");
+  EXPECT_EQ(fired(), Oracle::O1);
+}
+
+TEST_F(OracleFixture, O1TransportCallbackAfterConnectionLost) {
+  Monitor& m = monitor();
+  ObservedStream& s = stream(m);
+  m.on_callback(Tag{&transport, "read_ready"});
+  EXPECT_FALSE(m.violated());
+  s.connection_lost(std::nullopt);
+  m.on_callback(Tag{&transport, "read_ready"});
+  EXPECT_EQ(fired(), Oracle::O1);
+  EXPECT_NE(m.violation()->message.find("read_ready ran after connection_lost"), std::string::npos);
+}
+
+TEST_F(OracleFixture, O2BytesThatThePeerNeverSentThere) {
+  Monitor& m = monitor();
+  peer.sent_bytes = "abcdef";
+  ObservedStream& s = stream(m);
+  s.data_received("abc");
+  EXPECT_FALSE(m.violated());
+  s.data_received("xyz");
+  EXPECT_EQ(fired(), Oracle::O2);
+}
+
+TEST_F(OracleFixture, O2EofBeforeEveryByte) {
+  Monitor& m = monitor();
+  peer.sent_bytes = "abcdef";
+  ObservedStream& s = stream(m);
+  s.data_received("abc");
+  (void)s.eof_received();
+  EXPECT_EQ(fired(), Oracle::O2);
+}
+
+TEST_F(OracleFixture, O2PeerMissesBytesAfterAGracefulClose) {
+  Monitor& m = monitor();
+  ObservedStream& s = stream(m);
+  (void)s.write("hello");
+  s.close();
+  transport.closing = true;
+  s.connection_lost(std::nullopt);
+  peer.received_bytes = "hel";
+  m.check_end(true);
+  EXPECT_EQ(fired(), Oracle::O2);
+}
+
+TEST_F(OracleFixture, O3PauseWritingBelowTheHighMark) {
+  Monitor& m = monitor();
+  ObservedStream& s = stream(m);
+  transport.buffer = 10;
+  s.pause_writing();
+  EXPECT_EQ(fired(), Oracle::O3);
+}
+
+TEST_F(OracleFixture, O3ResumeWithoutPause) {
+  Monitor& m = monitor();
+  ObservedStream& s = stream(m);
+  s.resume_writing();
+  EXPECT_EQ(fired(), Oracle::O3);
+}
+
+TEST_F(OracleFixture, O4CloseThatNeverReachesConnectionLost) {
+  Monitor& m = monitor();
+  ObservedStream& s = stream(m);
+  s.close();
+  transport.closing = true;
+  m.check_end(false);
+  EXPECT_FALSE(m.violated()) << "liveness is judged only at quiescence";
+  m.check_end(true);
+  EXPECT_EQ(fired(), Oracle::O4);
+}
+
+TEST_F(OracleFixture, O4OpenObligation) {
+  Monitor& m = monitor();
+  int id = m.open_obligation("the reply arrives");
+  m.check_end(true);
+  EXPECT_EQ(fired(), Oracle::O4);
+  EXPECT_NE(m.violation()->message.find("the reply arrives"), std::string::npos);
+  Monitor& again = monitor();
+  again.discharge(again.open_obligation("x"));
+  again.check_end(true);
+  EXPECT_FALSE(again.violated());
+  (void)id;
+}
+
+TEST_F(OracleFixture, O5FdStillOpenAtTheEnd) {
+  Monitor& m = monitor();
+  (void)kernel.stream_pair(SocketKind::tcp, Owner::app, Owner::peer, "a", "b");
+  m.check_end(true);
+  EXPECT_EQ(fired(), Oracle::O5);
+}
+
+TEST_F(OracleFixture, O5ReaderLeftRegistered) {
+  Monitor& m = monitor();
+  (void)loop.add_reader(42, {nullptr, "r"}, [] {});
+  m.check_end(true);
+  EXPECT_EQ(fired(), Oracle::O5);
+}
+
+TEST_F(OracleFixture, O5TimerOfALostTransportStillLive) {
+  Monitor& m = monitor();
+  ObservedStream& s = stream(m);
+  TimerHandle keepalive = loop.call_later(kSecond, Tag{&transport, "keepalive"}, [] {});
+  m.check_step();
+  EXPECT_FALSE(m.violated());
+  s.connection_lost(std::nullopt);
+  transport.closing = true;
+  m.check_step();
+  EXPECT_EQ(fired(), Oracle::O5);
+  keepalive.cancel();
+}
+
+TEST_F(OracleFixture, O6SocketErrorThatNeverReachesTheProtocol) {
+  Monitor& m = monitor();
+  auto [a, b] = kernel.stream_pair(SocketKind::tcp, Owner::peer, Owner::peer, "a", "b");
+  ASSERT_FALSE(kernel.close(a));
+  ASSERT_FALSE(kernel.recv(a, 1).ok());  // EBADF, counted against fd a
+  ObservedStream& s = stream(m, a);
+  transport.closing = true;
+  s.connection_lost(std::nullopt);  // ...but reported as a clean loss
+  m.check_end(true);
+  EXPECT_EQ(fired(), Oracle::O6);
+  (void)b;
+}
+
+TEST_F(OracleFixture, O7IsClosingFalseAfterClose) {
+  Monitor& m = monitor();
+  ObservedStream& s = stream(m);
+  s.close();
+  m.check_step();
+  EXPECT_EQ(fired(), Oracle::O7);
+}
+
+TEST_F(OracleFixture, O10DatagramsQueuedBeforeCloseNeverDelivered) {
+  Monitor& m = monitor();
+  int server = kernel.dgram_socket(SocketKind::unix_dgram, Owner::peer, "/s");
+  int client = kernel.dgram_socket(SocketKind::unix_dgram, Owner::peer, "");
+  ASSERT_TRUE(kernel.sendto(client, "1", "/s").ok());
+  ASSERT_TRUE(kernel.sendto(client, "2", "/s").ok());
+  NullDatagramProtocol dgram_app;
+  FakeDatagramTransport dgram_transport;
+  ObservedDatagram& d = m.observe_datagram(dgram_app, server);
+  d.connection_made(dgram_transport);
+  d.close();
+  d.connection_lost(std::nullopt);
+  m.check_end(true);
+  EXPECT_EQ(fired(), Oracle::O10);
+}
+
+TEST_F(OracleFixture, ASwitchedOffOracleNeverFires) {
+  OracleSet oracles = OracleSet::all();
+  oracles.set(Oracle::O1, false);
+  Monitor& m = monitor(oracles);
+  ObservedStream& s = stream(m);
+  s.connection_lost(std::nullopt);
+  s.connection_lost(std::nullopt);
+  EXPECT_FALSE(m.violated());
+}
+
+}  // namespace
+}  // namespace loopcheck

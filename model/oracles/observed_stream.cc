@@ -1,0 +1,191 @@
+#include "model/oracles/observed_stream.h"
+
+#include "model/oracles/monitor.h"
+
+namespace loopcheck {
+
+ObservedStream::ObservedStream(Monitor& monitor, Protocol& app, int fd, const StreamPeerView* peer)
+    : monitor_(monitor), app_(&app), fd_(fd), peer_(peer) {}
+
+std::string ObservedStream::who() const { return "stream fd " + std::to_string(fd_); }
+
+void ObservedStream::connection_made(Transport& transport) {
+  if (made_) monitor_.flag(Oracle::O1, who() + ": connection_made called twice");
+  if (lost_) monitor_.flag(Oracle::O1, who() + ": connection_made after connection_lost");
+  made_ = true;
+  inner_ = &transport;
+  trace("connection_made");
+  app_->connection_made(*this);
+}
+
+void ObservedStream::data_received(BytesView data) {
+  if (!made_) monitor_.flag(Oracle::O1, who() + ": data_received before connection_made");
+  if (lost_) monitor_.flag(Oracle::O1, who() + ": data_received after connection_lost");
+  if (eof_) monitor_.flag(Oracle::O1, who() + ": data_received after eof_received");
+  if (app_paused_reading_) {
+    monitor_.flag(Oracle::O1, who() + ": data_received while reading is paused");
+  }
+  if (peer_) {
+    const Bytes& sent = peer_->sent();
+    bool in_order = received_ + data.size() <= sent.size() &&
+                    BytesView(sent).substr(received_, data.size()) == data;
+    if (!in_order) {
+      monitor_.flag(Oracle::O2, who() + ": bytes [" + std::to_string(received_) + ", " +
+                                    std::to_string(received_ + data.size()) +
+                                    ") are not what the peer sent there");
+    }
+  }
+  received_ += data.size();
+  trace("data_received(" + std::to_string(data.size()) + " bytes, " + std::to_string(received_) + " in all)");
+  app_->data_received(data);
+}
+
+bool ObservedStream::eof_received() {
+  if (!made_ || lost_ || eof_) {
+    monitor_.flag(Oracle::O1, who() + ": eof_received out of order (made=" + std::to_string(made_) +
+                                  " lost=" + std::to_string(lost_) + " eof=" + std::to_string(eof_) + ")");
+  }
+  eof_ = true;
+  if (peer_ && received_ != peer_->sent().size()) {
+    monitor_.flag(Oracle::O2, who() + ": EOF after " + std::to_string(received_) + " of " +
+                                  std::to_string(peer_->sent().size()) + " bytes the peer sent");
+  }
+  bool keep_open = app_->eof_received();
+  trace(std::string("eof_received -> ") + (keep_open ? "true (stay half-open)" : "false"));
+  return keep_open;
+}
+
+void ObservedStream::connection_lost(std::optional<Error> error) {
+  if (lost_) monitor_.flag(Oracle::O1, who() + ": connection_lost called twice");
+  if (!made_) monitor_.flag(Oracle::O1, who() + ": connection_lost without connection_made");
+  ++lost_;
+  if (lost_ > 1) return;  // never forward a second connection_lost to the application
+  lost_error_ = error;
+  trace("connection_lost(" + (error ? error->describe() : std::string("None")) + ")");
+  app_->connection_lost(std::move(error));
+}
+
+void ObservedStream::pause_writing() {
+  WriteLimits limits = inner_->get_write_buffer_limits();
+  std::size_t size = inner_->get_write_buffer_size();
+  if (writing_paused_) monitor_.flag(Oracle::O3, who() + ": pause_writing twice in a row");
+  if (size <= limits.high) {
+    monitor_.flag(Oracle::O3, who() + ": pause_writing at " + std::to_string(size) +
+                                  " bytes, not above the high mark " + std::to_string(limits.high));
+  }
+  writing_paused_ = true;
+  trace("pause_writing (buffer " + std::to_string(size) + ")");
+  app_->pause_writing();
+}
+
+void ObservedStream::resume_writing() {
+  WriteLimits limits = inner_->get_write_buffer_limits();
+  std::size_t size = inner_->get_write_buffer_size();
+  if (!writing_paused_) monitor_.flag(Oracle::O3, who() + ": resume_writing without pause_writing");
+  if (size > limits.low) {
+    monitor_.flag(Oracle::O3, who() + ": resume_writing at " + std::to_string(size) +
+                                  " bytes, above the low mark " + std::to_string(limits.low));
+  }
+  writing_paused_ = false;
+  trace("resume_writing (buffer " + std::to_string(size) + ")");
+  app_->resume_writing();
+}
+
+void ObservedStream::note_status(const Status& status) {
+  if (status && status->code != Errc::closed && status->code != Errc::invalid_argument) {
+    ++errors_reported_;
+  }
+}
+
+void ObservedStream::trace(const std::string& text) const {
+  if (monitor_.tracing()) monitor_.note(Component::protocol, "fd " + std::to_string(fd_) + ": " + text);
+}
+
+Status ObservedStream::write(BytesView data) {
+  trace("app: write(" + std::to_string(data.size()) + " bytes)");
+  Status status = inner_->write(data);
+  if (!status && peer_) accepted_.append(data.data(), data.size());  // only O2 reads them
+  note_status(status);
+  return status;
+}
+
+Status ObservedStream::write_eof() {
+  trace("app: write_eof()");
+  Status status = inner_->write_eof();
+  note_status(status);
+  return status;
+}
+
+void ObservedStream::close() {
+  close_called_ = true;
+  trace("app: close()");
+  inner_->close();
+}
+
+void ObservedStream::abort() {
+  abort_called_ = true;
+  trace("app: abort()");
+  inner_->abort();
+}
+
+void ObservedStream::pause_reading() {
+  app_paused_reading_ = true;
+  trace("app: pause_reading()");
+  inner_->pause_reading();
+}
+
+void ObservedStream::resume_reading() {
+  app_paused_reading_ = false;
+  trace("app: resume_reading()");
+  inner_->resume_reading();
+}
+
+Status ObservedStream::set_write_buffer_limits(std::optional<std::size_t> high,
+                                               std::optional<std::size_t> low) {
+  return inner_->set_write_buffer_limits(high, low);
+}
+
+void ObservedStream::fingerprint(StateHasher& h) const {
+  for (bool b : {made_, eof_, app_paused_reading_, writing_paused_, close_called_, abort_called_}) h.value(b);
+  h.value(lost_);
+  h.value(lost_error_.has_value());
+  if (lost_error_) h.value(lost_error_->code);
+  h.value(received_);
+  h.text(accepted_);
+  h.value(errors_reported_);
+}
+
+void ObservedStream::check_step() {
+  if (!inner_) return;
+  if ((close_called_ || abort_called_ || lost_) && !inner_->is_closing()) {
+    monitor_.flag(Oracle::O7, who() + ": is_closing() is false after " +
+                                  (lost_ ? "connection_lost" : close_called_ ? "close()" : "abort()"));
+  }
+}
+
+void ObservedStream::check_end(bool quiescent) {
+  const FdStats stats = monitor_.stats(fd_);
+  if (stats.errors > 0 && !lost_error_ && errors_reported_ == 0) {
+    monitor_.flag(Oracle::O6, who() + ": " + std::to_string(stats.errors) +
+                                  " socket error(s) never reached the protocol");
+  }
+  // A close the transport started itself (EOF, a fatal error) must finish too.
+  if (quiescent && (close_called_ || abort_called_ || (inner_ && inner_->is_closing())) && !lost_) {
+    monitor_.flag(Oracle::O4, who() + ": " + (abort_called_ ? "abort()" : "close()") +
+                                  " never reached connection_lost");
+  }
+  bool graceful = lost_ && !lost_error_ && !abort_called_;
+  if (quiescent && graceful && peer_ && peer_->reads_to_eof()) {
+    const Bytes& got = peer_->received();
+    if (got != accepted_) {
+      monitor_.flag(Oracle::O2, who() + ": after a graceful close the peer has " +
+                                    std::to_string(got.size()) + " of the " +
+                                    std::to_string(accepted_.size()) + " bytes write() accepted" +
+                                    (BytesView(accepted_).substr(0, got.size()) == got
+                                         ? ""
+                                         : " (and they differ)"));
+    }
+  }
+}
+
+}  // namespace loopcheck

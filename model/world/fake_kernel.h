@@ -1,0 +1,160 @@
+// FakeKernel: a deterministic, POSIX-shaped socket layer for the simulated world.
+//
+// Streams (TCP-like and AF_UNIX socketpair-like): each socket has a receive buffer with a byte
+// capacity, and its outgoing link holds segments in flight, counted against its send capacity.
+// A segment is delivered no earlier than min_latency and no later than max_latency after it was
+// sent, unless the receiver's buffer is full. FIN and RST travel as segments. Closing a socket
+// with unread data sends RST, as Linux does; data arriving at a closed socket is answered with
+// RST. Buffered data stays readable after an RST arrives; then recv reports ECONNRESET once,
+// and EOF after that; send reports ECONNRESET once, then EPIPE.
+//
+// Datagrams: a receive queue with packet and byte caps. UDP datagrams fly with latency, and a
+// full queue drops them (counted). AF_UNIX datagrams are queued at once, and a full queue makes
+// sendto say EAGAIN. A UDP datagram to an unbound port comes back as ECONNREFUSED on the
+// sender's next call when the sender is connected (the ICMP port-unreachable report).
+//
+// Faults (short reads, short writes, datagram drops) are choices; nothing here is random.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/oracles/kernel_ledger.h"
+#include "model/world/pending_event.h"
+#include "model/world/sim_clock.h"
+#include "src/core/bytes.h"
+#include "src/core/choice.h"
+#include "src/core/socket_api.h"
+#include "src/core/tracer.h"
+
+namespace loopcheck {
+
+enum class SocketKind { tcp, unix_stream, udp, unix_dgram };
+enum class Owner { app, peer };
+
+struct KernelConfig {
+  std::size_t stream_send_capacity = 4096;
+  std::size_t stream_recv_capacity = 4096;
+  std::size_t dgram_queue_packets = 64;
+  std::size_t dgram_queue_bytes = 64 * 1024;
+  std::size_t max_datagram = 65507;
+  Nanos min_latency = 10 * kMicrosecond;
+  Nanos max_latency = 100 * kMicrosecond;
+  bool faults = true;  // offer short read/write and drop choices at all
+  bool submit_faults = false;  // completion mode: offer an immediate failure at each submission
+};
+
+// What the kernel saw happen on one fd; oracles read it.
+class FakeKernel final : public SocketApi, public EventSource, public KernelLedger {
+ public:
+  static constexpr int kFirstFd = 3;
+
+  FakeKernel(SimClock& clock, ChoiceSource& choices, Tracer& tracer, KernelConfig config = {});
+
+  // Set-up calls, made by scenarios and peers.
+  std::pair<int, int> stream_pair(SocketKind kind, Owner a, Owner b, Address name_a,
+                                  Address name_b);
+  // Empty address = unbound until bind(). Unix datagram sockets use path-like names.
+  int dgram_socket(SocketKind kind, Owner owner, Address address);
+  Status bind(int fd, Address address);
+  Status connect_dgram(int fd, Address peer);
+  // close() with SO_LINGER 0: always an RST, unread data or not.
+  Status abortive_close(int fd);
+
+  // SocketApi
+  IoResult<Bytes> recv(int fd, std::size_t max_bytes) override;
+  IoResult<std::size_t> send(int fd, BytesView data) override;
+  Status shutdown_write(int fd) override;
+  IoResult<Datagram> recvfrom(int fd, std::size_t max_bytes) override;
+  IoResult<std::size_t> sendto(int fd, BytesView data, const Address& to) override;
+  Status close(int fd) override;
+  Address sockname(int fd) const override;
+  Address peername(int fd) const override;
+
+  // Readiness, level-triggered, as epoll reports it: a closed fd is never ready.
+  bool readable(int fd) const;
+  bool writable(int fd) const;
+  bool is_open(int fd) const;
+
+  // EventSource: deliveries on links.
+  void collect(Nanos now, std::vector<PendingEvent>& out) override;
+  void fire(const PendingEvent& event) override;
+  std::string describe(const PendingEvent& event) const override;
+  std::pair<int, int> footprint(const PendingEvent& event) const override;
+  // The other end of a stream socket, and the fd bound to a datagram address (-1: none).
+  int stream_peer(int fd) const;
+  int bound_fd(const Address& address) const;
+
+  void fingerprint(StateHasher& hasher) const override;
+  const FdStats& stats(int fd) const override;
+  std::vector<int> open_fds(Owner owner) const;
+  std::vector<int> open_app_fds() const override { return open_fds(Owner::app); }
+  std::size_t queued_datagrams(int fd) const;
+  std::size_t unread_bytes(int fd) const;
+  const KernelConfig& config() const { return config_; }
+
+ private:
+  struct Segment {
+    Bytes data;
+    bool fin = false;
+    bool rst = false;
+    Nanos sent_at = 0;
+    bool held = false;  // the receiver's buffer was full: the latency window restarts on landing
+  };
+  struct InFlightDatagram {
+    Bytes data;
+    Address to;
+    Nanos sent_at = 0;
+  };
+  struct Socket {
+    SocketKind kind = SocketKind::tcp;
+    Owner owner = Owner::app;
+    bool open = true;
+    Address name;
+    FdStats stats;
+    // stream
+    int peer = -1;
+    ByteQueue recv_buffer;
+    std::deque<Segment> out;  // our link towards the peer
+    std::size_t out_bytes = 0;
+    bool fin_in = false;
+    bool rst_in = false;  // an RST arrived and has not been reported yet
+    bool reset = false;   // the RST has been reported; the connection is dead
+    bool shut_wr = false;
+    // datagram
+    Address connected;
+    std::deque<Datagram> queue;
+    std::size_t queue_bytes = 0;
+    std::optional<Errc> pending_error;
+    std::deque<InFlightDatagram> in_flight;
+  };
+
+  bool is_stream(const Socket& s) const {
+    return s.kind == SocketKind::tcp || s.kind == SocketKind::unix_stream;
+  }
+  Socket* find(int fd);
+  const Socket* find(int fd) const;
+  Error fail(Socket* s, Errc code, std::string what);
+  bool queue_full(const Socket& s, std::size_t size) const;
+  void enqueue_datagram(Socket& to, Datagram datagram);
+  void send_segment(Socket& s, Segment segment);
+  void deliver_segment(Socket& from);
+  void deliver_datagram(Socket& from);
+  IoResult<std::size_t> sendto_impl(int fd, BytesView data, const Address& to);
+  bool fault(ChoiceKind kind);
+  void trace(std::string text) const;
+
+  SimClock& clock_;
+  ChoiceSource& choices_;
+  Tracer& tracer_;
+  KernelConfig config_;
+  std::vector<Socket> sockets_;       // index = fd - kFirstFd; fds are never reused
+  std::map<Address, int> bound_;      // datagram address -> fd
+};
+
+}  // namespace loopcheck

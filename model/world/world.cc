@@ -1,0 +1,255 @@
+#include "model/world/world.h"
+
+#include <cxxabi.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <limits>
+
+#include "model/world/state_fingerprint.h"
+
+namespace loopcheck {
+
+std::uint32_t SimWorld::TracedChoices::choose(std::uint32_t n, ChoiceKind kind) {
+  return note(inner_.choose(n, kind), n, kind);
+}
+
+std::uint32_t SimWorld::TracedChoices::choose_among(const std::uint32_t* ids, std::uint32_t n,
+                                                    ChoiceKind kind) {
+  return note(inner_.choose_among(ids, n, kind), n, kind);
+}
+
+std::uint32_t SimWorld::TracedChoices::choose_option(const ChoiceOption* options, std::uint32_t n,
+                                                     ChoiceKind kind) {
+  return note(inner_.choose_option(options, n, kind), n, kind);
+}
+
+std::uint32_t SimWorld::TracedChoices::note(std::uint32_t value, std::uint32_t n, ChoiceKind kind) {
+  ++count_;
+  // "No fault" and "no preemption" are the default path; the trace shows only real decisions.
+  bool default_path = value == 0 && (is_fault(kind) || is_preemption(kind));
+  if (tracer_.enabled() && !default_path) {
+    tracer_.record(Component::choice, "#" + std::to_string(count_) + " " +
+                                          std::string(choice_kind_name(kind)) + " = " +
+                                          std::to_string(value) + " of " + std::to_string(n));
+  }
+  return value;
+}
+
+SimWorld::SimWorld(const WorldConfig& config, ChoiceSource& choices)
+    : bugs_(config.bugs),
+      tracer_(clock_, config.trace),
+      choices_(choices, tracer_),
+      kernel_(clock_, choices_, tracer_, config.kernel),
+      completions_(kernel_, clock_, choices_, tracer_, bugs_),
+      poller_(kernel_),
+      loop_(clock_, poller_, choices_, tracer_),
+      monitor_(config.oracles, tracer_, &kernel_, loop_) {
+  loop_.set_observer(&monitor_);
+  sources_.push_back(&kernel_);
+  sources_.push_back(&completions_);
+  poller_.attach(completions_);
+}
+
+Transport& SimWorld::stream_transport(int fd, Protocol& app, const StreamPeerView* peer) {
+  ObservedStream& observed = monitor_.observe_stream(app, fd, peer);
+  auto& transport = own(std::make_unique<SelectorStreamTransport>(context(), fd, observed));
+  observed.set_owner(&transport);
+  return observed;
+}
+
+Transport& SimWorld::proactor_stream_transport(int fd, Protocol& app, const StreamPeerView* peer) {
+  ObservedStream& observed = monitor_.observe_stream(app, fd, peer);
+  auto& transport = own(std::make_unique<ProactorStreamTransport>(context(), fd, observed));
+  observed.set_owner(&transport);
+  return observed;
+}
+
+DatagramTransport& SimWorld::datagram_transport(int fd, DatagramProtocol& app, Address connected) {
+  ObservedDatagram& observed = monitor_.observe_datagram(app, fd);
+  auto& transport = own(
+      std::make_unique<SelectorDatagramTransport>(context(), fd, observed, std::move(connected)));
+  observed.set_owner(&transport);
+  return observed;
+}
+
+DatagramTransport& SimWorld::proactor_datagram_transport(int fd, DatagramProtocol& app, Address connected) {
+  ObservedDatagram& observed = monitor_.observe_datagram(app, fd);
+  auto& transport = own(std::make_unique<ProactorDatagramTransport>(context(), fd, observed, std::move(connected)));
+  observed.set_owner(&transport);
+  return observed;
+}
+
+// Actors: 0 = the loop, 1 = the timer queue, then one id per (event source, event index).
+ChoiceOption SimWorld::describe_option(const PendingEvent& event) const {
+  std::uint32_t source = 0;
+  while (source < sources_.size() && sources_[source] != event.source) ++source;
+  auto [fd_a, fd_b] = event.source->footprint(event);
+  // An event on a socket the loop watches can change what the loop may run next, and so what
+  // a preemption costs: it is dependent with everything. Only events away from the loop's
+  // sockets commute under a preemption bound.
+  if (poller_.watches(fd_a) || poller_.watches(fd_b)) fd_a = fd_b = -2;
+  return ChoiceOption{2 + (source << 16) + event.index, fd_a, fd_b, event.earliest <= clock_.now()};
+}
+
+bool SimWorld::loop_runnable() {
+  if (loop_.in_iteration() || loop_.has_ready_callbacks() || poller_.any_ready()) return true;
+  std::optional<Nanos> next = loop_.next_timer_time();
+  return next && *next <= clock_.now();
+}
+
+void SimWorld::fire(const PendingEvent& event) {
+  if (tracer_.enabled()) tracer_.record(event.source->component(), event.source->describe(event));
+  event.source->fire(event);
+}
+
+bool SimWorld::step() {
+  pending_.clear();
+  Nanos now = clock_.now();
+  for (EventSource* source : sources_) source->collect(now, pending_);
+
+  if (loop_runnable()) {
+    options_.clear();
+    for (const PendingEvent& event : pending_) {
+      if (event.earliest <= now) options_.push_back(event);
+    }
+    if (!options_.empty()) {
+      option_info_.assign(1, ChoiceOption{0, -2, -2, true});  // the loop's next callback
+      for (const PendingEvent& event : options_) option_info_.push_back(describe_option(event));
+      auto pick = choices_.choose_option(option_info_.data(), static_cast<std::uint32_t>(option_info_.size()),
+                                         ChoiceKind::preempt);
+      if (pick > 0) {
+        fire(options_[pick - 1]);
+        return true;
+      }
+    }
+    if (loop_.in_iteration()) {
+      loop_.run_next();
+    } else {
+      loop_.begin_iteration();
+    }
+    return true;
+  }
+
+  std::optional<Nanos> next_timer = loop_.next_timer_time();
+  if (pending_.empty()) {
+    if (!next_timer) return false;
+    clock_.advance_to(*next_timer);
+    return true;
+  }
+  // Nothing may jump past the earliest deadline among pending events.
+  Nanos horizon = std::numeric_limits<Nanos>::max();
+  for (const PendingEvent& event : pending_) horizon = std::min(horizon, event.latest);
+  horizon = std::max(horizon, now);  // an overdue event is due now, not in the past
+  options_.clear();
+  for (const PendingEvent& event : pending_) {
+    bool before_deadline = std::max(event.earliest, now) <= horizon;
+    bool before_timer = !next_timer || event.earliest <= *next_timer;
+    if (before_deadline && before_timer) options_.push_back(event);
+  }
+  // Option 0 is the earliest thing to happen, so the default schedule is the natural one.
+  std::stable_sort(options_.begin(), options_.end(),
+                   [](const PendingEvent& a, const PendingEvent& b) { return a.earliest < b.earliest; });
+  bool timer_option = next_timer && *next_timer <= horizon;
+  std::size_t timer_slot = options_.size();
+  if (timer_option) {
+    timer_slot = 0;
+    while (timer_slot < options_.size() && options_[timer_slot].earliest <= *next_timer) ++timer_slot;
+  }
+  std::size_t count = options_.size() + (timer_option ? 1 : 0);
+  std::size_t pick = 0;
+  if (count > 1) {
+    option_info_.clear();
+    for (const PendingEvent& event : options_) option_info_.push_back(describe_option(event));
+    if (timer_option) {
+      option_info_.insert(option_info_.begin() + static_cast<long>(timer_slot), ChoiceOption{1, -2, -2, false});
+    }
+    pick = choices_.choose_option(option_info_.data(), static_cast<std::uint32_t>(count), ChoiceKind::deliver);
+  }
+  if (timer_option && pick == timer_slot) {
+    clock_.advance_to(*next_timer);
+    return true;
+  }
+  if (timer_option && pick > timer_slot) --pick;
+  if (options_.empty()) {  // cannot happen with horizon >= now; never index an empty list
+    clock_.advance_to(next_timer.value_or(now));
+    return next_timer.has_value();
+  }
+  const PendingEvent& event = options_[pick];
+  clock_.advance_to(std::max(now, event.earliest));
+  fire(event);
+  return true;
+}
+
+std::uint64_t SimWorld::fingerprint() {
+  std::vector<const void*> owners = owners_;
+  monitor_.list_owners(owners);
+  XxhStateHasher hasher(owners);
+  hasher.value(clock_.now());
+  loop_.fingerprint(hasher);
+  for (const EventSource* source : sources_) source->fingerprint(hasher);
+  for (const Fingerprinted* object : fingerprinted_) object->fingerprint(hasher);
+  monitor_.fingerprint(hasher);
+  return hasher.digest();
+}
+
+// Completion-mode accounting (O9 at every step; O5 at quiescence, when every operation has had
+// its one final completion and the kernel owns no buffer).
+void SimWorld::check_completions(bool at_end) {
+  if (!completions_.silent_losses().empty()) monitor_.flag(Oracle::O9, completions_.silent_losses().front());
+  if (completions_.double_completions() > 0) {
+    monitor_.flag(Oracle::O9, std::to_string(completions_.double_completions()) +
+                                  " operation(s) completed more than once");
+  }
+  if (at_end && completions_.owned_buffers() > 0) {
+    monitor_.flag(Oracle::O5, std::to_string(completions_.owned_buffers()) +
+                                  " operation buffer(s) still owned by the kernel at the end");
+  }
+}
+
+void SimWorld::check_setup() const {
+  for (const OwnedSource& owned : owned_sources_) {
+    if (std::find(sources_.begin(), sources_.end(), owned.source) != sources_.end()) continue;
+    int status = 0;
+    char* readable = abi::__cxa_demangle(owned.type, nullptr, nullptr, &status);
+    std::string type = status == 0 && readable ? readable : owned.type;
+    std::free(readable);
+    throw SetupError("the world owns an event source (" + type +
+                     ") that was never registered with add_source(): it would never act, and "
+                     "the run would pass having tested nothing");
+  }
+}
+
+RunEnd SimWorld::run(std::size_t max_steps) {
+  check_setup();
+  std::size_t last_time_move = 0;
+  for (steps_ = 0; steps_ < max_steps; ++steps_) {
+    monitor_.set_step(steps_ + 1);
+    if (visitor_ && !visitor_(*this)) return RunEnd::pruned;
+    Nanos before = clock_.now();
+    if (!step()) {
+      monitor_.check_end(true);
+      check_completions(true);
+      return monitor_.violated() ? RunEnd::violation : RunEnd::quiescent;
+    }
+    if (clock_.now() != before) last_time_move = steps_;
+    monitor_.check_step();
+    check_completions(false);
+    if (monitor_.violated()) {
+      ++steps_;
+      return RunEnd::violation;
+    }
+  }
+  // Callbacks take no simulated time, so a loop that keeps itself busy freezes the clock: if
+  // the second half of the run happened at one instant, nothing will ever let time move. That
+  // is a hang, not a long run.
+  if (max_steps - last_time_move >= max_steps / 2) {
+    monitor_.flag(Oracle::O4, "zero-time livelock: the last " + std::to_string(max_steps - last_time_move) +
+                                  " steps all ran at t=" + format_time(clock_.now()) +
+                                  " and the world never went idle");
+  }
+  monitor_.check_end(false);
+  return monitor_.violated() ? RunEnd::violation : RunEnd::step_bound;
+}
+
+}  // namespace loopcheck

@@ -1,0 +1,154 @@
+// SimWorld: one simulated run's universe. It wires the loop core to the fake kernel and the sim
+// poller, hands transports their context, and advances the run one step at a time:
+//
+//  - when the loop has something to do (a callback batch in progress, ready callbacks, a ready
+//    fd, a due timer), the next step is its next callback, unless a due kernel or peer event
+//    preempts it (a `preempt` choice, bounded by the engines);
+//  - when the loop is idle, time jumps to whichever comes next of the pending events and the
+//    next timer, within every event's latency bounds (a `deliver` choice when several qualify);
+//  - when nothing is runnable and nothing is pending, the world is quiescent and the run ends.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <typeinfo>
+#include <type_traits>
+#include <vector>
+
+#include "src/core/choice.h"
+#include "model/world/fake_completion_port.h"
+#include "model/world/fake_kernel.h"
+#include "model/oracles/monitor.h"
+#include "model/world/pending_event.h"
+#include "model/world/sim_clock.h"
+#include "model/world/sim_poller.h"
+#include "model/world/trace.h"
+#include "src/core/bugs.h"
+#include "src/loop/event_loop.h"
+#include "src/transport/selector_datagram.h"
+#include "src/transport/proactor_datagram.h"
+#include "src/transport/proactor_stream.h"
+#include "src/transport/selector_stream.h"
+#include "src/transport/transport_context.h"
+
+namespace loopcheck {
+
+struct WorldConfig {
+  KernelConfig kernel;
+  BugSet bugs;
+  OracleSet oracles = OracleSet::all();
+  bool trace = false;
+};
+
+enum class RunEnd { quiescent, violation, step_bound, pruned };
+
+// A scenario that built a world that cannot be run honestly: for example a peer the world owns
+// but was never told to ask for events. Such a world would pass having tested nothing, so it
+// refuses to start; the CLI reports this as bad input (exit 2), never as a verdict.
+class SetupError : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
+
+class SimWorld {
+ public:
+  SimWorld(const WorldConfig& config, ChoiceSource& choices);
+  SimWorld(const SimWorld&) = delete;
+  SimWorld& operator=(const SimWorld&) = delete;
+
+  SimClock& clock() { return clock_; }
+  FakeKernel& kernel() { return kernel_; }
+  // Completion mode (overlapped I/O) over the same sockets.
+  FakeCompletionPort& completions() { return completions_; }
+  EventLoop& loop() { return loop_; }
+  Monitor& monitor() { return monitor_; }
+  Tracer& tracer() { return tracer_; }
+  ChoiceSource& choices() { return choices_; }
+  // The switches of this run: built-in ones by enum, a user's own by id (`bugs().on("my-bug")`).
+  const BugSet& bugs() const { return bugs_; }
+  TransportContext context() { return TransportContext{loop_, kernel_, bugs_, tracer_, &completions_}; }
+
+  // The world keeps every object a scenario makes; those with state join the fingerprint. An
+  // owned event source (a peer) must also be registered with add_source() before run(), or
+  // run() throws SetupError: a peer nobody asks for events never acts.
+  template <typename T>
+  T& own(std::unique_ptr<T> object) {
+    T& ref = *object;
+    owners_.push_back(&ref);
+    if constexpr (std::is_base_of_v<Fingerprinted, T>) fingerprinted_.push_back(&ref);
+    if constexpr (std::is_base_of_v<EventSource, T>) {
+      owned_sources_.push_back(OwnedSource{&ref, typeid(ref).name()});
+    }
+    owned_.push_back(std::shared_ptr<void>(std::move(object)));
+    return ref;
+  }
+  void add_source(EventSource& source) { sources_.push_back(&source); }
+
+  // A transport for an app protocol, observed by the monitor. The peer view feeds O2.
+  Transport& stream_transport(int fd, Protocol& app, const StreamPeerView* peer);
+  // The same, over overlapped I/O (the proactor transport).
+  Transport& proactor_stream_transport(int fd, Protocol& app, const StreamPeerView* peer);
+  DatagramTransport& datagram_transport(int fd, DatagramProtocol& app, Address connected = {});
+  DatagramTransport& proactor_datagram_transport(int fd, DatagramProtocol& app, Address connected = {});
+
+  // Called before every step; returning false ends the run as `pruned` (its future is known).
+  void set_visitor(std::function<bool(SimWorld&)> visitor) { visitor_ = std::move(visitor); }
+  // Everything that decides what can happen next and what the oracles will say.
+  std::uint64_t fingerprint();
+
+  RunEnd run(std::size_t max_steps);
+  std::size_t steps() const { return steps_; }
+  std::vector<TraceLine> take_trace() { return tracer_.take(); }
+
+ private:
+  bool step();  // false when quiescent
+  void check_setup() const;  // throws SetupError
+  void check_completions(bool at_end);
+  bool loop_runnable();
+  void fire(const PendingEvent& event);
+
+  // Every choice of the run goes through here, so a trace shows each one where it was made.
+  class TracedChoices final : public ChoiceSource {
+   public:
+    TracedChoices(ChoiceSource& inner, Tracer& tracer) : inner_(inner), tracer_(tracer) {}
+    std::uint32_t choose(std::uint32_t n, ChoiceKind kind) override;
+    std::uint32_t choose_among(const std::uint32_t* ids, std::uint32_t n, ChoiceKind kind) override;
+    std::uint32_t choose_option(const ChoiceOption* options, std::uint32_t n, ChoiceKind kind) override;
+
+   private:
+    std::uint32_t note(std::uint32_t value, std::uint32_t n, ChoiceKind kind);
+    ChoiceSource& inner_;
+    Tracer& tracer_;
+    std::size_t count_ = 0;
+  };
+
+  BugSet bugs_;
+  SimClock clock_;
+  TraceRecorder tracer_;
+  TracedChoices choices_;
+  FakeKernel kernel_;
+  FakeCompletionPort completions_;
+  SimPoller poller_;
+  EventLoop loop_;
+  Monitor monitor_;
+  std::vector<EventSource*> sources_;
+  std::vector<PendingEvent> pending_;
+  std::vector<PendingEvent> options_;
+  std::vector<ChoiceOption> option_info_;
+  ChoiceOption describe_option(const PendingEvent& event) const;
+  std::size_t steps_ = 0;
+  std::function<bool(SimWorld&)> visitor_;
+  std::vector<const void*> owners_;
+  std::vector<const Fingerprinted*> fingerprinted_;
+  struct OwnedSource {
+    const EventSource* source;
+    const char* type;  // mangled; demangled only for the error message
+  };
+  std::vector<OwnedSource> owned_sources_;
+  std::vector<std::shared_ptr<void>> owned_;  // last: destroyed first
+};
+
+}  // namespace loopcheck

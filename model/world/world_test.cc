@@ -1,0 +1,38 @@
+// The world driver's own judgements.
+#include "model/world/world.h"
+
+#include <gtest/gtest.h>
+
+#include "model/engines/choice_sources.h"
+
+namespace loopcheck {
+namespace {
+
+// A reader that never reads keeps a level-triggered fd ready forever: the loop spins while the
+// clock stands still. That must be reported as a hang (O4), not as a long run.
+TEST(SimWorld, ZeroTimeLivelockIsAHang) {
+  PrefixChoiceSource choices{{}};
+  WorldConfig config;
+  SimWorld world(config, choices);
+  auto [app_fd, peer_fd] = world.kernel().stream_pair(SocketKind::tcp, Owner::app, Owner::peer, "a", "b");
+  ASSERT_TRUE(world.kernel().send(peer_fd, "never read").ok());
+  (void)world.loop().add_reader(app_fd, Tag{nullptr, "lazy_reader"}, [] {});
+  EXPECT_EQ(world.run(400), RunEnd::violation);
+  ASSERT_TRUE(world.monitor().violated());
+  EXPECT_EQ(world.monitor().violation()->oracle, Oracle::O4);
+  EXPECT_NE(world.monitor().violation()->message.find("zero-time livelock"), std::string::npos);
+}
+
+// A long run whose clock keeps moving is only cut off: liveness is not judged on it.
+TEST(SimWorld, ALongRunWithTimeMovingIsOnlyCutOff) {
+  PrefixChoiceSource choices{{}};
+  WorldConfig config;
+  SimWorld world(config, choices);
+  std::function<void()> tick = [&] { world.loop().call_later(kMillisecond, Tag{nullptr, "tick"}, tick); };
+  tick();
+  EXPECT_EQ(world.run(400), RunEnd::step_bound);
+  EXPECT_FALSE(world.monitor().violated());
+}
+
+}  // namespace
+}  // namespace loopcheck

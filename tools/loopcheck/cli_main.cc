@@ -1,0 +1,204 @@
+// loopcheck_main: the command line of the stock CLI and of every user's own binary. It adds the
+// program's scenarios and switches to the registry, then parses and dispatches.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <string>
+
+#include "model/oracles/catalog.h"
+#include "model/scenarios/registry.h"
+#include "model/world/world.h"
+#include "tools/loopcheck/cli.h"
+#include "tools/loopcheck/commands.h"
+#include "tools/loopcheck/real_world.h"
+
+namespace {
+
+// "must be a whole number of at least 1", instead of CLI11's floating-point range message.
+CLI::Validator at_least(long long minimum) {
+  return CLI::Validator(
+      [minimum](std::string& text) -> std::string {
+        try {
+          std::size_t used = 0;
+          long long value = std::stoll(text, &used);
+          if (used == text.size() && value >= minimum) return {};
+        } catch (const std::exception&) {
+        }
+        return "must be a whole number of at least " + std::to_string(minimum) + ", got '" + text + "'";
+      },
+      "INT>=" + std::to_string(minimum));
+}
+
+// The program's own name, as a user would type it: the last part of argv[0].
+std::string program_of(int argc, char** argv) {
+  std::string path = argc > 0 && argv[0] && *argv[0] ? argv[0] : "loopcheck";
+  std::size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+int dispatch(int argc, char** argv);
+
+}  // namespace
+
+namespace loopcheck {
+
+int loopcheck_main(int argc, char** argv, const std::vector<const Scenario*>& scenarios,
+                   const std::vector<CatalogEntry>& switches) {
+  set_program_name(program_of(argc, argv));
+  for (const Scenario* scenario : scenarios) {
+    if (!scenario) {
+      std::fprintf(stderr, "%s: a null scenario was passed to loopcheck_main\n", program_name().c_str());
+      return 2;
+    }
+    if (auto bad = add_scenario(*scenario)) {
+      std::fprintf(stderr, "%s: %s\n", program_name().c_str(), bad->c_str());
+      return 2;
+    }
+  }
+  for (const CatalogEntry& entry : switches) {
+    if (auto bad = add_catalog_entry(entry)) {
+      std::fprintf(stderr, "%s: %s\n", program_name().c_str(), bad->c_str());
+      return 2;
+    }
+    if (!find_scenario(entry.scenario)) {
+      std::fprintf(stderr, "%s: switch '%s' names scenario '%s', which this program does not have\n",
+                   program_name().c_str(), std::string(entry.id).c_str(), std::string(entry.scenario).c_str());
+      return 2;
+    }
+  }
+  try {
+    return dispatch(argc, argv);
+  } catch (const SetupError& e) {
+    std::fprintf(stderr, "%s: the scenario cannot be run: %s\n", program_name().c_str(), e.what());
+    return 2;
+  }
+}
+
+}  // namespace loopcheck
+
+namespace {
+
+int dispatch(int argc, char** argv) {
+  using namespace loopcheck::cli;
+  CLI::App app{loopcheck::program_name() + ": model checking for event-loop transports"};
+  app.name(loopcheck::program_name());
+  app.require_subcommand(1);
+
+  bool list_json = false;
+  auto* list = app.add_subcommand("list", "list scenarios, bug switches and oracles");
+  list->add_flag("--json", list_json, "print JSON");
+
+  ExploreOptions explore_options;
+  auto* explore = app.add_subcommand("explore", "explore every schedule of a scenario within bounds");
+  explore->add_option("scenario", explore_options.scenario, "scenario name (see list)")->required();
+  explore->add_option("--bug", explore_options.bugs, "turn a catalog bug switch on (repeatable)");
+  explore->add_option("--param", explore_options.params, "override a scenario parameter: name=value");
+  explore->add_option("--max-depth", explore_options.max_depth, "steps per run (default: scenario's)");
+  explore->add_option("--max-preemptions", explore_options.max_preemptions, "preemption bound");
+  explore->add_option("--max-faults", explore_options.max_faults, "fault bound");
+  explore->add_option("--max-schedules", explore_options.max_schedules, "stop after this many schedules");
+  explore->add_option("--engine", explore_options.engine, "exhaustive (default), random or pct");
+  explore->add_option("--seed", explore_options.seed, "seed for the random and pct engines");
+  explore->add_option("--max-seconds", explore_options.max_seconds, "time limit for random and pct");
+  explore->add_option("--disable-oracle", explore_options.disabled_oracles, "switch an oracle off (O1..O10)");
+  explore->add_option("--save", explore_options.save, "where to write the reproducer");
+  explore->add_option("--save-dir", explore_options.save_dir,
+                       "folder for the reproducer, under a name no other run of this folder has taken");
+  explore->add_flag("--first", explore_options.first, "report the first violation, not the shortest");
+  explore->add_flag("--reduce", explore_options.reduce, "prune states already explored (fingerprints)");
+  explore->add_flag("--por", explore_options.por, "partial-order reduction (sleep sets)");
+  explore->add_flag("--chart", explore_options.chart, "print the trace as a sequence chart");
+
+  ReplayOptions replay_options;
+  auto* replay = app.add_subcommand("replay", "replay a reproducer file and check its verdict");
+  replay->add_option("file", replay_options.file, "reproducer file")->required();
+  replay->add_flag("--quiet", replay_options.quiet, "print only the verdict");
+  replay->add_flag("--chart", replay_options.chart, "print the trace as a sequence chart");
+
+  RunOptions run_options;
+  auto* run = app.add_subcommand("run", "run one schedule of a scenario and print its trace");
+  run->add_option("scenario", run_options.run.scenario, "scenario name (see list)")->required();
+  run->add_option("--bug", run_options.run.bugs, "turn a catalog bug switch on (repeatable)");
+  run->add_option("--param", run_options.run.params, "override a scenario parameter: name=value");
+  run->add_option("--max-depth", run_options.run.max_depth, "steps (default: scenario's)");
+  run->add_option("--choices", run_options.choices, "comma-separated choice values; the rest default to 0");
+  run->add_flag("--chart", run_options.run.chart, "print the trace as a sequence chart");
+  run->add_option("--save", run_options.run.save, "write this run as a reproducer");
+
+  bool bench_json = false;
+  bool bench_added = false;
+  auto* bench = app.add_subcommand("bench", "measure events/s, schedules/s and the reduction, per scenario");
+  bench->add_flag("--json", bench_json, "print JSON");
+  bench->add_flag("--only-added", bench_added, "only the scenarios this program added");
+
+  // real: the same transports on real sockets (epoll, loopback, AF_UNIX).
+  auto* real = app.add_subcommand("real", "run an experiment on real sockets");
+  real->require_subcommand(1);
+  std::vector<std::string> real_bugs;
+  DrainOptions drain_options;
+  auto* drain = real->add_subcommand("dgram-drain", "AF_UNIX datagram server closed right after a fast sender");
+  drain->add_option("--bug", real_bugs, "turn a catalog bug switch on (dgram-drain)");
+  drain->add_option("--count", drain_options.count, "datagrams to send per run")->check(at_least(1));
+  drain->add_option("--runs", drain_options.runs, "how many times to run it")->check(at_least(1));
+  drain->add_flag("--io-uring", drain_options.io_uring, "serve with the proactor transport on io_uring");
+  EchoOptions echo_options;
+  auto* echo = real->add_subcommand("echo", "TCP loopback echo with pause/resume and checksums");
+  echo->add_option("--bug", real_bugs, "turn a catalog bug switch on");
+  echo->add_option("--bytes", echo_options.bytes, "bytes to send (each way)")->check(at_least(1));
+  echo->add_option("--pause-every", echo_options.pause_every_ms, "toggle client reading every MS (0: never)")
+      ->check(at_least(0));
+
+  RaceOptions race_options;
+  auto* race = real->add_subcommand("race-echo", "bpo-33694's pause/cancel race on io_uring: loopback echo, bytes lost");
+  race->add_option("--bug", real_bugs, "turn a catalog bug switch on (bpo-33694)");
+  race->add_option("--packets", race_options.packets, "writes the client makes")->check(at_least(1));
+  race->add_option("--size", race_options.size, "bytes per write")->check(CLI::Range(1, 64 * 1024));
+  race->add_option("--pause-every", race_options.pause_every_ms, "toggle client reading every MS")->check(at_least(1));
+  race->add_option("--runs", race_options.runs, "how many times to run it")->check(at_least(1));
+
+  LoadOptions load_options;
+  auto* load = real->add_subcommand("load", "many loopback echo connections, some reset mid-stream");
+  load->add_option("--bug", real_bugs, "turn a catalog bug switch on");
+  load->add_option("--connections", load_options.connections, "concurrent connections")->check(at_least(1));
+  load->add_option("--bytes", load_options.bytes, "bytes each way per connection")->check(at_least(2));
+  load->add_option("--reset-percent", load_options.reset_percent, "connections reset mid-stream (%)")
+      ->check(CLI::Range(0, 100));
+  load->add_option("--seed", load_options.seed, "seed for pause periods and which connections reset");
+  load->add_option("--seconds", load_options.seconds, "time bound")->check(at_least(1));
+
+  bool hunt_json = false;
+  bool hunt_added = false;
+  auto* hunt = app.add_subcommand("hunt", "find every catalog bug and certify every fixed scenario");
+  hunt->add_flag("--json", hunt_json, "print JSON");
+  hunt->add_flag("--only-added", hunt_added, "only the switches and scenarios this program added");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  if (*list) return run_list(list_json);
+  if (*explore) return run_explore(explore_options);
+  if (*replay) return run_replay(replay_options);
+  if (*run) return run_one(run_options);
+  if (*bench) return run_bench(bench_json, bench_added);
+  if (*real) {
+    loopcheck::BugSet bugs;
+    for (const std::string& id : real_bugs) {
+      const loopcheck::CatalogEntry* entry = loopcheck::find_bug(id);
+      if (!entry) {
+        std::fprintf(stderr, "loopcheck: unknown bug switch '%s'\n", id.c_str());
+        return 2;
+      }
+      loopcheck::set_switch(bugs, *entry);
+    }
+    if (*drain) return real_dgram_drain(bugs, drain_options);
+    if (*load) return real_load(bugs, load_options);
+    if (*race) return real_race_echo(bugs, race_options);
+    return real_echo(bugs, echo_options);
+  }
+  return run_hunt(hunt_json, hunt_added);
+}
+
+}  // namespace
