@@ -145,3 +145,22 @@ set_tests_properties(real.load PROPERTIES LABELS real TIMEOUT 300 RESOURCE_LOCK 
 add_test(NAME bench.real_echo_throughput.smoke COMMAND real_echo_throughput 4)
 set_tests_properties(bench.real_echo_throughput.smoke PROPERTIES LABELS "bench;real" TIMEOUT 120
   RESOURCE_LOCK real_sockets)
+
+# example: docs/USING.md run end to end. It installs this build into the build tree, builds
+# examples/line_protocol against the installed package (and once more through add_subdirectory),
+# finds the example's switch and certifies its fix; every code block of USING.md is checked.
+# The example is compiled as this build was (compiler, sanitizers), so that it can link it.
+set(LOOPCHECK_EXAMPLE_FLAGS "")
+if(LOOPCHECK_SANITIZE)
+  set(LOOPCHECK_EXAMPLE_FLAGS "-fsanitize=address,undefined")
+endif()
+if(LOOPCHECK_FUZZ)
+  set(LOOPCHECK_EXAMPLE_FLAGS "${LOOPCHECK_EXAMPLE_FLAGS} -fsanitize=fuzzer-no-link")
+endif()
+add_test(NAME example.using_md
+         COMMAND ${CMAKE_COMMAND} -E env CXX=${CMAKE_CXX_COMPILER}
+                 "CXXFLAGS=${LOOPCHECK_EXAMPLE_FLAGS}" "LDFLAGS=${LOOPCHECK_EXAMPLE_FLAGS}"
+                 python3 ${PROJECT_SOURCE_DIR}/docs/using_test.py ${PROJECT_SOURCE_DIR}/docs/USING.md
+                 --source ${PROJECT_SOURCE_DIR} --build ${CMAKE_BINARY_DIR}
+                 --work ${CMAKE_BINARY_DIR}/using-md)
+set_tests_properties(example.using_md PROPERTIES LABELS example TIMEOUT 900 RUN_SERIAL TRUE)

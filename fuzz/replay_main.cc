@@ -1,7 +1,7 @@
 // A standalone driver for any fuzz target, for compilers without libFuzzer: it runs every file
 // named on the command line (directories are walked) through LLVMFuzzerTestOneInput once, so
 // corpora replay as ordinary ctest tests. A crashing input aborts the process, as it would
-// under libFuzzer.
+// under libFuzzer. Installed as loopcheck::fuzz_replay_main, for a user's targets too.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -10,7 +10,8 @@
 #include <iterator>
 #include <vector>
 
-extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv);
+// Optional, as under libFuzzer: a target that does not define it gets a null address here.
+extern "C" __attribute__((weak)) int LLVMFuzzerInitialize(int* argc, char*** argv);
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
 
 namespace {
@@ -29,7 +30,7 @@ bool run_file(const std::filesystem::path& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  LLVMFuzzerInitialize(&argc, &argv);
+  if (LLVMFuzzerInitialize) LLVMFuzzerInitialize(&argc, &argv);
   std::size_t ran = 0;
   bool ok = true;
   for (int i = 1; i < argc; ++i) {

@@ -1,5 +1,6 @@
 #include "model/engines/reproducer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <set>
 
@@ -56,7 +57,13 @@ std::optional<std::string> parse_choice(std::string_view line, ChoiceRecord& out
 
 std::string write_reproducer(const Reproducer& r) {
   std::string out = "# loopcheck reproducer: replay with `" + r.program + " replay <this file>`\n";
-  if (!r.note.empty()) out += "# " + r.note + "\n";
+  // The note is a violation message, which a user's oracle may write over several lines: every
+  // line stays a comment.
+  for (std::size_t start = 0; start < r.note.size();) {
+    std::size_t end = std::min(r.note.find('\n', start), r.note.size());
+    out += "# " + r.note.substr(start, end - start) + "\n";
+    start = end + 1;
+  }
   out += "version: 1\n";
   out += "program: " + r.program + "\n";
   out += "scenario: " + r.scenario + "\n";

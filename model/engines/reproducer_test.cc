@@ -75,5 +75,33 @@ TEST(Reproducer, MissingPartsAreErrorsForTheWholeFile) {
   EXPECT_FALSE(error_of("").message.empty());
 }
 
+TEST(Reproducer, AMultiLineNoteStaysAComment) {
+  Reproducer r = std::get<Reproducer>(parse_reproducer(good_file()));
+  r.note = "expected \"OK a\nOK b\n\" but got \"OK a\nb\n\"";
+  auto again = parse_reproducer(write_reproducer(r));
+  ASSERT_TRUE(std::holds_alternative<Reproducer>(again)) << write_reproducer(r);
+  EXPECT_EQ(std::get<Reproducer>(again).choices.size(), 2u);
+}
+
+TEST(Reproducer, NamesTheProgramThatWroteIt) {
+  Reproducer r = std::get<Reproducer>(parse_reproducer(good_file()));
+  EXPECT_EQ(r.program, "loopcheck");  // files without the line are the stock CLI's
+  r.program = "line_check";
+  std::string text = write_reproducer(r);
+  EXPECT_NE(text.find("program: line_check\n"), std::string::npos);
+  EXPECT_EQ(std::get<Reproducer>(parse_reproducer(text)).program, "line_check");
+}
+
+TEST(Reproducer, AScenarioOfAnotherProgramNamesThatProgram) {
+  std::string text = replace(good_file(), "scenario: dgram-drain", "program: line_check\nscenario: line-echo");
+  ReproducerError error = error_of(text);
+  EXPECT_EQ(error.line, 4u);
+  EXPECT_NE(error.message.find("written by 'line_check'"), std::string::npos) << error.message;
+  EXPECT_NE(error.message.find("line_check replay"), std::string::npos) << error.message;
+  // The same file from this program: just unknown.
+  ReproducerError plain = error_of(replace(good_file(), "scenario: dgram-drain", "scenario: line-echo"));
+  EXPECT_EQ(plain.message.find("written by"), std::string::npos) << plain.message;
+}
+
 }  // namespace
 }  // namespace loopcheck

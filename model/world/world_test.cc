@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "model/engines/choice_sources.h"
+#include "model/world/peers.h"
 
 namespace loopcheck {
 namespace {
@@ -32,6 +33,35 @@ TEST(SimWorld, ALongRunWithTimeMovingIsOnlyCutOff) {
   tick();
   EXPECT_EQ(world.run(400), RunEnd::step_bound);
   EXPECT_FALSE(world.monitor().violated());
+}
+
+// A peer the world owns but was never asked to register never acts: the run would pass having
+// tested nothing. The world refuses to start, naming the peer's type.
+TEST(SimWorld, AnOwnedPeerThatWasNeverRegisteredIsASetupError) {
+  PrefixChoiceSource choices{{}};
+  WorldConfig config;
+  SimWorld world(config, choices);
+  auto [app_fd, peer_fd] = world.kernel().stream_pair(SocketKind::tcp, Owner::app, Owner::peer, "a", "b");
+  world.own(std::make_unique<EchoPeer>(world.kernel(), peer_fd, "forgotten peer"));
+  try {
+    world.run(400);
+    FAIL() << "the world ran with an unregistered peer";
+  } catch (const SetupError& e) {
+    EXPECT_NE(std::string(e.what()).find("loopcheck::EchoPeer"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("add_source"), std::string::npos) << e.what();
+  }
+  (void)app_fd;
+}
+
+TEST(SimWorld, ARegisteredPeerRuns) {
+  PrefixChoiceSource choices{{}};
+  WorldConfig config;
+  config.oracles.set(Oracle::O5, false);  // the app's end stays open: no transport here
+  SimWorld world(config, choices);
+  auto [app_fd, peer_fd] = world.kernel().stream_pair(SocketKind::tcp, Owner::app, Owner::peer, "a", "b");
+  world.add_source(world.own(std::make_unique<EchoPeer>(world.kernel(), peer_fd, "peer")));
+  EXPECT_NO_THROW(world.run(400));
+  (void)app_fd;
 }
 
 }  // namespace
