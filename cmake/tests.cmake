@@ -26,6 +26,7 @@ loopcheck_gtest(unit_tests unit
   model/world/state_fingerprint_test.cc
   model/world/world_test.cc
   model/world/fake_completion_port_test.cc
+  model/scenarios/registry_test.cc
 )
 loopcheck_gtest(model_tests model model/oracles/catalog_test.cc)
 

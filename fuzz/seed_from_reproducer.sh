@@ -2,7 +2,7 @@
 # Turns a reproducer's schedule into a fuzz input for its family's target: the first byte picks
 # the scenario (its position within the family, as in model/scenarios/registry.cc), then one
 # byte per choice (two, high first, when the choice has more than 256 options), as
-# model/byte_choice_source.cc reads them. Choices with a single option consume no byte.
+# model/engines/byte_choice_source.cc reads them. Choices with a single option consume no byte.
 # Usage: seed_from_reproducer.sh REPRO SCENARIO_INDEX OUT
 set -euo pipefail
 [[ $# -eq 3 ]] || { echo "usage: $0 REPRO SCENARIO_INDEX OUT" >&2; exit 2; }

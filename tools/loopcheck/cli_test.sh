@@ -50,5 +50,18 @@ fi
 sed 's/^expect: O10/expect: pass/' "$work/drain.repro" >"$work/wrong.repro"
 expect 1 "replay MISMATCH" "$cli" replay "$work/wrong.repro"
 
+# Default reproducer names: in --save-dir, never over an earlier finding.
+expect 1 "reproducer written to $work/found/dgram-drain-dgram-drain-exhaustive.repro" \
+  "$cli" explore dgram-drain --bug dgram-drain --save-dir "$work/found"
+expect 1 "reproducer written to $work/found/dgram-drain-dgram-drain-exhaustive-2.repro" \
+  "$cli" explore dgram-drain --bug dgram-drain --save-dir "$work/found"
+expect 1 "reproducer written to $work/found/dgram-drain-dgram-drain-random-seed7.repro" \
+  "$cli" explore dgram-drain --bug dgram-drain --engine random --seed 7 --save-dir "$work/found"
+expect 2 "this program added no scenario or switch" "$cli" hunt --only-added
+# A file from a user's own binary names that binary.
+sed 's/^program: .*/program: line_check/; s/^scenario: .*/scenario: line-echo/' \
+  "$work/drain.repro" >"$work/theirs.repro"
+expect 2 "written by 'line_check'" "$cli" replay "$work/theirs.repro"
+
 echo "$failures failed"
 [[ $failures -eq 0 ]]

@@ -99,6 +99,8 @@ std::string fresh_reproducer_path(const ExploreOptions& o, Engine engine) {
   for (const std::string& bug : o.bugs) stem += "-" + bug;
   stem += "-" + std::string(engine_name(engine));
   if (engine != Engine::exhaustive) stem += "-seed" + std::to_string(o.seed);
+  std::error_code ignored;  // a folder that cannot be made shows as "cannot write" below
+  std::filesystem::create_directories(o.save_dir, ignored);
   std::string path = stem + ".repro";
   for (int n = 2; std::filesystem::exists(path); ++n) path = stem + "-" + std::to_string(n) + ".repro";
   return path;
