@@ -139,6 +139,12 @@ add_executable(uring_tests src/real/uring_proactor_test.cc)
 target_link_libraries(uring_tests PRIVATE loopcheck_real loopcheck_options GTest::gtest GTest::gtest_main)
 gtest_discover_tests(uring_tests DISCOVERY_MODE PRE_TEST PROPERTIES LABELS real TIMEOUT 120
                      RESOURCE_LOCK real_sockets SKIP_REGULAR_EXPRESSION "\\[  SKIPPED \\]")
+# LOOPCHECK_IO_URING=off reaches the gtest cases too: every one skips, saying why.
+add_test(NAME real.uring_tests.skip_when_turned_off COMMAND uring_tests)
+set_tests_properties(real.uring_tests.skip_when_turned_off PROPERTIES LABELS real TIMEOUT 60
+  ENVIRONMENT LOOPCHECK_IO_URING=off
+  PASS_REGULAR_EXPRESSION "turned off by LOOPCHECK_IO_URING=off"
+  FAIL_REGULAR_EXPRESSION "\\[       OK \\]")
 endif()
 add_test(NAME real.load COMMAND loopcheck real load --connections 1000 --bytes 1048576 --reset-percent 10)
 set_tests_properties(real.load PROPERTIES LABELS real TIMEOUT 300 RESOURCE_LOCK real_sockets

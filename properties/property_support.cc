@@ -29,8 +29,10 @@ void run_case(const Scenario& scenario, const BugSet& bugs) {
   spec.bugs = bugs;
   for (auto& [key, value] : spec.params) {
     if (!is_size_param(key)) continue;  // behaviour parameters keep their defaults
-    std::int64_t low = std::max<std::int64_t>(1, value / 2);
-    value = *rc::gen::inRange<std::int64_t>(low, 2 * value + 1).as(key);
+    ParamRange range = scenario.param_range(key);
+    std::int64_t low = std::max<std::int64_t>(range.min, value / 2);
+    std::int64_t high = std::min<std::int64_t>(range.max, 2 * value);
+    value = *rc::gen::inRange<std::int64_t>(low, high + 1).as(key);
   }
   const auto schedule = *rc::gen::container<std::vector<std::uint8_t>>(rc::gen::arbitrary<std::uint8_t>())
                              .as("schedule bytes");

@@ -89,7 +89,7 @@ ScenarioHunt certify_scenario(const Scenario& scenario) {
   out.certified = certificate(spec, result.stats, violation);
   if (violation) {
     out.verdict = "violation " + std::string(oracle_id(result.counterexample->violation->oracle));
-  } else if (!result.stats.complete) {
+  } else if (!result.stats.complete || result.stats.cut_off > 0) {
     out.verdict = "incomplete";
   } else {
     out.verdict = "clean";

@@ -9,6 +9,7 @@
 //   params: count=4
 //   bugs: dgram-drain
 //   max-steps: 300
+//   oracles-off: O4        (optional: oracles the run had switched off)
 //   expect: O10            (or: pass)
 //   engine: exhaustive
 //   choices:
@@ -36,6 +37,7 @@ struct Reproducer {
   Params params;                   // only the overrides given in the file
   std::vector<std::string> bugs;
   std::size_t max_steps = 0;       // 0 = the scenario's default
+  std::vector<Oracle> oracles_off; // --disable-oracle: replay judges with the same oracles
   std::optional<Oracle> expect;    // empty = the run must pass
   std::string engine = "manual";
   std::string note;                // written as a comment: the violation message

@@ -10,13 +10,13 @@ std::vector<CatalogEntry>& entries() {
        "seed 002: a datagram server drops packets on exit (tx 1000, rx 841)",
        "one recvfrom per readiness event, and close() removes the reader and closes the socket "
        "without reading what the kernel still holds",
-       "dgram-drain", {Oracle::O10}, 10},
+       "dgram-drain", {Oracle::O10}, 11},
       {Bug::bpo_27223, "bpo-27223", "selector stream",
        "bpo-27223 / python/asyncio#359: _read_ready runs on a transport whose connection is lost",
        "the reader registration queued by the constructor does not check that the transport is "
        "still reading: after an abort() in connection_made the reader outlives the connection, "
        "and when the peer's data lands first the read callback runs after connection_lost",
-       "stream-abort-early", {Oracle::O5, Oracle::O1}, 10},
+       "stream-abort-early", {Oracle::O5, Oracle::O1}, 11},
       {Bug::gh_156512, "gh-156512", "selector stream",
        "CPython gh-156512: close() inside resume_writing() calls connection_lost twice",
        "close() inside resume_writing() schedules connection_lost, and the write path that "
@@ -26,34 +26,34 @@ std::vector<CatalogEntry>& entries() {
        "bpo-38471: datagram close() with queued sendto data never calls connection_lost",
        "once the transport is closing, the write-ready path stops instead of flushing the send "
        "queue: the queued datagrams are dropped and connection_lost never comes",
-       "dgram-close-queued", {Oracle::O4, Oracle::O2, Oracle::O5}, 9},
+       "dgram-close-queued", {Oracle::O4, Oracle::O2, Oracle::O5}, 10},
       {Bug::gh_91227, "gh-91227", "selector datagram",
        "CPython gh-91227: an ICMP error on a datagram recv ends the read loop",
        "an error from recvfrom removes the reader instead of going to error_received: the error "
        "is swallowed and nothing is read again",
-       "dgram-icmp", {Oracle::O6, Oracle::O4}, 32},
+       "dgram-icmp", {Oracle::O6, Oracle::O4}, 33},
       {Bug::bpo_33694, "bpo-33694", "proactor stream",
        "seeds 000 and 003: asyncio proactor data loss when WSARecv() is cancelled",
        "pause_reading() cancels the outstanding overlapped recv; when the recv has already "
        "completed (the cancel says NOT_FOUND) or completes anyway (ALREADY), its completion "
        "is ignored and the bytes in it are lost, silently (O9), so the stream has a hole (O2)",
-       "proactor-pause", {Oracle::O9, Oracle::O2, Oracle::O4}, 11},
+       "proactor-pause", {Oracle::O9, Oracle::O2, Oracle::O4}, 10},
       {Bug::bpo_44428, "bpo-44428", "proactor stream",
        "bpo-44428: abort() after close() on a proactor transport does nothing",
        "force_close() returns early once the transport is closing, so an abort() after a close() "
        "that waits for its writes cancels nothing, and connection_lost never comes",
-       "proactor-abort-after-close", {Oracle::O4, Oracle::O5}, 13},
+       "proactor-abort-after-close", {Oracle::O4, Oracle::O5}, 14},
       {Bug::twisted_11020, "twisted-11020", "proactor stream",
        "Twisted #11020: IOCP read completion delivered after connectionLost",
        "after an abort, the completion of the read that was outstanding (cancelled too late: "
        "ALREADY) is still treated as a read: its data or EOF reaches the protocol after "
        "connection_lost",
-       "proactor-abort-mid-stream", {Oracle::O1}, 14},
+       "proactor-abort-mid-stream", {Oracle::O1}, 13},
       {Bug::bpo_32710, "bpo-32710", "proactor stream",
        "seed 003: leak in Overlapped_WSASend() when the send fails at once",
        "a submission that the kernel refuses at once (WSASend returns an error, not "
        "ERROR_IO_PENDING) keeps the buffer it was handed; no completion will ever release it",
-       "proactor-send-fails", {Oracle::O5}, 8},
+       "proactor-send-fails", {Oracle::O5}, 9},
   };
   return kCatalog;
 }

@@ -55,6 +55,15 @@ bool is_builtin(const Scenario& scenario) {
   return std::find(all.begin(), end, &scenario) != end;
 }
 
+std::optional<std::string> unreachable_switch(const CatalogEntry& entry, const Scenario& scenario) {
+  const Scenario* home = find_scenario(entry.scenario);
+  if (!home || home->family() == scenario.family()) return std::nullopt;
+  return "switch " + std::string(entry.id) + " lives in the " + std::string(home->family()) +
+         " family (its scenario is " + std::string(entry.scenario) + "); scenario " +
+         std::string(scenario.name()) + " runs the " + std::string(scenario.family()) +
+         " family and never reaches it";
+}
+
 const std::string& program_name() { return program(); }
 void set_program_name(std::string name) { program() = std::move(name); }
 

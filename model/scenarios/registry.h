@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/oracles/catalog.h"
 #include "model/world/scenario.h"
 
 namespace loopcheck {
@@ -21,6 +22,11 @@ const Scenario* find_scenario(std::string_view name);
 std::optional<std::string> add_scenario(const Scenario& scenario);
 // True for loopcheck's own scenarios, false for those a program added.
 bool is_builtin(const Scenario& scenario);
+
+// A switch lives in one transport family: the family of the scenario its catalog entry names.
+// A scenario of another family never reaches it, so turning it on there would test nothing:
+// the answer is why, for an error message.
+std::optional<std::string> unreachable_switch(const CatalogEntry& entry, const Scenario& scenario);
 
 // The program that writes reproducers: "loopcheck" for the stock CLI, the user's binary name
 // otherwise. Written into every reproducer, so that another binary can say where a file it

@@ -88,7 +88,7 @@ void FakeCompletionPort::queue(OperationId id, Operation& op) {
 Status FakeCompletionPort::cancel(OperationId id) {
   auto it = ops_.find(id);
   if (it != ops_.end()) it->second.cancel_tried = true;
-  if (it == ops_.end() || it->second.state != State::pending || it->second.abort_when_done) {
+  if (it == ops_.end() || it->second.state != State::pending) {
     trace("cancel #" + std::to_string(id) + ": NOT_FOUND (already completed)");
     return make_error(Errc::not_found, "operation " + std::to_string(id) + " already completed");
   }
@@ -103,11 +103,19 @@ Status FakeCompletionPort::cancel(OperationId id) {
     trace("cancel #" + std::to_string(id) + ": cancelled");
     return std::nullopt;
   }
-  // In progress: it will complete either way; which way is the second half of the choice.
+  // In progress: it will complete either way; which way is the second half of the choice. An
+  // operation in progress has its outcome already: the kernel call it stands for happens now,
+  // so nothing the application does after the cancel (a send that takes a pending ICMP report,
+  // say) can leave it waiting for data that will never come.
   if (outcome == 1) {
     op.result = CompletionResult{0, make_error(Errc::aborted, "operation cancelled"), {}, 0, {}};
-    queue(id, op);
+  } else {
+    complete(op);
+    if (op.result.error && op.result.error->code == Errc::would_block) {  // nothing was in progress
+      op.result = CompletionResult{0, make_error(Errc::aborted, "operation cancelled"), {}, 0, {}};
+    }
   }
+  queue(id, op);
   trace("cancel #" + std::to_string(id) + ": ALREADY (in progress)");
   return make_error(Errc::already, "operation " + std::to_string(id) + " in progress");
 }

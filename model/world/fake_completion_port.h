@@ -5,10 +5,10 @@
 // queue reaches the loop through the poller, oldest first, and the handler's run is the
 // operation's final completion; only then is its buffer released. Cancel of a pending
 // operation is a choice among the real outcomes: cancelled (ABORTED), or in progress (ALREADY)
-// and then aborted anyway or completed with its data; only an operation the kernel could carry
-// out now can be in progress, so one still waiting for data is simply cancelled. Cancel of a
-// queued or finished operation
-// is NOT_FOUND, and a queued completion is still delivered, data and all.
+// and then aborted anyway or completed with what the kernel call gives at that moment; only an
+// operation the kernel could carry out now can be in progress, so one still waiting for data is
+// simply cancelled. Cancel of a queued or finished operation is NOT_FOUND, and a queued
+// completion is still delivered, data and all.
 //
 // With the kernel's submit_faults on, every submission may fail at once (a `submit_failure`
 // choice), as WSASend does on a reset connection; the port then releases the buffer it was
@@ -77,7 +77,6 @@ class FakeCompletionPort final : public CompletionApi, public CompletionQueue, p
     State state = State::pending;
     CompletionResult result;
     Nanos ready_since = -1;
-    bool abort_when_done = false;  // an ALREADY cancel that will end in ABORTED
     bool cancel_tried = false;     // a cancel was asked for; data that still comes must be settled
     bool settled = false;
   };

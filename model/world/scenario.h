@@ -26,6 +26,20 @@ struct Bounds {
   int max_deviations = 1 << 30;  // preemptions + faults together (iterative deepening)
 };
 
+// The values a parameter may take. Every number a user gives (on the command line or in a
+// reproducer) is checked against its range, so an absurd value is bad input, never a run that
+// overflows, exhausts memory or reports a violation the code does not have.
+struct ParamRange {
+  std::int64_t min = 0;
+  std::int64_t max = 1000000;
+  std::string_view unit;  // "bytes", "us" or empty, for messages and `loopcheck list`
+};
+
+// The range of the parameter names loopcheck's scenarios share: sizes in bytes, counts, and
+// times in microseconds (periods at least 1 us, so a timer can never fire in a zero-time loop).
+// Any other name: [0, 1000000]; a scenario of your own may say otherwise (Scenario::param_range).
+ParamRange default_param_range(std::string_view key);
+
 class Scenario {
  public:
   virtual ~Scenario() = default;
@@ -33,6 +47,7 @@ class Scenario {
   virtual std::string_view summary() const = 0;
   virtual std::string_view family() const = 0;  // "selector stream", "selector datagram"
   virtual Params default_params() const { return {}; }
+  virtual ParamRange param_range(std::string_view key) const { return default_param_range(key); }
   virtual Bounds default_bounds() const { return {}; }
   virtual KernelConfig kernel_config(const Params&) const { return {}; }
   virtual void setup(SimWorld& world, const Params& params) const = 0;
@@ -42,10 +57,14 @@ class Scenario {
 std::int64_t param(const Params& params, const std::string& key, std::int64_t fallback);
 
 // Sizes and counts (bytes, chunk, count, high): the parameters that may vary freely without
-// changing what the application is entitled to expect. They must be at least 1.
+// changing what the application is entitled to expect (the shrinker makes them smaller).
 bool is_size_param(const std::string& key);
 
-// Merges user overrides into a scenario's defaults; an unknown key is an error message.
+// "bytes=60 [1..1048576 bytes]", for listings and messages.
+std::string describe_param(const Scenario& scenario, const std::string& key, std::int64_t value);
+
+// Merges user overrides into a scenario's defaults; an unknown key or a value outside its range
+// is an error message.
 std::optional<std::string> merge_params(const Scenario& scenario, const Params& overrides,
                                         Params& out);
 

@@ -5,7 +5,7 @@
 namespace loopcheck {
 
 void TraceRecorder::record(Component component, std::string text) {
-  if (enabled_) lines_.push_back(TraceLine{clock_.now(), component, std::move(text)});
+  if (enabled_) lines_.push_back(TraceLine{step_, clock_.now(), component, std::move(text)});
 }
 
 std::string format_time(Nanos t) {
@@ -20,7 +20,9 @@ std::string format_trace(const std::vector<TraceLine>& lines) {
   char prefix[64];
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const TraceLine& line = lines[i];
-    std::snprintf(prefix, sizeof prefix, "%4zu  t=%s  %-9s  ", i + 1, format_time(line.time).c_str(),
+    bool first_of_step = i == 0 || lines[i - 1].step != line.step;
+    std::string step = first_of_step ? std::to_string(line.step) : "";
+    std::snprintf(prefix, sizeof prefix, "%4s  t=%s  %-9s  ", step.c_str(), format_time(line.time).c_str(),
                   std::string(component_name(line.component)).c_str());
     out += prefix;
     out += line.text;

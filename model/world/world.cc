@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <limits>
+#include <unordered_map>
 
 #include "model/world/state_fingerprint.h"
 
@@ -27,7 +28,9 @@ std::uint32_t SimWorld::TracedChoices::choose_option(const ChoiceOption* options
 std::uint32_t SimWorld::TracedChoices::note(std::uint32_t value, std::uint32_t n, ChoiceKind kind) {
   ++count_;
   // "No fault" and "no preemption" are the default path; the trace shows only real decisions.
-  bool default_path = value == 0 && (is_fault(kind) || is_preemption(kind));
+  bool bounded = is_fault(kind) || is_preemption(kind);
+  if (bounded && value != 0) ++deviations_;
+  bool default_path = value == 0 && bounded;
   if (tracer_.enabled() && !default_path) {
     tracer_.record(Component::choice, "#" + std::to_string(count_) + " " +
                                           std::string(choice_kind_name(kind)) + " = " +
@@ -222,31 +225,48 @@ void SimWorld::check_setup() const {
 
 RunEnd SimWorld::run(std::size_t max_steps) {
   check_setup();
-  std::size_t last_time_move = 0;
+  // Callbacks take no simulated time, so a loop that keeps itself busy freezes the clock. A
+  // state that comes back at the same instant, with no bounded choice (preemption or fault)
+  // made since, can come back forever: the loop never goes idle and nothing will let time move.
+  // That is a hang (O4). A run that only runs out of steps is cut off, and judged on nothing.
+  // States are hashed only once a run has spent kBusySteps at one instant: that is rare.
+  constexpr std::size_t kBusySteps = 64;
+  std::unordered_map<std::uint64_t, std::size_t> seen;  // fingerprint -> step, at this instant
+  Nanos instant = clock_.now();
+  std::size_t busy_since = 0;
+  std::size_t deviations = choices_.deviations();
   for (steps_ = 0; steps_ < max_steps; ++steps_) {
     monitor_.set_step(steps_ + 1);
+    tracer_.set_step(steps_ + 1);
     if (visitor_ && !visitor_(*this)) return RunEnd::pruned;
-    Nanos before = clock_.now();
     if (!step()) {
       monitor_.check_end(true);
       check_completions(true);
-      return monitor_.violated() ? RunEnd::violation : RunEnd::quiescent;
+      if (!monitor_.violated()) return RunEnd::quiescent;
+      ++steps_;  // the end-of-run judgement is the run's last step, as the violation says
+      return RunEnd::violation;
     }
-    if (clock_.now() != before) last_time_move = steps_;
     monitor_.check_step();
     check_completions(false);
     if (monitor_.violated()) {
       ++steps_;
       return RunEnd::violation;
     }
-  }
-  // Callbacks take no simulated time, so a loop that keeps itself busy freezes the clock: if
-  // the second half of the run happened at one instant, nothing will ever let time move. That
-  // is a hang, not a long run.
-  if (max_steps - last_time_move >= max_steps / 2) {
-    monitor_.flag(Oracle::O4, "zero-time livelock: the last " + std::to_string(max_steps - last_time_move) +
-                                  " steps all ran at t=" + format_time(clock_.now()) +
-                                  " and the world never went idle");
+    if (clock_.now() != instant || choices_.deviations() != deviations) {
+      instant = clock_.now();
+      deviations = choices_.deviations();
+      busy_since = steps_;
+      seen.clear();
+    } else if (steps_ - busy_since >= kBusySteps) {
+      auto [it, fresh] = seen.emplace(fingerprint(), steps_ + 1);
+      if (!fresh) {
+        monitor_.flag(Oracle::O4, "zero-time livelock: the state after step " + std::to_string(it->second) +
+                                      " came back after step " + std::to_string(steps_ + 1) + ", all at t=" +
+                                      format_time(clock_.now()) + ": the loop never goes idle");
+        ++steps_;
+        return RunEnd::violation;
+      }
+    }
   }
   monitor_.check_end(false);
   return monitor_.violated() ? RunEnd::violation : RunEnd::step_bound;

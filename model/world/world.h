@@ -117,12 +117,15 @@ class SimWorld {
     std::uint32_t choose(std::uint32_t n, ChoiceKind kind) override;
     std::uint32_t choose_among(const std::uint32_t* ids, std::uint32_t n, ChoiceKind kind) override;
     std::uint32_t choose_option(const ChoiceOption* options, std::uint32_t n, ChoiceKind kind) override;
+    // Bounded choices (a preemption or a fault) taken so far in this run.
+    std::size_t deviations() const { return deviations_; }
 
    private:
     std::uint32_t note(std::uint32_t value, std::uint32_t n, ChoiceKind kind);
     ChoiceSource& inner_;
     Tracer& tracer_;
     std::size_t count_ = 0;
+    std::size_t deviations_ = 0;
   };
 
   BugSet bugs_;

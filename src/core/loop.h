@@ -67,7 +67,7 @@ class Loop {
   virtual Handle call_soon(Tag tag, std::function<void()> fn) = 0;
   virtual TimerHandle call_at(Nanos when, Tag tag, std::function<void()> fn) = 0;
   TimerHandle call_later(Nanos delay, Tag tag, std::function<void()> fn) {
-    return call_at(time() + delay, tag, std::move(fn));
+    return call_at(add_time(time(), delay), tag, std::move(fn));
   }
   virtual Nanos time() const = 0;
 

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 
@@ -34,11 +35,16 @@ int sync_cancel(io_uring& ring, OperationId id) {
 }  // namespace
 
 std::variant<std::unique_ptr<UringProactor>, std::string> UringProactor::create(unsigned entries) {
+  // One switch for every user of the binding (the CLI's experiments, the tests, benchmarks).
+  if (const char* env = std::getenv("LOOPCHECK_IO_URING"); env && std::string(env) == "off") {
+    return "io_uring is turned off by LOOPCHECK_IO_URING=off";
+  }
   io_uring ring{};
   int rc = io_uring_queue_init(entries, &ring, 0);
   if (rc < 0) {
     std::string why = "io_uring is unavailable on this machine: io_uring_queue_init: " + std::string(std::strerror(-rc));
-    if (rc == -EPERM || rc == -ENOSYS) why += " (disabled by the kernel.io_uring_disabled sysctl or a seccomp filter)";
+    if (rc == -ENOSYS) why += " (this kernel was built without io_uring)";
+    if (rc == -EPERM) why += " (disabled by the kernel.io_uring_disabled sysctl or a seccomp filter)";
     return why;
   }
   // Operation ids start at 1, so nothing carries user_data 0: a kernel with synchronous cancel

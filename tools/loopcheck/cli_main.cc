@@ -2,6 +2,8 @@
 // program's scenarios and switches to the registry, then parses and dispatches.
 #include <CLI/CLI.hpp>
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -14,19 +16,49 @@
 
 namespace {
 
-// "must be a whole number of at least 1", instead of CLI11's floating-point range message.
-CLI::Validator at_least(long long minimum) {
+// Every number on the command line is read whole, as the exact type it lands in, and checked
+// against its range: no truncation, no wrap, no "0 means the default". CLI11 runs validators on
+// the text before it converts, so a value that fails here never reaches the options.
+CLI::Validator whole_in(long long minimum, long long maximum) {
   return CLI::Validator(
-      [minimum](std::string& text) -> std::string {
-        try {
-          std::size_t used = 0;
-          long long value = std::stoll(text, &used);
-          if (used == text.size() && value >= minimum) return {};
-        } catch (const std::exception&) {
+      [minimum, maximum](std::string& text) -> std::string {
+        long long value = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec == std::errc() && end == text.data() + text.size() && value >= minimum && value <= maximum) {
+          return {};
         }
-        return "must be a whole number of at least " + std::to_string(minimum) + ", got '" + text + "'";
+        return "must be a whole number in [" + std::to_string(minimum) + ", " + std::to_string(maximum) +
+               "], got '" + text + "'";
       },
-      "INT>=" + std::to_string(minimum));
+      "INT in [" + std::to_string(minimum) + ", " + std::to_string(maximum) + "]");
+}
+
+// A seed: any 64-bit unsigned number, written in decimal.
+CLI::Validator whole_u64() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        unsigned long long value = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec == std::errc() && end == text.data() + text.size()) return {};
+        return "must be a whole number in [0, 18446744073709551615], got '" + text + "'";
+      },
+      "UINT64");
+}
+
+// Seconds: a finite number in (0, maximum].
+CLI::Validator seconds_up_to(double maximum) {
+  return CLI::Validator(
+      [maximum](std::string& text) -> std::string {
+        double value = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec == std::errc() && end == text.data() + text.size() && std::isfinite(value) && value > 0 &&
+            value <= maximum) {
+          return {};
+        }
+        return "must be a number of seconds in (0, " + std::to_string(static_cast<long long>(maximum)) +
+               "], got '" + text + "'";
+      },
+      "SECONDS");
 }
 
 // The program's own name, as a user would type it: the last part of argv[0].
@@ -93,13 +125,17 @@ int dispatch(int argc, char** argv) {
   explore->add_option("scenario", explore_options.scenario, "scenario name (see list)")->required();
   explore->add_option("--bug", explore_options.bugs, "turn a catalog bug switch on (repeatable)");
   explore->add_option("--param", explore_options.params, "override a scenario parameter: name=value");
-  explore->add_option("--max-depth", explore_options.max_depth, "steps per run (default: scenario's)");
-  explore->add_option("--max-preemptions", explore_options.max_preemptions, "preemption bound");
-  explore->add_option("--max-faults", explore_options.max_faults, "fault bound");
-  explore->add_option("--max-schedules", explore_options.max_schedules, "stop after this many schedules");
+  explore->add_option("--max-depth", explore_options.max_depth, "steps per run (default: scenario's)")
+      ->check(whole_in(1, 10000000));
+  explore->add_option("--max-preemptions", explore_options.max_preemptions, "preemption bound")
+      ->check(whole_in(0, 100));
+  explore->add_option("--max-faults", explore_options.max_faults, "fault bound")->check(whole_in(0, 100));
+  explore->add_option("--max-schedules", explore_options.max_schedules, "stop after this many schedules")
+      ->check(whole_in(1, 1000000000000LL));
   explore->add_option("--engine", explore_options.engine, "exhaustive (default), random or pct");
-  explore->add_option("--seed", explore_options.seed, "seed for the random and pct engines");
-  explore->add_option("--max-seconds", explore_options.max_seconds, "time limit for random and pct");
+  explore->add_option("--seed", explore_options.seed, "seed for the random and pct engines")->check(whole_u64());
+  explore->add_option("--max-seconds", explore_options.max_seconds, "time limit for random and pct")
+      ->check(seconds_up_to(86400));
   explore->add_option("--disable-oracle", explore_options.disabled_oracles, "switch an oracle off (O1..O10)");
   explore->add_option("--save", explore_options.save, "where to write the reproducer");
   explore->add_option("--save-dir", explore_options.save_dir,
@@ -120,7 +156,8 @@ int dispatch(int argc, char** argv) {
   run->add_option("scenario", run_options.run.scenario, "scenario name (see list)")->required();
   run->add_option("--bug", run_options.run.bugs, "turn a catalog bug switch on (repeatable)");
   run->add_option("--param", run_options.run.params, "override a scenario parameter: name=value");
-  run->add_option("--max-depth", run_options.run.max_depth, "steps (default: scenario's)");
+  run->add_option("--max-depth", run_options.run.max_depth, "steps (default: scenario's)")
+      ->check(whole_in(1, 10000000));
   run->add_option("--choices", run_options.choices, "comma-separated choice values; the rest default to 0");
   run->add_flag("--chart", run_options.run.chart, "print the trace as a sequence chart");
   run->add_option("--save", run_options.run.save, "write this run as a reproducer");
@@ -138,33 +175,34 @@ int dispatch(int argc, char** argv) {
   DrainOptions drain_options;
   auto* drain = real->add_subcommand("dgram-drain", "AF_UNIX datagram server closed right after a fast sender");
   drain->add_option("--bug", real_bugs, "turn a catalog bug switch on (dgram-drain)");
-  drain->add_option("--count", drain_options.count, "datagrams to send per run")->check(at_least(1));
-  drain->add_option("--runs", drain_options.runs, "how many times to run it")->check(at_least(1));
+  drain->add_option("--count", drain_options.count, "datagrams to send per run")->check(whole_in(1, 1000000));
+  drain->add_option("--runs", drain_options.runs, "how many times to run it")->check(whole_in(1, 100000));
   drain->add_flag("--io-uring", drain_options.io_uring, "serve with the proactor transport on io_uring");
   EchoOptions echo_options;
   auto* echo = real->add_subcommand("echo", "TCP loopback echo with pause/resume and checksums");
   echo->add_option("--bug", real_bugs, "turn a catalog bug switch on");
-  echo->add_option("--bytes", echo_options.bytes, "bytes to send (each way)")->check(at_least(1));
+  echo->add_option("--bytes", echo_options.bytes, "bytes to send (each way)")->check(whole_in(1, 1LL << 34));
   echo->add_option("--pause-every", echo_options.pause_every_ms, "toggle client reading every MS (0: never)")
-      ->check(at_least(0));
+      ->check(whole_in(0, 60000));
 
   RaceOptions race_options;
   auto* race = real->add_subcommand("race-echo", "bpo-33694's pause/cancel race on io_uring: loopback echo, bytes lost");
   race->add_option("--bug", real_bugs, "turn a catalog bug switch on (bpo-33694)");
-  race->add_option("--packets", race_options.packets, "writes the client makes")->check(at_least(1));
-  race->add_option("--size", race_options.size, "bytes per write")->check(CLI::Range(1, 64 * 1024));
-  race->add_option("--pause-every", race_options.pause_every_ms, "toggle client reading every MS")->check(at_least(1));
-  race->add_option("--runs", race_options.runs, "how many times to run it")->check(at_least(1));
+  race->add_option("--packets", race_options.packets, "writes the client makes")->check(whole_in(1, 10000000));
+  race->add_option("--size", race_options.size, "bytes per write")->check(whole_in(1, 64 * 1024));
+  race->add_option("--pause-every", race_options.pause_every_ms, "toggle client reading every MS")->check(whole_in(1, 60000));
+  race->add_option("--runs", race_options.runs, "how many times to run it")->check(whole_in(1, 100000));
 
   LoadOptions load_options;
   auto* load = real->add_subcommand("load", "many loopback echo connections, some reset mid-stream");
   load->add_option("--bug", real_bugs, "turn a catalog bug switch on");
-  load->add_option("--connections", load_options.connections, "concurrent connections")->check(at_least(1));
-  load->add_option("--bytes", load_options.bytes, "bytes each way per connection")->check(at_least(2));
+  load->add_option("--connections", load_options.connections, "concurrent connections")->check(whole_in(1, 100000));
+  load->add_option("--bytes", load_options.bytes, "bytes each way per connection")->check(whole_in(2, 1LL << 30));
   load->add_option("--reset-percent", load_options.reset_percent, "connections reset mid-stream (%)")
-      ->check(CLI::Range(0, 100));
-  load->add_option("--seed", load_options.seed, "seed for pause periods and which connections reset");
-  load->add_option("--seconds", load_options.seconds, "time bound")->check(at_least(1));
+      ->check(whole_in(0, 100));
+  load->add_option("--seed", load_options.seed, "seed for pause periods and which connections reset")
+      ->check(whole_u64());
+  load->add_option("--seconds", load_options.seconds, "time bound")->check(whole_in(1, 3600));
 
   bool hunt_json = false;
   bool hunt_added = false;

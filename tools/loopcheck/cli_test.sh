@@ -63,5 +63,46 @@ sed 's/^program: .*/program: line_check/; s/^scenario: .*/scenario: line-echo/' 
   "$work/drain.repro" >"$work/theirs.repro"
 expect 2 "written by 'line_check'" "$cli" replay "$work/theirs.repro"
 
+# Never cry wolf: each of these once reported a violation (exit 1) on fixed code.
+expect 3 "verdict: incomplete" "$cli" explore stream-echo --max-depth 5
+for depth in 1 2 3 6; do
+  for scenario in stream-echo dgram-drain stream-reset; do
+    out=$("$cli" explore "$scenario" --max-depth "$depth" 2>&1); code=$?
+    if [[ $code -eq 1 ]]; then
+      echo "FAIL: explore $scenario --max-depth $depth cried wolf:"; echo "$out" | grep verdict
+      failures=$((failures + 1))
+    fi
+  done
+done
+expect 2 "must be in [1, 60000000] us" "$cli" run dgram-echo --param retry_us=9223372036854775807
+expect 0 "no violation" "$cli" explore proactor-dgram-icmp --engine random --seed 9 --max-depth 3000 \
+  --param bind_after_us=5000 --param retry_us=10 --param retries=8 --disable-oracle O4 --max-schedules 2000
+expect 0 "no violation" "$cli" explore proactor-dgram-icmp --engine random --seed 9 --max-depth 3000 \
+  --param bind_after_us=5000 --param retry_us=10 --param retries=8 --max-schedules 2000
+# Every number has a range.
+expect 2 "must be in [1, 1048576] bytes" "$cli" run proactor-abort-after-close --param bytes=2000000000
+sed 's/^params: .*/params: count=4 chunk=99999999999/' "$work/drain.repro" >"$work/huge.repro"
+expect 2 "huge.repro:" "$cli" replay "$work/huge.repro"
+expect 2 "[0, 100], got '99999999999'" "$cli" explore dgram-drain --max-faults 99999999999
+expect 2 "got '-1'" "$cli" explore dgram-drain --seed -1
+expect 2 "got '0'" "$cli" explore dgram-drain --max-depth 0
+expect 2 "got 'nan'" "$cli" explore dgram-drain --max-seconds nan
+expect 2 "never reaches it" "$cli" explore dgram-echo --bug bpo-33694
+# Messages that fit a terminal.
+head -n 12 "$work/drain.repro" >"$work/cut.repro"
+expect 2 "truncated" "$cli" replay "$work/cut.repro"
+printf 'version: 1\nscenario: dgram-drain\n%s\x01\x02\n' "$(printf 'x%.0s' {1..300})" >"$work/long.repro"
+expect 2 "(302 bytes, the first 40 shown)" "$cli" replay "$work/long.repro"
+if "$cli" replay "$work/long.repro" 2>&1 | grep -q "$(printf 'x%.0s' {1..41})"; then
+  echo "FAIL: a malformed line was quoted whole"; failures=$((failures + 1))
+fi
+chart=$("$cli" explore dgram-drain --bug dgram-drain --chart --save "$work/chart.repro")
+if awk '/\|/ && length > 100 { bad = 1 } END { exit !bad }' <<<"$chart"; then
+  echo "FAIL: --chart is wider than 100 columns"; failures=$((failures + 1))
+fi
+if ! grep -qF "!! VIOLATION O10 (datagram accounting): datagram fd 3: 1 of 2 datagrams queued" <<<"$chart"; then
+  echo "FAIL: the chart cut the violation line"; failures=$((failures + 1))
+fi
+
 echo "$failures failed"
 [[ $failures -eq 0 ]]

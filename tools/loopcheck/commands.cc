@@ -62,6 +62,7 @@ std::optional<std::string> build_spec(const ExploreOptions& o, RunSpec& spec) {
   for (const std::string& id : o.bugs) {
     const CatalogEntry* entry = find_bug(id);
     if (!entry) return "unknown bug switch '" + id + "' (known: " + bug_names() + ")";
+    if (auto why = unreachable_switch(*entry, *scenario)) return *why;
     set_switch(spec.bugs, *entry);
   }
   Params overrides;
@@ -119,9 +120,15 @@ int run_list(bool json) {
     nlohmann::json out;
     for (const Scenario* s : all_scenarios()) {
       nlohmann::json params = nlohmann::json::object();
-      for (const auto& [k, v] : s->default_params()) params[k] = v;
+      nlohmann::json ranges = nlohmann::json::object();
+      for (const auto& [k, v] : s->default_params()) {
+        params[k] = v;
+        ParamRange range = s->param_range(k);
+        ranges[k] = {{"min", range.min}, {"max", range.max}, {"unit", range.unit}};
+      }
       out["scenarios"].push_back({{"name", s->name()}, {"family", s->family()},
-                                  {"summary", s->summary()}, {"params", params}});
+                                  {"summary", s->summary()}, {"params", params},
+                                  {"param_ranges", ranges}});
     }
     for (const CatalogEntry& e : catalog()) {
       nlohmann::json oracles = nlohmann::json::array();
@@ -140,7 +147,7 @@ int run_list(bool json) {
   std::cout << "Scenarios:\n";
   for (const Scenario* s : all_scenarios()) {
     std::string params;
-    for (const auto& [k, v] : s->default_params()) params += " " + k + "=" + std::to_string(v);
+    for (const auto& [k, v] : s->default_params()) params += " " + describe_param(*s, k, v);
     std::printf("  %-20s %-18s %s\n%25s params:%s\n", std::string(s->name()).c_str(),
                 std::string(s->family()).c_str(), std::string(s->summary()).c_str(), "",
                 params.c_str());
@@ -209,9 +216,11 @@ int run_explore(const ExploreOptions& o) {
                 << " schedules (seed " << o.seed << "); sampling certifies nothing\n";
       return 0;
     }
-    std::cout << "verdict: " << (result.stats.complete ? "clean" : "incomplete") << "\n"
-              << "certified: " << certificate(spec, result.stats, false) << "\n";
-    return result.stats.complete ? 0 : 1;
+    // A run cut off by the step bound was not judged for liveness: no certificate covers it.
+    bool clean = result.stats.complete && result.stats.cut_off == 0;
+    std::cout << "verdict: " << (clean ? "clean" : "incomplete") << "\n"
+              << (clean ? "certified: " : "explored: ") << certificate(spec, result.stats, false) << "\n";
+    return clean ? 0 : kIncomplete;
   }
   RunResult counterexample = *result.counterexample;
   std::string found_by(engine_name(engine));
@@ -303,7 +312,12 @@ int run_hunt(bool json, bool added_only) {
   if (added_only && !added_anything()) return usage_error("--only-added: this program added no scenario or switch");
   HuntReport report = hunt(added_only);
   std::cout << (json ? hunt_json(report) : hunt_table(report));
-  return report.ok() ? 0 : 1;
+  if (report.ok()) return 0;
+  // Incomplete only when nothing failed outright: every bug found, no scenario violated.
+  bool failed = std::any_of(report.bugs.begin(), report.bugs.end(), [](const BugHunt& b) { return !b.found; }) ||
+                std::any_of(report.scenarios.begin(), report.scenarios.end(),
+                            [](const ScenarioHunt& s) { return !s.clean && s.verdict != "incomplete"; });
+  return failed ? 1 : kIncomplete;
 }
 
 }  // namespace loopcheck::cli

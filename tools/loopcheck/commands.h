@@ -1,5 +1,6 @@
 // The CLI's subcommands. Each returns the process exit code: 0 success (clean, reproduced,
-// every bug found), 1 a finding or a mismatch, 2 bad input (unknown scenario, malformed file).
+// every bug found), 1 a finding or a mismatch, 2 bad input (unknown scenario, malformed file),
+// 3 incomplete (a budget or a bound ran out before a certificate: schedules, time, steps).
 #pragma once
 
 #include <cstdint>
@@ -7,6 +8,8 @@
 #include <vector>
 
 namespace loopcheck::cli {
+
+constexpr int kIncomplete = 3;
 
 struct ExploreOptions {
   std::string scenario;

@@ -1,6 +1,5 @@
 #include "tools/loopcheck/real_world.h"
 
-#include <cstdlib>
 
 namespace loopcheck::cli {
 
@@ -15,9 +14,6 @@ std::variant<std::unique_ptr<RealWorld>, std::string> RealWorld::create(BugSet b
 }
 
 std::optional<std::string> RealWorld::enable_io_uring() {
-  if (const char* env = std::getenv("LOOPCHECK_IO_URING"); env && std::string(env) == "off") {
-    return "io_uring is turned off by LOOPCHECK_IO_URING=off";
-  }
 #if LOOPCHECK_HAS_IO_URING
   auto created = UringProactor::create();
   if (auto* why = std::get_if<std::string>(&created)) return *why;

@@ -16,15 +16,28 @@ int column_of(Component c) {
     case Component::choice: return 2;
     case Component::kernel: return 3;
     case Component::peer: return 4;
-    case Component::oracle: return 0;
+    case Component::oracle: return -1;  // a row of its own, never cut
   }
   return 2;
 }
 
-std::string pad(std::string s, std::size_t width) {
-  if (s.size() > width) s = s.substr(0, width - 1) + "~";
-  s.resize(width, ' ');
-  return s;
+// Splits text into pieces of at most `width` characters, breaking after a space when one is
+// near the end: every character is shown, nothing is cut with a "~".
+std::vector<std::string> wrap(const std::string& text, std::size_t width) {
+  std::vector<std::string> pieces;
+  std::size_t at = 0;
+  while (text.size() - at > width) {
+    std::size_t cut = text.rfind(' ', at + width);
+    if (cut == std::string::npos || cut <= at + width / 2) {
+      cut = at + width;
+    } else {
+      ++cut;  // keep the space on this piece
+    }
+    pieces.push_back(text.substr(at, cut - at));
+    at = cut;
+  }
+  pieces.push_back(text.substr(at));
+  return pieces;
 }
 
 std::string fixed(double value, int digits) {
@@ -35,26 +48,64 @@ std::string fixed(double value, int digits) {
 
 }  // namespace
 
+// At most kChartWidth columns: only the components that appear in the trace get a column, and
+// a long event wraps onto the next rows of its column. An oracle's line spans the whole width.
 std::string sequence_chart(const std::vector<TraceLine>& lines) {
-  constexpr std::size_t kWidth = 30;
+  constexpr std::size_t kChartWidth = 100;
+  constexpr std::size_t kPrefix = 16;  // "NNNN 0.000000s  "
   const char* heads[] = {"protocol", "transport", "loop / choice", "kernel", "peer"};
-  std::string out = "      time        ";
-  for (const char* head : heads) out += "| " + pad(head, kWidth - 2);
-  out += "\n" + std::string(18 + 5 * kWidth, '-') + "\n";
+  bool used[5] = {};
+  for (const TraceLine& line : lines) {
+    if (int c = column_of(line.component); c >= 0) used[c] = true;
+  }
+  std::vector<int> columns;
+  for (int c = 0; c < 5; ++c) {
+    if (used[c]) columns.push_back(c);
+  }
+  if (columns.empty()) columns.push_back(0);
+  const std::size_t cell = (kChartWidth - kPrefix) / columns.size() - 2;
+  auto row_of = [&](const std::string& prefix, int column, const std::string& text) {
+    std::string row = prefix;
+    row.resize(kPrefix, ' ');
+    for (int c : columns) {
+      std::string content = c == column ? text : std::string();
+      content.resize(cell, ' ');
+      row += "| " + content;
+    }
+    while (!row.empty() && row.back() == ' ') row.pop_back();
+    return row + "\n";
+  };
+  std::string out;
+  {
+    std::string head(kPrefix, ' ');
+    head.replace(0, 14, "step  time    ");
+    for (int c : columns) {
+      std::string name = heads[c];
+      name.resize(cell, ' ');
+      head += "| " + name;
+    }
+    while (!head.empty() && head.back() == ' ') head.pop_back();
+    out += head + "\n" + std::string(kChartWidth, '-') + "\n";
+  }
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const TraceLine& line = lines[i];
     char prefix[40];
-    std::snprintf(prefix, sizeof prefix, "%4zu %-13s", i + 1, format_time(line.time).c_str());
-    std::string row = prefix;
+    bool first_of_step = i == 0 || lines[i - 1].step != line.step;
+    std::string step = first_of_step ? std::to_string(line.step) : "";
+    std::snprintf(prefix, sizeof prefix, "%4s %s", step.c_str(), format_time(line.time).c_str());
     int column = column_of(line.component);
-    for (int c = 0; c < 5; ++c) {
-      std::string cell;
-      if (c == column) cell = (line.component == Component::choice ? "* " : "") + line.text;
-      if (line.component == Component::oracle && c == 0) cell = "!! " + line.text;
-      row += "| " + pad(cell, kWidth - 2);
+    if (column < 0) {
+      std::vector<std::string> pieces = wrap("!! " + line.text, kChartWidth - kPrefix);
+      for (std::size_t k = 0; k < pieces.size(); ++k) {
+        std::string row = k == 0 ? prefix : "";
+        row.resize(kPrefix, ' ');
+        out += row + pieces[k] + "\n";
+      }
+      continue;
     }
-    while (!row.empty() && row.back() == ' ') row.pop_back();
-    out += row + "\n";
+    std::string text = (line.component == Component::choice ? "* " : "") + line.text;
+    std::vector<std::string> pieces = wrap(text, cell);
+    for (std::size_t k = 0; k < pieces.size(); ++k) out += row_of(k == 0 ? prefix : "", column, pieces[k]);
   }
   return out;
 }
