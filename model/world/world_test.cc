@@ -24,6 +24,26 @@ TEST(SimWorld, ZeroTimeLivelockIsAHang) {
   EXPECT_NE(world.monitor().violation()->message.find("zero-time livelock"), std::string::npos);
 }
 
+// A run busy at one instant whose state keeps changing might still end: only cut off.
+TEST(SimWorld, ABusyRunWhoseStateKeepsChangingIsOnlyCutOff) {
+  struct Counter final : Fingerprinted {
+    std::uint64_t n = 0;
+    void fingerprint(StateHasher& h) const override { h.value(n); }
+  };
+  PrefixChoiceSource choices{{}};
+  WorldConfig config;
+  config.oracles.set(Oracle::O5, false);
+  SimWorld world(config, choices);
+  Counter& counter = world.own(std::make_unique<Counter>());
+  std::function<void()> spin = [&] {
+    ++counter.n;
+    world.loop().call_soon(Tag{nullptr, "spin"}, spin);
+  };
+  spin();
+  EXPECT_EQ(world.run(400), RunEnd::step_bound);
+  EXPECT_FALSE(world.monitor().violated());
+}
+
 // A long run whose clock keeps moving is only cut off: liveness is not judged on it.
 TEST(SimWorld, ALongRunWithTimeMovingIsOnlyCutOff) {
   PrefixChoiceSource choices{{}};

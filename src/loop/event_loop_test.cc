@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,17 @@ struct LoopFixture : ::testing::Test {
     return [this, what] { log.push_back(what); };
   }
 };
+
+// A delay too long to represent is "never", not a time in the past: it must not run now.
+TEST_F(LoopFixture, AHugeDelayNeverWrapsIntoThePast) {
+  loop.call_later(std::numeric_limits<Nanos>::max(), Tag{nullptr, "far"}, note("far"));
+  loop.call_later(kMillisecond, Tag{nullptr, "near"}, note("near"));
+  clock.advance_to(clock.now() + kSecond);
+  loop.run_once();
+  EXPECT_EQ(log, std::vector<std::string>{"near"});
+  EXPECT_EQ(add_time(std::numeric_limits<Nanos>::max() - 1, 5), std::numeric_limits<Nanos>::max());
+  EXPECT_EQ(add_time(std::numeric_limits<Nanos>::min() + 1, -5), std::numeric_limits<Nanos>::min());
+}
 
 TEST_F(LoopFixture, CallSoonRunsInFifoOrder) {
   loop.call_soon({nullptr, "a"}, note("a"));

@@ -96,7 +96,7 @@ void print_trace(const RunResult& run, bool chart) {
 // <dir>/<scenario>[-<switch>...]-<engine>[-seed<S>].repro, with -2, -3... when that is taken:
 // runs of different engines, seeds or switches never write over each other's findings.
 std::string fresh_reproducer_path(const ExploreOptions& o, Engine engine) {
-  std::string stem = o.save_dir + "/" + o.scenario;
+  std::string stem = (o.save_dir == "." ? "" : o.save_dir + "/") + o.scenario;
   for (const std::string& bug : o.bugs) stem += "-" + bug;
   stem += "-" + std::string(engine_name(engine));
   if (engine != Engine::exhaustive) stem += "-seed" + std::to_string(o.seed);
