@@ -20,6 +20,8 @@ loopcheck_gtest(unit_tests unit
   src/transport/flow_control_test.cc
   src/transport/selector_stream_test.cc
   src/transport/selector_datagram_test.cc
+  src/transport/proactor_stream_test.cc
+  src/transport/proactor_datagram_test.cc
   model/world/fake_kernel_test.cc
   model/oracles/monitor_test.cc
   model/engines/reproducer_test.cc
@@ -28,7 +30,7 @@ loopcheck_gtest(unit_tests unit
   model/world/fake_completion_port_test.cc
   model/scenarios/registry_test.cc
 )
-loopcheck_gtest(model_tests model model/oracles/catalog_test.cc)
+loopcheck_gtest(model_tests model model/oracles/catalog_test.cc model/apps/adversary_test.cc)
 
 # corpus: every reproducer replays to the verdict it records.
 file(GLOB LOOPCHECK_REGRESSIONS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/corpus/regressions/*.repro)

@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include "model/world/peers.h"
 #include "model/world/world.h"
 
 namespace loopcheck {
@@ -36,5 +37,9 @@ class AppDatagram : public DatagramProtocol, public Fingerprinted {
   std::size_t received_ = 0;
   std::size_t errors_ = 0;
 };
+
+// A UDP echo server at 127.0.0.1:7 that binds only after `bind_after` (datagrams sent earlier
+// come back as ICMP errors), and the app's UDP socket, connected to it; returns the app's fd.
+int late_echo_server(SimWorld& world, Nanos bind_after);
 
 }  // namespace loopcheck

@@ -16,6 +16,10 @@ std::uint32_t ByteChoiceSource::choose(std::uint32_t n, ChoiceKind kind) {
     if (used_.preemptions >= bounds_.max_preemptions) return 0;
     ++used_.preemptions;
   }
+  if (is_app_action(kind)) {
+    if (used_.app_actions >= bounds_.max_app_actions) return 0;
+    ++used_.app_actions;
+  }
   if (is_fault(kind)) {
     if (used_.faults >= bounds_.max_faults) return 0;
     ++used_.faults;

@@ -68,12 +68,25 @@ std::uint64_t PrefixChoiceSource::sleep_digest() const {
   return XXH3_64bits(actors.data(), actors.size() * sizeof(std::uint32_t));
 }
 
+void DeviationCount::add(ChoiceKind kind, int n) {
+  if (is_preemption(kind)) preemptions += n;
+  if (is_fault(kind)) faults += n;
+  if (is_app_action(kind)) app_actions += n;
+}
+
+bool DeviationCount::fits_one_more(ChoiceKind kind, const Bounds& bounds) const {
+  if (!is_bounded(kind)) return true;
+  if (is_preemption(kind) && preemptions + 1 > bounds.max_preemptions) return false;
+  if (is_fault(kind) && faults + 1 > bounds.max_faults) return false;
+  if (is_app_action(kind) && app_actions + 1 > bounds.max_app_actions) return false;
+  return total() + 1 <= bounds.max_deviations;
+}
+
 DeviationCount count_deviations(const std::vector<ChoiceRecord>& choices, std::size_t upto) {
   DeviationCount count;
   for (std::size_t i = 0; i < upto && i < choices.size(); ++i) {
     if (choices[i].value == 0) continue;
-    if (is_preemption(choices[i].kind)) ++count.preemptions;
-    if (is_fault(choices[i].kind)) ++count.faults;
+    count.add(choices[i].kind);
   }
   return count;
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "model/world/scenario.h"
 #include "src/core/choice.h"
 
 namespace loopcheck {
@@ -53,6 +54,11 @@ class PrefixChoiceSource final : public ChoiceSource {
 struct DeviationCount {
   int preemptions = 0;
   int faults = 0;
+  int app_actions = 0;
+  int total() const { return preemptions + faults + app_actions; }
+  // One more choice of this kind, if it were not the default, would still fit the bounds.
+  bool fits_one_more(ChoiceKind kind, const Bounds& bounds) const;
+  void add(ChoiceKind kind, int n = 1);
 };
 DeviationCount count_deviations(const std::vector<ChoiceRecord>& choices, std::size_t upto);
 

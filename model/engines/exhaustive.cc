@@ -15,15 +15,9 @@ std::optional<std::vector<ChoiceRecord>> next_prefix(const std::vector<ChoiceRec
   for (std::size_t i = made.size(); i-- > 0;) {
     const ChoiceRecord& c = made[i];
     // Undo choice i's own deviation before asking whether a bigger value fits.
-    if (c.value != 0) {
-      if (is_preemption(c.kind)) --used.preemptions;
-      if (is_fault(c.kind)) --used.faults;
-    }
+    if (c.value != 0) used.add(c.kind, -1);
     if (c.value + 1 >= c.range) continue;
-    if (is_preemption(c.kind) && used.preemptions + 1 > bounds.max_preemptions) continue;
-    if (is_fault(c.kind) && used.faults + 1 > bounds.max_faults) continue;
-    bool deviation = is_preemption(c.kind) || is_fault(c.kind);
-    if (deviation && used.preemptions + used.faults + 1 > bounds.max_deviations) continue;
+    if (!used.fits_one_more(c.kind, bounds)) continue;
     std::vector<ChoiceRecord> prefix(made.begin(), made.begin() + static_cast<long>(i));
     prefix.push_back(ChoiceRecord{c.value + 1, c.range, c.kind});
     return prefix;
@@ -50,6 +44,7 @@ class VisitedStates {
     std::uint64_t key = world.fingerprint() ^ source.sleep_digest();
     key ^= (static_cast<std::uint64_t>(used.preemptions) + 1) * 0x9E3779B97F4A7C15ULL;
     key ^= (static_cast<std::uint64_t>(used.faults) + 1) * 0xC2B2AE3D27D4EB4FULL;
+    key ^= (static_cast<std::uint64_t>(used.app_actions) + 1) * 0x165667B19E3779F9ULL;
     auto [it, inserted] = depth_.try_emplace(key, world.steps());
     if (inserted) return true;
     if (it->second <= world.steps()) return false;
@@ -110,7 +105,7 @@ ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& limit
 
 ExploreResult shortest_counterexample(const RunSpec& spec, const ExploreLimits& limits) {
   ExploreResult total;
-  int max_level = spec.bounds.max_preemptions + spec.bounds.max_faults;
+  int max_level = spec.bounds.max_preemptions + spec.bounds.max_faults + spec.bounds.max_app_actions;
   for (int level = 0; level <= max_level; ++level) {
     RunSpec leveled = spec;
     leveled.bounds.max_deviations = level;
@@ -152,7 +147,8 @@ ExploreResult shortest_counterexample(const RunSpec& spec, const ExploreLimits& 
 std::string certificate(const RunSpec& spec, const ExploreStats& stats, bool violation) {
   std::string bounds = std::to_string(spec.bounds.max_steps) + " steps, " +
                        std::to_string(spec.bounds.max_preemptions) + " preemption(s), " +
-                       std::to_string(spec.bounds.max_faults) + " fault(s)";
+                       std::to_string(spec.bounds.max_faults) + " fault(s), " +
+                       std::to_string(spec.bounds.max_app_actions) + " app action(s)";
   std::string counts = std::to_string(stats.schedules) + " explored, " +
                        std::string(violation ? "a violation found" : "0 violations");
   if (stats.cut_off) counts += ", " + std::to_string(stats.cut_off) + " cut off by the step bound";

@@ -82,6 +82,7 @@ ScenarioHunt certify_scenario(const Scenario& scenario) {
   RunSpec spec = RunSpec::defaults(scenario);
   ExploreLimits limits;
   limits.stop_at_first = true;
+  limits.reduce = scenario.explore_with_reduction();
   ExploreResult result = explore_exhaustive(spec, limits);
   out.schedules = result.stats.schedules;
   out.seconds = result.stats.seconds;

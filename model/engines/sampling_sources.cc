@@ -24,6 +24,11 @@ std::uint32_t RandomChoiceSource::choose(std::uint32_t n, ChoiceKind kind) {
     ++used_.faults;
     return 1 + below(n - 1);
   }
+  if (is_app_action(kind)) {
+    if (used_.app_actions >= bounds_.max_app_actions || below(4) != 0) return 0;
+    ++used_.app_actions;
+    return 1 + below(n - 1);
+  }
   return below(n);
 }
 

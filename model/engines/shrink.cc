@@ -29,7 +29,7 @@ struct Shrinker {
 
   static long weight(const RunSpec& spec, const RunResult& run) {
     DeviationCount d = count_deviations(run.choices, run.choices.size());
-    long w = 1000000L * (d.faults + d.preemptions) + 1000L * static_cast<long>(run.steps);
+    long w = 1000000L * d.total() + 1000L * static_cast<long>(run.steps);
     for (const auto& [key, value] : spec.params) w += static_cast<long>(value);
     return w;
   }

@@ -108,7 +108,9 @@ class FixedScenario : public ::testing::TestWithParam<const Scenario*> {};
 TEST_P(FixedScenario, CleanAndCompleteWithinItsBounds) {
   RunSpec spec = RunSpec::defaults(*GetParam());
   spec.oracles = oracles_from_environment();
-  ExploreResult result = explore_exhaustive(spec);
+  ExploreLimits limits;
+  limits.reduce = GetParam()->explore_with_reduction();
+  ExploreResult result = explore_exhaustive(spec, limits);
   EXPECT_FALSE(result.counterexample) << result.counterexample->violation->message;
   EXPECT_TRUE(result.stats.complete);
   EXPECT_EQ(result.stats.cut_off, 0u);
@@ -118,9 +120,20 @@ TEST_P(FixedScenario, CleanAndCompleteWithinItsBounds) {
 TEST_P(FixedScenario, CleanUnderEveryReductionWithNoMoreSchedules) {
   RunSpec spec = RunSpec::defaults(*GetParam());
   spec.oracles = oracles_from_environment();
-  ExploreResult plain = explore_exhaustive(spec);
+  if (GetParam()->explore_with_reduction()) {
+    // Plain DFS cannot cover the default bounds: compare at bounds it can (one app action, one
+    // idle turn, no preemption or fault), the reduction's soundness being what is tested.
+    spec.bounds.max_preemptions = 0;
+    spec.bounds.max_faults = 0;
+    spec.bounds.max_app_actions = 1;
+    if (spec.params.count("turns")) spec.params["turns"] = 1;
+  }
+  ExploreLimits unlimited;
+  unlimited.max_schedules = 2000000;
+  ExploreResult plain = explore_exhaustive(spec, unlimited);
+  ASSERT_TRUE(plain.stats.complete);
   for (auto [reduce, por] : {std::pair{true, false}, {false, true}, {true, true}}) {
-    ExploreLimits limits;
+    ExploreLimits limits = unlimited;
     limits.reduce = reduce;
     limits.por = por;
     ExploreResult reduced = explore_exhaustive(spec, limits);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <vector>
 
 namespace loopcheck {
@@ -17,7 +18,16 @@ struct FdStats {
   std::size_t dgrams_sent = 0;       // datagrams accepted by sendto
   std::size_t dgrams_dropped = 0;    // overflow or injected loss on the way in
   std::size_t dropped_at_close = 0;  // still queued when the fd was closed
+  // TCP's own rule, not a transport's choice: a socket closed with unread data, or reached by
+  // data after its close, answers with RST, and what it had not yet sent is lost.
+  std::size_t resets_after_close = 0;
 };
+
+// The socket errors a protocol is owed: all of them, or after an abort() only those the kernel
+// had returned before it (asyncio drops what its operations report once _conn_lost is set).
+inline std::size_t owed_errors(const FdStats& stats, const std::optional<std::size_t>& errors_at_abort) {
+  return errors_at_abort && *errors_at_abort < stats.errors ? *errors_at_abort : stats.errors;
+}
 
 class KernelLedger {
  public:

@@ -1,5 +1,7 @@
 #include "model/oracles/observed_datagram.h"
 
+#include <algorithm>
+
 #include "model/oracles/monitor.h"
 
 namespace loopcheck {
@@ -84,6 +86,7 @@ void ObservedDatagram::close() {
 }
 
 void ObservedDatagram::abort() {
+  if (!abort_called_) errors_at_abort_ = monitor_.stats(fd_).errors;
   abort_called_ = true;
   trace("app: abort()");
   inner_->abort();
@@ -115,9 +118,9 @@ void ObservedDatagram::check_end(bool quiescent) {
   // Each datagram socket error is its own report: count them, one for one. Only at quiescence:
   // in a run cut off by its bound, a report may still be on its way.
   std::size_t reported = static_cast<std::size_t>(errors_reported_) + (lost_error_ ? 1 : 0);
-  if (quiescent && stats.errors > reported) {
-    monitor_.flag(Oracle::O6, who() + ": " + std::to_string(stats.errors - reported) + " of " +
-                                  std::to_string(stats.errors) +
+  std::size_t owed = owed_errors(stats, errors_at_abort_);
+  if (quiescent && owed > reported) {
+    monitor_.flag(Oracle::O6, who() + ": " + std::to_string(owed - reported) + " of " + std::to_string(owed) +
                                   " socket error(s) never reached error_received, connection_lost "
                                   "or the exception handler");
   }

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "model/oracles/kernel_ledger.h"
 #include "src/core/protocol.h"
 #include "src/core/state_hasher.h"
 #include "src/core/transport.h"
@@ -61,6 +62,7 @@ class ObservedDatagram final : public DatagramProtocol, public DatagramTransport
   bool writing_paused_ = false;
   bool close_called_ = false;
   bool abort_called_ = false;
+  std::optional<std::size_t> errors_at_abort_;  // the kernel's error count when abort() came
   std::size_t delivered_ = 0;
   std::size_t accepted_ = 0;
   std::size_t enqueued_at_close_ = 0;

@@ -1,5 +1,7 @@
 #include "model/oracles/observed_stream.h"
 
+#include <algorithm>
+
 #include "model/oracles/monitor.h"
 
 namespace loopcheck {
@@ -103,8 +105,12 @@ void ObservedStream::trace(const std::string& text) const {
 
 Status ObservedStream::write(BytesView data) {
   trace("app: write(" + std::to_string(data.size()) + " bytes)");
+  // Recorded before the call: the transport may call pause_writing() inside it, and a write
+  // the app makes there comes after this one in the stream. Taken back if the write fails.
+  std::size_t mark = accepted_.size();
+  if (peer_) accepted_.append(data.data(), data.size());  // only O2 reads them
   Status status = inner_->write(data);
-  if (!status && peer_) accepted_.append(data.data(), data.size());  // only O2 reads them
+  if (status && peer_) accepted_.erase(mark, data.size());
   note_status(status);
   return status;
 }
@@ -123,6 +129,7 @@ void ObservedStream::close() {
 }
 
 void ObservedStream::abort() {
+  if (!abort_called_) errors_at_abort_ = monitor_.stats(fd_).errors;
   abort_called_ = true;
   trace("app: abort()");
   inner_->abort();
@@ -166,8 +173,9 @@ void ObservedStream::check_step() {
 void ObservedStream::check_end(bool quiescent) {
   const FdStats stats = monitor_.stats(fd_);
   // Only at quiescence: in a run cut off by its bound, the error may still be on its way.
-  if (quiescent && stats.errors > 0 && !lost_error_ && errors_reported_ == 0) {
-    monitor_.flag(Oracle::O6, who() + ": " + std::to_string(stats.errors) +
+  std::size_t owed = owed_errors(stats, errors_at_abort_);
+  if (quiescent && owed > 0 && !lost_error_ && errors_reported_ == 0) {
+    monitor_.flag(Oracle::O6, who() + ": " + std::to_string(owed) +
                                   " socket error(s) never reached the protocol");
   }
   // A close the transport started itself (EOF, a fatal error) must finish too.
@@ -175,7 +183,8 @@ void ObservedStream::check_end(bool quiescent) {
     monitor_.flag(Oracle::O4, who() + ": " + (abort_called_ ? "abort()" : "close()") +
                                   " never reached connection_lost");
   }
-  bool graceful = lost_ && !lost_error_ && !abort_called_;
+  // A close that TCP itself turned into a reset (unread or late data) owes the peer nothing.
+  bool graceful = lost_ && !lost_error_ && !abort_called_ && stats.resets_after_close == 0;
   if (quiescent && graceful && peer_ && peer_->reads_to_eof()) {
     const Bytes& got = peer_->received();
     if (got != accepted_) {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "model/oracles/peer_view.h"
+#include "model/oracles/kernel_ledger.h"
 #include "src/core/protocol.h"
 #include "src/core/state_hasher.h"
 #include "src/core/transport.h"
@@ -75,6 +76,7 @@ class ObservedStream final : public Protocol, public Transport {
   bool writing_paused_ = false;
   bool close_called_ = false;
   bool abort_called_ = false;
+  std::optional<std::size_t> errors_at_abort_;  // the kernel's error count when abort() came
   std::size_t received_ = 0;  // bytes delivered by data_received
   Bytes accepted_;            // bytes write() accepted
   int errors_reported_ = 0;   // errors the app saw as a Status or via the exception handler

@@ -285,13 +285,7 @@ class DgramIcmp final : public DatagramScenario {
   }
   Bounds default_bounds() const override { return {300, 3, 1}; }
   void setup(SimWorld& world, const Params& p) const override {
-    FakeKernel& kernel = world.kernel();
-    int peer_fd = kernel.dgram_socket(SocketKind::udp, Owner::peer, "");
-    auto& peer = world.own(std::make_unique<DatagramEchoPeer>(
-        kernel, peer_fd, "late echo peer", "127.0.0.1:7", param(p, "bind_after_us", 0) * kMicrosecond));
-    world.add_source(peer);
-    int app_fd = kernel.dgram_socket(SocketKind::udp, Owner::app, "127.0.0.1:40000");
-    (void)kernel.connect_dgram(app_fd, "127.0.0.1:7");
+    int app_fd = late_echo_server(world, param(p, "bind_after_us", 0) * kMicrosecond);
     auto& app = world.own(std::make_unique<RetryingPinger>(world, p, app_fd));
     attach(world, binding_, app_fd, app, "127.0.0.1:7");
   }

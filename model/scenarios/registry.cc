@@ -21,6 +21,8 @@ std::vector<const Scenario*>& scenarios() {
       &proactor_send_fails_scenario(),
       &proactor_dgram_echo_scenario(), &proactor_dgram_drain_scenario(), &proactor_dgram_close_queued_scenario(),
       &proactor_dgram_icmp_scenario(), &proactor_dgram_abort_scenario(),
+      &selector_stream_adversary_scenario(), &proactor_stream_adversary_scenario(),
+      &selector_dgram_adversary_scenario(), &proactor_dgram_adversary_scenario(),
   };
   return kAll;
 }

@@ -26,5 +26,9 @@ const Scenario& proactor_dgram_drain_scenario();
 const Scenario& proactor_dgram_close_queued_scenario();
 const Scenario& proactor_dgram_icmp_scenario();
 const Scenario& proactor_dgram_abort_scenario();
+const Scenario& selector_stream_adversary_scenario();
+const Scenario& proactor_stream_adversary_scenario();
+const Scenario& selector_dgram_adversary_scenario();
+const Scenario& proactor_dgram_adversary_scenario();
 
 }  // namespace loopcheck

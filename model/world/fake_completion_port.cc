@@ -152,8 +152,17 @@ void FakeCompletionPort::fire(const PendingEvent& event) {
   queue(id, op);
 }
 
-// The kernel call the operation stands for; would_block leaves it pending.
+// The kernel call the operation stands for; would_block leaves it pending. An error it gets is
+// the application's only once the completion reaches it (run_final).
 void FakeCompletionPort::complete(Operation& op) {
+  call_kernel(op);
+  if (op.result.error && op.result.error->code != Errc::would_block) {
+    kernel_.defer_error(op.fd, -1);
+    op.error_deferred = true;
+  }
+}
+
+void FakeCompletionPort::call_kernel(Operation& op) {
   switch (op.kind) {
     case Kind::recv: {
       IoResult<Bytes> got = kernel_.recv(op.fd, op.max_bytes);
@@ -213,6 +222,7 @@ void FakeCompletionPort::run_final(OperationId id) {
   result.id = id;
   CompletionHandler handler = std::move(done.handler);
   done.data.clear();
+  if (done.error_deferred) kernel_.defer_error(done.fd, +1);
   trace("completion #" + std::to_string(id) + (result.error ? ": " + result.error->describe() : ": ok"));
   std::size_t bytes = result.data.size();
   if (handler) handler(result);

@@ -79,11 +79,13 @@ class FakeCompletionPort final : public CompletionApi, public CompletionQueue, p
     Nanos ready_since = -1;
     bool cancel_tried = false;     // a cancel was asked for; data that still comes must be settled
     bool settled = false;
+    bool error_deferred = false;   // its error counts as returned when the completion is delivered
   };
   static bool receives(Kind kind) { return kind == Kind::recv || kind == Kind::recvfrom; }
   static Operation new_op(Kind kind, int fd, Tag tag, CompletionHandler handler);
   IoResult<OperationId> submit(Operation op);
   void complete(Operation& op);
+  void call_kernel(Operation& op);
   // The kernel could carry the operation out now (data or room is there, or the fd is gone).
   bool satisfiable(const Operation& op) const;
   void run_final(OperationId id);

@@ -23,6 +23,10 @@ void FakeKernel::trace(std::string text) const {
   if (tracer_.enabled()) tracer_.record(Component::kernel, std::move(text));
 }
 
+void FakeKernel::defer_error(int fd, int delta) {
+  if (Socket* s = find(fd)) s->stats.errors = static_cast<std::size_t>(static_cast<long>(s->stats.errors) + delta);
+}
+
 Error FakeKernel::fail(Socket* s, Errc code, std::string what) {
   if (s) ++s->stats.errors;
   Error error = make_error(code, std::move(what));
@@ -48,6 +52,7 @@ Status FakeKernel::close(int fd) {
     if (!s->recv_buffer.empty()) {
       trace("close fd " + std::to_string(fd) + " with " + std::to_string(s->recv_buffer.size()) +
             " unread bytes: RST");
+      ++s->stats.resets_after_close;
       s->out.clear();
       s->out_bytes = 0;
       send_segment(*s, Segment{{}, false, true, clock_.now()});

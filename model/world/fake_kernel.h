@@ -92,6 +92,9 @@ class FakeKernel final : public SocketApi, public EventSource, public KernelLedg
 
   void fingerprint(StateHasher& hasher) const override;
   const FdStats& stats(int fd) const override;
+  // Completion mode: an operation's error is returned to the application when its completion
+  // is delivered, not when the kernel call behind it runs. The port moves the count.
+  void defer_error(int fd, int delta);
   std::vector<int> open_fds(Owner owner) const;
   std::vector<int> open_app_fds() const override { return open_fds(Owner::app); }
   std::size_t queued_datagrams(int fd) const;

@@ -123,6 +123,7 @@ void FakeKernel::deliver_segment(Socket& from) {
     from.out.pop_front();
     if (answer) {
       trace("fd " + std::to_string(from.peer) + " is closed: RST back");
+      ++to.stats.resets_after_close;
       send_segment(to, Segment{{}, false, true, clock_.now()});
     }
     return;

@@ -18,12 +18,14 @@ class SimWorld;
 
 using Params = std::map<std::string, std::int64_t>;
 
-// Exploration bounds. Preemptions and faults count non-default choices of those kinds.
+// Exploration bounds. Preemptions, faults and app actions count non-default choices of those
+// kinds; a certificate names all three.
 struct Bounds {
   std::size_t max_steps = 400;
   int max_preemptions = 1;
   int max_faults = 0;
-  int max_deviations = 1 << 30;  // preemptions + faults together (iterative deepening)
+  int max_deviations = 1 << 30;  // every bounded choice together (iterative deepening)
+  int max_app_actions = 0;       // calls an adversarial app makes beyond its default path
 };
 
 // The values a parameter may take. Every number a user gives (on the command line or in a
@@ -50,6 +52,10 @@ class Scenario {
   virtual ParamRange param_range(std::string_view key) const { return default_param_range(key); }
   virtual Bounds default_bounds() const { return {}; }
   virtual KernelConfig kernel_config(const Params&) const { return {}; }
+  // True when the tree within the default bounds is too large for plain DFS (an adversarial
+  // app multiplies it): hunt and the catalog tests certify it with the fingerprint reduction,
+  // whose soundness the catalog tests check against plain DFS at smaller bounds.
+  virtual bool explore_with_reduction() const { return false; }
   virtual void setup(SimWorld& world, const Params& params) const = 0;
 };
 

@@ -28,7 +28,7 @@ std::uint32_t SimWorld::TracedChoices::choose_option(const ChoiceOption* options
 std::uint32_t SimWorld::TracedChoices::note(std::uint32_t value, std::uint32_t n, ChoiceKind kind) {
   ++count_;
   // "No fault" and "no preemption" are the default path; the trace shows only real decisions.
-  bool bounded = is_fault(kind) || is_preemption(kind);
+  bool bounded = is_bounded(kind);
   if (bounded && value != 0) ++deviations_;
   bool default_path = value == 0 && bounded;
   if (tracer_.enabled() && !default_path) {

@@ -5,7 +5,7 @@
 namespace loopcheck {
 namespace {
 constexpr std::array<std::string_view, kChoiceKindCount> kNames = {
-    "preempt", "deliver", "event_order", "size", "cancel_race", "short_write", "short_read", "reset", "drop", "submit_failure"};
+    "preempt", "deliver", "event_order", "size", "cancel_race", "app_action", "short_write", "short_read", "reset", "drop", "submit_failure"};
 }
 
 std::string_view choice_kind_name(ChoiceKind kind) { return kNames[static_cast<int>(kind)]; }

@@ -13,6 +13,7 @@ enum class ChoiceKind : std::uint8_t {
   event_order,  // order of events returned together by one poll
   size,         // a scenario size: payload length, chunking
   cancel_race,  // a cancel that meets an operation in progress: it completes, or is aborted
+  app_action,   // the application calls into its transport now (0 = it does nothing)
   fault_short_write,
   fault_short_read,
   fault_reset,
@@ -20,7 +21,7 @@ enum class ChoiceKind : std::uint8_t {
   fault_submit,  // completion mode: a submission fails at once
 };
 
-constexpr int kChoiceKindCount = 10;
+constexpr int kChoiceKindCount = 11;
 
 std::string_view choice_kind_name(ChoiceKind kind);
 bool parse_choice_kind(std::string_view name, ChoiceKind& out);
@@ -28,6 +29,11 @@ bool parse_choice_kind(std::string_view name, ChoiceKind& out);
 // Faults and preemptions are the choices that engines bound; value 0 is always "no deviation".
 constexpr bool is_fault(ChoiceKind kind) { return kind >= ChoiceKind::fault_short_write; }
 constexpr bool is_preemption(ChoiceKind kind) { return kind == ChoiceKind::preempt; }
+// An adversarial application's calls are bounded too (a budget of app actions).
+constexpr bool is_app_action(ChoiceKind kind) { return kind == ChoiceKind::app_action; }
+constexpr bool is_bounded(ChoiceKind kind) {
+  return is_fault(kind) || is_preemption(kind) || is_app_action(kind);
+}
 
 // One option of a scheduling choice, as partial-order reductions see it: who acts, and which
 // two sockets (fds) it may touch. fd -2 means "may touch anything" (the loop, a timer, an event

@@ -130,6 +130,8 @@ int dispatch(int argc, char** argv) {
   explore->add_option("--max-preemptions", explore_options.max_preemptions, "preemption bound")
       ->check(whole_in(0, 100));
   explore->add_option("--max-faults", explore_options.max_faults, "fault bound")->check(whole_in(0, 100));
+  explore->add_option("--max-app-actions", explore_options.max_app_actions,
+                      "app action bound (adversarial apps)")->check(whole_in(0, 100));
   explore->add_option("--max-schedules", explore_options.max_schedules, "stop after this many schedules")
       ->check(whole_in(1, 1000000000000LL));
   explore->add_option("--engine", explore_options.engine, "exhaustive (default), random or pct");

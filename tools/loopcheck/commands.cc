@@ -86,6 +86,7 @@ std::optional<std::string> build_spec(const ExploreOptions& o, RunSpec& spec) {
   if (o.max_depth > 0) spec.bounds.max_steps = static_cast<std::size_t>(o.max_depth);
   if (o.max_preemptions >= 0) spec.bounds.max_preemptions = static_cast<int>(o.max_preemptions);
   if (o.max_faults >= 0) spec.bounds.max_faults = static_cast<int>(o.max_faults);
+  if (o.max_app_actions >= 0) spec.bounds.max_app_actions = static_cast<int>(o.max_app_actions);
   return std::nullopt;
 }
 

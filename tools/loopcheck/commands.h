@@ -19,6 +19,7 @@ struct ExploreOptions {
   std::int64_t max_depth = 0;                // max steps per run; 0 = scenario default
   std::int64_t max_preemptions = -1;
   std::int64_t max_faults = -1;
+  std::int64_t max_app_actions = -1;
   std::uint64_t max_schedules = 500000;
   std::string save;                          // reproducer path; empty = a fresh name in save_dir
   std::string save_dir = ".";                // where a default-named reproducer goes
