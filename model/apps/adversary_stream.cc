@@ -8,8 +8,8 @@ namespace loopcheck {
 
 namespace {
 const char* const kActionNames[] = {"nothing", "write 8 bytes", "write 400 bytes", "write_eof()",
-                                    "close()", "abort()", "pause_reading()", "resume_reading()",
-                                    "set_write_buffer_limits(16, 4)"};
+                                    "close()", "abort()", "resume_reading()",
+                                    "set_write_buffer_limits(16, 4)", "pause_reading()"};
 }  // namespace
 
 AdversaryStream::AdversaryStream(SimWorld& world, int turns, Nanos period, std::size_t high)
@@ -58,7 +58,7 @@ void AdversaryStream::idle_turn() {
 void AdversaryStream::act(const char* where) {
   if (lost_ || !transport_) return;
   auto n = static_cast<std::uint32_t>(Action::kCount);
-  if (turns_left_ == 0) n = static_cast<std::uint32_t>(Action::pause_reading);  // no pause now
+  if (turns_left_ == 0) --n;  // no pause_reading without a turn left to resume in
   perform(static_cast<Action>(choose_app_action(world_, n, where, kActionNames)));
 }
 

@@ -36,9 +36,9 @@ class AdversaryStream final : public AppStream {
     write_eof,
     close,
     abort,
-    pause_reading,
     resume_reading,
-    set_limits,    // set_write_buffer_limits(16, 4): flow control at tiny marks
+    set_limits,     // set_write_buffer_limits(16, 4): flow control at tiny marks
+    pause_reading,  // last: offered only while a later idle turn can resume
     kCount,
   };
 
