@@ -43,7 +43,7 @@ endforeach()
 # The CLI's answers to bad input: clear message, exit code 2, never a crash.
 add_test(NAME cli.bad_input COMMAND bash ${PROJECT_SOURCE_DIR}/tools/loopcheck/cli_test.sh
                                     $<TARGET_FILE:loopcheck>)
-set_tests_properties(cli.bad_input PROPERTIES LABELS unit TIMEOUT 120)
+set_tests_properties(cli.bad_input PROPERTIES LABELS unit TIMEOUT 600)  # about 15 s; minutes under ASan
 
 # Fuzz corpora replay through their targets (the standalone driver under gcc, -runs=0 under
 # libFuzzer). With the family's bug switches on, the same corpus must make the target abort:
