@@ -1,6 +1,7 @@
 #include "model/engines/reproducer.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <set>
@@ -150,7 +151,12 @@ std::variant<Reproducer, ReproducerError> parse_reproducer(std::string_view text
       if (value != "1") return error("unsupported version " + quote(value) + " (this build reads 1)");
       saw_version = true;
     } else if (key == "program") {
-      if (value.empty()) return error("program: names the binary that wrote this file");
+      // A program name, as a shell would take it: it is printed back in a command line.
+      bool plain = !value.empty() && value.size() <= 64 &&
+                   std::all_of(value.begin(), value.end(), [](char c) {
+                     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+                   });
+      if (!plain) return error("program: expects a binary's name (letters, digits, _ - .), got " + quote(value));
       r.program = std::string(value);
     } else if (key == "scenario") {
       r.scenario = std::string(value);
@@ -175,7 +181,10 @@ std::variant<Reproducer, ReproducerError> parse_reproducer(std::string_view text
         r.oracles_off.push_back(*oracle);
       }
     } else if (key == "max-steps") {
-      if (!parse_number(value, r.max_steps) || r.max_steps == 0) return error("max-steps must be a positive integer");
+      constexpr std::size_t kMaxSteps = 10000000;  // the CLI's --max-depth range
+      if (!parse_number(value, r.max_steps) || r.max_steps == 0 || r.max_steps > kMaxSteps) {
+        return error("max-steps must be a whole number in [1, " + std::to_string(kMaxSteps) + "], got " + quote(value));
+      }
     } else if (key == "expect") {
       if (value != "pass") {
         r.expect = parse_oracle(value);

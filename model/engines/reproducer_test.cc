@@ -83,6 +83,11 @@ TEST(Reproducer, AMultiLineNoteStaysAComment) {
   EXPECT_EQ(std::get<Reproducer>(again).choices.size(), 2u);
 }
 
+TEST(Reproducer, HeaderNumbersAndNamesHaveRanges) {
+  EXPECT_EQ(error_of(replace(good_file(), "max-steps: 300", "max-steps: 99999999999")).line, 6u);
+  EXPECT_EQ(error_of(replace(good_file(), "version: 1\n", "version: 1\nprogram: rm -rf /\n")).line, 3u);
+}
+
 TEST(Reproducer, NamesTheProgramThatWroteIt) {
   Reproducer r = std::get<Reproducer>(parse_reproducer(good_file()));
   EXPECT_EQ(r.program, "loopcheck");  // files without the line are the stock CLI's
