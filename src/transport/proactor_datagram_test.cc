@@ -6,30 +6,10 @@
 #include <gtest/gtest.h>
 
 #include "model/world/hand_driven_proactor.h"
+#include "src/transport/recording_protocols.h"
 
 namespace loopcheck {
 namespace {
-
-struct RecordingDatagramProtocol final : DatagramProtocol {
-  void connection_made(DatagramTransport& t) override { transport = &t; }
-  void datagram_received(BytesView data, const Address& from) override {
-    received.emplace_back(data);
-    senders.push_back(from);
-  }
-  void error_received(const Error& error) override { errors.push_back(error); }
-  void connection_lost(std::optional<Error> error) override {
-    ++lost;
-    lost_error = error;
-  }
-  void pause_writing() override { ++pauses; }
-  void resume_writing() override { ++resumes; }
-  DatagramTransport* transport = nullptr;
-  std::vector<Bytes> received;
-  std::vector<Address> senders;
-  std::vector<Error> errors;
-  int lost = 0, pauses = 0, resumes = 0;
-  std::optional<Error> lost_error;
-};
 
 struct ProactorDatagramTest : ::testing::Test {
   // A peer socket bound at `address` (the sink our datagrams go to, or a sender).

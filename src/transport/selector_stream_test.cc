@@ -4,29 +4,10 @@
 #include <gtest/gtest.h>
 
 #include "model/world/hand_driven_world.h"
+#include "src/transport/recording_protocols.h"
 
 namespace loopcheck {
 namespace {
-
-struct RecordingProtocol final : Protocol {
-  void connection_made(Transport& t) override { transport = &t; }
-  void data_received(BytesView data) override { received += data; }
-  bool eof_received() override {
-    ++eofs;
-    return keep_open;
-  }
-  void connection_lost(std::optional<Error> error) override {
-    ++lost;
-    lost_error = error;
-  }
-  void pause_writing() override { ++pauses; }
-  void resume_writing() override { ++resumes; }
-  Transport* transport = nullptr;
-  Bytes received;
-  bool keep_open = false;
-  int eofs = 0, lost = 0, pauses = 0, resumes = 0;
-  std::optional<Error> lost_error;
-};
 
 struct StreamFixture : ::testing::Test {
   StreamFixture() { settle(); }
