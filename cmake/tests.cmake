@@ -27,6 +27,7 @@ loopcheck_gtest(unit_tests unit
   model/engines/reproducer_test.cc
   model/world/state_fingerprint_test.cc
   model/world/world_test.cc
+  model/world/app_timer_test.cc
   model/world/fake_completion_port_test.cc
   model/scenarios/registry_test.cc
 )

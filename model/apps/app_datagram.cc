@@ -4,6 +4,21 @@
 
 namespace loopcheck {
 
+void AppDatagram::datagram_received(BytesView, const Address&) {
+  ++received_;
+  if (!gave_up() || owed_after_give_up_ == 0) return;
+  if (--owed_after_give_up_ == 0) world_.monitor().discharge(give_up_obligation_);
+}
+
+void AppDatagram::give_up(int obligation, int fd) {
+  if (gave_up()) return;
+  give_up_obligation_ = obligation;
+  const FdStats& stats = world_.kernel().stats(fd);
+  // Reached the socket but not the app: still queued, or taken by an operation in flight.
+  owed_after_give_up_ = stats.dgrams_enqueued > received_ ? stats.dgrams_enqueued - received_ : 0;
+  if (owed_after_give_up_ == 0) world_.monitor().discharge(obligation);
+}
+
 int late_echo_server(SimWorld& world, Nanos bind_after) {
   FakeKernel& kernel = world.kernel();
   int peer_fd = kernel.dgram_socket(SocketKind::udp, Owner::peer, "");

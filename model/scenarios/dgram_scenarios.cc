@@ -47,16 +47,19 @@ std::size_t count_param(const Params& p, const char* key) {
 // since the network may drop a datagram (a fault the engines can inject).
 class PingClient final : public AppDatagram {
  public:
-  PingClient(SimWorld& world, const Params& p)
+  PingClient(SimWorld& world, const Params& p, int fd)
       : AppDatagram(world),
+        fd_(fd),
         count_(count_param(p, "count")),
         retries_(count_param(p, "retries")),
-        retry_after_(param(p, "retry_us", 0) * kMicrosecond),
+        retry_after_(timing_param(p, "retry")),
+        timer_(world.app_timer("app timer")),
         answered_(count_, false),
         obligation_(world.monitor().open_obligation("the ping client gets every reply")) {}
 
   void datagram_received(BytesView data, const Address& from) override {
     AppDatagram::datagram_received(data, from);
+    if (gave_up()) return;
     std::size_t index = 0;
     if (data.substr(0, 5) != "ping " || !parse_index(data.substr(5), index) || index >= count_) return;
     answered_[index] = true;
@@ -86,18 +89,19 @@ class PingClient final : public AppDatagram {
       if (!answered_[i]) (void)transport_->sendto("ping " + std::to_string(i));
     }
     if (attempts_++ < retries_) {
-      timer_ = world_.loop().call_later(retry_after_, tag("app.retransmit"), [this] { send_unanswered(); });
+      timer_.arm(retry_after_, tag("app.retransmit"), [this] { send_unanswered(); });
     } else {
-      timer_ = {};
-      transport_->close();  // give up; the open obligation reports it
+      give_up(obligation_, fd_);
+      transport_->close();
     }
   }
+  int fd_;
   std::size_t count_, retries_;
-  Nanos retry_after_;
+  TimeWindow retry_after_;
+  AppTimer& timer_;
   std::vector<bool> answered_;
   int obligation_;
   std::size_t attempts_ = 0;
-  TimerHandle timer_;
 };
 
 class DgramEcho final : public DatagramScenario {
@@ -106,7 +110,9 @@ class DgramEcho final : public DatagramScenario {
   std::string_view summary() const override {
     return "UDP client sends pings to an echo peer, waits for every reply, closes";
   }
-  Params default_params() const override { return {{"count", 3}, {"retries", 3}, {"retry_us", 1000}}; }
+  Params default_params() const override {
+    return {{"count", 3}, {"retries", 3}, {"retry_us", 1000}, {"retry_min_us", 0}};
+  }
   Bounds default_bounds() const override { return {300, 2, 1}; }
   void setup(SimWorld& world, const Params& p) const override {
     FakeKernel& kernel = world.kernel();
@@ -116,7 +122,7 @@ class DgramEcho final : public DatagramScenario {
     world.add_source(peer);
     int app_fd = kernel.dgram_socket(SocketKind::udp, Owner::app, "127.0.0.1:40000");
     (void)kernel.connect_dgram(app_fd, "127.0.0.1:7");
-    auto& app = world.own(std::make_unique<PingClient>(world, p));
+    auto& app = world.own(std::make_unique<PingClient>(world, p, app_fd));
     attach(world, binding_, app_fd, app, "127.0.0.1:7");
   }
 };
@@ -223,55 +229,51 @@ class DgramCloseQueued final : public DatagramScenario {
 // ---- dgram-icmp (gh-91227) ---------------------------------------------------------------
 // The client pings a server that may not be up yet, and pings again on every ICMP report and
 // every timeout. The report must reach error_received; a reply that reaches the socket must
-// reach the app and end the run. If no reply ever reached the socket (the server came up after
-// the last retry, or the network dropped every answer), giving up is the app's right: the
-// transport had nothing to deliver, so that is no hang.
+// reach the app. Out of retries, the app gives up (AppDatagram::give_up): a reply that reached
+// the socket before that is still owed, and the transport's drain at close must deliver it.
 class RetryingPinger final : public AppDatagram {
  public:
   RetryingPinger(SimWorld& world, const Params& p, int fd)
       : AppDatagram(world),
         fd_(fd),
         retries_(count_param(p, "retries")),
-        retry_after_(param(p, "retry_us", 0) * kMicrosecond),
+        retry_after_(timing_param(p, "retry")),
+        timer_(world.app_timer("app timer")),
         obligation_(world.monitor().open_obligation("the pinger gets a reply")) {}
 
   void datagram_received(BytesView data, const Address& from) override {
     AppDatagram::datagram_received(data, from);
-    if (gave_up_) return;  // drained at close: too late to count as an answer
+    if (gave_up()) return;
     world_.monitor().discharge(obligation_);
     timer_.cancel();
     transport_->close();
   }
   void error_received(const Error& error) override {
     AppDatagram::error_received(error);
-    timer_.cancel();  // back off before the next ping, as a client must
-    timer_ = world_.loop().call_later(retry_after_, tag("app.retry"), [this] { ping(); });
+    timer_.arm(retry_after_, tag("app.retry"), [this] { ping(); });  // back off, as a client must
   }
 
  private:
   void on_made() override { ping(); }
   void fingerprint_app(StateHasher& h) const override {
     h.value(attempts_);
-    h.value(gave_up_);
   }
   void ping() {
     if (transport_->is_closing()) return;
     if (attempts_++ > retries_) {
-      gave_up_ = true;
-      if (world_.kernel().stats(fd_).dgrams_enqueued == 0) world_.monitor().discharge(obligation_);
-      transport_->close();  // otherwise the obligation stays open and says so
+      give_up(obligation_, fd_);
+      transport_->close();
       return;
     }
     (void)transport_->sendto("ping");
-    timer_ = world_.loop().call_later(retry_after_, tag("app.retry"), [this] { ping(); });
+    timer_.arm(retry_after_, tag("app.retry"), [this] { ping(); });
   }
   int fd_;
   std::size_t retries_;
-  Nanos retry_after_;
+  TimeWindow retry_after_;
+  AppTimer& timer_;
   int obligation_;
   std::size_t attempts_ = 0;
-  bool gave_up_ = false;
-  TimerHandle timer_;
 };
 
 class DgramIcmp final : public DatagramScenario {
@@ -281,7 +283,7 @@ class DgramIcmp final : public DatagramScenario {
     return "UDP client pings a server that binds late; ICMP errors must reach error_received";
   }
   Params default_params() const override {
-    return {{"bind_after_us", 20}, {"retries", 3}, {"retry_us", 1000}};
+    return {{"bind_after_us", 20}, {"retries", 3}, {"retry_us", 1000}, {"retry_min_us", 0}};
   }
   Bounds default_bounds() const override { return {300, 3, 1}; }
   void setup(SimWorld& world, const Params& p) const override {

@@ -19,7 +19,8 @@ class TimedPauser final : public AppStream {
   TimedPauser(SimWorld& world, const Params& p)
       : AppStream(world),
         total_(static_cast<std::size_t>(param(p, "bytes", 0))),
-        period_(param(p, "pause_us", 0) * kMicrosecond),
+        period_(timing_param(p, "pause")),
+        timer_(world.app_timer("app timer")),
         obligation_(world.monitor().open_obligation("the reader gets every byte before EOF")) {}
   bool eof_received() override {
     if (received_ == total_) world_.monitor().discharge(obligation_);
@@ -31,7 +32,7 @@ class TimedPauser final : public AppStream {
  private:
   void on_made() override { toggle_later(); }
   void toggle_later() {
-    timer_ = world_.loop().call_later(period_, tag("app.toggle_reading"), [this] {
+    timer_.arm(period_, tag("app.toggle_reading"), [this] {
       if (transport_->is_closing()) return;
       if (transport_->is_reading()) {
         transport_->pause_reading();
@@ -43,9 +44,9 @@ class TimedPauser final : public AppStream {
   }
   void fingerprint_app(StateHasher&) const override {}
   std::size_t total_;
-  Nanos period_;
+  TimeWindow period_;
+  AppTimer& timer_;
   int obligation_;
-  TimerHandle timer_;
 };
 
 class ProactorPause final : public Scenario {
@@ -55,7 +56,12 @@ class ProactorPause final : public Scenario {
   std::string_view summary() const override {
     return "overlapped reads; the app pauses and resumes reading on a timer while the peer sends";
   }
-  Params default_params() const override { return {{"bytes", 60}, {"chunk", 30}, {"pause_us", 15}}; }
+  // Each toggle comes 11 to 15 us after the last. The shortest period is longer than the
+  // kernel's processing time (10 us), so a recv the app resumes has time to complete; a
+  // shorter one lets the app starve itself forever (runs then end cut off, never clean).
+  Params default_params() const override {
+    return {{"bytes", 60}, {"chunk", 30}, {"pause_us", 15}, {"pause_min_us", 11}};
+  }
   // The race needs no preemption: timer, delivery and cancel outcomes are all free choices.
   Bounds default_bounds() const override { return {400, 0, 0}; }
   void setup(SimWorld& world, const Params& p) const override {
@@ -74,19 +80,20 @@ class GiveUpOnClose final : public AppStream {
   GiveUpOnClose(SimWorld& world, const Params& p)
       : AppStream(world),
         bytes_(static_cast<std::size_t>(param(p, "bytes", 0))),
-        patience_(param(p, "patience_us", 0) * kMicrosecond) {}
+        patience_(timing_param(p, "patience")),
+        timer_(world.app_timer("app timer")) {}
   void connection_lost(std::optional<Error>) override { timer_.cancel(); }
 
  private:
   void on_made() override {
     (void)transport_->write(SenderPeer::payload(0, bytes_));
     transport_->close();
-    timer_ = world_.loop().call_later(patience_, tag("app.give_up"), [this] { transport_->abort(); });
+    timer_.arm(patience_, tag("app.give_up"), [this] { transport_->abort(); });
   }
   void fingerprint_app(StateHasher&) const override {}
   std::size_t bytes_;
-  Nanos patience_;
-  TimerHandle timer_;
+  TimeWindow patience_;
+  AppTimer& timer_;
 };
 
 class ProactorAbortAfterClose final : public Scenario {
@@ -96,7 +103,9 @@ class ProactorAbortAfterClose final : public Scenario {
   std::string_view summary() const override {
     return "close() waits on writes a silent peer never reads; abort() must still end it";
   }
-  Params default_params() const override { return {{"bytes", 12000}, {"patience_us", 1000}}; }
+  Params default_params() const override {
+    return {{"bytes", 12000}, {"patience_us", 1000}, {"patience_min_us", 0}};
+  }
   Bounds default_bounds() const override { return {300, 1, 1}; }
   void setup(SimWorld& world, const Params& p) const override {
     auto [app_fd, peer_fd] = app_peer_pair(world);

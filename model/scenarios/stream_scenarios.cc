@@ -117,13 +117,14 @@ class PausingReader final : public AppStream {
   PausingReader(SimWorld& world, const Params& p)
       : AppStream(world),
         total_(static_cast<std::size_t>(param(p, "bytes", 0))),
-        pause_(param(p, "pause_us", 0) * kMicrosecond),
+        pause_(timing_param(p, "pause")),
+        timer_(world.app_timer("app timer")),
         obligation_(world.monitor().open_obligation("the reader gets every byte before EOF")) {}
 
   void data_received(BytesView data) override {
     AppStream::data_received(data);
     transport_->pause_reading();
-    world_.loop().call_later(pause_, tag("app.resume_reading"), [this] { transport_->resume_reading(); });
+    timer_.arm(pause_, tag("app.resume_reading"), [this] { transport_->resume_reading(); });
   }
   bool eof_received() override {
     if (received_ == total_) world_.monitor().discharge(obligation_);
@@ -135,7 +136,8 @@ class PausingReader final : public AppStream {
  private:
   void fingerprint_app(StateHasher&) const override {}
   std::size_t total_;
-  Nanos pause_;
+  TimeWindow pause_;
+  AppTimer& timer_;
   int obligation_;
 };
 
@@ -146,7 +148,9 @@ class StreamHalfClose final : public Scenario {
   std::string_view summary() const override {
     return "peer sends then half-closes; app pauses/resumes reading on a timer, replies on EOF";
   }
-  Params default_params() const override { return {{"bytes", 120}, {"chunk", 40}, {"pause_us", 200}}; }
+  Params default_params() const override {
+    return {{"bytes", 120}, {"chunk", 40}, {"pause_us", 200}, {"pause_min_us", 0}};
+  }
   Bounds default_bounds() const override { return {400, 3, 2}; }
   void setup(SimWorld& world, const Params& p) const override {
     auto [app_fd, peer_fd] = app_peer_pair(world);

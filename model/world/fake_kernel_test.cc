@@ -53,6 +53,26 @@ TEST_F(KernelFixture, ShortWriteWhenTheSendBufferIsNearlyFull) {
   EXPECT_EQ(kernel.recv(b, 3).value(), "012");
 }
 
+// A segment the full receive buffer holds back starts its latency window again when it can
+// land: with its old deadline long past, the world would have to deliver it at once and could
+// let nothing else (a timer, another link) happen first.
+TEST_F(KernelFixture, AHeldSegmentGetsAFreshDeadlineWhenItCanLand) {
+  auto [a, b] = kernel.stream_pair(SocketKind::tcp, Owner::app, Owner::peer, "a", "b");
+  ASSERT_EQ(kernel.send(a, "01234567").value(), 8u);
+  deliver_all();  // b's receive buffer is now full
+  ASSERT_EQ(kernel.send(a, "89").value(), 2u);
+  std::vector<PendingEvent> events;
+  kernel.collect(clock.now(), events);
+  EXPECT_TRUE(events.empty()) << "the second segment cannot land yet";
+  clock.advance_to(clock.now() + 10 * config().max_latency);
+  ASSERT_EQ(kernel.recv(b, 8).value(), "01234567");
+  events.clear();
+  kernel.collect(clock.now(), events);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events.front().earliest, clock.now() + config().min_latency);
+  EXPECT_EQ(events.front().latest, clock.now() + config().max_latency);
+}
+
 TEST_F(KernelFixture, FinIsEofAfterTheData) {
   auto [a, b] = kernel.stream_pair(SocketKind::unix_stream, Owner::app, Owner::peer, "a", "b");
   (void)kernel.send(a, "hi");

@@ -7,6 +7,43 @@ std::int64_t param(const Params& params, const std::string& key, std::int64_t fa
   return it == params.end() ? fallback : it->second;
 }
 
+TimeWindow timing_param(const Params& params, const std::string& base) {
+  Nanos hi = param(params, base + "_us", 1) * kMicrosecond;
+  Nanos lo = param(params, base + "_min_us", 0) * kMicrosecond;
+  if (lo == 0) lo = (hi + 1) / 2;
+  return TimeWindow{lo, hi};
+}
+
+namespace {
+std::string microseconds(Nanos t) {
+  std::string whole = std::to_string(t / kMicrosecond);
+  Nanos rest = t % kMicrosecond;
+  return rest == 0 ? whole : whole + "." + std::to_string(rest / 100);  // timing windows: 0.1 us
+}
+}  // namespace
+
+std::string describe_timing_windows(const Params& params) {
+  constexpr std::string_view kSuffix = "_min_us";
+  std::string out;
+  for (const auto& [key, value] : params) {
+    if (key.size() <= kSuffix.size() || key.substr(key.size() - kSuffix.size()) != kSuffix) continue;
+    std::string base = key.substr(0, key.size() - kSuffix.size());
+    TimeWindow window = timing_param(params, base);
+    out += (out.empty() ? "" : ", ") + base + " " + microseconds(window.lo) + ".." +
+           microseconds(window.hi) + " us";
+  }
+  return out;
+}
+
+namespace {
+// "pause_min_us" -> "pause_us"; empty if the key is not the short end of a timing window.
+std::string window_upper_key(std::string_view key) {
+  constexpr std::string_view kSuffix = "_min_us";
+  if (key.size() <= kSuffix.size() || key.substr(key.size() - kSuffix.size()) != kSuffix) return {};
+  return std::string(key.substr(0, key.size() - kSuffix.size())) + "_us";
+}
+}  // namespace
+
 ParamRange default_param_range(std::string_view key) {
   constexpr std::int64_t kMinute = 60 * 1000 * 1000;  // in microseconds
   if (key == "bytes" || key == "high") return {1, 1 << 20, "bytes"};
@@ -14,14 +51,17 @@ ParamRange default_param_range(std::string_view key) {
   if (key == "count") return {1, 10000, ""};
   if (key == "retries") return {0, 1000, ""};
   if (key == "bind_after_us") return {0, kMinute, "us"};  // a delay, not a period: 0 is "at once"
+  if (!window_upper_key(key).empty()) return {0, kMinute, "us"};  // 0: half the longest delay
   if (key.size() > 3 && key.substr(key.size() - 3) == "_us") return {1, kMinute, "us"};
   return {};
 }
 
 std::string describe_param(const Scenario& scenario, const std::string& key, std::int64_t value) {
   ParamRange range = scenario.param_range(key);
+  std::string upper = window_upper_key(key);
   return key + "=" + std::to_string(value) + " [" + std::to_string(range.min) + ".." +
-         std::to_string(range.max) + (range.unit.empty() ? "" : " " + std::string(range.unit)) + "]";
+         std::to_string(range.max) + (range.unit.empty() ? "" : " " + std::string(range.unit)) +
+         (upper.empty() ? "" : "; 0 = half of " + upper) + "]";
 }
 
 bool is_size_param(const std::string& key) {
@@ -45,6 +85,14 @@ std::optional<std::string> merge_params(const Scenario& scenario, const Params& 
              (range.unit.empty() ? "" : " " + std::string(range.unit)) + ", got " + std::to_string(value);
     }
     out[key] = value;
+  }
+  for (const auto& [key, lo] : out) {
+    std::string upper = window_upper_key(key);
+    auto hi = out.find(upper);
+    if (upper.empty() || hi == out.end() || lo <= hi->second) continue;
+    return "parameters of scenario " + std::string(scenario.name()) + ": " + key + "=" + std::to_string(lo) +
+           " is above " + upper + "=" + std::to_string(hi->second) +
+           " (a timing window needs its shortest delay no longer than its longest)";
   }
   return std::nullopt;
 }

@@ -62,6 +62,21 @@ class Scenario {
 // Looks a parameter up, falling back to the scenario's default.
 std::int64_t param(const Params& params, const std::string& key, std::int64_t fallback);
 
+// A delay that is a window, not a value: an app timer (AppTimer) fires anywhere in [lo, hi],
+// and when, relative to everything else, is a choice.
+struct TimeWindow {
+  Nanos lo = 0;
+  Nanos hi = 0;
+};
+
+// A timing parameter pair: `<base>_us` is the longest delay, `<base>_min_us` the shortest, 0
+// meaning half the longest. merge_params has already checked min <= max.
+TimeWindow timing_param(const Params& params, const std::string& base);
+
+// The timing windows among complete params, for certificates: "pause 11..15 us" (comma-joined;
+// empty when the scenario has none).
+std::string describe_timing_windows(const Params& params);
+
 // Sizes and counts (bytes, chunk, count, high): the parameters that may vary freely without
 // changing what the application is entitled to expect (the shrinker makes them smaller).
 bool is_size_param(const std::string& key);

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "src/core/choice.h"
+#include "model/world/app_timer.h"
 #include "model/world/fake_completion_port.h"
 #include "model/world/fake_kernel.h"
 #include "model/oracles/monitor.h"
@@ -86,6 +87,12 @@ class SimWorld {
     return ref;
   }
   void add_source(EventSource& source) { sources_.push_back(&source); }
+  // A timer for a scenario's app whose delay is a window (see AppTimer), owned and registered.
+  AppTimer& app_timer(std::string name) {
+    AppTimer& timer = own(std::make_unique<AppTimer>(loop_, std::move(name)));
+    add_source(timer);
+    return timer;
+  }
 
   // A transport for an app protocol, observed by the monitor. The peer view feeds O2.
   Transport& stream_transport(int fd, Protocol& app, const StreamPeerView* peer);

@@ -79,6 +79,16 @@ expect 0 "no violation" "$cli" explore proactor-dgram-icmp --engine random --see
   --param bind_after_us=5000 --param retry_us=10 --param retries=8 --disable-oracle O4 --max-schedules 2000
 expect 0 "no violation" "$cli" explore proactor-dgram-icmp --engine random --seed 9 --max-depth 3000 \
   --param bind_after_us=5000 --param retry_us=10 --param retries=8 --max-schedules 2000
+# Timing is a window of choices, not one value: bpo-33694 at a long pause period is found (it
+# was certified clean when the period was a fixed 50 us), and a window upside down is bad input.
+expect 1 "VIOLATION O9" "$cli" explore proactor-pause --bug bpo-33694 --param bytes=3 --param chunk=1 \
+  --param pause_us=50 --save-dir "$work"
+expect 2 "pause_min_us=11 is above pause_us=5" "$cli" explore proactor-pause --param pause_us=5
+expect 0 "app timers anywhere in retry 500..1000 us" "$cli" explore dgram-icmp
+# A reply that lands just before a client out of retries gives up is not a hang (exit 3 here:
+# the schedule budget runs out, but no schedule is a violation).
+expect 3 "0 violations" "$cli" explore dgram-icmp --param retry_us=10 --param bind_after_us=20 --max-schedules 20000
+expect 3 "0 violations" "$cli" explore dgram-echo --param retry_us=10 --max-schedules 20000
 # Every number has a range.
 expect 2 "must be in [1, 1048576] bytes" "$cli" run proactor-abort-after-close --param bytes=2000000000
 sed 's/^params: .*/params: count=4 chunk=99999999999/' "$work/drain.repro" >"$work/huge.repro"
