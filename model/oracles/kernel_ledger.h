@@ -17,6 +17,7 @@ struct FdStats {
   std::size_t dgrams_received = 0;   // datagrams handed out by recvfrom
   std::size_t dgrams_sent = 0;       // datagrams accepted by sendto
   std::size_t dgrams_dropped = 0;    // overflow or injected loss on the way in
+  std::size_t stream_bytes_sent = 0;  // bytes send() accepted on a stream socket
   std::size_t dropped_at_close = 0;  // still queued when the fd was closed
   // TCP's own rule, not a transport's choice: a socket closed with unread data, or reached by
   // data after its close, answers with RST, and what it had not yet sent is lost.

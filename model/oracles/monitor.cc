@@ -5,8 +5,9 @@ namespace loopcheck {
 Monitor::Monitor(OracleSet oracles, Tracer& tracer, const KernelLedger* kernel, EventLoop& loop)
     : oracles_(oracles), tracer_(tracer), kernel_(kernel), loop_(loop) {}
 
-ObservedStream& Monitor::observe_stream(Protocol& app, int fd, const StreamPeerView* peer) {
-  streams_.push_back(std::make_unique<ObservedStream>(*this, app, fd, peer));
+ObservedStream& Monitor::observe_stream(Protocol& app, int fd, const StreamPeerView* peer,
+                                        bool completion_mode) {
+  streams_.push_back(std::make_unique<ObservedStream>(*this, app, fd, peer, completion_mode));
   return *streams_.back();
 }
 

@@ -26,7 +26,10 @@ class Monitor final : public LoopObserver {
   // the callback-level oracles (O1, O3, O4, O7) work the same.
   Monitor(OracleSet oracles, Tracer& tracer, const KernelLedger* kernel, EventLoop& loop);
 
-  ObservedStream& observe_stream(Protocol& app, int fd, const StreamPeerView* peer);
+  // `completion_mode`: the transport uses overlapped I/O (the proactor family), whose buffer
+  // size and late reads follow asyncio's proactor rules rather than the selector's.
+  ObservedStream& observe_stream(Protocol& app, int fd, const StreamPeerView* peer,
+                                 bool completion_mode = false);
   ObservedDatagram& observe_datagram(DatagramProtocol& app, int fd);
 
   // Scenario obligations for O4: something that must have happened by quiescence.

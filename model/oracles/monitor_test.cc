@@ -20,7 +20,7 @@ class FakeTransport final : public Transport {
   bool is_closing() const override { return closing; }
   void pause_reading() override {}
   void resume_reading() override {}
-  bool is_reading() const override { return true; }
+  bool is_reading() const override { return reading; }
   Status set_write_buffer_limits(std::optional<std::size_t>, std::optional<std::size_t>) override {
     return std::nullopt;
   }
@@ -30,6 +30,7 @@ class FakeTransport final : public Transport {
   Protocol& get_protocol() const override { return *protocol; }
   std::optional<std::string> get_extra_info(std::string_view) const override { return std::nullopt; }
   bool closing = false;
+  bool reading = true;
   std::size_t buffer = 0;
   WriteLimits limits{100, 25};
   Protocol* protocol = nullptr;
@@ -79,8 +80,8 @@ struct OracleFixture : ::testing::Test {
     monitor_ = std::make_unique<Monitor>(oracles, tracer, &kernel, loop);
     return *monitor_;
   }
-  ObservedStream& stream(Monitor& m, int fd = 100) {
-    ObservedStream& s = m.observe_stream(app, fd, &peer);
+  ObservedStream& stream(Monitor& m, int fd = 100, bool completion_mode = false) {
+    ObservedStream& s = m.observe_stream(app, fd, &peer, completion_mode);
     s.set_owner(&transport);
     s.connection_made(transport);
     return s;
@@ -129,6 +130,44 @@ TEST_F(OracleFixture, O1TransportCallbackAfterConnectionLost) {
   m.on_callback(Tag{&transport, "read_ready"});
   EXPECT_EQ(fired(), Oracle::O1);
   EXPECT_NE(m.violation()->message.find("read_ready ran after connection_lost"), std::string::npos);
+}
+
+// asyncio's selector transport removes its reader at close(): no read callback may follow.
+TEST_F(OracleFixture, O1DataReceivedAfterCloseOnASelectorStream) {
+  Monitor& m = monitor();
+  peer.sent_bytes = "abc";
+  ObservedStream& s = stream(m);
+  s.close();
+  transport.closing = true;
+  s.data_received("abc");
+  EXPECT_EQ(fired(), Oracle::O1);
+  EXPECT_NE(m.violation()->message.find("data_received after close()"), std::string::npos);
+}
+
+// asyncio's proactor transport still delivers a recv that completed before close(); after
+// abort() it must not.
+TEST_F(OracleFixture, O1ProactorReadsAfterCloseAreAsyncioAndAfterAbortAreNot) {
+  Monitor& m = monitor();
+  peer.sent_bytes = "abcdef";
+  ObservedStream& s = stream(m, 100, /*completion_mode=*/true);
+  s.close();
+  transport.closing = true;
+  s.data_received("abc");
+  EXPECT_FALSE(m.violated());
+  s.abort();
+  s.data_received("def");
+  EXPECT_EQ(fired(), Oracle::O1);
+  EXPECT_NE(m.violation()->message.find("data_received after abort()"), std::string::npos);
+}
+
+TEST_F(OracleFixture, O1FlowControlCallbackAfterAbort) {
+  Monitor& m = monitor();
+  ObservedStream& s = stream(m);
+  transport.buffer = 200;
+  s.abort();
+  s.pause_writing();
+  EXPECT_EQ(fired(), Oracle::O1);
+  EXPECT_NE(m.violation()->message.find("pause_writing after abort()"), std::string::npos);
 }
 
 TEST_F(OracleFixture, O2BytesThatThePeerNeverSentThere) {
@@ -223,6 +262,7 @@ TEST_F(OracleFixture, O5TimerOfALostTransportStillLive) {
   EXPECT_FALSE(m.violated());
   s.connection_lost(std::nullopt);
   transport.closing = true;
+  transport.reading = false;
   m.check_step();
   EXPECT_EQ(fired(), Oracle::O5);
   keepalive.cancel();
@@ -247,6 +287,37 @@ TEST_F(OracleFixture, O7IsClosingFalseAfterClose) {
   s.close();
   m.check_step();
   EXPECT_EQ(fired(), Oracle::O7);
+}
+
+TEST_F(OracleFixture, O7IsReadingAfterPauseReading) {
+  Monitor& m = monitor();
+  ObservedStream& s = stream(m);
+  m.check_step();
+  EXPECT_FALSE(m.violated());
+  s.pause_reading();
+  transport.reading = false;
+  m.check_step();
+  EXPECT_FALSE(m.violated());
+  s.resume_reading();  // the transport forgets to start reading again
+  m.check_step();
+  EXPECT_EQ(fired(), Oracle::O7);
+  EXPECT_NE(m.violation()->message.find("is_reading() is false with reading never paused"), std::string::npos);
+}
+
+TEST_F(OracleFixture, O7WriteBufferSizeThatIsNotWhatWasWrittenLessWhatWasSent) {
+  Monitor& m = monitor();
+  auto [fd, other] = kernel.stream_pair(SocketKind::tcp, Owner::app, Owner::peer, "a", "b");
+  (void)other;
+  ObservedStream& s = stream(m, fd);
+  ASSERT_FALSE(s.write("0123456789"));
+  ASSERT_EQ(kernel.send(fd, "0123").value(), 4u);  // what the transport handed the kernel
+  transport.buffer = 6;
+  m.check_step();
+  EXPECT_FALSE(m.violated());
+  transport.buffer = 10;  // it forgot the bytes the kernel took
+  m.check_step();
+  EXPECT_EQ(fired(), Oracle::O7);
+  EXPECT_NE(m.violation()->message.find("get_write_buffer_size() is 10"), std::string::npos);
 }
 
 TEST_F(OracleFixture, O10DatagramsQueuedBeforeCloseNeverDelivered) {

@@ -6,8 +6,19 @@
 
 namespace loopcheck {
 
-ObservedStream::ObservedStream(Monitor& monitor, Protocol& app, int fd, const StreamPeerView* peer)
-    : monitor_(monitor), app_(&app), fd_(fd), peer_(peer) {}
+ObservedStream::ObservedStream(Monitor& monitor, Protocol& app, int fd, const StreamPeerView* peer,
+                               bool completion_mode)
+    : monitor_(monitor), app_(&app), fd_(fd), peer_(peer), completion_mode_(completion_mode) {}
+
+// asyncio's selector transports remove the reader at close() and abort(), so no read callback
+// follows either. Its proactor transports deliver a recv that completed before the cancel even
+// after close() (the `finally` of _loop_reading), so there only abort() ends reading here.
+// After abort() the write buffer is gone, so no flow-control callback follows in either family.
+void ObservedStream::check_not_after_close(const char* callback, bool after_close_too) {
+  if (lost_) return;  // "after connection_lost" is its own O1 message
+  if (abort_called_) monitor_.flag(Oracle::O1, who() + ": " + callback + " after abort()");
+  if (after_close_too && close_called_) monitor_.flag(Oracle::O1, who() + ": " + callback + " after close()");
+}
 
 std::string ObservedStream::who() const { return "stream fd " + std::to_string(fd_); }
 
@@ -27,6 +38,7 @@ void ObservedStream::data_received(BytesView data) {
   if (app_paused_reading_) {
     monitor_.flag(Oracle::O1, who() + ": data_received while reading is paused");
   }
+  check_not_after_close("data_received", !completion_mode_);
   if (peer_) {
     const Bytes& sent = peer_->sent();
     bool in_order = received_ + data.size() <= sent.size() &&
@@ -47,6 +59,7 @@ bool ObservedStream::eof_received() {
     monitor_.flag(Oracle::O1, who() + ": eof_received out of order (made=" + std::to_string(made_) +
                                   " lost=" + std::to_string(lost_) + " eof=" + std::to_string(eof_) + ")");
   }
+  check_not_after_close("eof_received", !completion_mode_);
   eof_ = true;
   if (peer_ && received_ != peer_->sent().size()) {
     monitor_.flag(Oracle::O2, who() + ": EOF after " + std::to_string(received_) + " of " +
@@ -71,6 +84,7 @@ void ObservedStream::pause_writing() {
   WriteLimits limits = inner_->get_write_buffer_limits();
   std::size_t size = inner_->get_write_buffer_size();
   if (writing_paused_) monitor_.flag(Oracle::O3, who() + ": pause_writing twice in a row");
+  check_not_after_close("pause_writing", false);
   if (size <= limits.high) {
     monitor_.flag(Oracle::O3, who() + ": pause_writing at " + std::to_string(size) +
                                   " bytes, not above the high mark " + std::to_string(limits.high));
@@ -84,6 +98,7 @@ void ObservedStream::resume_writing() {
   WriteLimits limits = inner_->get_write_buffer_limits();
   std::size_t size = inner_->get_write_buffer_size();
   if (!writing_paused_) monitor_.flag(Oracle::O3, who() + ": resume_writing without pause_writing");
+  check_not_after_close("resume_writing", false);
   if (size > limits.low) {
     monitor_.flag(Oracle::O3, who() + ": resume_writing at " + std::to_string(size) +
                                   " bytes, above the low mark " + std::to_string(limits.low));
@@ -111,6 +126,7 @@ Status ObservedStream::write(BytesView data) {
   if (peer_) accepted_.append(data.data(), data.size());  // only O2 reads them
   Status status = inner_->write(data);
   if (status && peer_) accepted_.erase(mark, data.size());
+  if (!status) accepted_bytes_ += data.size();
   note_status(status);
   return status;
 }
@@ -159,14 +175,37 @@ void ObservedStream::fingerprint(StateHasher& h) const {
   if (lost_error_) h.value(lost_error_->code);
   h.value(received_);
   h.text(accepted_);
+  h.value(accepted_bytes_);
   h.value(errors_reported_);
 }
 
 void ObservedStream::check_step() {
   if (!inner_) return;
-  if ((close_called_ || abort_called_ || lost_) && !inner_->is_closing()) {
+  bool closing = inner_->is_closing();
+  if ((close_called_ || abort_called_ || lost_) && !closing) {
     monitor_.flag(Oracle::O7, who() + ": is_closing() is false after " +
                                   (lost_ ? "connection_lost" : close_called_ ? "close()" : "abort()"));
+  }
+  // What the transport says of itself against what the monitor saw. is_reading() is asyncio's
+  // `not paused and not closing`; after an EOF kept half-open asyncio itself still says true
+  // with its reader gone, so that case is left alone.
+  if (!eof_ && inner_->is_reading() != (!closing && !app_paused_reading_)) {
+    monitor_.flag(Oracle::O7, who() + ": is_reading() is " + (inner_->is_reading() ? "true" : "false") +
+                                  (closing ? " while closing" : app_paused_reading_ ? " after pause_reading()"
+                                                                                   : " with reading never paused"));
+  }
+  // The selector transport sends synchronously: until it closes, its buffer is exactly what
+  // write() accepted less what the kernel took. (A proactor send in flight still counts in
+  // asyncio's figure after the kernel took it, so only the selector family is held to this.)
+  if (!completion_mode_ && !closing) {
+    std::size_t sent = monitor_.stats(fd_).stream_bytes_sent;
+    std::size_t expected = accepted_bytes_ > sent ? accepted_bytes_ - sent : 0;
+    if (inner_->get_write_buffer_size() != expected) {
+      monitor_.flag(Oracle::O7, who() + ": get_write_buffer_size() is " +
+                                    std::to_string(inner_->get_write_buffer_size()) + ", but write() accepted " +
+                                    std::to_string(accepted_bytes_) + " bytes and the kernel took " +
+                                    std::to_string(sent));
+    }
   }
 }
 

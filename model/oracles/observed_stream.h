@@ -19,7 +19,8 @@ class Monitor;
 
 class ObservedStream final : public Protocol, public Transport {
  public:
-  ObservedStream(Monitor& monitor, Protocol& app, int fd, const StreamPeerView* peer);
+  ObservedStream(Monitor& monitor, Protocol& app, int fd, const StreamPeerView* peer,
+                 bool completion_mode = false);
 
   // Protocol face: called by the real transport.
   void connection_made(Transport& transport) override;
@@ -60,6 +61,8 @@ class ObservedStream final : public Protocol, public Transport {
  private:
   std::string who() const;
   void trace(const std::string& text) const;
+  // O1: a callback asyncio 3.13 does not make once the app has closed or aborted.
+  void check_not_after_close(const char* callback, bool after_close_too);
   void note_status(const Status& status);
 
   Monitor& monitor_;
@@ -76,6 +79,8 @@ class ObservedStream final : public Protocol, public Transport {
   bool writing_paused_ = false;
   bool close_called_ = false;
   bool abort_called_ = false;
+  bool completion_mode_ = false;
+  std::size_t accepted_bytes_ = 0;  // every byte write() accepted (accepted_ keeps them for O2)
   std::optional<std::size_t> errors_at_abort_;  // the kernel's error count when abort() came
   std::size_t received_ = 0;  // bytes delivered by data_received
   Bytes accepted_;            // bytes write() accepted

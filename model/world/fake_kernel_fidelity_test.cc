@@ -8,12 +8,15 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "model/engines/choice_sources.h"
 #include "model/world/fake_kernel.h"
+#include "model/world/sim_poller.h"
+#include "src/real/epoll_poller.h"
 #include "src/real/posix_sockets.h"
 
 namespace loopcheck {
@@ -66,11 +69,28 @@ IoResult<std::pair<int, int>> tcp_pair() {
   return make_error(Errc::timed_out, "accept");
 }
 
+// What a poller reports for the two ends of a pair, as text: "A:rw B:r-" ("x" for a closed end).
+std::string readiness(Poller& poller, const int fd[2], const bool closed[2]) {
+  std::vector<PollEvent> events;
+  poller.poll(Nanos{0}, events);
+  std::string text;
+  for (int side = 0; side < 2; ++side) {
+    std::uint8_t mask = 0;
+    for (const PollEvent& e : events) {
+      if (e.fd == fd[side]) mask |= e.mask;
+    }
+    text += std::string(side ? " B:" : "A:") +
+            (closed[side] ? "x" : std::string(mask & kReadable ? "r" : "-") + (mask & kWritable ? "w" : "-"));
+  }
+  return text;
+}
+
 // The same random sequences on both kinds of stream; TCP needs a moment for loopback segments
 // (and the RST answering data sent to a closed socket) to land before the next operation.
 void check_stream_fidelity(SocketKind kind, int count) {
   std::mt19937 rng(20261121);
   int sequences = 0, operations = 0;
+  std::map<std::string, int> states;  // readiness seen, so a vacuous comparison shows
   for (int seq = 0; seq < count; ++seq) {
     IoResult<std::pair<int, int>> real =
         kind == SocketKind::tcp ? tcp_pair() : PosixSockets::stream_socketpair();
@@ -81,6 +101,16 @@ void check_stream_fidelity(SocketKind kind, int count) {
     int real_fd[2] = {real.value().first, real.value().second};
     int fake_fd[2] = {fa, fb};
     bool closed[2] = {false, false};
+    // Readiness too: what epoll reports for each end after each operation, against the sim
+    // poller over the fake kernel (level-triggered both, interest in reading and writing).
+    auto epoll = EpollPoller::create();
+    ASSERT_TRUE(std::holds_alternative<std::unique_ptr<EpollPoller>>(epoll));
+    Poller& real_poller = *std::get<std::unique_ptr<EpollPoller>>(epoll);
+    SimPoller fake_poller(fake.kernel);
+    for (int side = 0; side < 2; ++side) {
+      real_poller.set_interest(real_fd[side], kReadable | kWritable);
+      fake_poller.set_interest(fake_fd[side], kReadable | kWritable);
+    }
     std::string history;
     int length = 1 + static_cast<int>(rng() % 14);
     for (int step = 0; step < length; ++step) {
@@ -103,6 +133,10 @@ void check_stream_fidelity(SocketKind kind, int count) {
         fake_result = outcome(fake.kernel.shutdown_write(fake_fd[side]));
       } else {
         what = "close";
+        if (!closed[side]) {  // a poller forgets an fd before it is closed, as the loop does
+          real_poller.set_interest(real_fd[side], 0);
+          fake_poller.set_interest(fake_fd[side], 0);
+        }
         real_result = outcome(sockets.close(real_fd[side]));
         fake_result = outcome(fake.kernel.close(fake_fd[side]));
         closed[side] = true;
@@ -113,13 +147,21 @@ void check_stream_fidelity(SocketKind kind, int count) {
                  ", fake " + fake_result + "\n";
       ++operations;
       ASSERT_EQ(real_result, fake_result) << "sequence " << seq << " diverged:\n" << history;
+      std::string real_ready = readiness(real_poller, real_fd, closed);
+      std::string fake_ready = readiness(fake_poller, fake_fd, closed);
+      history += "     readiness: real " + real_ready + ", fake " + fake_ready + "\n";
+      ASSERT_EQ(real_ready, fake_ready) << "sequence " << seq << ": readiness diverged:\n" << history;
+      ++states[real_ready];
     }
     for (int side = 0; side < 2; ++side) {
       if (!closed[side]) ::close(real_fd[side]);
     }
     ++sequences;
   }
-  std::printf("%d sequences, %d operations: every result matched\n", sequences, operations);
+  std::printf("%d sequences, %d operations: every result and readiness matched\n", sequences, operations);
+  for (const auto& [state, n] : states) std::printf("  readiness %s: %d times\n", state.c_str(), n);
+  // Both ends seen readable and not, so the comparison was not vacuous.
+  EXPECT_GT(states.size(), 4u);
 }
 
 TEST(Fidelity, UnixStreamSocketpairMatchesTheRealKernel) { check_stream_fidelity(SocketKind::unix_stream, 300); }

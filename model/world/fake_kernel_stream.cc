@@ -61,6 +61,7 @@ IoResult<std::size_t> FakeKernel::send(int fd, BytesView data) {
   std::size_t n = std::min(space, data.size());
   if (n >= 2 && fault(ChoiceKind::fault_short_write)) n /= 2;
   send_segment(*s, Segment{Bytes(data.substr(0, n)), false, false, clock_.now()});
+  s->stats.stream_bytes_sent += n;
   if (n < data.size()) {
     trace("send fd " + std::to_string(fd) + ": short write " + std::to_string(n) + " of " +
           std::to_string(data.size()));

@@ -62,7 +62,7 @@ Transport& SimWorld::stream_transport(int fd, Protocol& app, const StreamPeerVie
 }
 
 Transport& SimWorld::proactor_stream_transport(int fd, Protocol& app, const StreamPeerView* peer) {
-  ObservedStream& observed = monitor_.observe_stream(app, fd, peer);
+  ObservedStream& observed = monitor_.observe_stream(app, fd, peer, /*completion_mode=*/true);
   auto& transport = own(std::make_unique<ProactorStreamTransport>(context(), fd, observed));
   observed.set_owner(&transport);
   return observed;
