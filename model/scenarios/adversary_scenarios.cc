@@ -7,6 +7,7 @@
 #include "model/apps/adversary_datagram.h"
 #include "model/apps/adversary_stream.h"
 #include "model/scenarios/scenarios.h"
+#include "model/world/peers.h"
 
 namespace loopcheck {
 namespace {
@@ -99,7 +100,48 @@ class DatagramAdversary final : public Scenario {
   bool proactor_;
 };
 
+// The same adversary where a send can block: an AF_UNIX datagram socket whose slow receiver
+// holds one datagram at a time, so a second sendto() queues in the transport and a close()
+// must flush that queue before connection_lost (what bpo-38471 broke). Selector only: the
+// proactor transport has one sendto outstanding and no such queue to flush.
+class DatagramSinkAdversary final : public Scenario {
+ public:
+  std::string_view name() const override { return "selector-dgram-sink-adversary"; }
+  std::string_view family() const override { return "selector datagram"; }
+  std::string_view summary() const override {
+    return "the app may sendto, close or abort in any callback or idle turn; its AF_UNIX receiver is slow";
+  }
+  Params default_params() const override { return {{"turns", 2}, {"period_us", 20}}; }
+  ParamRange param_range(std::string_view key) const override {
+    if (key == "turns") return {1, 10, ""};
+    return default_param_range(key);
+  }
+  Bounds default_bounds() const override { return adversary_bounds(300, 1, 0, 2); }
+  bool explore_with_reduction() const override { return true; }
+  KernelConfig kernel_config(const Params&) const override {
+    KernelConfig config;
+    config.dgram_queue_packets = 1;
+    return config;
+  }
+  void setup(SimWorld& world, const Params& p) const override {
+    FakeKernel& kernel = world.kernel();
+    int peer_fd = kernel.dgram_socket(SocketKind::unix_dgram, Owner::peer, "/tmp/sink.sock");
+    auto& peer = world.own(std::make_unique<DatagramSlowSinkPeer>(kernel, peer_fd, "slow sink"));
+    world.add_source(peer);
+    int app_fd = kernel.dgram_socket(SocketKind::unix_dgram, Owner::app, "");
+    (void)kernel.connect_dgram(app_fd, "/tmp/sink.sock");
+    auto& app = world.own(std::make_unique<AdversaryDatagram>(
+        world, static_cast<int>(param(p, "turns", 2)), param(p, "period_us", 20) * kMicrosecond));
+    world.datagram_transport(app_fd, app, "/tmp/sink.sock");
+  }
+};
+
 }  // namespace
+
+const Scenario& selector_dgram_sink_adversary_scenario() {
+  static const DatagramSinkAdversary kScenario;
+  return kScenario;
+}
 
 const Scenario& selector_stream_adversary_scenario() {
   static const StreamAdversary kScenario(false);

@@ -23,6 +23,7 @@ std::vector<const Scenario*>& scenarios() {
       &proactor_dgram_icmp_scenario(), &proactor_dgram_abort_scenario(),
       &selector_stream_adversary_scenario(), &proactor_stream_adversary_scenario(),
       &selector_dgram_adversary_scenario(), &proactor_dgram_adversary_scenario(),
+      &selector_dgram_sink_adversary_scenario(),
   };
   return kAll;
 }

@@ -30,5 +30,6 @@ const Scenario& selector_stream_adversary_scenario();
 const Scenario& proactor_stream_adversary_scenario();
 const Scenario& selector_dgram_adversary_scenario();
 const Scenario& proactor_dgram_adversary_scenario();
+const Scenario& selector_dgram_sink_adversary_scenario();
 
 }  // namespace loopcheck
