@@ -16,9 +16,11 @@ TEST(TimingParam, TheShortestDelayDefaultsToHalfTheLongest) {
   EXPECT_EQ(half.hi, 15 * kMicrosecond);
   TimeWindow given = timing_param({{"pause_us", 15}, {"pause_min_us", 11}}, "pause");
   EXPECT_EQ(given.lo, 11 * kMicrosecond);
-  EXPECT_EQ(describe_timing_windows({{"bytes", 3}, {"pause_us", 15}, {"pause_min_us", 0}}),
-            "pause 7.5..15 us");
-  EXPECT_EQ(describe_timing_windows({{"bytes", 3}}), "");
+  EXPECT_EQ(describe_timing({{"bytes", 3}, {"pause_us", 15}, {"pause_min_us", 0}}),
+            "app timers anywhere in pause 7.5..15 us");
+  EXPECT_EQ(describe_timing({{"bind_after_us", 20}, {"retry_us", 1000}, {"retry_min_us", 0}}),
+            "app timers anywhere in retry 500..1000 us; fixed timing bind_after 20 us");
+  EXPECT_EQ(describe_timing({{"bytes", 3}}), "");
 }
 
 TEST(TimingParam, AWindowWhoseShortestDelayIsTheLongerIsBadInput) {

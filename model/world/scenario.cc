@@ -22,16 +22,26 @@ std::string microseconds(Nanos t) {
 }
 }  // namespace
 
-std::string describe_timing_windows(const Params& params) {
-  constexpr std::string_view kSuffix = "_min_us";
-  std::string out;
+namespace {
+bool ends_with(std::string_view key, std::string_view suffix) {
+  return key.size() > suffix.size() && key.substr(key.size() - suffix.size()) == suffix;
+}
+}  // namespace
+
+std::string describe_timing(const Params& params) {
+  std::string windows, fixed;
   for (const auto& [key, value] : params) {
-    if (key.size() <= kSuffix.size() || key.substr(key.size() - kSuffix.size()) != kSuffix) continue;
-    std::string base = key.substr(0, key.size() - kSuffix.size());
-    TimeWindow window = timing_param(params, base);
-    out += (out.empty() ? "" : ", ") + base + " " + microseconds(window.lo) + ".." +
-           microseconds(window.hi) + " us";
+    if (ends_with(key, "_min_us")) {
+      std::string base = key.substr(0, key.size() - 7);
+      TimeWindow window = timing_param(params, base);
+      windows += (windows.empty() ? "" : ", ") + base + " " + microseconds(window.lo) + ".." +
+                 microseconds(window.hi) + " us";
+    } else if (ends_with(key, "_us") && !params.count(key.substr(0, key.size() - 3) + "_min_us")) {
+      fixed += (fixed.empty() ? "" : ", ") + key.substr(0, key.size() - 3) + " " + std::to_string(value) + " us";
+    }
   }
+  std::string out = windows.empty() ? "" : "app timers anywhere in " + windows;
+  if (!fixed.empty()) out += (out.empty() ? "" : "; ") + std::string("fixed timing ") + fixed;
   return out;
 }
 

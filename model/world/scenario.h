@@ -73,9 +73,10 @@ struct TimeWindow {
 // meaning half the longest. merge_params has already checked min <= max.
 TimeWindow timing_param(const Params& params, const std::string& base);
 
-// The timing windows among complete params, for certificates: "pause 11..15 us" (comma-joined;
-// empty when the scenario has none).
-std::string describe_timing_windows(const Params& params);
+// What a certificate's timing rests on, from complete params: "app timers anywhere in pause
+// 11..15 us; fixed timing bind_after 20 us" (windows, then the time parameters that are single
+// values, so that no certificate depends on one silently); empty when there are none.
+std::string describe_timing(const Params& params);
 
 // Sizes and counts (bytes, chunk, count, high): the parameters that may vary freely without
 // changing what the application is entitled to expect (the shrinker makes them smaller).
