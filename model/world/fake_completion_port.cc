@@ -238,6 +238,12 @@ void FakeCompletionPort::settle(OperationId id, std::size_t bytes, Settlement ho
   if (it == ops_.end()) return;
   it->second.settled = true;
   if (how == Settlement::discarded) discarded_bytes_ += bytes;
+  if (how == Settlement::discarded && it->second.state == State::done && it->second.error_deferred) {
+    it->second.error_deferred = false;
+    kernel_.defer_error(it->second.fd, -1);  // counted at delivery; dropped on purpose, so not owed
+    trace("completion #" + std::to_string(id) + ": its error after the cancel discarded");
+    return;
+  }
   trace("completion #" + std::to_string(id) + ": " + std::to_string(bytes) + " bytes after the cancel " +
         (how == Settlement::discarded ? "discarded" : "delivered"));
 }

@@ -47,8 +47,10 @@ class CompletionApi {
   // nullopt: cancelled; Errc::not_found: already completed; Errc::already: in progress.
   virtual Status cancel(OperationId id) = 0;
   // Called by a handler whose operation it had cancelled, when the completion still carries
-  // data. The port counts it; a data-carrying completion after a cancel that its handler does
-  // not settle is a silent loss (O9).
+  // data or an error. The port counts it; a data-carrying completion after a cancel that its
+  // handler does not settle is a silent loss (O9). An error settled as discarded is dropped on
+  // purpose, as asyncio drops a cancelled read's error once the transport is closing, and is
+  // not owed to the protocol (O6); one left unsettled still is.
   virtual void settle(OperationId id, std::size_t bytes, Settlement how) = 0;
 };
 

@@ -45,7 +45,15 @@ void ProactorStreamTransport::read_done(const CompletionResult& r) {
 
 // A read cancelled at close still completes: the kernel hands its buffer back, and any data in
 // it is dropped on purpose and said so (O9), since nothing may reach the protocol after close.
+// So is an error it carries (a reset that completed just before close()): asyncio 3.13 drops it
+// too, since its _force_close finds connection_lost already scheduled.
 void ProactorStreamTransport::drop_abandoned_read(const CompletionResult& r) {
+  if (r.error && r.error->code != Errc::aborted) {
+    ctx_.completions->settle(r.id, 0, Settlement::discarded);
+    trace("read #" + std::to_string(r.id) + " completed after its cancel with " + r.error->describe() +
+          ": dropped, as asyncio does once closing");
+    return;
+  }
   if (r.data.empty()) return;
   ctx_.completions->settle(r.id, r.data.size(), Settlement::discarded);
   trace("read #" + std::to_string(r.id) + " completed after its cancel: " + std::to_string(r.data.size()) +
