@@ -4,7 +4,7 @@
 # unit tests that call transport methods by hand. Needs gcovr (Debian: gcovr).
 #   scripts/coverage.sh            build with the coverage preset, run those suites, report
 # Prints gcovr's summary, and writes build/coverage/lines.txt and branches.txt (per file, with
-# every line missed). Branches the compiler adds for exceptions are left out: loopcheck's
+# every line missed) and gaps.md (every line with a branch never taken, and why). Branches the compiler adds for exceptions are left out: loopcheck's
 # transports throw none, so those paths are not behaviour that exploration could reach.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,4 +22,8 @@ fi
 filter=(--root . --object-directory build/coverage --filter 'src/transport/' --filter 'src/loop/'
         --exclude '.*_test\.cc' --exclude-throw-branches --exclude-unreachable-branches)
 gcovr "${filter[@]}" --txt build/coverage/lines.txt --print-summary
-gcovr "${filter[@]}" --branches --txt build/coverage/branches.txt >/dev/null
+gcovr "${filter[@]}" --branches --txt build/coverage/branches.txt --json build/coverage/coverage.json >/dev/null
+# Every line with a branch never taken, with its reason (scripts/coverage_reasons.txt); a line
+# without one fails here, so docs/QUALITY.md's table cannot silently go stale.
+scripts/coverage_gaps.py build/coverage/coverage.json >build/coverage/gaps.md
+echo "coverage.sh: every missed branch explained: build/coverage/gaps.md"
