@@ -19,6 +19,16 @@ void AppDatagram::give_up(int obligation, int fd) {
   if (owed_after_give_up_ == 0) world_.monitor().discharge(obligation);
 }
 
+int slow_unix_sink(SimWorld& world) {
+  FakeKernel& kernel = world.kernel();
+  int peer_fd = kernel.dgram_socket(SocketKind::unix_dgram, Owner::peer, "/tmp/sink.sock");
+  auto& peer = world.own(std::make_unique<DatagramSlowSinkPeer>(kernel, peer_fd, "slow sink"));
+  world.add_source(peer);
+  int app_fd = kernel.dgram_socket(SocketKind::unix_dgram, Owner::app, "");
+  (void)kernel.connect_dgram(app_fd, "/tmp/sink.sock");
+  return app_fd;
+}
+
 int late_echo_server(SimWorld& world, Nanos bind_after) {
   FakeKernel& kernel = world.kernel();
   int peer_fd = kernel.dgram_socket(SocketKind::udp, Owner::peer, "");

@@ -50,6 +50,11 @@ class AppDatagram : public DatagramProtocol, public Fingerprinted {
   std::size_t owed_after_give_up_ = 0;
 };
 
+// An AF_UNIX datagram receiver at /tmp/sink.sock that takes one datagram per action, and the
+// app's socket, connected to it; returns the app's fd. With a short receive queue
+// (KernelConfig::dgram_queue_packets) the app's sends block and queue in its transport.
+int slow_unix_sink(SimWorld& world);
+
 // A UDP echo server at 127.0.0.1:7 that binds only after `bind_after` (datagrams sent earlier
 // come back as ICMP errors), and the app's UDP socket, connected to it; returns the app's fd.
 int late_echo_server(SimWorld& world, Nanos bind_after);

@@ -7,7 +7,6 @@
 #include "model/apps/adversary_datagram.h"
 #include "model/apps/adversary_stream.h"
 #include "model/scenarios/scenarios.h"
-#include "model/world/peers.h"
 
 namespace loopcheck {
 namespace {
@@ -124,12 +123,7 @@ class DatagramSinkAdversary final : public Scenario {
     return config;
   }
   void setup(SimWorld& world, const Params& p) const override {
-    FakeKernel& kernel = world.kernel();
-    int peer_fd = kernel.dgram_socket(SocketKind::unix_dgram, Owner::peer, "/tmp/sink.sock");
-    auto& peer = world.own(std::make_unique<DatagramSlowSinkPeer>(kernel, peer_fd, "slow sink"));
-    world.add_source(peer);
-    int app_fd = kernel.dgram_socket(SocketKind::unix_dgram, Owner::app, "");
-    (void)kernel.connect_dgram(app_fd, "/tmp/sink.sock");
+    int app_fd = slow_unix_sink(world);
     auto& app = world.own(std::make_unique<AdversaryDatagram>(
         world, static_cast<int>(param(p, "turns", 2)), param(p, "period_us", 20) * kMicrosecond));
     world.datagram_transport(app_fd, app, "/tmp/sink.sock");

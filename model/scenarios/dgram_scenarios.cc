@@ -215,12 +215,7 @@ class DgramCloseQueued final : public DatagramScenario {
     return config;
   }
   void setup(SimWorld& world, const Params& p) const override {
-    FakeKernel& kernel = world.kernel();
-    int peer_fd = kernel.dgram_socket(SocketKind::unix_dgram, Owner::peer, "/tmp/sink.sock");
-    auto& peer = world.own(std::make_unique<DatagramSlowSinkPeer>(kernel, peer_fd, "slow sink"));
-    world.add_source(peer);
-    int app_fd = kernel.dgram_socket(SocketKind::unix_dgram, Owner::app, "");
-    (void)kernel.connect_dgram(app_fd, "/tmp/sink.sock");
+    int app_fd = slow_unix_sink(world);
     auto& app = world.own(std::make_unique<SendThenClose>(world, count_param(p, "count")));
     attach(world, binding_, app_fd, app, "/tmp/sink.sock");
   }
