@@ -44,7 +44,8 @@ std::size_t count_param(const Params& p, const char* key) {
 
 // ---- dgram-echo --------------------------------------------------------------------------
 // Pings are numbered; unanswered ones are sent again on a timer, as any UDP client must do,
-// since the network may drop a datagram (a fault the engines can inject).
+// since the network may drop a datagram (a fault the engines can inject). Out of retries it
+// gives up (AppDatagram::give_up), owed only the replies that had reached its socket.
 class PingClient final : public AppDatagram {
  public:
   PingClient(SimWorld& world, const Params& p, int fd)

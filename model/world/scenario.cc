@@ -15,6 +15,17 @@ TimeWindow timing_param(const Params& params, const std::string& base) {
 }
 
 namespace {
+bool ends_with(std::string_view key, std::string_view suffix) {
+  return key.size() > suffix.size() && key.substr(key.size() - suffix.size()) == suffix;
+}
+
+// "pause_min_us" -> "pause_us"; empty if the key is not the short end of a timing window.
+std::string window_upper_key(std::string_view key) {
+  constexpr std::string_view kSuffix = "_min_us";
+  if (!ends_with(key, kSuffix)) return {};
+  return std::string(key.substr(0, key.size() - kSuffix.size())) + "_us";
+}
+
 std::string microseconds(Nanos t) {
   std::string whole = std::to_string(t / kMicrosecond);
   Nanos rest = t % kMicrosecond;
@@ -22,17 +33,12 @@ std::string microseconds(Nanos t) {
 }
 }  // namespace
 
-namespace {
-bool ends_with(std::string_view key, std::string_view suffix) {
-  return key.size() > suffix.size() && key.substr(key.size() - suffix.size()) == suffix;
-}
-}  // namespace
-
 std::string describe_timing(const Params& params) {
   std::string windows, fixed;
   for (const auto& [key, value] : params) {
-    if (ends_with(key, "_min_us")) {
-      std::string base = key.substr(0, key.size() - 7);
+    std::string upper = window_upper_key(key);
+    if (!upper.empty()) {
+      std::string base = upper.substr(0, upper.size() - 3);  // without "_us"
       TimeWindow window = timing_param(params, base);
       windows += (windows.empty() ? "" : ", ") + base + " " + microseconds(window.lo) + ".." +
                  microseconds(window.hi) + " us";
@@ -45,15 +51,6 @@ std::string describe_timing(const Params& params) {
   return out;
 }
 
-namespace {
-// "pause_min_us" -> "pause_us"; empty if the key is not the short end of a timing window.
-std::string window_upper_key(std::string_view key) {
-  constexpr std::string_view kSuffix = "_min_us";
-  if (key.size() <= kSuffix.size() || key.substr(key.size() - kSuffix.size()) != kSuffix) return {};
-  return std::string(key.substr(0, key.size() - kSuffix.size())) + "_us";
-}
-}  // namespace
-
 ParamRange default_param_range(std::string_view key) {
   constexpr std::int64_t kMinute = 60 * 1000 * 1000;  // in microseconds
   if (key == "bytes" || key == "high") return {1, 1 << 20, "bytes"};
@@ -62,7 +59,7 @@ ParamRange default_param_range(std::string_view key) {
   if (key == "retries") return {0, 1000, ""};
   if (key == "bind_after_us") return {0, kMinute, "us"};  // a delay, not a period: 0 is "at once"
   if (!window_upper_key(key).empty()) return {0, kMinute, "us"};  // 0: half the longest delay
-  if (key.size() > 3 && key.substr(key.size() - 3) == "_us") return {1, kMinute, "us"};
+  if (ends_with(key, "_us")) return {1, kMinute, "us"};
   return {};
 }
 
