@@ -9,10 +9,18 @@ endforeach()
 find_package(GTest REQUIRED)
 include(GoogleTest)
 
+# The sanitizers slow exploration about tenfold; the longest case (plain DFS over 782k
+# schedules, the reduction's soundness check on proactor-stream-adversary) needs the room.
+if(LOOPCHECK_SANITIZE)
+  set(LOOPCHECK_GTEST_TIMEOUT 1500)
+else()
+  set(LOOPCHECK_GTEST_TIMEOUT 300)
+endif()
+
 function(loopcheck_gtest name label)
   add_executable(${name} ${ARGN})
   target_link_libraries(${name} PRIVATE loopcheck_engines loopcheck_options GTest::gtest GTest::gtest_main)
-  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST PROPERTIES LABELS ${label} TIMEOUT 300)
+  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST PROPERTIES LABELS ${label} TIMEOUT ${LOOPCHECK_GTEST_TIMEOUT})
 endfunction()
 
 loopcheck_gtest(unit_tests unit
