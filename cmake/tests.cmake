@@ -36,9 +36,11 @@ loopcheck_gtest(unit_tests unit
   model/world/state_fingerprint_test.cc
   model/world/world_test.cc
   model/world/app_timer_test.cc
+  src/tls/openssl_engine_test.cc
   model/world/fake_completion_port_test.cc
   model/scenarios/registry_test.cc
 )
+target_link_libraries(unit_tests PRIVATE loopcheck_tls)
 loopcheck_gtest(model_tests model model/oracles/catalog_test.cc model/apps/adversary_test.cc)
 
 # corpus: every reproducer replays to the verdict it records.

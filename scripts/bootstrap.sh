@@ -20,12 +20,12 @@ esac
 cd "$(dirname "$0")/.."
 
 # What the CLI needs to build: the compiler, CMake and Ninja, and the CLI's own libraries.
-packages=(cmake ninja-build g++ libcli11-dev nlohmann-json3-dev libxxhash-dev liburing-dev)
+packages=(cmake ninja-build g++ libcli11-dev nlohmann-json3-dev libxxhash-dev liburing-dev libssl-dev)
 if [[ "$preset" != default ]]; then packages+=(clang libclang-rt-14-dev); fi
 if [[ "$mode" == test ]]; then
   # The suites: GoogleTest, RapidCheck, Google Benchmark, clang for the OSS-Fuzz build check,
-  # OpenSSL, and python3 for the docs and interop checks.
-  packages+=(clang libclang-rt-14-dev libssl-dev openssl librapidcheck-dev libgtest-dev
+  # the openssl program, and python3 for the docs and interop checks.
+  packages+=(clang libclang-rt-14-dev openssl librapidcheck-dev libgtest-dev
              libbenchmark-dev python3)
 fi
 

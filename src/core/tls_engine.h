@@ -1,0 +1,48 @@
+// The seam between the SSL protocol and a TLS library: one endpoint's TLS state in the shape of
+// an SSL object over two memory BIOs. Bytes from the network are fed in, bytes for the network
+// are taken out, and nothing here touches a socket, a clock or a random source of its own: the
+// implementation draws randomness from the seed it was given, so a simulated run replays byte
+// for byte.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "src/core/bytes.h"
+
+namespace loopcheck {
+
+// OpenSSL's SSL_get_error outcomes, as CPython's _ssl module sorts them.
+enum class TlsStatus {
+  ok,
+  want_read,    // needs more bytes from the peer (SSLWantReadError)
+  want_write,   // needs its output taken first (SSLWantWriteError; never with memory BIOs)
+  zero_return,  // the peer's close_notify: a clean TLS EOF (SSLZeroReturnError)
+  eof,          // the transport ended without close_notify (SSLEOFError)
+  error,        // anything else; `reason` has the library's text (SSLError)
+};
+
+struct TlsResult {
+  TlsStatus status = TlsStatus::ok;
+  std::size_t bytes = 0;  // read or written
+  std::string reason;
+};
+
+class TlsEngine {
+ public:
+  virtual ~TlsEngine() = default;
+  // Network side.
+  virtual void feed(BytesView incoming) = 0;
+  virtual void feed_eof() = 0;  // the transport saw EOF: no more bytes will come
+  virtual Bytes take_outgoing() = 0;
+  virtual std::size_t outgoing_pending() const = 0;
+  // TLS side.
+  virtual TlsResult do_handshake() = 0;
+  virtual TlsResult read(Bytes& out, std::size_t max_bytes) = 0;  // appends to `out`
+  virtual TlsResult write(BytesView data) = 0;
+  virtual TlsResult shutdown() = 0;  // ok once both close_notify alerts have been exchanged
+  virtual std::string version() const = 0;
+  virtual std::string cipher() const = 0;
+};
+
+}  // namespace loopcheck
