@@ -140,21 +140,27 @@ int provider_init(const OSSL_CORE_HANDLE*, const OSSL_DISPATCH*, const OSSL_DISP
 
 }  // namespace
 
-OSSL_LIB_CTX* deterministic_lib_ctx(std::uint64_t seed) {
-  OSSL_LIB_CTX* ctx = OSSL_LIB_CTX_new();
-  if (!ctx) return nullptr;
+std::unique_ptr<DeterministicLibCtx> DeterministicLibCtx::create(std::uint64_t seed) {
+  std::unique_ptr<DeterministicLibCtx> lib(new DeterministicLibCtx);
+  lib->ctx_ = OSSL_LIB_CTX_new();
+  if (!lib->ctx_) return nullptr;
   pending_seed = seed;
-  bool ok = OSSL_PROVIDER_add_builtin(ctx, kProviderName, provider_init) == 1 &&
-            OSSL_PROVIDER_load(ctx, kProviderName) != nullptr &&
-            OSSL_PROVIDER_load(ctx, "default") != nullptr &&
-            RAND_set_DRBG_type(ctx, kRandName, "provider=loopcheck-detrand", nullptr, nullptr) == 1 &&
-            RAND_get0_primary(ctx) != nullptr && RAND_get0_public(ctx) != nullptr &&
-            RAND_get0_private(ctx) != nullptr;
-  if (!ok) {
-    OSSL_LIB_CTX_free(ctx);
-    return nullptr;
-  }
-  return ctx;
+  if (OSSL_PROVIDER_add_builtin(lib->ctx_, kProviderName, provider_init) != 1) return nullptr;
+  lib->rand_ = OSSL_PROVIDER_load(lib->ctx_, kProviderName);
+  lib->default_ = OSSL_PROVIDER_load(lib->ctx_, "default");
+  // The generator type is set before any generator exists; then all three are made, so none
+  // is ever drawn from OpenSSL's own entropy.
+  bool ok = lib->rand_ && lib->default_ &&
+            RAND_set_DRBG_type(lib->ctx_, kRandName, "provider=loopcheck-detrand", nullptr, nullptr) == 1 &&
+            RAND_get0_primary(lib->ctx_) != nullptr && RAND_get0_public(lib->ctx_) != nullptr &&
+            RAND_get0_private(lib->ctx_) != nullptr;
+  return ok ? std::move(lib) : nullptr;
+}
+
+DeterministicLibCtx::~DeterministicLibCtx() {
+  if (rand_) OSSL_PROVIDER_unload(rand_);
+  if (default_) OSSL_PROVIDER_unload(default_);
+  OSSL_LIB_CTX_free(ctx_);
 }
 
 }  // namespace loopcheck

@@ -5,13 +5,28 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include <openssl/types.h>
 
 namespace loopcheck {
 
 // A library context whose DRBGs draw from `seed` alone, with the default provider loaded for
-// everything else. The caller frees it with OSSL_LIB_CTX_free. Null if OpenSSL refused.
-OSSL_LIB_CTX* deterministic_lib_ctx(std::uint64_t seed);
+// everything else. It owns the context and both providers; free every SSL_CTX made from it
+// first.
+class DeterministicLibCtx {
+ public:
+  static std::unique_ptr<DeterministicLibCtx> create(std::uint64_t seed);  // null if refused
+  ~DeterministicLibCtx();
+  DeterministicLibCtx(const DeterministicLibCtx&) = delete;
+  DeterministicLibCtx& operator=(const DeterministicLibCtx&) = delete;
+  OSSL_LIB_CTX* get() const { return ctx_; }
+
+ private:
+  DeterministicLibCtx() = default;
+  OSSL_LIB_CTX* ctx_ = nullptr;
+  OSSL_PROVIDER* rand_ = nullptr;
+  OSSL_PROVIDER* default_ = nullptr;
+};
 
 }  // namespace loopcheck

@@ -7,8 +7,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "src/tls/deterministic_rand.h"
-
 namespace loopcheck {
 namespace {
 
@@ -44,12 +42,12 @@ std::string last_error_text() {
 
 std::unique_ptr<OpenSslEngine> OpenSslEngine::create_psk(const TlsPskConfig& config, std::string& error) {
   std::unique_ptr<OpenSslEngine> engine(new OpenSslEngine(config));
-  engine->lib_ = deterministic_lib_ctx(config.seed);
+  engine->lib_ = DeterministicLibCtx::create(config.seed);
   if (!engine->lib_) {
     error = "cannot set up a deterministic OpenSSL library context: " + last_error_text();
     return nullptr;
   }
-  engine->ctx_ = SSL_CTX_new_ex(engine->lib_, nullptr, config.server ? TLS_server_method() : TLS_client_method());
+  engine->ctx_ = SSL_CTX_new_ex(engine->lib_->get(), nullptr, config.server ? TLS_server_method() : TLS_client_method());
   if (!engine->ctx_) {
     error = "SSL_CTX_new_ex: " + last_error_text();
     return nullptr;
@@ -95,7 +93,6 @@ std::unique_ptr<OpenSslEngine> OpenSslEngine::create_psk(const TlsPskConfig& con
 OpenSslEngine::~OpenSslEngine() {
   SSL_free(ssl_);  // frees both BIOs
   SSL_CTX_free(ctx_);
-  OSSL_LIB_CTX_free(lib_);
 }
 
 void OpenSslEngine::feed(BytesView incoming) {

@@ -12,6 +12,7 @@
 #include <openssl/types.h>
 
 #include "src/core/tls_engine.h"
+#include "src/tls/deterministic_rand.h"
 
 namespace loopcheck {
 
@@ -48,7 +49,7 @@ class OpenSslEngine final : public TlsEngine {
   TlsResult result_of(int ret, std::size_t bytes);
 
   TlsPskConfig config_;
-  OSSL_LIB_CTX* lib_ = nullptr;
+  std::unique_ptr<DeterministicLibCtx> lib_;  // outlives ctx_ and ssl_ (freed after them)
   SSL_CTX* ctx_ = nullptr;
   SSL* ssl_ = nullptr;
   BIO* incoming_ = nullptr;  // owned by ssl_
