@@ -37,6 +37,7 @@ loopcheck_gtest(unit_tests unit
   model/world/world_test.cc
   model/world/app_timer_test.cc
   src/tls/openssl_engine_test.cc
+  src/tls/certificates_test.cc
   model/world/fake_completion_port_test.cc
   model/scenarios/registry_test.cc
 )

@@ -52,10 +52,16 @@ INSTANTIATE_TEST_SUITE_P(Catalog, AdversaryFinds,
                          });
 
 // Every catalog switch is in that list: a new switch must be reached by its family's adversary.
+// The SSL protocol has no adversarial app yet (issue 11 leaves it open), so its six switches are
+// counted apart, by name, rather than passed over in silence.
 TEST(AdversaryFinds, EverySwitch) {
-  std::size_t builtin = 0;
-  for (const CatalogEntry& entry : catalog()) builtin += entry.bug != Bug::kCount ? 1 : 0;
+  std::size_t builtin = 0, ssl = 0;
+  for (const CatalogEntry& entry : catalog()) {
+    if (entry.bug == Bug::kCount) continue;
+    (entry.component == "ssl protocol" ? ssl : builtin) += 1;
+  }
   EXPECT_EQ(builtin, 9u) << "a switch was added: give it an AdversaryFinds case";
+  EXPECT_EQ(ssl, 6u) << "an SSL switch was added: it too awaits the SSL adversary";
 }
 
 }  // namespace

@@ -54,6 +54,39 @@ std::vector<CatalogEntry>& entries() {
        "a submission that the kernel refuses at once (WSASend returns an error, not "
        "ERROR_IO_PENDING) keeps the buffer it was handed; no completion will ever release it",
        "proactor-send-fails", {Oracle::O5}, 9},
+      {Bug::bpo_33674, "bpo-33674", "ssl protocol",
+       "seed 000 / bpo-33674: SSLProtocol starts its handshake with call_soon",
+       "connection_made leaves the handshake to the next loop turn; bytes the transport delivers "
+       "first meet an SSL layer that has not started, which (as the pre-3.7 pipe did while "
+       "unwrapped) hands them to the app as plaintext: the peer's ClientHello becomes app data "
+       "and the handshake never sees it",
+       "tls-starttls", {Oracle::O2, Oracle::O4, Oracle::O8}, 0},
+      {Bug::bpo_29743, "bpo-29743", "ssl protocol",
+       "bpo-29743: closing the transport during the handshake leaks the socket",
+       "close() during the handshake queues the shutdown behind it instead of aborting; when the "
+       "peer never finishes the handshake, the socket stays open until the handshake timeout, far "
+       "beyond the shutdown timeout a close() is promised",
+       "tls-stalled-handshake", {Oracle::O4, Oracle::O5}, 0},
+      {Bug::asyncio_472, "asyncio-472", "ssl protocol",
+       "python/asyncio#472: the handshake waiter is never woken when the connection is lost",
+       "connection_lost during the handshake does not wake the waiter that create_connection "
+       "awaits; a peer that resets the connection mid-handshake leaves the caller waiting forever",
+       "tls-drop-handshake", {Oracle::O4}, 0},
+      {Bug::bpo_29406, "bpo-29406", "ssl protocol",
+       "seed 004 / bpo-29406: connection_lost never comes after close() on an SSL transport",
+       "close() starts the SSL shutdown with no timeout; a peer that never answers close_notify "
+       "keeps the shutdown, the socket and the app's connection_lost waiting forever",
+       "tls-close-no-notify", {Oracle::O4}, 0},
+      {Bug::bpo_30698, "bpo-30698", "ssl protocol",
+       "bpo-30698: asyncio's SSL layer does not shut down cleanly",
+       "when the shutdown completes at once (the peer's close_notify came first), the transport "
+       "is closed without writing the close_notify just made: the peer's stream ends without it",
+       "tls-peer-closes", {Oracle::O2}, 0},
+      {Bug::bpo_45159, "bpo-45159", "ssl protocol",
+       "bpo-45159: data_received called on an SSL transport whose reading is paused",
+       "the read path does not look at the app's pause: decrypted records that arrive after "
+       "pause_reading() are delivered at once",
+       "tls-pause", {Oracle::O1}, 0},
   };
   return kCatalog;
 }

@@ -6,8 +6,8 @@ Monitor::Monitor(OracleSet oracles, Tracer& tracer, const KernelLedger* kernel, 
     : oracles_(oracles), tracer_(tracer), kernel_(kernel), loop_(loop) {}
 
 ObservedStream& Monitor::observe_stream(Protocol& app, int fd, const StreamPeerView* peer,
-                                        bool completion_mode) {
-  streams_.push_back(std::make_unique<ObservedStream>(*this, app, fd, peer, completion_mode));
+                                        StreamKind kind) {
+  streams_.push_back(std::make_unique<ObservedStream>(*this, app, fd, peer, kind));
   return *streams_.back();
 }
 
@@ -56,7 +56,9 @@ void Monitor::on_callback(const Tag& tag) {
   if (tracer_.enabled()) tracer_.record(Component::loop, std::string("run ") + tag.label);
   if (!tag.owner || tag.completion) return;
   const OwnerRecord& record = record_of(tag.owner);
-  if (record.stream && record.stream->lost_) {
+  // An SSL protocol's own callbacks may run after the app's connection_lost (a resume the app
+  // asked for, say) and find nothing to do, as in asyncio; only the plain transports' may not.
+  if (record.stream && record.stream->lost_ && record.stream->kind_ != StreamKind::ssl) {
     flag(Oracle::O1, "stream fd " + std::to_string(record.stream->fd_) + ": transport callback " +
                          tag.label + " ran after connection_lost");
   }
@@ -121,6 +123,22 @@ void Monitor::check_end(bool quiescent) {
   }
   if (loop_.live_timer_count() > 0) {
     flag(Oracle::O5, std::to_string(loop_.live_timer_count()) + " live timer(s) left at the end");
+  }
+}
+
+void Monitor::on_ssl_state(const void*, SslState from, SslState to) {
+  if (!legal_ssl_move(from, to)) {
+    flag(Oracle::O8, std::string("ssl protocol: ") + std::string(ssl_state_name(from)) + " -> " +
+                         std::string(ssl_state_name(to)) + " is not an edge of SSLProtocolState");
+  }
+}
+
+void Monitor::on_app_state(const void*, AppState from, AppState to) {
+  if (tracing()) note(Component::protocol, "ssl app state " + std::string(app_state_name(from)) + " -> " +
+                                               std::string(app_state_name(to)));
+  if (!legal_app_move(from, to)) {
+    flag(Oracle::O8, std::string("ssl protocol: app state ") + std::string(app_state_name(from)) + " -> " +
+                         std::string(app_state_name(to)) + " is not an edge of AppProtocolState");
   }
 }
 

@@ -16,20 +16,22 @@
 #include "model/oracles/oracle.h"
 #include "src/core/loop.h"
 #include "src/loop/event_loop.h"
+#include "src/tls/ssl_states.h"
 
 namespace loopcheck {
 
-class Monitor final : public LoopObserver {
+// It is also the SSL protocols' state observer: O8 judges every move they report.
+class Monitor final : public LoopObserver, public SslStateObserver {
  public:
   // kernel may be null (real sockets): then the checks that need the kernel's own accounting
   // (O5's open fds, O6's error counts, O10, datagram O2) have nothing to judge and stay quiet;
   // the callback-level oracles (O1, O3, O4, O7) work the same.
   Monitor(OracleSet oracles, Tracer& tracer, const KernelLedger* kernel, EventLoop& loop);
 
-  // `completion_mode`: the transport uses overlapped I/O (the proactor family), whose buffer
-  // size and late reads follow asyncio's proactor rules rather than the selector's.
+  // `kind`: which asyncio transport it is, since what each may deliver after close() and how it
+  // reports its buffer differ (see StreamKind).
   ObservedStream& observe_stream(Protocol& app, int fd, const StreamPeerView* peer,
-                                 bool completion_mode = false);
+                                 StreamKind kind = StreamKind::selector);
   ObservedDatagram& observe_datagram(DatagramProtocol& app, int fd);
 
   // Scenario obligations for O4: something that must have happened by quiescence.
@@ -51,7 +53,12 @@ class Monitor final : public LoopObserver {
   // LoopObserver
   void on_callback(const Tag& tag) override;
   void on_exception(const ExceptionContext& context) override;
+  // SslStateObserver (O8)
+  void on_ssl_state(const void* protocol, SslState from, SslState to) override;
+  void on_app_state(const void* protocol, AppState from, AppState to) override;
 
+  // The record of the observed stream whose transport (or SSL protocol) is `owner`.
+  ObservedStream& observed_of(const void* owner) { return *record_of(owner).stream; }
   FdStats stats(int fd) const { return kernel_ ? kernel_->stats(fd) : FdStats{}; }
   void fingerprint(StateHasher& h) const;
   // Owners in a canonical order, for StateHasher::owner().

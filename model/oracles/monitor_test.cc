@@ -17,6 +17,7 @@ class FakeTransport final : public Transport {
   bool can_write_eof() const override { return true; }
   void close() override {}
   void abort() override {}
+  void force_close(std::optional<Error>) override {}
   bool is_closing() const override { return closing; }
   void pause_reading() override {}
   void resume_reading() override {}
@@ -81,7 +82,7 @@ struct OracleFixture : ::testing::Test {
     return *monitor_;
   }
   ObservedStream& stream(Monitor& m, int fd = 100, bool completion_mode = false) {
-    ObservedStream& s = m.observe_stream(app, fd, &peer, completion_mode);
+    ObservedStream& s = m.observe_stream(app, fd, &peer, completion_mode ? StreamKind::proactor : StreamKind::selector);
     s.set_owner(&transport);
     s.connection_made(transport);
     return s;

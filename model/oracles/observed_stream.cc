@@ -7,12 +7,13 @@
 namespace loopcheck {
 
 ObservedStream::ObservedStream(Monitor& monitor, Protocol& app, int fd, const StreamPeerView* peer,
-                               bool completion_mode)
-    : monitor_(monitor), app_(&app), fd_(fd), peer_(peer), completion_mode_(completion_mode) {}
+                               StreamKind kind)
+    : monitor_(monitor), app_(&app), fd_(fd), peer_(peer), kind_(kind) {}
 
 // asyncio's selector transports remove the reader at close() and abort(), so no read callback
 // follows either. Its proactor transports deliver a recv that completed before the cancel even
-// after close() (the `finally` of _loop_reading), so there only abort() ends reading here.
+// after close() (the `finally` of _loop_reading), and its SSL transport reads on while it
+// flushes (FLUSHING), so there only abort() ends reading here.
 // After abort() the write buffer is gone, so no flow-control callback follows in either family.
 void ObservedStream::check_not_after_close(const char* callback, bool after_close_too) {
   if (lost_) return;  // "after connection_lost" is its own O1 message
@@ -20,7 +21,9 @@ void ObservedStream::check_not_after_close(const char* callback, bool after_clos
   if (after_close_too && close_called_) monitor_.flag(Oracle::O1, who() + ": " + callback + " after close()");
 }
 
-std::string ObservedStream::who() const { return "stream fd " + std::to_string(fd_); }
+std::string ObservedStream::who() const {
+  return (kind_ == StreamKind::ssl ? "ssl over fd " : "stream fd ") + std::to_string(fd_);
+}
 
 void ObservedStream::connection_made(Transport& transport) {
   if (made_) monitor_.flag(Oracle::O1, who() + ": connection_made called twice");
@@ -32,13 +35,30 @@ void ObservedStream::connection_made(Transport& transport) {
 }
 
 void ObservedStream::data_received(BytesView data) {
-  if (!made_) monitor_.flag(Oracle::O1, who() + ": data_received before connection_made");
-  if (lost_) monitor_.flag(Oracle::O1, who() + ": data_received after connection_lost");
-  if (eof_) monitor_.flag(Oracle::O1, who() + ": data_received after eof_received");
-  if (app_paused_reading_) {
-    monitor_.flag(Oracle::O1, who() + ": data_received while reading is paused");
+  check_data(data);
+  trace("data_received(" + std::to_string(data.size()) + " bytes, " + std::to_string(received_) + " in all)");
+  app_->data_received(data);
+}
+
+std::span<char> ObservedStream::get_buffer(std::int64_t sizehint) {
+  lent_ = app_->as_buffered()->get_buffer(sizehint);
+  return lent_;
+}
+
+void ObservedStream::buffer_updated(std::size_t nbytes) {
+  if (nbytes > lent_.size()) {
+    monitor_.flag(Oracle::O1, who() + ": buffer_updated(" + std::to_string(nbytes) +
+                                  ") beyond the " + std::to_string(lent_.size()) + "-byte buffer lent");
+    nbytes = lent_.size();
   }
-  check_not_after_close("data_received", !completion_mode_);
+  check_data(BytesView(lent_.data(), nbytes));
+  trace("buffer_updated(" + std::to_string(nbytes) + " bytes, " + std::to_string(received_) + " in all)");
+  app_->as_buffered()->buffer_updated(nbytes);
+}
+
+void ObservedStream::check_data(BytesView data) {
+  // Bytes first: delivering the wrong bytes (ciphertext as plaintext) is the finding that
+  // explains the rest.
   if (peer_) {
     const Bytes& sent = peer_->sent();
     bool in_order = received_ + data.size() <= sent.size() &&
@@ -49,9 +69,14 @@ void ObservedStream::data_received(BytesView data) {
                                     ") are not what the peer sent there");
     }
   }
+  if (!made_) monitor_.flag(Oracle::O1, who() + ": data_received before connection_made");
+  if (lost_) monitor_.flag(Oracle::O1, who() + ": data_received after connection_lost");
+  if (eof_) monitor_.flag(Oracle::O1, who() + ": data_received after eof_received");
+  if (app_paused_reading_) {
+    monitor_.flag(Oracle::O1, who() + ": data_received while reading is paused");
+  }
+  check_not_after_close("data_received", kind_ == StreamKind::selector);
   received_ += data.size();
-  trace("data_received(" + std::to_string(data.size()) + " bytes, " + std::to_string(received_) + " in all)");
-  app_->data_received(data);
 }
 
 bool ObservedStream::eof_received() {
@@ -59,7 +84,7 @@ bool ObservedStream::eof_received() {
     monitor_.flag(Oracle::O1, who() + ": eof_received out of order (made=" + std::to_string(made_) +
                                   " lost=" + std::to_string(lost_) + " eof=" + std::to_string(eof_) + ")");
   }
-  check_not_after_close("eof_received", !completion_mode_);
+  check_not_after_close("eof_received", kind_ == StreamKind::selector);
   eof_ = true;
   if (peer_ && received_ != peer_->sent().size()) {
     monitor_.flag(Oracle::O2, who() + ": EOF after " + std::to_string(received_) + " of " +
@@ -85,9 +110,11 @@ void ObservedStream::pause_writing() {
   std::size_t size = inner_->get_write_buffer_size();
   if (writing_paused_) monitor_.flag(Oracle::O3, who() + ": pause_writing twice in a row");
   check_not_after_close("pause_writing", false);
-  if (size <= limits.high) {
-    monitor_.flag(Oracle::O3, who() + ": pause_writing at " + std::to_string(size) +
-                                  " bytes, not above the high mark " + std::to_string(limits.high));
+  // The plain transports pause above the high mark, asyncio's SSL protocol at it.
+  bool early = kind_ == StreamKind::ssl ? size < limits.high : size <= limits.high;
+  if (early) {
+    monitor_.flag(Oracle::O3, who() + ": pause_writing at " + std::to_string(size) + " bytes, below the high mark " +
+                                  std::to_string(limits.high));
   }
   writing_paused_ = true;
   trace("pause_writing (buffer " + std::to_string(size) + ")");
@@ -140,6 +167,7 @@ Status ObservedStream::write_eof() {
 
 void ObservedStream::close() {
   close_called_ = true;
+  if (!closed_at_) closed_at_ = monitor_.loop().time();
   trace("app: close()");
   inner_->close();
 }
@@ -149,6 +177,14 @@ void ObservedStream::abort() {
   abort_called_ = true;
   trace("app: abort()");
   inner_->abort();
+}
+
+// The SSL protocol's way of aborting the transport beneath it: an abort, as far as O1 goes.
+void ObservedStream::force_close(std::optional<Error> error) {
+  if (!abort_called_) errors_at_abort_ = monitor_.stats(fd_).errors;
+  abort_called_ = true;
+  trace("force_close(" + (error ? error->describe() : std::string("None")) + ")");
+  inner_->force_close(std::move(error));
 }
 
 void ObservedStream::pause_reading() {
@@ -180,6 +216,7 @@ void ObservedStream::fingerprint(StateHasher& h) const {
 }
 
 void ObservedStream::check_step() {
+  check_close_deadline();
   if (!inner_) return;
   bool closing = inner_->is_closing();
   if ((close_called_ || abort_called_ || lost_) && !closing) {
@@ -189,7 +226,9 @@ void ObservedStream::check_step() {
   // What the transport says of itself against what the monitor saw. is_reading() is asyncio's
   // `not paused and not closing`; after an EOF kept half-open asyncio itself still says true
   // with its reader gone, so that case is left alone.
-  if (!eof_ && inner_->is_reading() != (!closing && !app_paused_reading_)) {
+  // asyncio's SSL transport answers only whether the app paused reading.
+  bool expect_reading = kind_ == StreamKind::ssl ? !app_paused_reading_ : !closing && !app_paused_reading_;
+  if (!eof_ && inner_->is_reading() != expect_reading) {
     monitor_.flag(Oracle::O7, who() + ": is_reading() is " + (inner_->is_reading() ? "true" : "false") +
                                   (closing ? " while closing" : app_paused_reading_ ? " after pause_reading()"
                                                                                    : " with reading never paused"));
@@ -198,11 +237,12 @@ void ObservedStream::check_step() {
   // kernel has not taken. The selector transport sends synchronously, so it holds exactly
   // that. A proactor send in flight still counts in asyncio's figure after the kernel took it,
   // so there the buffer may hold more, but never more than write() accepted.
-  if (!closing) {
+  // The SSL transport's buffer is ciphertext and backlog, with no kernel count to hold it to.
+  if (!closing && kind_ != StreamKind::ssl) {
     std::size_t sent = monitor_.stats(fd_).stream_bytes_sent;
     std::size_t unsent = accepted_bytes_ > sent ? accepted_bytes_ - sent : 0;
     std::size_t size = inner_->get_write_buffer_size();
-    if (completion_mode_ ? size < unsent || size > accepted_bytes_ : size != unsent) {
+    if (kind_ == StreamKind::proactor ? size < unsent || size > accepted_bytes_ : size != unsent) {
       monitor_.flag(Oracle::O7, who() + ": get_write_buffer_size() is " + std::to_string(size) +
                                     ", but write() accepted " + std::to_string(accepted_bytes_) +
                                     " bytes and the kernel took " + std::to_string(sent));
@@ -210,16 +250,34 @@ void ObservedStream::check_step() {
   }
 }
 
+// O4 with a clock: asyncio 3.13 promises that a close() of an SSL transport gives up the
+// connection beneath within its shutdown timeout (at once during the handshake), so a
+// connection still open a second after that is a hang even if something frees it later.
+void ObservedStream::check_close_deadline() {
+  if (!beneath_ || !closed_at_ || beneath_->lost() || deadline_flagged_) return;
+  Nanos limit = add_time(*closed_at_, shutdown_timeout_ + kSecond);
+  if (monitor_.loop().time() <= limit) return;
+  deadline_flagged_ = true;
+  monitor_.flag(Oracle::O4, who() + ": close() at " + std::to_string(*closed_at_ / kMicrosecond) +
+                                " us has not released the connection beneath after the " +
+                                std::to_string(shutdown_timeout_ / kSecond) + " s shutdown timeout");
+}
+
 void ObservedStream::check_end(bool quiescent) {
   const FdStats stats = monitor_.stats(fd_);
   // Only at quiescence: in a run cut off by its bound, the error may still be on its way.
-  std::size_t owed = owed_errors(stats, errors_at_abort_);
+  // Over TLS the socket's errors are owed one layer down, where the plain transport's own
+  // record judges them; the SSL protocol passes them on as connection_lost or to the waiter.
+  std::size_t owed = kind_ == StreamKind::ssl ? 0 : owed_errors(stats, errors_at_abort_);
   if (quiescent && owed > 0 && !lost_error_ && errors_reported_ == 0) {
     monitor_.flag(Oracle::O6, who() + ": " + std::to_string(owed) +
                                   " socket error(s) never reached the protocol");
   }
-  // A close the transport started itself (EOF, a fatal error) must finish too.
-  if (quiescent && (close_called_ || abort_called_ || (inner_ && inner_->is_closing())) && !lost_) {
+  // A close the transport started itself (EOF, a fatal error) must finish too. An SSL app that
+  // never got connection_made (it closed during the handshake) is owed no connection_lost:
+  // there the socket beneath must go, and the deadline check above holds it to that.
+  bool owed_lost = made_ || kind_ != StreamKind::ssl;
+  if (quiescent && owed_lost && (close_called_ || abort_called_ || (inner_ && inner_->is_closing())) && !lost_) {
     monitor_.flag(Oracle::O4, who() + ": " + (abort_called_ ? "abort()" : "close()") +
                                   " never reached connection_lost");
   }
@@ -227,6 +285,10 @@ void ObservedStream::check_end(bool quiescent) {
   bool graceful = lost_ && !lost_error_ && !abort_called_ && stats.resets_after_close == 0;
   if (quiescent && graceful && peer_ && peer_->reads_to_eof()) {
     const Bytes& got = peer_->received();
+    if (got == accepted_ && !peer_->clean_end()) {
+      monitor_.flag(Oracle::O2, who() + ": after a graceful close the peer has all " + std::to_string(got.size()) +
+                                    " bytes but no close_notify: it cannot tell them from a cut stream");
+    }
     if (got != accepted_) {
       monitor_.flag(Oracle::O2, who() + ": after a graceful close the peer has " +
                                     std::to_string(got.size()) + " of the " +

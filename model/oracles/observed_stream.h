@@ -11,20 +11,34 @@
 #include "model/oracles/kernel_ledger.h"
 #include "src/core/protocol.h"
 #include "src/core/state_hasher.h"
+#include "src/core/time.h"
 #include "src/core/transport.h"
 
 namespace loopcheck {
 
 class Monitor;
 
-class ObservedStream final : public Protocol, public Transport {
+// Which asyncio transport is observed: what it may still deliver after close() and how it
+// reports its buffer and reading state differ between the three.
+enum class StreamKind {
+  selector,  // _SelectorSocketTransport
+  proactor,  // _ProactorSocketTransport: overlapped I/O
+  ssl,       // _SSLProtocolTransport, over either of the others
+};
+
+// It is a BufferedProtocol to the transport exactly when the app is one, so the transport takes
+// the same path (recv_into or copy) it would take without the monitor.
+class ObservedStream final : public BufferedProtocol, public Transport {
  public:
   ObservedStream(Monitor& monitor, Protocol& app, int fd, const StreamPeerView* peer,
-                 bool completion_mode = false);
+                 StreamKind kind = StreamKind::selector);
 
   // Protocol face: called by the real transport.
   void connection_made(Transport& transport) override;
   void data_received(BytesView data) override;
+  BufferedProtocol* as_buffered() override { return app_->as_buffered() ? this : nullptr; }
+  std::span<char> get_buffer(std::int64_t sizehint) override;
+  void buffer_updated(std::size_t nbytes) override;
   bool eof_received() override;
   void connection_lost(std::optional<Error> error) override;
   void pause_writing() override;
@@ -36,6 +50,7 @@ class ObservedStream final : public Protocol, public Transport {
   bool can_write_eof() const override { return inner_->can_write_eof(); }
   void close() override;
   void abort() override;
+  void force_close(std::optional<Error> error) override;
   bool is_closing() const override { return inner_->is_closing(); }
   void pause_reading() override;
   void resume_reading() override;
@@ -50,6 +65,16 @@ class ObservedStream final : public Protocol, public Transport {
     return inner_->get_extra_info(name);
   }
 
+  // An SSL transport exists before its connection_made (create_connection holds it during the
+  // handshake): the world attaches it at once, and names the observed plain transport beneath,
+  // whose end a close() of the SSL transport must bring within the shutdown timeout (O4).
+  void attach(Transport& inner) { inner_ = &inner; }
+  void set_beneath(const ObservedStream* beneath, Nanos shutdown_timeout) {
+    beneath_ = beneath;
+    shutdown_timeout_ = shutdown_timeout;
+  }
+  bool lost() const { return lost_ > 0; }
+
   // For the monitor.
   void set_owner(const void* transport) { owner_ = transport; }
   const void* owner() const { return owner_; }
@@ -63,13 +88,17 @@ class ObservedStream final : public Protocol, public Transport {
   void trace(const std::string& text) const;
   // O1: a callback asyncio 3.13 does not make once the app has closed or aborted.
   void check_not_after_close(const char* callback, bool after_close_too);
+  // O1 and O2 on bytes about to reach the app, by either path.
+  void check_data(BytesView data);
   void note_status(const Status& status);
+  void check_close_deadline();
 
   Monitor& monitor_;
   Protocol* app_;
   int fd_;
   const StreamPeerView* peer_;
   Transport* inner_ = nullptr;
+  std::span<char> lent_;  // the app's buffer, lent to the transport by get_buffer
   const void* owner_ = nullptr;
   bool made_ = false;
   bool eof_ = false;
@@ -79,7 +108,11 @@ class ObservedStream final : public Protocol, public Transport {
   bool writing_paused_ = false;
   bool close_called_ = false;
   bool abort_called_ = false;
-  bool completion_mode_ = false;
+  StreamKind kind_ = StreamKind::selector;
+  const ObservedStream* beneath_ = nullptr;
+  Nanos shutdown_timeout_ = 0;
+  std::optional<Nanos> closed_at_;  // when the app first called close()
+  bool deadline_flagged_ = false;
   std::size_t accepted_bytes_ = 0;  // every byte write() accepted (accepted_ keeps them for O2)
   std::optional<std::size_t> errors_at_abort_;  // the kernel's error count when abort() came
   std::size_t received_ = 0;  // bytes delivered by data_received

@@ -31,5 +31,13 @@ const Scenario& proactor_stream_adversary_scenario();
 const Scenario& selector_dgram_adversary_scenario();
 const Scenario& proactor_dgram_adversary_scenario();
 const Scenario& selector_dgram_sink_adversary_scenario();
+const Scenario& tls_echo_scenario();
+const Scenario& tls_echo_proactor_scenario();
+const Scenario& tls_close_no_notify_scenario();
+const Scenario& tls_stalled_handshake_scenario();
+const Scenario& tls_drop_handshake_scenario();
+const Scenario& tls_peer_closes_scenario();
+const Scenario& tls_pause_scenario();
+const Scenario& tls_starttls_scenario();
 
 }  // namespace loopcheck

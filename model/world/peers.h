@@ -28,7 +28,7 @@ class ScriptedPeer : public EventSource {
   void fingerprint(StateHasher& hasher) const final;
 
  protected:
-  static constexpr int kMaxActions = 2;
+  static constexpr int kMaxActions = 3;
   virtual int action_count() const = 0;
   virtual bool can(int action) const = 0;
   virtual Nanos not_before(int) const { return 0; }

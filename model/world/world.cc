@@ -1,5 +1,7 @@
 #include "model/world/world.h"
 
+#include "src/tls/openssl_engine.h"
+
 #include <cxxabi.h>
 
 #include <algorithm>
@@ -54,18 +56,52 @@ SimWorld::SimWorld(const WorldConfig& config, ChoiceSource& choices)
   poller_.attach(completions_);
 }
 
-Transport& SimWorld::stream_transport(int fd, Protocol& app, const StreamPeerView* peer) {
-  ObservedStream& observed = monitor_.observe_stream(app, fd, peer);
-  auto& transport = own(std::make_unique<SelectorStreamTransport>(context(), fd, observed));
-  observed.set_owner(&transport);
+ObservedStream& SimWorld::observed_stream(int fd, Protocol& app, const StreamPeerView* peer, bool proactor) {
+  ObservedStream& observed =
+      monitor_.observe_stream(app, fd, peer, proactor ? StreamKind::proactor : StreamKind::selector);
+  Transport* transport = nullptr;
+  if (proactor) {
+    transport = &own(std::make_unique<ProactorStreamTransport>(context(), fd, observed));
+  } else {
+    transport = &own(std::make_unique<SelectorStreamTransport>(context(), fd, observed));
+  }
+  observed.set_owner(transport);
   return observed;
 }
 
+Transport& SimWorld::stream_transport(int fd, Protocol& app, const StreamPeerView* peer) {
+  return observed_stream(fd, app, peer, false);
+}
+
 Transport& SimWorld::proactor_stream_transport(int fd, Protocol& app, const StreamPeerView* peer) {
-  ObservedStream& observed = monitor_.observe_stream(app, fd, peer, /*completion_mode=*/true);
-  auto& transport = own(std::make_unique<ProactorStreamTransport>(context(), fd, observed));
-  observed.set_owner(&transport);
-  return observed;
+  return observed_stream(fd, app, peer, true);
+}
+
+SslProtocol& SimWorld::ssl_protocol(int fd, Protocol& app, const StreamPeerView* plain_peer, SslSetup setup) {
+  ObservedStream& observed = monitor_.observe_stream(app, fd, plain_peer, StreamKind::ssl);
+  TlsPskConfig config;
+  config.server = setup.options.server_side;
+  config.seed = setup.seed;
+  config.now_seconds = [this] { return kSimEpochSeconds + clock_.now() / kSecond; };
+  std::string error;
+  std::unique_ptr<TlsEngine> engine = OpenSslEngine::create_psk(config, error);
+  if (!engine) throw SetupError("the app's TLS engine: " + error);
+  auto& ssl = own(std::make_unique<SslProtocol>(SslContext{loop_, bugs_, tracer_, &monitor_}, std::move(engine),
+                                                observed, setup.options, std::move(setup.waiter)));
+  observed.set_owner(&ssl);
+  observed.attach(ssl.app_transport());
+  return ssl;
+}
+
+Transport& SimWorld::ssl_transport(int fd, Protocol& app, const StreamPeerView* wire_peer,
+                                   const StreamPeerView* plain_peer, SslSetup setup) {
+  bool proactor = setup.proactor;
+  Nanos shutdown_timeout = setup.options.shutdown_timeout;
+  SslProtocol& ssl = ssl_protocol(fd, app, plain_peer, std::move(setup));
+  ObservedStream& beneath = observed_stream(fd, ssl, wire_peer, proactor);
+  ObservedStream& above = monitor_.observed_of(&ssl);
+  above.set_beneath(&beneath, shutdown_timeout);
+  return above;
 }
 
 DatagramTransport& SimWorld::datagram_transport(int fd, DatagramProtocol& app, Address connected) {

@@ -34,6 +34,7 @@
 #include "src/transport/proactor_stream.h"
 #include "src/transport/selector_stream.h"
 #include "src/transport/transport_context.h"
+#include "src/tls/ssl_protocol.h"
 
 namespace loopcheck {
 
@@ -45,6 +46,15 @@ struct WorldConfig {
 };
 
 enum class RunEnd { quiescent, violation, step_bound, pruned };
+
+// One TLS endpoint of the app's: how its SslProtocol is made. Its engine is OpenSSL with TLS 1.3
+// PSK, its randomness from `seed`, its clock the world's.
+struct SslSetup {
+  SslOptions options;
+  bool proactor = false;  // over the proactor stream transport instead of the selector one
+  std::uint64_t seed = 1;
+  SslWaiter waiter;       // create_connection's (or start_tls's) future
+};
 
 // A scenario that built a world that cannot be run honestly: for example a peer the world owns
 // but was never told to ask for events. Such a world would pass having tested nothing, so it
@@ -98,6 +108,15 @@ class SimWorld {
   Transport& stream_transport(int fd, Protocol& app, const StreamPeerView* peer);
   // The same, over overlapped I/O (the proactor transport).
   Transport& proactor_stream_transport(int fd, Protocol& app, const StreamPeerView* peer);
+  // An app protocol over TLS on `fd`, as create_connection(ssl=...) makes it: an SslProtocol on
+  // a plain stream transport. Both layers are observed: the plain one against the peer's
+  // ciphertext, the SSL one against its plaintext (`plain_peer`). The SSL transport returned is
+  // usable at once, as create_connection's is to the code awaiting the handshake.
+  Transport& ssl_transport(int fd, Protocol& app, const StreamPeerView* wire_peer, const StreamPeerView* plain_peer,
+                           SslSetup setup);
+  // Only the SSL layer, observed, for an app that puts it on a plain transport itself (a
+  // hand-made STARTTLS): it becomes the plain transport's protocol through set_protocol().
+  SslProtocol& ssl_protocol(int fd, Protocol& app, const StreamPeerView* plain_peer, SslSetup setup);
   DatagramTransport& datagram_transport(int fd, DatagramProtocol& app, Address connected = {});
   DatagramTransport& proactor_datagram_transport(int fd, DatagramProtocol& app, Address connected = {});
 
@@ -112,6 +131,7 @@ class SimWorld {
 
  private:
   bool step();  // false when quiescent
+  ObservedStream& observed_stream(int fd, Protocol& app, const StreamPeerView* peer, bool proactor);
   void check_setup() const;  // throws SetupError
   void check_completions(bool at_end);
   bool loop_runnable();

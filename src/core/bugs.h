@@ -24,6 +24,12 @@ enum class Bug : std::size_t {
   bpo_44428,
   twisted_11020,
   bpo_32710,
+  bpo_33674,
+  bpo_29743,
+  asyncio_472,
+  bpo_29406,
+  bpo_30698,
+  bpo_45159,
   kCount,
 };
 

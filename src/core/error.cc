@@ -8,6 +8,7 @@ std::string_view errc_name(Errc code) {
     case Errc::broken_pipe: return "EPIPE";
     case Errc::connection_reset: return "ECONNRESET";
     case Errc::connection_refused: return "ECONNREFUSED";
+    case Errc::connection_aborted: return "ECONNABORTED";
     case Errc::bad_fd: return "EBADF";
     case Errc::invalid_argument: return "EINVAL";
     case Errc::message_too_large: return "EMSGSIZE";
@@ -15,6 +16,7 @@ std::string_view errc_name(Errc code) {
     case Errc::not_found: return "ENOENT";
     case Errc::already: return "EALREADY";
     case Errc::timed_out: return "ETIMEDOUT";
+    case Errc::tls: return "SSLError";
     case Errc::closed: return "CLOSED";
     case Errc::unsupported: return "UNSUPPORTED";
     case Errc::other: return "ERROR";

@@ -13,6 +13,7 @@ enum class Errc {
   broken_pipe,         // EPIPE
   connection_reset,    // ECONNRESET
   connection_refused,  // ECONNREFUSED (also the ICMP port-unreachable report on UDP)
+  connection_aborted,  // ECONNABORTED (asyncio's ConnectionAbortedError: an SSL handshake timeout)
   bad_fd,              // EBADF
   invalid_argument,    // EINVAL, or an API misuse such as high < low
   message_too_large,   // EMSGSIZE
@@ -20,6 +21,7 @@ enum class Errc {
   not_found,           // ENOENT / ERROR_NOT_FOUND (cancel of a completed operation)
   already,             // EALREADY
   timed_out,           // ETIMEDOUT, or a simulated timeout firing
+  tls,                 // a TLS failure: an alert, a handshake or record error (ssl.SSLError)
   closed,              // an operation on a transport that can no longer deliver it
   unsupported,         // the world does not provide this operation
   other,

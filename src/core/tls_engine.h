@@ -36,6 +36,7 @@ class TlsEngine {
   virtual void feed_eof() = 0;  // the transport saw EOF: no more bytes will come
   virtual Bytes take_outgoing() = 0;
   virtual std::size_t outgoing_pending() const = 0;
+  virtual std::size_t incoming_pending() const = 0;  // fed, not yet consumed by the TLS layer
   // TLS side.
   virtual TlsResult do_handshake() = 0;
   virtual TlsResult read(Bytes& out, std::size_t max_bytes) = 0;  // appends to `out`
@@ -43,6 +44,7 @@ class TlsEngine {
   virtual TlsResult shutdown() = 0;  // ok once both close_notify alerts have been exchanged
   virtual std::string version() const = 0;
   virtual std::string cipher() const = 0;
+  virtual std::string peer_certificate() const = 0;  // the verified peer's subject; empty if none
 };
 
 }  // namespace loopcheck

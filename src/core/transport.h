@@ -55,6 +55,9 @@ class Transport : public WriteTransport {
   virtual bool is_reading() const = 0;
   virtual void set_protocol(Protocol& protocol) = 0;
   virtual Protocol& get_protocol() const = 0;
+  // asyncio's private _force_close(exc), which the SSL protocol calls on the transport beneath
+  // it: abort() whose connection_lost carries `error`.
+  virtual void force_close(std::optional<Error> error) = 0;
 };
 
 class DatagramTransport : public WriteTransport {

@@ -2,33 +2,17 @@
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 
-#include <algorithm>
 #include <cstring>
+#include <ctime>
+#include <vector>
 
 namespace loopcheck {
 namespace {
-
-const TlsPskConfig& config_of(SSL* ssl) {
-  return *static_cast<const TlsPskConfig*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
-}
-
-unsigned int client_psk(SSL* ssl, const char*, char* identity, unsigned int max_identity,
-                        unsigned char* psk, unsigned int max_psk) {
-  const TlsPskConfig& config = config_of(ssl);
-  if (config.identity.size() + 1 > max_identity || config.key.size() > max_psk) return 0;
-  std::memcpy(identity, config.identity.c_str(), config.identity.size() + 1);
-  std::memcpy(psk, config.key.data(), config.key.size());
-  return static_cast<unsigned int>(config.key.size());
-}
-
-unsigned int server_psk(SSL* ssl, const char* identity, unsigned char* psk, unsigned int max_psk) {
-  const TlsPskConfig& config = config_of(ssl);
-  if (!identity || config.identity != identity || config.key.size() > max_psk) return 0;
-  std::memcpy(psk, config.key.data(), config.key.size());
-  return static_cast<unsigned int>(config.key.size());
-}
 
 std::string last_error_text() {
   unsigned long code = ERR_peek_last_error();
@@ -38,56 +22,211 @@ std::string last_error_text() {
   return text;
 }
 
+// Every PEM certificate in `pem`, in order, made in `lib` (the endpoint's library context).
+std::vector<X509*> read_certificates(OSSL_LIB_CTX* lib, const std::string& pem) {
+  std::vector<X509*> certificates;
+  BIO* in = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  while (in) {
+    X509* cert = X509_new_ex(lib, nullptr);
+    if (!cert || !PEM_read_bio_X509(in, &cert, nullptr, nullptr)) {
+      X509_free(cert);
+      break;
+    }
+    certificates.push_back(cert);
+  }
+  BIO_free(in);
+  ERR_clear_error();  // the read that ends the loop reports "no start line"
+  return certificates;
+}
+
 }  // namespace
 
+// OpenSSL's callbacks, with the engine as their context: the SSL_CTX's app data for the PSK
+// callbacks, the callback argument for the others.
+struct OpenSslCallbacks {
+  static const OpenSslEngine& engine_of(SSL* ssl) {
+    return *static_cast<const OpenSslEngine*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
+  }
+
+  static unsigned int client_psk(SSL* ssl, const char*, char* identity, unsigned int max_identity,
+                                 unsigned char* psk, unsigned int max_psk) {
+    const OpenSslEngine& engine = engine_of(ssl);
+    if (engine.psk_identity_.size() + 1 > max_identity || engine.psk_key_.size() > max_psk) return 0;
+    std::memcpy(identity, engine.psk_identity_.c_str(), engine.psk_identity_.size() + 1);
+    std::memcpy(psk, engine.psk_key_.data(), engine.psk_key_.size());
+    return static_cast<unsigned int>(engine.psk_key_.size());
+  }
+
+  static unsigned int server_psk(SSL* ssl, const char* identity, unsigned char* psk, unsigned int max_psk) {
+    const OpenSslEngine& engine = engine_of(ssl);
+    if (!identity || engine.psk_identity_ != identity || engine.psk_key_.size() > max_psk) return 0;
+    std::memcpy(psk, engine.psk_key_.data(), engine.psk_key_.size());
+    return static_cast<unsigned int>(engine.psk_key_.size());
+  }
+
+  // Runs in place of X509_verify_cert: the chain is checked at the clock's time, read at the
+  // moment the peer's Certificate message is processed, so a simulated run that reaches it
+  // later sees a later time. (Pinning the SSL's own verify param at creation would freeze it.)
+  static int verify_at_clock_time(X509_STORE_CTX* store, void* arg) {
+    const auto* engine = static_cast<const OpenSslEngine*>(arg);
+    X509_STORE_CTX_set_time(store, 0, static_cast<std::time_t>(engine->now_seconds_()));
+    return X509_verify_cert(store) > 0 ? 1 : 0;
+  }
+
+  // OpenSSL stamps a new ticket's session with time(NULL), then calls this just before it
+  // encrypts the session into the ticket: the clock's time replaces the real one, so the
+  // ticket bytes depend on the simulated clock only.
+  static int stamp_ticket(SSL* ssl, void* arg) {
+    const auto* engine = static_cast<const OpenSslEngine*>(arg);
+    SSL_SESSION* session = SSL_get_session(ssl);
+    if (!session) return 0;
+    SSL_SESSION_set_time(session, static_cast<long>(engine->now_seconds_()));  // returns the time, not a status
+    return 1;
+  }
+};
+
 std::unique_ptr<OpenSslEngine> OpenSslEngine::create_psk(const TlsPskConfig& config, std::string& error) {
-  std::unique_ptr<OpenSslEngine> engine(new OpenSslEngine(config));
-  engine->lib_ = DeterministicLibCtx::create(config.seed);
-  if (!engine->lib_) {
-    error = "cannot set up a deterministic OpenSSL library context: " + last_error_text();
-    return nullptr;
-  }
-  engine->ctx_ = SSL_CTX_new_ex(engine->lib_->get(), nullptr, config.server ? TLS_server_method() : TLS_client_method());
-  if (!engine->ctx_) {
-    error = "SSL_CTX_new_ex: " + last_error_text();
-    return nullptr;
-  }
+  std::unique_ptr<OpenSslEngine> engine(new OpenSslEngine(config.server, config.now_seconds));
+  engine->psk_identity_ = config.identity;
+  engine->psk_key_ = config.key;
+  if (!engine->init_context(config.seed, TLS1_3_VERSION, config.num_tickets, error)) return nullptr;
   SSL_CTX* ctx = engine->ctx_;
-  SSL_CTX_set_app_data(ctx, &engine->config_);
-  bool ok = SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) == 1 &&
-            SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) == 1 &&
-            SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256") == 1 &&
-            SSL_CTX_set1_groups_list(ctx, "X25519") == 1 && SSL_CTX_set_num_tickets(ctx, 0) == 1;
+  bool ok = SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256") == 1 &&
+            SSL_CTX_set1_groups_list(ctx, "X25519") == 1;
   if (!ok) {
     error = "configuring TLS 1.3 PSK: " + last_error_text();
     return nullptr;
   }
-  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
   if (config.server) {
-    SSL_CTX_set_psk_server_callback(ctx, server_psk);
+    SSL_CTX_set_psk_server_callback(ctx, OpenSslCallbacks::server_psk);
   } else {
-    SSL_CTX_set_psk_client_callback(ctx, client_psk);
+    SSL_CTX_set_psk_client_callback(ctx, OpenSslCallbacks::client_psk);
   }
-  engine->ssl_ = SSL_new(ctx);
-  engine->incoming_ = BIO_new(BIO_s_mem());
-  engine->outgoing_ = BIO_new(BIO_s_mem());
-  if (!engine->ssl_ || !engine->incoming_ || !engine->outgoing_) {
-    BIO_free(engine->incoming_);
-    BIO_free(engine->outgoing_);
-    error = "SSL_new: " + last_error_text();
+  if (!engine->init_connection(error)) return nullptr;
+  return engine;
+}
+
+std::unique_ptr<OpenSslEngine> OpenSslEngine::create_cert(const TlsCertConfig& config, std::string& error) {
+  if (config.version != 12 && config.version != 13) {
+    error = "TLS version must be 12 or 13, not " + std::to_string(config.version);
     return nullptr;
   }
-  // As _ssl's MemoryBIO: an empty BIO asks to retry until the transport's EOF is fed.
-  BIO_set_mem_eof_return(engine->incoming_, -1);
-  BIO_set_mem_eof_return(engine->outgoing_, -1);
-  SSL_set_bio(engine->ssl_, engine->incoming_, engine->outgoing_);
-  SSL_set_mode(engine->ssl_, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_AUTO_RETRY);
+  if (!config.server && config.server_hostname.empty()) {
+    error = "a certificate client needs server_hostname: it always checks the name";
+    return nullptr;
+  }
+  std::unique_ptr<OpenSslEngine> engine(new OpenSslEngine(config.server, config.now_seconds));
+  engine->server_hostname_ = config.server_hostname;
+  int version = config.version == 12 ? TLS1_2_VERSION : TLS1_3_VERSION;
+  if (!engine->init_context(config.seed, version, config.num_tickets, error)) return nullptr;
+  SSL_CTX* ctx = engine->ctx_;
+  OSSL_LIB_CTX* lib = engine->lib_->get();
+  // X25519 for the key exchange; P-256 too, since a TLS 1.2 client must list the curve of an
+  // ECDSA server certificate among its groups. The TLS 1.2 suite covers Ed25519 and ECDSA keys.
+  bool ok = SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256") == 1 &&
+            SSL_CTX_set_cipher_list(ctx, "ECDHE-ECDSA-AES128-GCM-SHA256") == 1 &&
+            SSL_CTX_set1_groups_list(ctx, "X25519:P-256") == 1;
+  if (!ok) {
+    error = "configuring TLS with certificates: " + last_error_text();
+    return nullptr;
+  }
   if (config.server) {
-    SSL_set_accept_state(engine->ssl_);
+    // Read into the endpoint's library context, where its signatures are made: an ECDSA
+    // nonce draws from the endpoint's seed like everything else.
+    std::vector<X509*> chain = read_certificates(lib, config.cert_pem);
+    BIO* in = BIO_new_mem_buf(config.key_pem.data(), static_cast<int>(config.key_pem.size()));
+    EVP_PKEY* key = in ? PEM_read_bio_PrivateKey_ex(in, nullptr, nullptr, nullptr, lib, nullptr) : nullptr;
+    BIO_free(in);
+    ok = !chain.empty() && key && SSL_CTX_use_certificate(ctx, chain.front()) == 1 &&
+         SSL_CTX_use_PrivateKey(ctx, key) == 1 && SSL_CTX_check_private_key(ctx) == 1;
+    for (std::size_t i = 1; ok && i < chain.size(); ++i) ok = SSL_CTX_add1_chain_cert(ctx, chain[i]) == 1;
+    for (X509* cert : chain) X509_free(cert);
+    EVP_PKEY_free(key);
+    if (!ok) {
+      error = chain.empty() ? "no certificate in cert_pem"
+                            : "loading the server's certificate and key: " + last_error_text();
+      return nullptr;
+    }
   } else {
-    SSL_set_connect_state(engine->ssl_);
+    // The context's store starts empty (no default paths): the given CAs are the only anchors.
+    std::vector<X509*> anchors = read_certificates(lib, config.ca_pem);
+    X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+    ok = !anchors.empty();
+    for (X509* anchor : anchors) ok = ok && X509_STORE_add_cert(store, anchor) == 1;
+    for (X509* anchor : anchors) X509_free(anchor);
+    if (!ok) {
+      error = anchors.empty() ? "no certificate in ca_pem" : "adding a trust anchor: " + last_error_text();
+      return nullptr;
+    }
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  }
+  if (!engine->init_connection(error)) return nullptr;
+  if (!config.server) {
+    ok = SSL_set_tlsext_host_name(engine->ssl_, config.server_hostname.c_str()) == 1 &&
+         SSL_set1_host(engine->ssl_, config.server_hostname.c_str()) == 1;
+    if (!ok) {
+      error = "setting server_hostname: " + last_error_text();
+      return nullptr;
+    }
   }
   return engine;
+}
+
+bool OpenSslEngine::init_context(std::uint64_t seed, int tls_version, int num_tickets, std::string& error) {
+  lib_ = DeterministicLibCtx::create(seed);
+  if (!lib_) {
+    error = "cannot set up a deterministic OpenSSL library context: " + last_error_text();
+    return false;
+  }
+  ctx_ = SSL_CTX_new_ex(lib_->get(), nullptr, server_ ? TLS_server_method() : TLS_client_method());
+  if (!ctx_) {
+    error = "SSL_CTX_new_ex: " + last_error_text();
+    return false;
+  }
+  SSL_CTX_set_app_data(ctx_, this);
+  bool ok = num_tickets >= 0 && SSL_CTX_set_min_proto_version(ctx_, tls_version) == 1 &&
+            SSL_CTX_set_max_proto_version(ctx_, tls_version) == 1 &&
+            SSL_CTX_set_num_tickets(ctx_, static_cast<std::size_t>(num_tickets)) == 1;
+  if (!ok) {
+    error = num_tickets < 0 ? "num_tickets must not be negative" : "configuring the TLS version: " + last_error_text();
+    return false;
+  }
+  // A reused context carries nothing from one run into the next.
+  SSL_CTX_set_session_cache_mode(ctx_, SSL_SESS_CACHE_OFF);
+  // No tickets means none in TLS 1.2 either (there num_tickets does not apply).
+  if (server_ && num_tickets == 0) SSL_CTX_set_options(ctx_, SSL_OP_NO_TICKET);
+  if (now_seconds_) {
+    SSL_CTX_set_cert_verify_callback(ctx_, OpenSslCallbacks::verify_at_clock_time, this);
+    if (server_ && SSL_CTX_set_session_ticket_cb(ctx_, OpenSslCallbacks::stamp_ticket, nullptr, this) != 1) {
+      error = "SSL_CTX_set_session_ticket_cb: " + last_error_text();
+      return false;
+    }
+  }
+  return true;
+}
+
+bool OpenSslEngine::init_connection(std::string& error) {
+  ssl_ = SSL_new(ctx_);
+  incoming_ = BIO_new(BIO_s_mem());
+  outgoing_ = BIO_new(BIO_s_mem());
+  if (!ssl_ || !incoming_ || !outgoing_) {
+    BIO_free(incoming_);
+    BIO_free(outgoing_);
+    incoming_ = outgoing_ = nullptr;
+    error = "SSL_new: " + last_error_text();
+    return false;
+  }
+  // As _ssl's MemoryBIO: an empty BIO asks to retry until the transport's EOF is fed.
+  BIO_set_mem_eof_return(incoming_, -1);
+  BIO_set_mem_eof_return(outgoing_, -1);
+  SSL_set_bio(ssl_, incoming_, outgoing_);
+  SSL_set_mode(ssl_, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_AUTO_RETRY);
+  if (server_) {
+    SSL_set_accept_state(ssl_);
+  } else {
+    SSL_set_connect_state(ssl_);
+  }
+  return true;
 }
 
 OpenSslEngine::~OpenSslEngine() {
@@ -115,6 +254,8 @@ Bytes OpenSslEngine::take_outgoing() {
 
 std::size_t OpenSslEngine::outgoing_pending() const { return BIO_ctrl_pending(outgoing_); }
 
+std::size_t OpenSslEngine::incoming_pending() const { return BIO_ctrl_pending(incoming_); }
+
 // SSL_get_error sorted as _ssl's PySSL_SetError does it.
 TlsResult OpenSslEngine::result_of(int ret, std::size_t bytes) {
   if (ret > 0) return TlsResult{TlsStatus::ok, bytes, {}};
@@ -137,7 +278,19 @@ TlsResult OpenSslEngine::result_of(int ret, std::size_t bytes) {
     ERR_clear_error();
     return TlsResult{TlsStatus::eof, 0, "EOF occurred in violation of protocol"};
   }
-  return TlsResult{TlsStatus::error, 0, last_error_text()};
+  bool verify_failed = ERR_GET_LIB(code) == ERR_LIB_SSL && ERR_GET_REASON(code) == SSL_R_CERTIFICATE_VERIFY_FAILED;
+  std::string reason = last_error_text();
+  if (verify_failed) reason += ": " + verify_failure();
+  return TlsResult{TlsStatus::error, 0, reason};
+}
+
+// Why the peer's certificate was refused, in the words of CPython's SSLCertVerificationError.
+std::string OpenSslEngine::verify_failure() const {
+  long code = SSL_get_verify_result(ssl_);
+  if (code == X509_V_ERR_HOSTNAME_MISMATCH) {
+    return "Hostname mismatch, certificate is not valid for '" + server_hostname_ + "'.";
+  }
+  return X509_verify_cert_error_string(code);
 }
 
 TlsResult OpenSslEngine::do_handshake() { return result_of(SSL_do_handshake(ssl_), 0); }
@@ -167,6 +320,21 @@ TlsResult OpenSslEngine::shutdown() {
 }
 
 std::string OpenSslEngine::version() const { return SSL_get_version(ssl_); }
+
+std::string OpenSslEngine::peer_certificate() const {
+  X509* peer = SSL_get0_peer_certificate(ssl_);
+  if (!peer) return "";
+  BIO* out = BIO_new(BIO_s_mem());
+  if (!out) return "";
+  std::string subject;
+  if (X509_NAME_print_ex(out, X509_get_subject_name(peer), 0, XN_FLAG_RFC2253) >= 0) {
+    char* data = nullptr;
+    long size = BIO_get_mem_data(out, &data);
+    subject.assign(data, static_cast<std::size_t>(size));
+  }
+  BIO_free(out);
+  return subject;
+}
 
 std::string OpenSslEngine::cipher() const {
   const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl_);

@@ -1,11 +1,15 @@
 // TlsEngine on OpenSSL 3, driven the way CPython's _ssl module drives it: memory BIOs that
 // answer "retry" when empty and EOF only once the transport said so, auto-retry on, and no
 // SSL_OP_IGNORE_UNEXPECTED_EOF, so a missing close_notify is an EOF error as in asyncio.
-// The simulation's configuration is TLS 1.3 with an external PSK (no certificates, so a
-// handshake costs little), and every endpoint's randomness comes from its seed.
+// Two configurations: TLS 1.3 with an external PSK (no certificates, so a handshake costs
+// little: the simulation's default) and certificates (TLS 1.2 or 1.3, verified as
+// ssl.create_default_context() verifies: the peer's chain and the host name). Every endpoint's
+// randomness comes from its seed, and with `now_seconds` set its time comes from that clock
+// alone, so a simulated run replays byte for byte.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -16,17 +20,41 @@
 
 namespace loopcheck {
 
+// Unix seconds. The simulation passes its virtual clock mapped onto a fixed epoch (say
+// 1767225600 + virtual seconds); real sockets leave it empty and OpenSSL reads the real clock.
+// When set it is the only time OpenSSL sees: certificate checks happen at this time, and a
+// server's session tickets carry it as their issue time.
+using TlsClock = std::function<std::int64_t()>;
+
 struct TlsPskConfig {
   bool server = false;
   std::string identity = "loopcheck";
   std::string key = std::string(32, '\x42');  // the pre-shared key, raw bytes
   std::uint64_t seed = 0;                     // the endpoint's random stream
+  int num_tickets = 0;   // server: TLS 1.3 session tickets sent after the handshake (0: none)
+  TlsClock now_seconds;  // empty: the real clock
+};
+
+struct TlsCertConfig {
+  bool server = false;
+  int version = 13;  // 12 or 13: TLS 1.2 or TLS 1.3, the only version either end accepts
+  // Server: its certificate (then any intermediates) and private key, PEM.
+  std::string cert_pem;
+  std::string key_pem;
+  // Client: the only trust anchors (PEM, one or more certificates), and the name the server's
+  // certificate must carry, also sent as SNI. Required: a client always checks both.
+  std::string ca_pem;
+  std::string server_hostname;
+  std::uint64_t seed = 0;  // the endpoint's random stream
+  int num_tickets = 0;     // server: session tickets (TLS 1.3: this many; TLS 1.2: one if >0)
+  TlsClock now_seconds;    // empty: the real clock
 };
 
 class OpenSslEngine final : public TlsEngine {
  public:
-  // Null, with `error` set, if OpenSSL refuses the configuration.
+  // Each is null, with `error` set, if OpenSSL refuses the configuration (a bad PEM, say).
   static std::unique_ptr<OpenSslEngine> create_psk(const TlsPskConfig& config, std::string& error);
+  static std::unique_ptr<OpenSslEngine> create_cert(const TlsCertConfig& config, std::string& error);
   ~OpenSslEngine() override;
   OpenSslEngine(const OpenSslEngine&) = delete;
   OpenSslEngine& operator=(const OpenSslEngine&) = delete;
@@ -35,20 +63,35 @@ class OpenSslEngine final : public TlsEngine {
   void feed_eof() override;
   Bytes take_outgoing() override;
   std::size_t outgoing_pending() const override;
+  std::size_t incoming_pending() const override;  // as _ssl's MemoryBIO.pending on the incoming BIO
+  // A failed certificate check is TlsStatus::error with the reason CPython's
+  // SSLCertVerificationError carries: OpenSSL's "certificate verify failed" and why.
   TlsResult do_handshake() override;
   TlsResult read(Bytes& out, std::size_t max_bytes) override;
   TlsResult write(BytesView data) override;
   TlsResult shutdown() override;
   std::string version() const override;
   std::string cipher() const override;
-
-  const TlsPskConfig& config() const { return config_; }
+  // The peer certificate's subject as RFC 2253 text ("CN=localhost"); empty when the peer sent
+  // none (PSK, a server's view of its client, or before the handshake).
+  std::string peer_certificate() const override;
 
  private:
-  explicit OpenSslEngine(TlsPskConfig config) : config_(std::move(config)) {}
-  TlsResult result_of(int ret, std::size_t bytes);
+  friend struct OpenSslCallbacks;  // OpenSSL's callbacks, in the .cc file
 
-  TlsPskConfig config_;
+  OpenSslEngine(bool server, TlsClock now_seconds) : server_(server), now_seconds_(std::move(now_seconds)) {}
+  // The SSL_CTX every endpoint starts from: its own deterministic library context, exactly one
+  // protocol version, no session cache, tickets as asked and, with a clock, the clock hooks.
+  bool init_context(std::uint64_t seed, int tls_version, int num_tickets, std::string& error);
+  // The SSL object over two memory BIOs, set up as _ssl sets up an SSLObject.
+  bool init_connection(std::string& error);
+  TlsResult result_of(int ret, std::size_t bytes);
+  std::string verify_failure() const;
+
+  const bool server_;
+  const TlsClock now_seconds_;
+  std::string psk_identity_, psk_key_;  // PSK endpoints: what the PSK callbacks answer
+  std::string server_hostname_;         // certificate clients: the name checked
   std::unique_ptr<DeterministicLibCtx> lib_;  // outlives ctx_ and ssl_ (freed after them)
   SSL_CTX* ctx_ = nullptr;
   SSL* ssl_ = nullptr;

@@ -4,17 +4,22 @@
 
 namespace loopcheck {
 
-Status WriteFlowControl::set_limits(std::optional<std::size_t> high,
-                                    std::optional<std::size_t> low) {
-  std::size_t new_high = high ? *high : (low ? 4 * *low : kDefaultHigh);
+Status flow_limits(std::optional<std::size_t> high, std::optional<std::size_t> low,
+                   std::size_t default_high, WriteLimits& out) {
+  std::size_t new_high = high ? *high : (low ? 4 * *low : default_high);
   std::size_t new_low = low ? *low : new_high / 4;
   if (new_high < new_low) {
     return make_error(Errc::invalid_argument, "high (" + std::to_string(new_high) +
                                                   ") must be >= low (" +
                                                   std::to_string(new_low) + ") must be >= 0");
   }
-  limits_ = {new_high, new_low};
+  out = {new_high, new_low};
   return std::nullopt;
+}
+
+Status WriteFlowControl::set_limits(std::optional<std::size_t> high,
+                                    std::optional<std::size_t> low) {
+  return flow_limits(high, low, kDefaultHigh, limits_);
 }
 
 void WriteFlowControl::maybe_pause(std::size_t buffer_size, BaseProtocol& protocol) {

@@ -13,6 +13,11 @@
 
 namespace loopcheck {
 
+// asyncio's add_flowcontrol_defaults: a missing high is 4*low, or `default_high` when both are
+// missing; a missing low is high/4. Anything but high >= low is an error and leaves `out` alone.
+[[nodiscard]] Status flow_limits(std::optional<std::size_t> high, std::optional<std::size_t> low,
+                                 std::size_t default_high, WriteLimits& out);
+
 class WriteFlowControl {
  public:
   static constexpr std::size_t kDefaultHigh = 64 * 1024;

@@ -78,6 +78,14 @@ void ProactorStreamTransport::deliver(Bytes data) {
     if (!protocol_->eof_received()) close();
     return;
   }
+  if (BufferedProtocol* buffered = protocol_->as_buffered()) {
+    // asyncio's proactor reads into its own buffer and copies into a buffered protocol's.
+    if (!feed_buffered(*buffered, data)) {
+      fatal_error(make_error(Errc::invalid_argument, "get_buffer() returned an empty buffer"),
+                  "Fatal error: protocol.buffer_updated() call failed.");
+    }
+    return;
+  }
   protocol_->data_received(data);
 }
 

@@ -50,6 +50,7 @@ class ProactorStreamTransport final : public Transport, public Fingerprinted {
   void set_protocol(Protocol& protocol) override { protocol_ = &protocol; }
   Protocol& get_protocol() const override { return *protocol_; }
   std::optional<std::string> get_extra_info(std::string_view name) const override;
+  void force_close(std::optional<Error> error) override;
   void fingerprint(StateHasher& hasher) const override;
 
  private:
@@ -61,7 +62,6 @@ class ProactorStreamTransport final : public Transport, public Fingerprinted {
   void send_now(Bytes data);
   void write_done(const CompletionResult& result);
   void fatal_error(const Error& error, const char* where);
-  void force_close(std::optional<Error> error);
   void call_connection_lost(std::optional<Error> error);
   void trace(const std::string& text) const { ctx_.trace(fd_, text); }
   Tag tag(const char* label) const { return Tag{this, label}; }

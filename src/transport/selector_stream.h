@@ -41,16 +41,17 @@ class SelectorStreamTransport final : public Transport, public Fingerprinted {
   void set_protocol(Protocol& protocol) override { protocol_ = &protocol; }
   Protocol& get_protocol() const override { return *protocol_; }
   std::optional<std::string> get_extra_info(std::string_view name) const override;
+  void force_close(std::optional<Error> error) override;
   void fingerprint(StateHasher& hasher) const override;
 
  private:
   // Deferred from the constructor: the protocol may already have paused or closed us.
   void start_reading();
   void read_ready();
+  void read_ready_into(BufferedProtocol& protocol);
   void on_eof();
   void write_ready();
   void fatal_error(const Error& error, const char* where);
-  void force_close(std::optional<Error> error);
   void call_connection_lost(std::optional<Error> error);
   void trace(const std::string& text) const { ctx_.trace(fd_, text); }
   Tag tag(const char* label) const { return Tag{this, label}; }

@@ -1,0 +1,159 @@
+#include "model/world/tls_peer.h"
+
+#include <stdexcept>
+
+#include "model/world/sim_clock.h"
+#include "src/tls/openssl_engine.h"
+
+namespace loopcheck {
+
+TlsPeer::TlsPeer(FakeKernel& kernel, int fd, std::string name, Script script)
+    : StreamPeer(kernel, fd, std::move(name)), script_(std::move(script)) {
+  TlsPskConfig config;
+  config.server = script_.server;
+  config.seed = script_.seed;
+  config.now_seconds = [] { return kSimEpochSeconds; };  // a PSK peer without tickets reads no time
+  std::string error;
+  engine_ = OpenSslEngine::create_psk(config, error);
+  if (!engine_) throw std::runtime_error("TLS peer: " + error);
+  plain_.reads_ = script_.misbehaviour == Misbehaviour::none || script_.misbehaviour == Misbehaviour::ignore_close_notify;
+}
+
+const char* TlsPeer::action_name(int action) const {
+  switch (action) {
+    case 1: return "drop TCP (FIN) during the handshake";
+    case 2: return "drop TCP (RST) during the handshake";
+    default: return "tls";
+  }
+}
+
+bool TlsPeer::can(int action) const {
+  if (failed_) return false;
+  if (action > 0) return started_ && !handshake_done_ && !received_.empty();
+  if (!script_.server && !tls_begun_) return true;  // a client speaks first
+  return (!saw_eof_ && kernel_.readable(fd_)) || (!outbox_.empty() && kernel_.writable(fd_));
+}
+
+void TlsPeer::act(int action) {
+  if (action == 1) {
+    close_socket();
+    return;
+  }
+  if (action == 2) {
+    closed_ = true;
+    (void)kernel_.abortive_close(fd_);
+    return;
+  }
+  step();
+}
+
+void TlsPeer::note(char op, BytesView data) {
+  auto mix = [this](unsigned char byte) { digest_ = (digest_ ^ byte) * 0x100000001b3ull; };
+  mix(static_cast<unsigned char>(op));
+  for (char c : data) mix(static_cast<unsigned char>(c));
+}
+
+void TlsPeer::step() {
+  if (!started_) {
+    started_ = true;
+    if (!script_.preamble.empty()) {  // the plaintext line first; TLS begins on the next turn
+      outbox_ += script_.preamble;
+      flush();
+      return;
+    }
+  }
+  if (!read_available()) return;  // reset: the socket is closed
+  if (fed_ < received_.size()) {
+    BytesView fresh = BytesView(received_).substr(fed_);
+    note('f', fresh);
+    engine_->feed(fresh);
+    fed_ = received_.size();
+  }
+  if (saw_eof_ && !eof_fed_) {
+    eof_fed_ = true;
+    note('e');
+    engine_->feed_eof();
+  }
+  if (!handshake_done_ && script_.misbehaviour != Misbehaviour::stall_handshake) {
+    tls_begun_ = true;
+    note('h');
+    TlsResult r = engine_->do_handshake();
+    if (r.status == TlsStatus::ok) {
+      handshake_done_ = true;
+    } else if (r.status != TlsStatus::want_read && r.status != TlsStatus::want_write) {
+      failed_ = true;  // its alert (if any) goes out, then the connection ends
+    }
+  }
+  if (handshake_done_) {
+    // Reads first: a close_notify sent with records still unread would make OpenSSL's shutdown
+    // discard them.
+    read_plaintext();
+    send_plaintext();
+  }
+  take_outgoing();
+  flush();
+  bool exchanged = plain_.close_notify_ && notify_sent_;
+  if (!closed_ && outbox_.empty() && (saw_eof_ || failed_ || exchanged)) close_socket();
+}
+
+// What the script sends, in the same turn the handshake ends: for a client, its first
+// application data travels in the same segment as its Finished.
+void TlsPeer::send_plaintext() {
+  std::size_t total = script_.send_bytes;
+  while (plain_sent_ < total) {
+    std::size_t n = script_.chunk == 0 ? total - plain_sent_ : std::min(script_.chunk, total - plain_sent_);
+    Bytes data = SenderPeer::payload(plain_sent_, n);
+    note('w', data);
+    if (engine_->write(data).status != TlsStatus::ok) return;
+    plain_.sent_ += data;
+    plain_sent_ += n;
+  }
+  if (script_.close_when_done && !notify_sent_) {
+    note('s');
+    (void)engine_->shutdown();
+    notify_sent_ = true;
+  }
+}
+
+void TlsPeer::read_plaintext() {
+  for (;;) {
+    Bytes out;
+    note('r');
+    TlsResult r = engine_->read(out, 64 * 1024);
+    if (r.status == TlsStatus::ok) {
+      plain_.received_ += out;
+      if (script_.echo && !notify_sent_) {
+        note('w', out);
+        if (engine_->write(out).status == TlsStatus::ok) plain_.sent_ += out;
+      }
+      continue;
+    }
+    if (r.status == TlsStatus::zero_return) {
+      plain_.close_notify_ = true;
+      if (!notify_sent_ && script_.misbehaviour != Misbehaviour::ignore_close_notify) {
+        note('s');
+        (void)engine_->shutdown();  // answers with its own close_notify
+        notify_sent_ = true;
+      }
+    }
+    return;  // want_read, EOF without close_notify, or an error: nothing more to read
+  }
+}
+
+void TlsPeer::take_outgoing() {
+  note('o');
+  outbox_ += engine_->take_outgoing();
+}
+
+void TlsPeer::fingerprint_stream_peer(StateHasher& h) const {
+  h.value(digest_);
+  h.text(plain_.sent_);
+  h.text(plain_.received_);
+  for (bool b : {plain_.close_notify_, started_, tls_begun_, handshake_done_, failed_, eof_fed_, notify_sent_}) {
+    h.value(b);
+  }
+  h.value(fed_);
+  h.value(plain_sent_);
+}
+
+}  // namespace loopcheck

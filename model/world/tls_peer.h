@@ -1,0 +1,89 @@
+// A TLS endpoint at the far end of a stream, on the same TlsEngine the app's SSL protocol uses
+// (OpenSSL, TLS 1.3 with a pre-shared key, its randomness from its own seed). It acts like a
+// program on another host: one `tls` action reads whatever the socket holds, moves the TLS state
+// on (handshake, records, alerts) and sends what that produced. Its misbehaviours are the ones
+// the catalog's stories need; where one races with the well-behaved path (a drop during the
+// handshake), which comes first is the world's choice.
+//
+// It has two views for O2: the stream's own (ciphertext, StreamPeer::sent/received) and the
+// plaintext one (plaintext()), which also says whether the stream ended with a close_notify.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "model/world/peers.h"
+#include "src/core/tls_engine.h"
+
+namespace loopcheck {
+
+class TlsPeer final : public StreamPeer {
+ public:
+  enum class Misbehaviour {
+    none,
+    stall_handshake,     // reads everything, never answers the handshake
+    drop_in_handshake,   // may close TCP (FIN or RST) before the handshake ends
+    ignore_close_notify  // never answers the app's close_notify, keeps TCP open
+  };
+  struct Script {
+    bool server = true;
+    Bytes preamble;                 // plaintext sent before the handshake (a STARTTLS line)
+    std::size_t send_bytes = 0;     // plaintext sent as soon as the handshake is done
+    std::size_t chunk = 0;          // ... in writes of this size (0: one write)
+    bool echo = false;              // sends every plaintext byte back
+    bool close_when_done = false;   // sends close_notify once it has sent everything
+    Misbehaviour misbehaviour = Misbehaviour::none;
+    std::uint64_t seed = 2;
+  };
+
+  // Throws std::runtime_error if OpenSSL refuses the configuration.
+  TlsPeer(FakeKernel& kernel, int fd, std::string name, Script script);
+
+  // The plaintext view, for O2 on the app's SSL transport.
+  const StreamPeerView& plaintext() const { return plain_; }
+  bool handshake_done() const { return handshake_done_; }
+  // A peer that stalls or drops the connection does not read the stream to its end.
+  bool reads_to_eof() const override { return plain_.reads_; }
+
+ protected:
+  int action_count() const override { return script_.misbehaviour == Misbehaviour::drop_in_handshake ? 3 : 1; }
+  bool can(int action) const override;
+  void act(int action) override;
+  const char* action_name(int action) const override;
+
+ private:
+  class Plain final : public StreamPeerView {
+   public:
+    const Bytes& sent() const override { return sent_; }
+    const Bytes& received() const override { return received_; }
+    bool reads_to_eof() const override { return reads_; }
+    bool clean_end() const override { return close_notify_; }
+    bool reads_ = true;
+    Bytes sent_, received_;
+    bool close_notify_ = false;  // the app's close_notify arrived
+  };
+
+  void step();
+  void read_plaintext();
+  void send_plaintext();
+  void take_outgoing();
+  void note(char op, BytesView data = {});
+  void fingerprint_stream_peer(StateHasher& h) const override;
+
+  Script script_;
+  std::unique_ptr<TlsEngine> engine_;
+  Plain plain_;
+  std::size_t fed_ = 0;  // wire bytes already fed to the engine
+  bool started_ = false;    // its first turn has come (a preamble goes out then)
+  bool tls_begun_ = false;  // it has called do_handshake
+  bool handshake_done_ = false;
+  bool failed_ = false;
+  bool eof_fed_ = false;
+  bool notify_sent_ = false;
+  std::size_t plain_sent_ = 0;
+  std::uint64_t digest_ = 0xcbf29ce484222325ull;  // FNV-1a over every engine call
+};
+
+}  // namespace loopcheck
