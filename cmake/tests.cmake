@@ -63,6 +63,7 @@ set_tests_properties(cli.bad_input PROPERTIES LABELS unit TIMEOUT 600)  # about 
 set(LOOPCHECK_FAMILY_BUGS_selector_stream_fuzzer "bpo-27223,gh-156512")
 set(LOOPCHECK_FAMILY_BUGS_selector_datagram_fuzzer "dgram-drain,bpo-38471,gh-91227")
 set(LOOPCHECK_FAMILY_BUGS_proactor_stream_fuzzer "bpo-33694,bpo-44428,twisted-11020,bpo-32710")
+set(LOOPCHECK_FAMILY_BUGS_ssl_protocol_fuzzer "bpo-33674,bpo-29743,asyncio-472,bpo-29406,bpo-30698,bpo-45159")
 foreach(target ${LOOPCHECK_FUZZ_TARGETS})
   set(corpus ${PROJECT_SOURCE_DIR}/corpus/${target})
   if(LOOPCHECK_FUZZ)
@@ -124,6 +125,24 @@ set_tests_properties(real.dgram_drain.switch_loses PROPERTIES
 add_test(NAME real.echo COMMAND loopcheck real echo --bytes 67108864 --pause-every 2)
 set_tests_properties(real.dgram_drain.fixed_never_loses real.dgram_drain.switch_loses real.echo
   PROPERTIES LABELS real TIMEOUT 300 RESOURCE_LOCK real_sockets)
+
+# real: the SSL protocol on loopback, both ends here: epoll and io_uring, TLS 1.2 and 1.3.
+add_test(NAME real.tls_echo.epoll.tls13 COMMAND loopcheck real tls-echo --bytes 16777216 --pause-every 2)
+add_test(NAME real.tls_echo.epoll.tls12 COMMAND loopcheck real tls-echo --tls 1.2 --bytes 16777216 --pause-every 2)
+add_test(NAME real.tls_echo.io_uring.tls13 COMMAND loopcheck real tls-echo --proactor --bytes 16777216 --pause-every 2)
+set_tests_properties(real.tls_echo.epoll.tls13 real.tls_echo.epoll.tls12 real.tls_echo.io_uring.tls13 PROPERTIES
+  LABELS real TIMEOUT 300 RESOURCE_LOCK real_sockets SKIP_RETURN_CODE 77)
+
+# interop: the same SSL protocol against peers nobody here wrote (CPython's asyncio, openssl
+# s_client), 16 MiB echoed each way, TLS 1.2 and 1.3; skipped with a message (77) without them.
+foreach(version 12 13)
+  foreach(case asyncio-server asyncio-client asyncio-client-drop openssl-client)
+    add_test(NAME interop.${case}.tls${version}
+             COMMAND bash ${PROJECT_SOURCE_DIR}/tests/interop/run.sh $<TARGET_FILE:loopcheck> ${case} ${version})
+    set_tests_properties(interop.${case}.tls${version} PROPERTIES
+      LABELS interop TIMEOUT 300 RESOURCE_LOCK real_sockets SKIP_RETURN_CODE 77)
+  endforeach()
+endforeach()
 
 # real: the fake kernel checked against the real one (differential).
 add_executable(fidelity_tests model/world/fake_kernel_fidelity_test.cc)

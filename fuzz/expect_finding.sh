@@ -8,8 +8,15 @@ while [[ $# -gt 0 && "$1" != "--" ]]; do target+=("$1"); shift; done
 shift
 [[ $# -gt 0 ]] || { echo "no inputs given"; exit 1; }
 failures=0
+# A seed named <scenario>-<bug>-schedule, whose <bug> is among LOOPCHECK_FUZZ_BUGS, runs with
+# that switch alone: switches of one family can mask each other's schedules.
+family_bugs="${LOOPCHECK_FUZZ_BUGS:-}"
 for input in "$@"; do
-  out=$("${target[@]}" "$input" 2>&1)
+  bugs="$family_bugs"
+  for id in ${family_bugs//,/ }; do
+    [[ "$(basename "$input")" == *"-$id-schedule" ]] && bugs="$id"
+  done
+  out=$(LOOPCHECK_FUZZ_BUGS="$bugs" "${target[@]}" "$input" 2>&1)
   code=$?
   if [[ $code -eq 0 ]] || ! grep -q -- "--- reproducer ---" <<<"$out"; then
     echo "FAIL: $(basename "$input"): expected a finding with a reproducer (exit $code)"

@@ -9,7 +9,7 @@ mkdir -p "$objects_dir" "$OUT"
 
 # Everything the targets link: the state machines, the simulated world and the fuzz driver.
 sources=()
-for file in src/core/*.cc src/loop/*.cc src/transport/*.cc model/*/*.cc \
+for file in src/core/*.cc src/loop/*.cc src/transport/*.cc src/tls/*.cc model/*/*.cc \
             fuzz/fuzz_driver.cc; do
   [[ "$file" == *_test.cc ]] && continue
   sources+=("$file")
@@ -24,9 +24,10 @@ export -f compile
 export objects_dir CXX CXXFLAGS
 printf '%s\n' "${sources[@]}" | xargs -P "$(nproc)" -I{} bash -c 'compile "$1"' _ {}
 
-for target in selector_stream_fuzzer selector_datagram_fuzzer proactor_stream_fuzzer proactor_datagram_fuzzer; do
+for target in selector_stream_fuzzer selector_datagram_fuzzer proactor_stream_fuzzer proactor_datagram_fuzzer \
+              ssl_protocol_fuzzer; do
   $CXX $CXXFLAGS -std=c++20 -I. "fuzz/$target.cc" "$objects_dir"/*.o $LIB_FUZZING_ENGINE \
-    -o "$OUT/$target"
+    -lssl -lcrypto -o "$OUT/$target"
   cp "fuzz/$target.options" "$OUT/"
   if [[ -f "fuzz/$target.dict" ]]; then cp "fuzz/$target.dict" "$OUT/"; fi
   rm -f "$OUT/${target}_seed_corpus.zip"

@@ -12,8 +12,8 @@ const char* const kActionNames[] = {"nothing", "write 8 bytes", "write 400 bytes
                                     "set_write_buffer_limits(16, 4)", "pause_reading()"};
 }  // namespace
 
-AdversaryStream::AdversaryStream(SimWorld& world, int turns, Nanos period, std::size_t high)
-    : AppStream(world), turns_left_(turns), period_(period), high_(high) {}
+AdversaryStream::AdversaryStream(SimWorld& world, int turns, Nanos period, std::size_t high, bool close_at_end)
+    : AppStream(world), turns_left_(turns), period_(period), high_(high), close_at_end_(close_at_end) {}
 
 void AdversaryStream::on_made() {
   (void)transport_->set_write_buffer_limits(high_, high_ / 4);
@@ -48,6 +48,10 @@ void AdversaryStream::idle_turn() {
     world_.monitor().note(Component::protocol, "app: last turn: resume_reading()");
     paused_ = false;
     transport_->resume_reading();
+  }
+  if (turns_left_ == 0 && close_at_end_ && !lost_) {
+    world_.monitor().note(Component::protocol, "app: done: close()");
+    transport_->close();
   }
   if (!lost_ && turns_left_ > 0) {
     timer_ = world_.loop().call_later(period_, tag("app.idle_turn"), [this] { idle_turn(); });

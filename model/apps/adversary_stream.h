@@ -20,7 +20,9 @@ class AdversaryStream final : public AppStream {
  public:
   // turns: how many times its idle timer fires; period: how long the loop waits between them;
   // high: the write high-water mark it sets when the connection is made (low = high / 4).
-  AdversaryStream(SimWorld& world, int turns, Nanos period, std::size_t high);
+  // close_at_end: after its last turn it closes, as an app that is done does (for peers that
+  // never end the connection themselves).
+  AdversaryStream(SimWorld& world, int turns, Nanos period, std::size_t high, bool close_at_end = false);
 
   void data_received(BytesView data) override;
   bool eof_received() override;
@@ -51,6 +53,7 @@ class AdversaryStream final : public AppStream {
   int turns_left_;
   Nanos period_;
   std::size_t high_;
+  bool close_at_end_;
   bool paused_ = false;
   bool lost_ = false;
   TimerHandle timer_;

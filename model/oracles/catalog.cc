@@ -60,33 +60,40 @@ std::vector<CatalogEntry>& entries() {
        "first meet an SSL layer that has not started, which (as the pre-3.7 pipe did while "
        "unwrapped) hands them to the app as plaintext: the peer's ClientHello becomes app data "
        "and the handshake never sees it",
-       "tls-starttls", {Oracle::O2, Oracle::O4, Oracle::O8}, 0},
+       "tls-starttls", {Oracle::O2, Oracle::O4, Oracle::O8}, 10},
       {Bug::bpo_29743, "bpo-29743", "ssl protocol",
        "bpo-29743: closing the transport during the handshake leaks the socket",
        "close() during the handshake queues the shutdown behind it instead of aborting; when the "
        "peer never finishes the handshake, the socket stays open until the handshake timeout, far "
        "beyond the shutdown timeout a close() is promised",
-       "tls-stalled-handshake", {Oracle::O4, Oracle::O5}, 0},
+       "tls-stalled-handshake", {Oracle::O4, Oracle::O5}, 9},
       {Bug::asyncio_472, "asyncio-472", "ssl protocol",
        "python/asyncio#472: the handshake waiter is never woken when the connection is lost",
        "connection_lost during the handshake does not wake the waiter that create_connection "
        "awaits; a peer that resets the connection mid-handshake leaves the caller waiting forever",
-       "tls-drop-handshake", {Oracle::O4}, 0},
+       "tls-drop-handshake", {Oracle::O4}, 12},
       {Bug::bpo_29406, "bpo-29406", "ssl protocol",
        "seed 004 / bpo-29406: connection_lost never comes after close() on an SSL transport",
        "close() starts the SSL shutdown with no timeout; a peer that never answers close_notify "
        "keeps the shutdown, the socket and the app's connection_lost waiting forever",
-       "tls-close-no-notify", {Oracle::O4}, 0},
+       "tls-close-no-notify", {Oracle::O4}, 59},
       {Bug::bpo_30698, "bpo-30698", "ssl protocol",
        "bpo-30698: asyncio's SSL layer does not shut down cleanly",
        "when the shutdown completes at once (the peer's close_notify came first), the transport "
        "is closed without writing the close_notify just made: the peer's stream ends without it",
-       "tls-peer-closes", {Oracle::O2}, 0},
+       "tls-peer-closes", {Oracle::O2}, 26},
       {Bug::bpo_45159, "bpo-45159", "ssl protocol",
        "bpo-45159: data_received called on an SSL transport whose reading is paused",
        "the read path does not look at the app's pause: decrypted records that arrive after "
        "pause_reading() are delivered at once",
-       "tls-pause", {Oracle::O1}, 0},
+       "tls-pause", {Oracle::O1}, 57},
+      {Bug::sslproto_flush_abort, "sslproto-flush-abort", "ssl protocol",
+       "found by loopcheck's SSL adversary in CPython 3.13's Lib/asyncio/sslproto.py (_do_flush); "
+       "ON is asyncio 3.13 itself, OFF the fix",
+       "close() flushes by reading first; an app callback inside that read (resume_writing, "
+       "data_received, eof_received) that calls abort() leaves the protocol UNWRAPPED, and the "
+       "flush goes on to SHUTDOWN, a move _set_state refuses with RuntimeError",
+       "ssl-adversary", {Oracle::O8}, 8},
   };
   return kCatalog;
 }

@@ -26,7 +26,8 @@ std::vector<const Scenario*>& scenarios() {
       &selector_dgram_sink_adversary_scenario(),
       &tls_echo_scenario(), &tls_echo_proactor_scenario(), &tls_close_no_notify_scenario(),
       &tls_stalled_handshake_scenario(), &tls_drop_handshake_scenario(), &tls_peer_closes_scenario(),
-      &tls_pause_scenario(), &tls_starttls_scenario(),
+      &tls_pause_scenario(), &tls_starttls_scenario(), &ssl_adversary_scenario(),
+      &ssl_adversary_silent_peer_scenario(),
   };
   return kAll;
 }

@@ -3,6 +3,7 @@
 // OpenSSL with TLS 1.3 PSK, so a handshake is real and costs little.
 #include <memory>
 
+#include "model/apps/adversary_stream.h"
 #include "model/apps/app_stream.h"
 #include "model/scenarios/scenarios.h"
 #include "model/world/tls_peer.h"
@@ -358,7 +359,67 @@ class TlsStartTls final : public Scenario {
   }
 };
 
+// ---- ssl-adversary, ssl-adversary-silent-peer ---------------------------------------------
+// The stream adversary (model/apps/adversary_stream) on an SSL transport: once the handshake
+// is done it may call any method of the transport in any callback or idle turn. The peer sends
+// `bytes` in records of `chunk`, echoes what it gets and ends with close_notify; the silent
+// one sends the same but never ends the connection and never answers the app's close_notify,
+// so its app closes after its last turn.
+class SslAdversary final : public Scenario {
+ public:
+  explicit SslAdversary(bool silent) : silent_(silent) {}
+  std::string_view name() const override { return silent_ ? "ssl-adversary-silent-peer" : "ssl-adversary"; }
+  std::string_view family() const override { return "ssl protocol"; }
+  std::string_view summary() const override {
+    return silent_ ? "the app may call any SSL transport method anywhere; the peer never answers close_notify"
+                   : "the app may call any SSL transport method anywhere; the peer sends, echoes and closes";
+  }
+  Params default_params() const override {
+    return {{"bytes", 10}, {"chunk", 10}, {"turns", 1}, {"period_us", 20}, {"high", 64}};
+  }
+  ParamRange param_range(std::string_view key) const override {
+    if (key == "turns") return {1, 10, ""};
+    return default_param_range(key);
+  }
+  Bounds default_bounds() const override {
+    Bounds bounds{300, 0, 0};
+    bounds.max_app_actions = 2;
+    return bounds;
+  }
+  bool explore_with_reduction() const override { return true; }
+  KernelConfig kernel_config(const Params&) const override {
+    KernelConfig config;  // the app's large writes back up; a handshake flight still fits
+    config.stream_send_capacity = 512;
+    config.stream_recv_capacity = 512;
+    return config;
+  }
+  void setup(SimWorld& world, const Params& p) const override {
+    auto& app = world.own(std::make_unique<AdversaryStream>(
+        world, static_cast<int>(param(p, "turns", 2)), param(p, "period_us", 20) * kMicrosecond,
+        static_cast<std::size_t>(param(p, "high", 64)), /*close_at_end=*/silent_));
+    TlsPeer::Script script;
+    script.send_bytes = static_cast<std::size_t>(param(p, "bytes", 0));
+    script.chunk = static_cast<std::size_t>(param(p, "chunk", 1));
+    script.echo = true;
+    script.close_when_done = !silent_;
+    if (silent_) script.misbehaviour = TlsPeer::Misbehaviour::ignore_close_notify;
+    connect_tls(world, app, script, false);
+  }
+
+ private:
+  bool silent_;
+};
+
 }  // namespace
+
+const Scenario& ssl_adversary_scenario() {
+  static const SslAdversary scenario(false);
+  return scenario;
+}
+const Scenario& ssl_adversary_silent_peer_scenario() {
+  static const SslAdversary scenario(true);
+  return scenario;
+}
 
 const Scenario& tls_echo_scenario() {
   static const TlsEcho scenario(false);

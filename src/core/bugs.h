@@ -30,6 +30,7 @@ enum class Bug : std::size_t {
   bpo_29406,
   bpo_30698,
   bpo_45159,
+  sslproto_flush_abort,
   kCount,
 };
 

@@ -6,26 +6,33 @@
 #include <openssl/provider.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <new>
+#include <vector>
 
 namespace loopcheck {
+
+// The provider's context: the seed every generator of this library context starts from, and
+// the generators alive. Each generator (primary, public, private) gets its own stream,
+// numbered in creation order, which OpenSSL fixes for a given sequence of calls.
+struct DeterministicRandState {
+  struct Generator {
+    DeterministicRandState* provider = nullptr;
+    std::uint64_t stream = 0;  // its number among the context's generators
+    std::uint64_t state = 0;
+    int ready = EVP_RAND_STATE_UNINITIALISED;
+  };
+  std::uint64_t seed = 0;
+  std::uint64_t generators = 0;
+  std::vector<Generator*> live;  // what reseed() restarts
+};
+
 namespace {
+
+using Generator = DeterministicRandState::Generator;
 
 constexpr const char* kProviderName = "loopcheck-detrand";
 constexpr const char* kRandName = "LOOPCHECK-DETRAND";
-
-// The provider's context: the seed every generator of this library context starts from. Each
-// generator (primary, public, private) gets its own stream, numbered in creation order, which
-// OpenSSL fixes for a given sequence of calls.
-struct ProviderState {
-  std::uint64_t seed = 0;
-  std::uint64_t generators = 0;
-};
-
-struct Generator {
-  std::uint64_t state = 0;
-  int ready = EVP_RAND_STATE_UNINITIALISED;
-};
 
 std::uint64_t splitmix64(std::uint64_t& x) {
   std::uint64_t z = (x += 0x9E3779B97F4A7C15ull);
@@ -34,16 +41,34 @@ std::uint64_t splitmix64(std::uint64_t& x) {
   return z ^ (z >> 31);
 }
 
+// Where generator number `stream` starts under `seed`: at creation and again at each reseed.
+std::uint64_t stream_start(std::uint64_t seed, std::uint64_t stream) {
+  std::uint64_t x = seed ^ (stream * 0xD1B54A32D192ED03ull);
+  return splitmix64(x);
+}
+
 void* rand_newctx(void* provctx, void*, const OSSL_DISPATCH*) {
-  auto* provider = static_cast<ProviderState*>(provctx);
+  auto* provider = static_cast<DeterministicRandState*>(provctx);
   auto* generator = new (std::nothrow) Generator;
   if (!generator) return nullptr;
-  std::uint64_t stream = provider->seed ^ (++provider->generators * 0xD1B54A32D192ED03ull);
-  generator->state = splitmix64(stream);
+  try {
+    provider->live.push_back(generator);
+  } catch (const std::bad_alloc&) {
+    delete generator;
+    return nullptr;
+  }
+  generator->provider = provider;
+  generator->stream = ++provider->generators;
+  generator->state = stream_start(provider->seed, generator->stream);
   return generator;
 }
 
-void rand_freectx(void* vctx) { delete static_cast<Generator*>(vctx); }
+void rand_freectx(void* vctx) {
+  auto* generator = static_cast<Generator*>(vctx);
+  std::vector<Generator*>& live = generator->provider->live;
+  live.erase(std::remove(live.begin(), live.end(), generator), live.end());
+  delete generator;
+}
 
 int rand_instantiate(void* vctx, unsigned int, int, const unsigned char*, std::size_t, const OSSL_PARAM[]) {
   static_cast<Generator*>(vctx)->ready = EVP_RAND_STATE_READY;
@@ -117,36 +142,37 @@ const OSSL_ALGORITHM* provider_query(void*, int operation, int* no_cache) {
   return operation == OSSL_OP_RAND ? kRands : nullptr;
 }
 
-void provider_teardown(void* provctx) { delete static_cast<ProviderState*>(provctx); }
-
+// No teardown: the state belongs to the DeterministicLibCtx, which frees it after the context.
 const OSSL_DISPATCH kProviderFunctions[] = {
     {OSSL_FUNC_PROVIDER_QUERY_OPERATION, reinterpret_cast<Fn>(provider_query)},
-    {OSSL_FUNC_PROVIDER_TEARDOWN, reinterpret_cast<Fn>(provider_teardown)},
     {0, nullptr},
 };
 
-// The seed reaches the provider's init through this variable: OSSL_PROVIDER_load calls init
-// at once, in this thread, right after deterministic_lib_ctx sets it.
-thread_local std::uint64_t pending_seed = 0;
+// The state reaches the provider's init through this variable: OSSL_PROVIDER_load calls init
+// at once, in this thread, right after DeterministicLibCtx::create sets it.
+thread_local DeterministicRandState* pending_state = nullptr;
 
 int provider_init(const OSSL_CORE_HANDLE*, const OSSL_DISPATCH*, const OSSL_DISPATCH** out, void** provctx) {
-  auto* state = new (std::nothrow) ProviderState;
-  if (!state) return 0;
-  state->seed = pending_seed;
-  *provctx = state;
+  if (!pending_state) return 0;
+  *provctx = pending_state;
   *out = kProviderFunctions;
   return 1;
 }
 
 }  // namespace
 
+DeterministicLibCtx::DeterministicLibCtx() = default;
+
 std::unique_ptr<DeterministicLibCtx> DeterministicLibCtx::create(std::uint64_t seed) {
   std::unique_ptr<DeterministicLibCtx> lib(new DeterministicLibCtx);
+  lib->state_ = std::make_unique<DeterministicRandState>();
+  lib->state_->seed = seed;
   lib->ctx_ = OSSL_LIB_CTX_new();
   if (!lib->ctx_) return nullptr;
-  pending_seed = seed;
   if (OSSL_PROVIDER_add_builtin(lib->ctx_, kProviderName, provider_init) != 1) return nullptr;
+  pending_state = lib->state_.get();
   lib->rand_ = OSSL_PROVIDER_load(lib->ctx_, kProviderName);
+  pending_state = nullptr;
   lib->default_ = OSSL_PROVIDER_load(lib->ctx_, "default");
   // The generator type is set before any generator exists; then all three are made, so none
   // is ever drawn from OpenSSL's own entropy.
@@ -157,10 +183,15 @@ std::unique_ptr<DeterministicLibCtx> DeterministicLibCtx::create(std::uint64_t s
   return ok ? std::move(lib) : nullptr;
 }
 
+void DeterministicLibCtx::reseed(std::uint64_t seed) {
+  state_->seed = seed;
+  for (Generator* generator : state_->live) generator->state = stream_start(seed, generator->stream);
+}
+
 DeterministicLibCtx::~DeterministicLibCtx() {
   if (rand_) OSSL_PROVIDER_unload(rand_);
   if (default_) OSSL_PROVIDER_unload(default_);
-  OSSL_LIB_CTX_free(ctx_);
+  OSSL_LIB_CTX_free(ctx_);  // frees the generators, then state_ goes
 }
 
 }  // namespace loopcheck

@@ -16,7 +16,6 @@
 #include <openssl/types.h>
 
 #include "src/core/tls_engine.h"
-#include "src/tls/deterministic_rand.h"
 
 namespace loopcheck {
 
@@ -50,6 +49,18 @@ struct TlsCertConfig {
   TlsClock now_seconds;    // empty: the real clock
 };
 
+struct PooledSslContext;  // a library context and an SSL_CTX made in it (in the .cc)
+
+// Making an endpoint's SSL_CTX, and above all the library context under it, costs far more
+// than a PSK handshake (every algorithm is fetched afresh in a new context), so contexts are
+// kept: a destroyed engine hands its context to a small process-wide pool, and a new engine
+// with the same SSL_CTX configuration (kind, side, version, certificates) takes one from there
+// instead of making its own. A context serves one live engine at a time, and each engine
+// restarts its context's random stream from its own seed, so its bytes are exactly those a
+// context made afresh would give. Everything else that differs between engines (PSK, tickets,
+// clock, host name) is set on the engine's SSL, and OpenSSL's callbacks find the engine
+// through the SSL. Not thread-safe: engines are made and destroyed on one thread (the model
+// checker runs one per process).
 class OpenSslEngine final : public TlsEngine {
  public:
   // Each is null, with `error` set, if OpenSSL refuses the configuration (a bad PEM, say).
@@ -58,6 +69,11 @@ class OpenSslEngine final : public TlsEngine {
   ~OpenSslEngine() override;
   OpenSslEngine(const OpenSslEngine&) = delete;
   OpenSslEngine& operator=(const OpenSslEngine&) = delete;
+
+  // The pool: how many contexts wait for an engine, and a way to free them all (tests, and
+  // anyone who wants the memory back; engines alive keep theirs).
+  static std::size_t idle_contexts();
+  static void free_idle_contexts();
 
   void feed(BytesView incoming) override;
   void feed_eof() override;
@@ -79,12 +95,11 @@ class OpenSslEngine final : public TlsEngine {
  private:
   friend struct OpenSslCallbacks;  // OpenSSL's callbacks, in the .cc file
 
-  OpenSslEngine(bool server, TlsClock now_seconds) : server_(server), now_seconds_(std::move(now_seconds)) {}
-  // The SSL_CTX every endpoint starts from: its own deterministic library context, exactly one
-  // protocol version, no session cache, tickets as asked and, with a clock, the clock hooks.
-  bool init_context(std::uint64_t seed, int tls_version, int num_tickets, std::string& error);
-  // The SSL object over two memory BIOs, set up as _ssl sets up an SSLObject.
-  bool init_connection(std::string& error);
+  OpenSslEngine(bool server, TlsClock now_seconds);
+  // The SSL object over two memory BIOs, set up as _ssl sets up an SSLObject, on `context`
+  // (pooled or new) after its random stream has been restarted from `seed`.
+  bool init_connection(std::unique_ptr<PooledSslContext> context, std::uint64_t seed, int num_tickets,
+                       std::string& error);
   TlsResult result_of(int ret, std::size_t bytes);
   std::string verify_failure() const;
 
@@ -92,8 +107,7 @@ class OpenSslEngine final : public TlsEngine {
   const TlsClock now_seconds_;
   std::string psk_identity_, psk_key_;  // PSK endpoints: what the PSK callbacks answer
   std::string server_hostname_;         // certificate clients: the name checked
-  std::unique_ptr<DeterministicLibCtx> lib_;  // outlives ctx_ and ssl_ (freed after them)
-  SSL_CTX* ctx_ = nullptr;
+  std::unique_ptr<PooledSslContext> context_;  // outlives ssl_; back to the pool once ssl_ is freed
   SSL* ssl_ = nullptr;
   BIO* incoming_ = nullptr;  // owned by ssl_
   BIO* outgoing_ = nullptr;  // owned by ssl_

@@ -98,12 +98,11 @@ std::span<char> SslProtocol::get_buffer(std::int64_t sizehint) {
   std::size_t want = sizehint <= 0 || static_cast<std::size_t>(sizehint) > kMaxSize
                          ? kMaxSize
                          : static_cast<std::size_t>(sizehint);
-  if (buffer_.size() < want) buffer_.resize(want);
-  return std::span<char>(buffer_.data(), want);
+  return std::span<char>(buffer_.get(), want);
 }
 
 void SslProtocol::buffer_updated(std::size_t nbytes) {
-  BytesView incoming(buffer_.data(), std::min(nbytes, buffer_.size()));
+  BytesView incoming(buffer_.get(), std::min(nbytes, kMaxSize));
   if (state_ == SslState::unwrapped && ctx_.bugs.on(Bug::bpo_33674)) {
     // The pre-3.7 pipe passed bytes straight through while unwrapped: the ClientHello that
     // beat the deferred handshake start reaches the app as if it were plaintext.
@@ -242,6 +241,10 @@ void SslProtocol::check_shutdown_timeout() {
 
 void SslProtocol::do_flush() {
   do_read();
+  // An app callback inside the read (data_received, eof_received, resume_writing) may have
+  // aborted: then nothing is left to flush. (sslproto-flush-abort: asyncio 3.13 moves on to
+  // SHUTDOWN from UNWRAPPED, which its _set_state refuses with a RuntimeError.)
+  if (state_ != SslState::flushing && !ctx_.bugs.on(Bug::sslproto_flush_abort)) return;
   set_state(SslState::shutdown);
   do_shutdown();
 }
@@ -281,14 +284,15 @@ void SslProtocol::abort(std::optional<Error> error) {
 
 // ---- outgoing --------------------------------------------------------------------------
 
-void SslProtocol::write_appdata(BytesView data) {
+Status SslProtocol::write_appdata(BytesView data) {
   if (state_ == SslState::flushing || state_ == SslState::shutdown || state_ == SslState::unwrapped) {
     ++conn_lost_;  // asyncio logs "SSL connection is closed" past a threshold, and drops it
-    return;
+    return make_error(Errc::closed, "SSL connection is closed; data dropped");
   }
   backlog_.emplace_back(data);
   backlog_size_ += data.size();
   if (state_ == SslState::wrapped) do_write();
+  return std::nullopt;
 }
 
 // asyncio's _do_write: an engine error escapes to _write_appdata or _do_read, whose handlers

@@ -81,7 +81,9 @@ class SslProtocol final : public BufferedProtocol, public Fingerprinted {
   // The app transport's entry points (asyncio's _SSLProtocolTransport calls these).
   void set_app_protocol(Protocol& app) { app_ = &app; }
   Protocol& app_protocol() const { return *app_; }
-  void write_appdata(BytesView data);
+  // Errc::closed when asyncio would drop the data with its "SSL connection is closed" warning
+  // (the shutdown has begun, or the connection is gone).
+  Status write_appdata(BytesView data);
   void start_shutdown();
   void abort(std::optional<Error> error);
   void pause_app_reading() { app_reading_paused_ = true; }
@@ -129,7 +131,9 @@ class SslProtocol final : public BufferedProtocol, public Fingerprinted {
   Transport* transport_ = nullptr;  // the plain transport beneath; null once it is lost
   SslState state_ = SslState::unwrapped;
   AppState app_state_;
-  Bytes buffer_ = Bytes(kMaxSize, '\0');  // lent to the transport beneath (get_buffer)
+  // Lent to the transport beneath (get_buffer); left uninitialised, as it is only ever written
+  // before it is read.
+  std::unique_ptr<char[]> buffer_ = std::make_unique_for_overwrite<char[]>(kMaxSize);
   std::deque<Bytes> backlog_;              // the app's writes the engine has not taken
   std::size_t backlog_size_ = 0;
   std::size_t outgoing_high_ = 0, outgoing_low_ = 0;

@@ -6,8 +6,7 @@ namespace loopcheck {
 
 Status SslTransport::write(BytesView data) {
   if (data.empty()) return std::nullopt;
-  protocol_.write_appdata(data);
-  return std::nullopt;
+  return protocol_.write_appdata(data);
 }
 
 // asyncio raises NotImplementedError: TLS has no half-close here.

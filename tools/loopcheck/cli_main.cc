@@ -12,6 +12,7 @@
 #include "model/world/world.h"
 #include "tools/loopcheck/cli.h"
 #include "tools/loopcheck/commands.h"
+#include "tools/loopcheck/real_tls.h"
 #include "tools/loopcheck/real_world.h"
 
 namespace {
@@ -195,6 +196,37 @@ int dispatch(int argc, char** argv) {
   race->add_option("--pause-every", race_options.pause_every_ms, "toggle client reading every MS")->check(whole_in(1, 60000));
   race->add_option("--runs", race_options.runs, "how many times to run it")->check(whole_in(1, 100000));
 
+  // TLS: the SSL protocol on real sockets, both ends here or one end a foreign peer.
+  TlsOptions tls_options;
+  auto tls_common = [&](CLI::App* cmd) {
+    cmd->add_option("--bug", real_bugs, "turn a catalog bug switch on");
+    cmd->add_option("--tls", tls_options.version, "TLS version: 12 or 13 (1.2 or 1.3)")
+        ->transform(CLI::Transformer({{"1.2", "12"}, {"1.3", "13"}}))
+        ->check(CLI::IsMember({12, 13}));
+    cmd->add_flag("--proactor", tls_options.overlapped, "ProactorStream on io_uring instead of SelectorStream on epoll");
+  };
+  auto* tls_echo = real->add_subcommand("tls-echo", "SSL protocol client and server on loopback: echo, close_notify both ways");
+  tls_common(tls_echo);
+  tls_echo->add_option("--bytes", tls_options.bytes, "bytes to send (each way)")->check(whole_in(1, 1LL << 34));
+  tls_echo->add_option("--pause-every", tls_options.pause_every_ms, "toggle client reading every MS (0: never)")
+      ->check(whole_in(0, 60000));
+  auto* tls_serve = real->add_subcommand("tls-serve", "a TLS echo server for one foreign client on 127.0.0.1");
+  tls_common(tls_serve);
+  tls_serve->add_option("--port", tls_options.port, "port (0: any; the one taken is printed)")->check(whole_in(0, 65535));
+  tls_serve->add_option("--cert-dir", tls_options.cert_dir, "folder with cert.pem and key.pem (see tls-certs)")->required();
+  tls_serve->add_option("--bytes", tls_options.bytes, "close after echoing this many bytes (0: when the client closes)")
+      ->check(whole_in(0, 1LL << 34));
+  auto* tls_connect = real->add_subcommand("tls-connect", "a TLS echo client for a foreign server on 127.0.0.1");
+  tls_common(tls_connect);
+  tls_connect->add_option("--port", tls_options.port, "the server's port")->required()->check(whole_in(1, 65535));
+  tls_connect->add_option("--ca", tls_options.ca_file, "the CA certificate (PEM) to trust")->required();
+  tls_connect->add_option("--bytes", tls_options.bytes, "bytes to send, all of which must come back")
+      ->check(whole_in(1, 1LL << 34));
+  tls_connect->add_option("--pause-every", tls_options.pause_every_ms, "toggle reading every MS (0: never)")
+      ->check(whole_in(0, 60000));
+  auto* tls_certs = real->add_subcommand("tls-certs", "write a CA, a certificate for localhost and its key (P-256)");
+  tls_certs->add_option("--dir", tls_options.cert_dir, "folder to write ca.pem, cert.pem, key.pem into")->required();
+
   LoadOptions load_options;
   auto* load = real->add_subcommand("load", "many loopback echo connections, some reset mid-stream");
   load->add_option("--bug", real_bugs, "turn a catalog bug switch on");
@@ -236,6 +268,10 @@ int dispatch(int argc, char** argv) {
     if (*drain) return real_dgram_drain(bugs, drain_options);
     if (*load) return real_load(bugs, load_options);
     if (*race) return real_race_echo(bugs, race_options);
+    if (*tls_echo) return real_tls_echo(bugs, tls_options);
+    if (*tls_serve) return real_tls_serve(bugs, tls_options);
+    if (*tls_connect) return real_tls_connect(bugs, tls_options);
+    if (*tls_certs) return real_tls_certs(tls_options);
     return real_echo(bugs, echo_options);
   }
   return run_hunt(hunt_json, hunt_added);

@@ -87,6 +87,7 @@ class EchoClient final : public Protocol {
   void data_received(BytesView data) override {
     received.add(data);
     if (reset_after_ > 0 && received.bytes() >= reset_after_ && !reset_) reset();
+    if (options_.tls && received.bytes() == options_.bytes) transport_->close();
   }
   bool eof_received() override { return false; }
   void connection_lost(std::optional<Error> error) override {
@@ -114,7 +115,7 @@ class EchoClient final : public Protocol {
     }
     if (sent.bytes() == options_.bytes && !eof_sent_) {
       eof_sent_ = true;
-      (void)transport_->write_eof();
+      if (!options_.tls) (void)transport_->write_eof();
     }
   }
   std::size_t write_size() const { return std::clamp<std::size_t>(options_.write_size, 1, Pattern::kChunk); }

@@ -75,6 +75,8 @@ struct EchoOptions {
   // false: SelectorStream transports on epoll.
   bool overlapped = false;
   std::size_t write_size = 64 * 1024;  // the client's write() size
+  // Over TLS there is no write_eof(): the client closes (close_notify) once all is echoed.
+  bool tls = false;
 };
 int real_echo(const BugSet& bugs, const EchoOptions& options);
 

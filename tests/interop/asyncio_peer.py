@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""A TLS echo peer on CPython's own asyncio (sslproto over the ssl module), for loopcheck's
+interop tests. Nothing here is loopcheck's code: it is the other end.
+
+  asyncio_peer.py server PORTFILE CERT KEY VERSION   serve one client: echo until it closes
+  asyncio_peer.py client PORT CAFILE VERSION BYTES [drop]
+      send BYTES, read them all back, then close (close_notify), or with `drop`, abort the
+      connection without close_notify once everything is back.
+
+VERSION is 12 or 13. Exit 0 on success; the reason on stderr otherwise."""
+import asyncio
+import hashlib
+import ssl
+import sys
+
+VERSIONS = {"12": ssl.TLSVersion.TLSv1_2, "13": ssl.TLSVersion.TLSv1_3}
+
+
+def pin(context, version):
+    context.minimum_version = VERSIONS[version]
+    context.maximum_version = VERSIONS[version]
+    return context
+
+
+class Echo(asyncio.Protocol):
+    def __init__(self, done):
+        self.done = done
+
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def data_received(self, data):
+        self.transport.write(data)
+
+    def eof_received(self):
+        return False
+
+    def connection_lost(self, exc):
+        if not self.done.done():
+            self.done.set_result(exc)
+
+
+async def serve(portfile, cert, key, version):
+    context = pin(ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER), version)
+    context.load_cert_chain(cert, key)
+    done = asyncio.get_running_loop().create_future()
+    server = await asyncio.get_running_loop().create_server(lambda: Echo(done), "127.0.0.1", 0, ssl=context)
+    with open(portfile, "w") as out:
+        out.write(str(server.sockets[0].getsockname()[1]))
+    exc = await asyncio.wait_for(done, 300)
+    server.close()
+    if exc is not None:
+        sys.exit(f"server: connection_lost({exc!r})")
+
+
+def pattern(size):
+    block = bytes(i % 251 for i in range(251)) * (65536 // 251 + 2)
+    out = bytearray()
+    while len(out) < size:
+        out += block[len(out) % 251:][: min(65536, size - len(out))]
+    return bytes(out)
+
+
+class Client(asyncio.Protocol):
+    def __init__(self, payload, drop, done):
+        self.payload, self.drop, self.done = payload, drop, done
+        self.received = bytearray()
+
+    def connection_made(self, transport):
+        self.transport = transport
+        transport.write(self.payload)
+
+    def data_received(self, data):
+        self.received += data
+        if len(self.received) >= len(self.payload):
+            if self.drop:
+                self.transport.abort()
+            else:
+                self.transport.close()
+
+    def connection_lost(self, exc):
+        if not self.done.done():
+            self.done.set_result(exc)
+
+
+async def client_main(port, cafile, version, size, drop):
+    context = pin(ssl.create_default_context(cafile=cafile), version)
+    payload = pattern(size)
+    loop = asyncio.get_running_loop()
+    done = loop.create_future()
+    client = Client(payload, drop, done)
+    await loop.create_connection(lambda: client, "127.0.0.1", port, ssl=context, server_hostname="localhost")
+    exc = await asyncio.wait_for(done, 300)
+    if bytes(client.received[: len(payload)]) != payload or len(client.received) != len(payload):
+        sys.exit(f"client: {len(client.received)} bytes came back for {len(payload)} sent, or they differ")
+    if exc is not None and not drop:
+        sys.exit(f"client: connection_lost({exc!r})")
+    print(f"client: {len(payload)} bytes echoed, sha256 {hashlib.sha256(payload).hexdigest()[:16]}")
+
+
+def main():
+    if len(sys.argv) >= 6 and sys.argv[1] == "server":
+        asyncio.run(serve(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]))
+    elif len(sys.argv) >= 6 and sys.argv[1] == "client":
+        drop = len(sys.argv) > 6 and sys.argv[6] == "drop"
+        asyncio.run(client_main(int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), drop))
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()

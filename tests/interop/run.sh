@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# One interop case between loopcheck's SSL protocol on real sockets and a TLS peer nobody here
+# wrote, over loopback, with certificates made for this run.
+# Usage: run.sh LOOPCHECK CASE VERSION [BYTES]
+#   asyncio-server       loopcheck tls-connect  ->  CPython asyncio echo server
+#   asyncio-client       CPython asyncio client ->  loopcheck tls-serve (close_notify both ways)
+#   asyncio-client-drop  the same, but the client aborts without close_notify at the end
+#   openssl-client       openssl s_client       ->  loopcheck tls-serve (which closes first)
+# VERSION: 12 or 13. Exit 77 (skipped, with the reason) when python3 or openssl is missing.
+set -uo pipefail
+loopcheck="$1" case="$2" version="$3" bytes="${4:-16777216}"
+here="$(cd "$(dirname "$0")" && pwd)"
+need=python3
+[[ "$case" == openssl-* ]] && need=openssl
+command -v "$need" >/dev/null || { echo "skipped: $need is not installed (bootstrap.sh test installs it)"; exit 77; }
+work="$(mktemp -d)"
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+"$loopcheck" real tls-certs --dir "$work" >/dev/null || exit 1
+
+# Waits (10 s at most) for a file to hold a line matching $2; prints the match.
+wait_for() {
+  for _ in $(seq 100); do
+    if grep -qE "$2" "$1" 2>/dev/null; then grep -oE "$2" "$1" | head -1; return 0; fi
+    sleep 0.1
+  done
+  echo "timed out waiting for '$2' in $1" >&2
+  return 1
+}
+
+serve() {  # starts loopcheck tls-serve in the background; sets $port
+  "$loopcheck" real tls-serve --cert-dir "$work" --tls "$version" --bytes "$1" >"$work/serve.out" 2>&1 &
+  server_pid=$!
+  port="$(wait_for "$work/serve.out" 'listening on 127\.0\.0\.1:[0-9]+' | sed 's/.*://')" || exit 1
+}
+
+finish_server() {  # waits for loopcheck tls-serve and reports its verdict
+  timeout 120 tail --pid="$server_pid" -f /dev/null
+  wait "$server_pid"; local code=$?
+  cat "$work/serve.out"
+  return $code
+}
+
+case "$case" in
+  asyncio-server)
+    python3 "$here/asyncio_peer.py" server "$work/port" "$work/cert.pem" "$work/key.pem" "$version" &
+    peer_pid=$!
+    wait_for "$work/port" '^[0-9]+' >/dev/null || exit 1
+    timeout 120 "$loopcheck" real tls-connect --port "$(cat "$work/port")" --ca "$work/ca.pem" \
+      --tls "$version" --bytes "$bytes" --pause-every 2
+    code=$?
+    wait "$peer_pid" || { echo "the asyncio server failed"; exit 1; }
+    exit $code ;;
+  asyncio-client|asyncio-client-drop)
+    serve 0
+    drop=""; [[ "$case" == *-drop ]] && drop=drop
+    timeout 120 python3 "$here/asyncio_peer.py" client "$port" "$work/ca.pem" "$version" "$bytes" $drop || {
+      echo "the asyncio client failed"; finish_server; exit 1; }
+    finish_server ;;
+  openssl-client)
+    serve "$bytes"
+    head -c "$bytes" /dev/urandom >"$work/in"
+    flag=-tls1_3; [[ "$version" == 12 ]] && flag=-tls1_2
+    timeout 120 openssl s_client -connect "127.0.0.1:$port" -CAfile "$work/ca.pem" -verify_hostname localhost \
+      -verify_return_error "$flag" -quiet <"$work/in" >"$work/out" 2>"$work/s_client.err" || {
+      echo "openssl s_client failed:"; cat "$work/s_client.err"; finish_server; exit 1; }
+    cmp -s "$work/in" "$work/out" || { echo "s_client got $(stat -c %s "$work/out") bytes back, not the $bytes it sent"; exit 1; }
+    echo "openssl s_client: $bytes bytes echoed intact"
+    finish_server ;;
+  *) echo "unknown case $case"; exit 2 ;;
+esac

@@ -1,0 +1,40 @@
+// The SSL protocol on real sockets: `real tls-echo` (both ends in this process, over epoll or
+// io_uring), and `real tls-serve` / `tls-connect` / `tls-certs` for peers nobody here wrote
+// (openssl s_client, CPython's asyncio). Certificates are made at run time (P-256 by default);
+// every endpoint verifies what it should (the client: the CA and the name "localhost").
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "src/core/bugs.h"
+#include "src/tls/certificates.h"
+#include "src/tls/openssl_engine.h"
+
+namespace loopcheck::cli {
+
+struct TlsOptions {
+  int version = 13;              // 12 or 13
+  bool overlapped = false;       // ProactorStream on io_uring instead of SelectorStream on epoll
+  std::size_t bytes = 16 * 1024 * 1024;
+  std::int64_t pause_every_ms = 5;  // tls-echo's client toggles reading this often (0: never)
+  int port = 0;                  // tls-serve: 0 = any (printed); tls-connect: the server's
+  std::string cert_dir;          // tls-certs writes, tls-serve reads (empty: made in memory)
+  std::string ca_file;           // tls-connect: the trust anchor
+};
+
+int real_tls_echo(const BugSet& bugs, const TlsOptions& options);
+int real_tls_serve(const BugSet& bugs, const TlsOptions& options);
+int real_tls_connect(const BugSet& bugs, const TlsOptions& options);
+int real_tls_certs(const TlsOptions& options);
+
+// One TLS endpoint's engine on real sockets: real randomness (a fresh seed per engine from the
+// OS) and the real clock.
+std::unique_ptr<OpenSslEngine> server_engine(const Certificates& certs, int version, std::string& error);
+std::unique_ptr<OpenSslEngine> client_engine(const std::string& ca_pem, int version, std::string& error);
+// CA, leaf and key for "localhost", P-256.
+std::optional<Certificates> localhost_certificates(std::string& error);
+
+}  // namespace loopcheck::cli

@@ -1,0 +1,54 @@
+// One TLS endpoint on a real socket, as the real-socket commands build it: the SSL protocol over
+// a plain stream transport (SelectorStream on epoll or ProactorStream on io_uring), both layers
+// observed by the monitor exactly as SimWorld::ssl_transport observes them in the simulation.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "model/oracles/monitor.h"
+#include "src/tls/openssl_engine.h"
+#include "src/tls/ssl_protocol.h"
+#include "src/transport/proactor_stream.h"
+#include "src/transport/selector_stream.h"
+#include "tools/loopcheck/real_world.h"
+
+namespace loopcheck::cli {
+
+// The handshake's outcome lands in handshake_done / handshake_error (the waiter).
+struct TlsSide {
+  std::unique_ptr<SslProtocol> ssl;
+  std::unique_ptr<Transport> plain;
+  bool handshake_done = false;
+  std::optional<Error> handshake_error;
+
+  void open(RealWorld& world, Monitor& monitor, int fd, Protocol& app, std::unique_ptr<OpenSslEngine> engine,
+            bool server, bool overlapped) {
+    ObservedStream& above = monitor.observe_stream(app, fd, nullptr, StreamKind::ssl);
+    SslOptions options;
+    options.server_side = server;
+    ssl = std::make_unique<SslProtocol>(SslContext{*world.loop, world.bugs, world.tracer, &monitor}, std::move(engine),
+                                        above, options, [this](std::optional<Error> error) {
+                                          handshake_done = true;
+                                          handshake_error = std::move(error);
+                                        });
+    above.set_owner(ssl.get());
+    above.attach(ssl->app_transport());
+    ObservedStream& beneath =
+        monitor.observe_stream(*ssl, fd, nullptr, overlapped ? StreamKind::proactor : StreamKind::selector);
+    if (overlapped) {
+      plain = std::make_unique<ProactorStreamTransport>(world.context(), fd, beneath);
+    } else {
+      plain = std::make_unique<SelectorStreamTransport>(world.context(), fd, beneath);
+    }
+    beneath.set_owner(plain.get());
+    above.set_beneath(&beneath, options.shutdown_timeout);
+  }
+  std::string describe_handshake() const {
+    if (handshake_error) return handshake_error->describe();
+    return handshake_done ? "ok" : "never finished";
+  }
+};
+
+}  // namespace loopcheck::cli
