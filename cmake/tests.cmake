@@ -35,6 +35,7 @@ loopcheck_gtest(unit_tests unit
   model/engines/reproducer_test.cc
   model/world/state_fingerprint_test.cc
   model/world/world_test.cc
+  model/world/tls_peer_test.cc
   model/world/app_timer_test.cc
   src/tls/openssl_engine_test.cc
   src/tls/certificates_test.cc
@@ -107,6 +108,7 @@ add_executable(property_tests
   properties/selector_datagram_properties.cc
   properties/proactor_properties.cc
   properties/write_buffer_state_properties.cc
+  properties/ssl_protocol_properties.cc
 )
 target_link_libraries(property_tests PRIVATE loopcheck_engines loopcheck_options rapidcheck rapidcheck_gtest
                                              GTest::gtest GTest::gtest_main)

@@ -366,3 +366,30 @@ TEST_F(OracleFixture, ASwitchedOffOracleNeverFires) {
 
 }  // namespace
 }  // namespace loopcheck
+
+namespace loopcheck {
+namespace {
+
+// O8 judges each move an SSL protocol reports against asyncio's edges, for both machines.
+TEST_F(OracleFixture, O8AcceptsTheSslEdgesAndFlagsAnyOther) {
+  Monitor& m = monitor();
+  m.on_ssl_state(nullptr, SslState::unwrapped, SslState::do_handshake);
+  m.on_ssl_state(nullptr, SslState::do_handshake, SslState::wrapped);
+  m.on_ssl_state(nullptr, SslState::wrapped, SslState::flushing);
+  m.on_ssl_state(nullptr, SslState::flushing, SslState::shutdown);
+  m.on_ssl_state(nullptr, SslState::shutdown, SslState::unwrapped);
+  m.on_app_state(nullptr, AppState::init, AppState::con_made);
+  m.on_app_state(nullptr, AppState::con_made, AppState::con_lost);
+  EXPECT_FALSE(m.violated());
+  m.on_ssl_state(nullptr, SslState::unwrapped, SslState::shutdown);
+  EXPECT_EQ(fired(), Oracle::O8);
+}
+
+TEST_F(OracleFixture, O8FlagsAnAppMoveBackwards) {
+  Monitor& m = monitor();
+  m.on_app_state(nullptr, AppState::eof, AppState::con_made);
+  EXPECT_EQ(fired(), Oracle::O8);
+}
+
+}  // namespace
+}  // namespace loopcheck

@@ -3,13 +3,17 @@
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
 #include <cstring>
 #include <ctime>
+#include <iterator>
 #include <vector>
+
+#include "src/tls/deterministic_rand.h"
 
 namespace loopcheck {
 namespace {
@@ -41,11 +45,70 @@ std::vector<X509*> read_certificates(OSSL_LIB_CTX* lib, const std::string& pem) 
 
 }  // namespace
 
-// OpenSSL's callbacks, with the engine as their context: the SSL_CTX's app data for the PSK
-// callbacks, the callback argument for the others.
+// What an SSL_CTX is made from, and nothing else: engines with equal keys can take turns on
+// one context. What differs between such engines goes on their SSL objects instead.
+struct ContextKey {
+  bool psk = true;  // TLS 1.3 with an external PSK; else certificates
+  bool server = false;
+  int version = TLS1_3_VERSION;
+  std::string cert_pem, key_pem;  // certificate servers: their chain and key
+  std::string ca_pem;             // certificate clients: their trust anchors
+  bool operator==(const ContextKey&) const = default;
+};
+
+// An SSL_CTX and the deterministic library context it was made in, which nothing else uses:
+// whoever holds it owns the library context's random stream.
+struct PooledSslContext {
+  ContextKey key;
+  std::unique_ptr<DeterministicLibCtx> lib;
+  SSL_CTX* ctx = nullptr;
+  ~PooledSslContext() { SSL_CTX_free(ctx); }  // before its library context
+};
+
+namespace {
+
+// The idle contexts, oldest first. Bounded, so configurations that come and go (certificates
+// made for one test, say) cannot pile up: past kMaxIdle the oldest idle context is freed.
+// Single-threaded, as the engines that use it.
+class ContextPool {
+ public:
+  static ContextPool& instance() {
+    static ContextPool pool;
+    return pool;
+  }
+  // An idle context made for `key`, the most recently returned one; null if there is none.
+  std::unique_ptr<PooledSslContext> take(const ContextKey& key) {
+    for (auto it = idle_.rbegin(); it != idle_.rend(); ++it) {
+      if ((*it)->key == key) {
+        std::unique_ptr<PooledSslContext> context = std::move(*it);
+        idle_.erase(std::next(it).base());
+        return context;
+      }
+    }
+    return nullptr;
+  }
+  void give_back(std::unique_ptr<PooledSslContext> context) {
+    idle_.push_back(std::move(context));
+    if (idle_.size() > kMaxIdle) idle_.erase(idle_.begin());
+  }
+  std::size_t idle() const { return idle_.size(); }
+  void clear() { idle_.clear(); }
+
+ private:
+  static constexpr std::size_t kMaxIdle = 32;
+  // OpenSSL is initialised before the pool exists, so its exit-time cleanup (registered then)
+  // runs after the pool's destructor has freed every context.
+  ContextPool() { OPENSSL_init_ssl(0, nullptr); }
+  std::vector<std::unique_ptr<PooledSslContext>> idle_;
+};
+
+}  // namespace
+
+// OpenSSL's callbacks. They find their engine through the SSL object (its app data), never
+// through the SSL_CTX, which serves one engine after another.
 struct OpenSslCallbacks {
-  static const OpenSslEngine& engine_of(SSL* ssl) {
-    return *static_cast<const OpenSslEngine*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
+  static const OpenSslEngine& engine_of(const SSL* ssl) {
+    return *static_cast<const OpenSslEngine*>(SSL_get_app_data(ssl));
   }
 
   static unsigned int client_psk(SSL* ssl, const char*, char* identity, unsigned int max_identity,
@@ -64,45 +127,160 @@ struct OpenSslCallbacks {
     return static_cast<unsigned int>(engine.psk_key_.size());
   }
 
-  // Runs in place of X509_verify_cert: the chain is checked at the clock's time, read at the
-  // moment the peer's Certificate message is processed, so a simulated run that reaches it
-  // later sees a later time. (Pinning the SSL's own verify param at creation would freeze it.)
-  static int verify_at_clock_time(X509_STORE_CTX* store, void* arg) {
-    const auto* engine = static_cast<const OpenSslEngine*>(arg);
-    X509_STORE_CTX_set_time(store, 0, static_cast<std::time_t>(engine->now_seconds_()));
+  // Runs in place of X509_verify_cert: with a clock, the chain is checked at the clock's time,
+  // read at the moment the peer's Certificate message is processed, so a simulated run that
+  // reaches it later sees a later time. (Pinning the SSL's own verify param at creation would
+  // freeze it.) Without one it is X509_verify_cert at the real time, as if not installed.
+  static int verify_at_clock_time(X509_STORE_CTX* store, void*) {
+    auto* ssl = static_cast<const SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+    const OpenSslEngine& engine = engine_of(ssl);
+    if (engine.now_seconds_) X509_STORE_CTX_set_time(store, 0, static_cast<std::time_t>(engine.now_seconds_()));
     return X509_verify_cert(store) > 0 ? 1 : 0;
   }
 
   // OpenSSL stamps a new ticket's session with time(NULL), then calls this just before it
   // encrypts the session into the ticket: the clock's time replaces the real one, so the
-  // ticket bytes depend on the simulated clock only.
-  static int stamp_ticket(SSL* ssl, void* arg) {
-    const auto* engine = static_cast<const OpenSslEngine*>(arg);
+  // ticket bytes depend on the simulated clock only. Without a clock the real time stays.
+  static int stamp_ticket(SSL* ssl, void*) {
+    const OpenSslEngine& engine = engine_of(ssl);
+    if (!engine.now_seconds_) return 1;
     SSL_SESSION* session = SSL_get_session(ssl);
     if (!session) return 0;
-    SSL_SESSION_set_time(session, static_cast<long>(engine->now_seconds_()));  // returns the time, not a status
+    SSL_SESSION_set_time(session, static_cast<long>(engine.now_seconds_()));  // returns the time, not a status
     return 1;
   }
 };
 
+namespace {
+
+// A new context for `key`, its random stream started from `seed`: exactly one protocol
+// version, no session cache, the key's suites, PSK callbacks or certificates, and the clock
+// hooks (which do nothing for an engine without a clock).
+std::unique_ptr<PooledSslContext> make_context(const ContextKey& key, std::uint64_t seed, std::string& error) {
+  auto context = std::make_unique<PooledSslContext>();
+  context->key = key;
+  context->lib = DeterministicLibCtx::create(seed);
+  if (!context->lib) {
+    error = "cannot set up a deterministic OpenSSL library context: " + last_error_text();
+    return nullptr;
+  }
+  OSSL_LIB_CTX* lib = context->lib->get();
+  SSL_CTX* ctx = context->ctx = SSL_CTX_new_ex(lib, nullptr, key.server ? TLS_server_method() : TLS_client_method());
+  if (!ctx) {
+    error = "SSL_CTX_new_ex: " + last_error_text();
+    return nullptr;
+  }
+  if (SSL_CTX_set_min_proto_version(ctx, key.version) != 1 || SSL_CTX_set_max_proto_version(ctx, key.version) != 1) {
+    error = "configuring the TLS version: " + last_error_text();
+    return nullptr;
+  }
+  // A context serves one engine after another: it must carry no sessions from one to the next.
+  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+  if (key.server && SSL_CTX_set_session_ticket_cb(ctx, OpenSslCallbacks::stamp_ticket, nullptr, nullptr) != 1) {
+    error = "SSL_CTX_set_session_ticket_cb: " + last_error_text();
+    return nullptr;
+  }
+  if (key.psk) {
+    if (SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256") != 1 || SSL_CTX_set1_groups_list(ctx, "X25519") != 1) {
+      error = "configuring TLS 1.3 PSK: " + last_error_text();
+      return nullptr;
+    }
+    if (key.server) {
+      SSL_CTX_set_psk_server_callback(ctx, OpenSslCallbacks::server_psk);
+    } else {
+      SSL_CTX_set_psk_client_callback(ctx, OpenSslCallbacks::client_psk);
+    }
+    return context;
+  }
+  // X25519 for the key exchange; P-256 too, since a TLS 1.2 client must list the curve of an
+  // ECDSA server certificate among its groups. The TLS 1.2 suite covers Ed25519 and ECDSA keys.
+  if (SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256") != 1 ||
+      SSL_CTX_set_cipher_list(ctx, "ECDHE-ECDSA-AES128-GCM-SHA256") != 1 ||
+      SSL_CTX_set1_groups_list(ctx, "X25519:P-256") != 1) {
+    error = "configuring TLS with certificates: " + last_error_text();
+    return nullptr;
+  }
+  SSL_CTX_set_cert_verify_callback(ctx, OpenSslCallbacks::verify_at_clock_time, nullptr);
+  if (key.server) {
+    // Read into the context's library context, where its signatures are made: an ECDSA
+    // nonce draws from the endpoint's seed like everything else.
+    std::vector<X509*> chain = read_certificates(lib, key.cert_pem);
+    BIO* in = BIO_new_mem_buf(key.key_pem.data(), static_cast<int>(key.key_pem.size()));
+    EVP_PKEY* private_key = in ? PEM_read_bio_PrivateKey_ex(in, nullptr, nullptr, nullptr, lib, nullptr) : nullptr;
+    BIO_free(in);
+    bool ok = !chain.empty() && private_key && SSL_CTX_use_certificate(ctx, chain.front()) == 1 &&
+              SSL_CTX_use_PrivateKey(ctx, private_key) == 1 && SSL_CTX_check_private_key(ctx) == 1;
+    for (std::size_t i = 1; ok && i < chain.size(); ++i) ok = SSL_CTX_add1_chain_cert(ctx, chain[i]) == 1;
+    for (X509* cert : chain) X509_free(cert);
+    EVP_PKEY_free(private_key);
+    if (!ok) {
+      error = chain.empty() ? "no certificate in cert_pem"
+                            : "loading the server's certificate and key: " + last_error_text();
+      return nullptr;
+    }
+    return context;
+  }
+  // The context's store starts empty (no default paths): the given CAs are the only anchors.
+  std::vector<X509*> anchors = read_certificates(lib, key.ca_pem);
+  X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+  bool ok = !anchors.empty();
+  for (X509* anchor : anchors) ok = ok && X509_STORE_add_cert(store, anchor) == 1;
+  for (X509* anchor : anchors) X509_free(anchor);
+  if (!ok) {
+    error = anchors.empty() ? "no certificate in ca_pem" : "adding a trust anchor: " + last_error_text();
+    return nullptr;
+  }
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  return context;
+}
+
+// An idle context for `key` if the pool has one, else a new one.
+std::unique_ptr<PooledSslContext> obtain_context(const ContextKey& key, std::uint64_t seed, std::string& error) {
+  std::unique_ptr<PooledSslContext> context = ContextPool::instance().take(key);
+  return context ? std::move(context) : make_context(key, seed, error);
+}
+
+// Restarts the context's random stream from `seed` and redraws what SSL_CTX_new_ex drew from
+// it, in its order (a ticket key name from the public generator; the ticket HMAC and AES keys
+// and the cookie key from the private one): from here on the engine sees the bytes a context
+// made afresh with this seed gives, and its tickets are sealed with keys of its own seed, not
+// with those of whichever engine had the context first. The cookie key (stateless
+// HelloRetryRequest cookies, never used here) is drawn only to move the stream on; OpenSSL
+// offers no way to set it.
+bool restart_random(PooledSslContext& context, std::uint64_t seed, std::string& error) {
+  context.lib->reseed(seed);
+  OSSL_LIB_CTX* lib = context.lib->get();
+  unsigned char ticket_keys[16 + 32 + 32];  // name, HMAC key, AES key: as OpenSSL lays them out
+  unsigned char cookie_key[32];
+  bool ok = RAND_bytes_ex(lib, ticket_keys, 16, 0) == 1 && RAND_priv_bytes_ex(lib, ticket_keys + 16, 32, 0) == 1 &&
+            RAND_priv_bytes_ex(lib, ticket_keys + 48, 32, 0) == 1 &&
+            RAND_priv_bytes_ex(lib, cookie_key, sizeof cookie_key, 0) == 1 &&
+            SSL_CTX_set_tlsext_ticket_keys(context.ctx, ticket_keys, sizeof ticket_keys) == 1;
+  if (!ok) error = "restarting the random stream: " + last_error_text();
+  return ok;
+}
+
+}  // namespace
+
+OpenSslEngine::OpenSslEngine(bool server, TlsClock now_seconds)
+    : server_(server), now_seconds_(std::move(now_seconds)) {}
+
+std::size_t OpenSslEngine::idle_contexts() { return ContextPool::instance().idle(); }
+
+void OpenSslEngine::free_idle_contexts() { ContextPool::instance().clear(); }
+
 std::unique_ptr<OpenSslEngine> OpenSslEngine::create_psk(const TlsPskConfig& config, std::string& error) {
+  if (config.num_tickets < 0) {
+    error = "num_tickets must not be negative";
+    return nullptr;
+  }
   std::unique_ptr<OpenSslEngine> engine(new OpenSslEngine(config.server, config.now_seconds));
   engine->psk_identity_ = config.identity;
   engine->psk_key_ = config.key;
-  if (!engine->init_context(config.seed, TLS1_3_VERSION, config.num_tickets, error)) return nullptr;
-  SSL_CTX* ctx = engine->ctx_;
-  bool ok = SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256") == 1 &&
-            SSL_CTX_set1_groups_list(ctx, "X25519") == 1;
-  if (!ok) {
-    error = "configuring TLS 1.3 PSK: " + last_error_text();
-    return nullptr;
-  }
-  if (config.server) {
-    SSL_CTX_set_psk_server_callback(ctx, OpenSslCallbacks::server_psk);
-  } else {
-    SSL_CTX_set_psk_client_callback(ctx, OpenSslCallbacks::client_psk);
-  }
-  if (!engine->init_connection(error)) return nullptr;
+  ContextKey key;
+  key.server = config.server;
+  std::unique_ptr<PooledSslContext> context = obtain_context(key, config.seed, error);
+  if (!context || !engine->init_connection(std::move(context), config.seed, config.num_tickets, error)) return nullptr;
   return engine;
 }
 
@@ -115,55 +293,27 @@ std::unique_ptr<OpenSslEngine> OpenSslEngine::create_cert(const TlsCertConfig& c
     error = "a certificate client needs server_hostname: it always checks the name";
     return nullptr;
   }
-  std::unique_ptr<OpenSslEngine> engine(new OpenSslEngine(config.server, config.now_seconds));
-  engine->server_hostname_ = config.server_hostname;
-  int version = config.version == 12 ? TLS1_2_VERSION : TLS1_3_VERSION;
-  if (!engine->init_context(config.seed, version, config.num_tickets, error)) return nullptr;
-  SSL_CTX* ctx = engine->ctx_;
-  OSSL_LIB_CTX* lib = engine->lib_->get();
-  // X25519 for the key exchange; P-256 too, since a TLS 1.2 client must list the curve of an
-  // ECDSA server certificate among its groups. The TLS 1.2 suite covers Ed25519 and ECDSA keys.
-  bool ok = SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256") == 1 &&
-            SSL_CTX_set_cipher_list(ctx, "ECDHE-ECDSA-AES128-GCM-SHA256") == 1 &&
-            SSL_CTX_set1_groups_list(ctx, "X25519:P-256") == 1;
-  if (!ok) {
-    error = "configuring TLS with certificates: " + last_error_text();
+  if (config.num_tickets < 0) {
+    error = "num_tickets must not be negative";
     return nullptr;
   }
+  std::unique_ptr<OpenSslEngine> engine(new OpenSslEngine(config.server, config.now_seconds));
+  engine->server_hostname_ = config.server_hostname;
+  ContextKey key;
+  key.psk = false;
+  key.server = config.server;
+  key.version = config.version == 12 ? TLS1_2_VERSION : TLS1_3_VERSION;
   if (config.server) {
-    // Read into the endpoint's library context, where its signatures are made: an ECDSA
-    // nonce draws from the endpoint's seed like everything else.
-    std::vector<X509*> chain = read_certificates(lib, config.cert_pem);
-    BIO* in = BIO_new_mem_buf(config.key_pem.data(), static_cast<int>(config.key_pem.size()));
-    EVP_PKEY* key = in ? PEM_read_bio_PrivateKey_ex(in, nullptr, nullptr, nullptr, lib, nullptr) : nullptr;
-    BIO_free(in);
-    ok = !chain.empty() && key && SSL_CTX_use_certificate(ctx, chain.front()) == 1 &&
-         SSL_CTX_use_PrivateKey(ctx, key) == 1 && SSL_CTX_check_private_key(ctx) == 1;
-    for (std::size_t i = 1; ok && i < chain.size(); ++i) ok = SSL_CTX_add1_chain_cert(ctx, chain[i]) == 1;
-    for (X509* cert : chain) X509_free(cert);
-    EVP_PKEY_free(key);
-    if (!ok) {
-      error = chain.empty() ? "no certificate in cert_pem"
-                            : "loading the server's certificate and key: " + last_error_text();
-      return nullptr;
-    }
+    key.cert_pem = config.cert_pem;
+    key.key_pem = config.key_pem;
   } else {
-    // The context's store starts empty (no default paths): the given CAs are the only anchors.
-    std::vector<X509*> anchors = read_certificates(lib, config.ca_pem);
-    X509_STORE* store = SSL_CTX_get_cert_store(ctx);
-    ok = !anchors.empty();
-    for (X509* anchor : anchors) ok = ok && X509_STORE_add_cert(store, anchor) == 1;
-    for (X509* anchor : anchors) X509_free(anchor);
-    if (!ok) {
-      error = anchors.empty() ? "no certificate in ca_pem" : "adding a trust anchor: " + last_error_text();
-      return nullptr;
-    }
-    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+    key.ca_pem = config.ca_pem;
   }
-  if (!engine->init_connection(error)) return nullptr;
+  std::unique_ptr<PooledSslContext> context = obtain_context(key, config.seed, error);
+  if (!context || !engine->init_connection(std::move(context), config.seed, config.num_tickets, error)) return nullptr;
   if (!config.server) {
-    ok = SSL_set_tlsext_host_name(engine->ssl_, config.server_hostname.c_str()) == 1 &&
-         SSL_set1_host(engine->ssl_, config.server_hostname.c_str()) == 1;
+    bool ok = SSL_set_tlsext_host_name(engine->ssl_, config.server_hostname.c_str()) == 1 &&
+              SSL_set1_host(engine->ssl_, config.server_hostname.c_str()) == 1;
     if (!ok) {
       error = "setting server_hostname: " + last_error_text();
       return nullptr;
@@ -172,41 +322,11 @@ std::unique_ptr<OpenSslEngine> OpenSslEngine::create_cert(const TlsCertConfig& c
   return engine;
 }
 
-bool OpenSslEngine::init_context(std::uint64_t seed, int tls_version, int num_tickets, std::string& error) {
-  lib_ = DeterministicLibCtx::create(seed);
-  if (!lib_) {
-    error = "cannot set up a deterministic OpenSSL library context: " + last_error_text();
-    return false;
-  }
-  ctx_ = SSL_CTX_new_ex(lib_->get(), nullptr, server_ ? TLS_server_method() : TLS_client_method());
-  if (!ctx_) {
-    error = "SSL_CTX_new_ex: " + last_error_text();
-    return false;
-  }
-  SSL_CTX_set_app_data(ctx_, this);
-  bool ok = num_tickets >= 0 && SSL_CTX_set_min_proto_version(ctx_, tls_version) == 1 &&
-            SSL_CTX_set_max_proto_version(ctx_, tls_version) == 1 &&
-            SSL_CTX_set_num_tickets(ctx_, static_cast<std::size_t>(num_tickets)) == 1;
-  if (!ok) {
-    error = num_tickets < 0 ? "num_tickets must not be negative" : "configuring the TLS version: " + last_error_text();
-    return false;
-  }
-  // A reused context carries nothing from one run into the next.
-  SSL_CTX_set_session_cache_mode(ctx_, SSL_SESS_CACHE_OFF);
-  // No tickets means none in TLS 1.2 either (there num_tickets does not apply).
-  if (server_ && num_tickets == 0) SSL_CTX_set_options(ctx_, SSL_OP_NO_TICKET);
-  if (now_seconds_) {
-    SSL_CTX_set_cert_verify_callback(ctx_, OpenSslCallbacks::verify_at_clock_time, this);
-    if (server_ && SSL_CTX_set_session_ticket_cb(ctx_, OpenSslCallbacks::stamp_ticket, nullptr, this) != 1) {
-      error = "SSL_CTX_set_session_ticket_cb: " + last_error_text();
-      return false;
-    }
-  }
-  return true;
-}
-
-bool OpenSslEngine::init_connection(std::string& error) {
-  ssl_ = SSL_new(ctx_);
+bool OpenSslEngine::init_connection(std::unique_ptr<PooledSslContext> context, std::uint64_t seed, int num_tickets,
+                                    std::string& error) {
+  context_ = std::move(context);
+  if (!restart_random(*context_, seed, error)) return false;
+  ssl_ = SSL_new(context_->ctx);
   incoming_ = BIO_new(BIO_s_mem());
   outgoing_ = BIO_new(BIO_s_mem());
   if (!ssl_ || !incoming_ || !outgoing_) {
@@ -221,6 +341,14 @@ bool OpenSslEngine::init_connection(std::string& error) {
   BIO_set_mem_eof_return(outgoing_, -1);
   SSL_set_bio(ssl_, incoming_, outgoing_);
   SSL_set_mode(ssl_, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_AUTO_RETRY);
+  SSL_set_app_data(ssl_, this);  // how the callbacks find this engine
+  // Tickets are the engine's own business: no tickets means none in TLS 1.2 either (there
+  // num_tickets does not apply).
+  if (SSL_set_num_tickets(ssl_, static_cast<std::size_t>(num_tickets)) != 1) {
+    error = "SSL_set_num_tickets: " + last_error_text();
+    return false;
+  }
+  if (server_ && num_tickets == 0) SSL_set_options(ssl_, SSL_OP_NO_TICKET);
   if (server_) {
     SSL_set_accept_state(ssl_);
   } else {
@@ -229,9 +357,11 @@ bool OpenSslEngine::init_connection(std::string& error) {
   return true;
 }
 
+// The SSL goes first (it holds a reference to the SSL_CTX); then the context waits for the
+// next engine with the same configuration.
 OpenSslEngine::~OpenSslEngine() {
   SSL_free(ssl_);  // frees both BIOs
-  SSL_CTX_free(ctx_);
+  if (context_) ContextPool::instance().give_back(std::move(context_));
 }
 
 void OpenSslEngine::feed(BytesView incoming) {

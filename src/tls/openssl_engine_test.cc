@@ -3,10 +3,12 @@
 // clean EOF and a transport EOF without it as CPython's SSLEOFError; certificate checks that
 // fail the way CPython's SSLCertVerificationError does, at the simulated clock's time; and
 // the replay promise: the same seeds and clock give the same bytes on the wire, tickets
-// included, and the clock reaches the wire only through tickets.
+// included, and the clock reaches the wire only through tickets; and the same promise kept by
+// pooled contexts, whatever engines used them before or use others alongside.
 #include "src/tls/openssl_engine.h"
 
 #include <gtest/gtest.h>
+#include <openssl/rand.h>
 
 #include <ctime>
 #include <map>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "src/tls/certificates.h"
+#include "src/tls/deterministic_rand.h"
 
 namespace loopcheck {
 namespace {
@@ -167,6 +170,9 @@ std::vector<Flight> transcript(const Flavor& flavor, const Options& options) {
   return pair.wire;
 }
 
+const Flavor kTls13{"Ed25519Tls13", 13, CertificateKey::ed25519};
+const Flavor kTls12{"P256Tls12", 12, CertificateKey::p256};
+
 class EveryConfiguration : public testing::TestWithParam<Flavor> {};
 
 TEST_P(EveryConfiguration, HandshakeThenDataBothWaysThenCloseNotify) {
@@ -213,6 +219,69 @@ TEST_P(EveryConfiguration, TheClockReachesTheWireOnlyThroughTickets) {
   EXPECT_EQ(a[differing[0]].bytes.size(), b[differing[0]].bytes.size());
 }
 
+// A context taken from the pool gives the bytes a context made afresh gives: the engines that
+// made it and had it before (other seeds, tickets, clocks) leave nothing behind. Without the
+// reseed at engine creation the last transcript would continue the previous engine's random
+// stream; without new ticket keys its tickets would be sealed with the first engine's.
+TEST_P(EveryConfiguration, AReusedContextReplaysTheBytesOfAFreshOne) {
+  const Flavor flavor = GetParam();
+  for (int tickets : {0, 2}) {
+    OpenSslEngine::free_idle_contexts();
+    Options options;
+    options.num_tickets = tickets;
+    std::vector<Flight> fresh = transcript(flavor, options);
+    ASSERT_FALSE(fresh.empty());
+    ASSERT_EQ(OpenSslEngine::idle_contexts(), 2u);  // client's and server's, back in the pool
+
+    // Other engines make new contexts and use them, and contexts of other configurations.
+    OpenSslEngine::free_idle_contexts();
+    Options other;
+    other.client_seed = 5;
+    other.server_seed = 6;
+    other.num_tickets = 2;
+    other.now = kNow + 3600;
+    EXPECT_NE(transcript(flavor, other), fresh) << tickets << " tickets";
+    for (const Flavor& another : {Flavor{"Psk13", 0, CertificateKey::ed25519}, kTls12, kTls13}) {
+      ASSERT_FALSE(transcript(another, other).empty());
+    }
+
+    std::size_t idle = OpenSslEngine::idle_contexts();
+    Pair again(flavor, options);
+    ASSERT_TRUE(again.client && again.server);
+    EXPECT_EQ(OpenSslEngine::idle_contexts(), idle - 2);  // both contexts came from the pool
+    converse(again);
+    EXPECT_EQ(again.wire, fresh) << tickets << " tickets";
+  }
+}
+
+// Two connections alive at once, their steps interleaved: each has a context of its own and
+// sends what it sends when alone.
+TEST_P(EveryConfiguration, TwoPairsAliveAtOnceEachSendWhatTheySendAlone) {
+  const Flavor flavor = GetParam();
+  Options first, second;
+  first.num_tickets = second.num_tickets = 2;
+  second.client_seed = 3;
+  second.server_seed = 4;
+  std::vector<Flight> alone_first = transcript(flavor, first), alone_second = transcript(flavor, second);
+  ASSERT_FALSE(alone_first.empty());
+  ASSERT_NE(alone_first, alone_second);
+
+  Pair a(flavor, first), b(flavor, second);
+  ASSERT_TRUE(a.client && a.server && b.client && b.server);
+  for (int round = 0; round < 10; ++round) {
+    if (b.client_handshake.status == TlsStatus::want_read) b.client_handshake = b.client->do_handshake();
+    if (a.client_handshake.status == TlsStatus::want_read) a.client_handshake = a.client->do_handshake();
+    if (a.server_handshake.status == TlsStatus::want_read) a.server_handshake = a.server->do_handshake();
+    if (b.server_handshake.status == TlsStatus::want_read) b.server_handshake = b.server->do_handshake();
+    a.carry();
+    b.carry();
+  }
+  converse(b);
+  converse(a);
+  EXPECT_EQ(a.wire, alone_first);
+  EXPECT_EQ(b.wire, alone_second);
+}
+
 INSTANTIATE_TEST_SUITE_P(Configurations, EveryConfiguration,
                          testing::Values(Flavor{"Psk13", 0, CertificateKey::ed25519},
                                          Flavor{"Ed25519Tls12", 12, CertificateKey::ed25519},
@@ -220,9 +289,6 @@ INSTANTIATE_TEST_SUITE_P(Configurations, EveryConfiguration,
                                          Flavor{"P256Tls12", 12, CertificateKey::p256},
                                          Flavor{"P256Tls13", 13, CertificateKey::p256}),
                          [](const auto& info) { return std::string(info.param.name); });
-
-const Flavor kTls13{"Ed25519Tls13", 13, CertificateKey::ed25519};
-const Flavor kTls12{"P256Tls12", 12, CertificateKey::p256};
 
 // What the SSL protocol sizes its read buffer and its reading back-pressure by: bytes fed and
 // not yet taken in by OpenSSL (MemoryBIO.pending), whole records or not.
@@ -402,6 +468,57 @@ TEST(OpenSslEngine, BadCertificateConfigurationsAreRefusedUpFront) {
   server.key_pem = certificates(CertificateKey::p256, 1).key;  // not the certificate's key
   EXPECT_FALSE(OpenSslEngine::create_cert(server, error));
   EXPECT_NE(error.find("loading the server's certificate and key"), std::string::npos) << error;
+}
+
+// The PSK and the clock are each engine's own even on a context another engine used: the
+// callbacks find the engine through the SSL, not through the shared SSL_CTX.
+TEST(OpenSslEngine, EachEngineOnAReusedContextAnswersWithItsOwnPskAndClock) {
+  auto psk_pair = [](char client_key) {
+    std::string error;
+    TlsPskConfig config{false, "loopcheck", std::string(32, client_key), 1, 0, fixed_clock(kNow)};
+    std::unique_ptr<OpenSslEngine> client = OpenSslEngine::create_psk(config, error);
+    config.server = true;
+    config.key = std::string(32, 'k');
+    config.seed = 2;
+    return Pair(std::move(client), OpenSslEngine::create_psk(config, error));
+  };
+  for (char client_key : {'k', 'x', 'k'}) {
+    Pair pair = psk_pair(client_key);
+    ASSERT_TRUE(pair.client && pair.server);
+    EXPECT_EQ(pair.handshake(), client_key == 'k') << client_key << ": " << pair.failure();
+  }
+  for (std::int64_t now : {kNow, std::int64_t{2082758400 + 1}, kNow}) {
+    Options options;
+    options.now = now;
+    Pair pair(kTls13, options);
+    if (now == kNow) {
+      EXPECT_TRUE(pair.handshake()) << pair.failure();
+    } else {
+      expect_verification_failure(pair, "certificate has expired");
+    }
+  }
+}
+
+// What lets a pooled context serve a new seed: reseeding a context that has been drawn from
+// gives the bytes of a context just made with that seed, from the public and the private
+// generator alike.
+TEST(DeterministicLibCtx, ReseedGivesTheBytesOfAContextJustMadeWithTheSeed) {
+  auto draw = [](DeterministicLibCtx& lib) {
+    unsigned char bytes[2][40];
+    EXPECT_EQ(RAND_bytes_ex(lib.get(), bytes[0], sizeof bytes[0], 0), 1);
+    EXPECT_EQ(RAND_priv_bytes_ex(lib.get(), bytes[1], sizeof bytes[1], 0), 1);
+    return std::string(reinterpret_cast<const char*>(bytes), sizeof bytes);
+  };
+  std::unique_ptr<DeterministicLibCtx> fresh = DeterministicLibCtx::create(7);
+  std::unique_ptr<DeterministicLibCtx> used = DeterministicLibCtx::create(9);
+  ASSERT_TRUE(fresh && used);
+  std::string expected = draw(*fresh);
+  std::string before = draw(*used);
+  EXPECT_NE(before, expected);
+  used->reseed(7);
+  EXPECT_EQ(draw(*used), expected);
+  used->reseed(9);
+  EXPECT_EQ(draw(*used), before);
 }
 
 }  // namespace

@@ -126,3 +126,55 @@ TEST_F(StreamFixture, PeerResetReachesConnectionLostAsAnError) {
 
 }  // namespace
 }  // namespace loopcheck
+
+namespace loopcheck {
+namespace {
+
+// asyncio's BufferedProtocol on the selector transport: each recv goes straight into the
+// buffer the protocol lends, no larger than that buffer (the recv_into path).
+class SmallBufferProtocol final : public BufferedProtocol {
+ public:
+  explicit SmallBufferProtocol(std::size_t size) : buffer_(size, '\0') {}
+  void connection_made(Transport& t) override { transport = &t; }
+  std::span<char> get_buffer(std::int64_t) override { return std::span<char>(buffer_.data(), buffer_.size()); }
+  void buffer_updated(std::size_t n) override {
+    got += Bytes(buffer_.data(), n);
+    sizes.push_back(n);
+  }
+  void connection_lost(std::optional<Error> e) override { error = e; ++lost; }
+  Transport* transport = nullptr;
+  Bytes got;
+  std::vector<std::size_t> sizes;
+  std::optional<Error> error;
+  int lost = 0;
+
+ private:
+  Bytes buffer_;
+};
+
+TEST(SelectorBufferedProtocol, ReceivesIntoTheLentBufferNoMoreThanItHolds) {
+  SmallBufferProtocol protocol(4);
+  HandDrivenStream hand{protocol, 64, 64};
+  ASSERT_TRUE(hand.settle());
+  ASSERT_TRUE(hand.world->kernel().send(hand.peer_fd, "abcdef").ok());
+  ASSERT_TRUE(hand.settle()) << hand.violation();
+  EXPECT_EQ(protocol.got, "abcdef");
+  ASSERT_EQ(protocol.sizes.size(), 2u);
+  EXPECT_EQ(protocol.sizes[0], 4u);
+  EXPECT_EQ(protocol.sizes[1], 2u);
+}
+
+// An empty buffer is the protocol's error (asyncio's RuntimeError): the connection fails with it.
+TEST(SelectorBufferedProtocol, AnEmptyBufferFailsTheConnection) {
+  SmallBufferProtocol protocol(0);
+  HandDrivenStream hand{protocol, 64, 64};
+  ASSERT_TRUE(hand.settle());
+  ASSERT_TRUE(hand.world->kernel().send(hand.peer_fd, "x").ok());
+  ASSERT_TRUE(hand.settle()) << hand.violation();
+  EXPECT_EQ(protocol.lost, 1);
+  ASSERT_TRUE(protocol.error);
+  EXPECT_NE(protocol.error->message.find("get_buffer"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace loopcheck
