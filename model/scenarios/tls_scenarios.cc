@@ -21,7 +21,8 @@ struct TlsConnection {
 };
 
 TlsConnection connect_tls(SimWorld& world, Protocol& app, TlsPeer::Script script, bool proactor,
-                          bool server_side = false) {
+                          bool server_side = false, SimTls tls = SimTls::psk) {
+  script.tls = tls;
   auto [app_fd, peer_fd] = app_peer_pair(world);
   auto& peer = world.own(std::make_unique<TlsPeer>(world.kernel(), peer_fd, "tls peer", std::move(script)));
   world.add_source(peer);
@@ -29,6 +30,7 @@ TlsConnection connect_tls(SimWorld& world, Protocol& app, TlsPeer::Script script
   SslSetup setup;
   setup.options.server_side = server_side;
   setup.proactor = proactor;
+  setup.tls = tls;
   setup.waiter = [&world, handshake](std::optional<Error>) { world.monitor().discharge(handshake); };
   Transport& transport = world.ssl_transport(app_fd, app, &peer, &peer.plaintext(), std::move(setup));
   return {&peer, &transport};
@@ -72,13 +74,14 @@ class TlsEcho final : public Scenario {
     return proactor_ ? "TLS 1.3 echo over the proactor transport: handshake, echo, close_notify both ways"
                      : "TLS 1.3 echo over the selector transport: handshake, echo, close_notify both ways";
   }
-  Params default_params() const override { return {{"bytes", 40}, {"chunk", 20}}; }
+  // certs=1: TLS 1.3 with Ed25519 certificates, verified, instead of a pre-shared key.
+  Params default_params() const override { return {{"bytes", 40}, {"chunk", 20}, {"certs", 0}}; }
   Bounds default_bounds() const override { return {300, 1, 0}; }
   void setup(SimWorld& world, const Params& p) const override {
     auto& app = world.own(std::make_unique<TlsEchoClient>(world, p));
     TlsPeer::Script script;
     script.echo = true;
-    connect_tls(world, app, script, proactor_);
+    connect_tls(world, app, script, proactor_, false, param(p, "certs", 0) ? SimTls::certificates : SimTls::psk);
   }
 
  private:

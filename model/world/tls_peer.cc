@@ -3,18 +3,15 @@
 #include <stdexcept>
 
 #include "model/world/sim_clock.h"
-#include "src/tls/openssl_engine.h"
+#include "model/world/sim_tls.h"
 
 namespace loopcheck {
 
 TlsPeer::TlsPeer(FakeKernel& kernel, int fd, std::string name, Script script)
     : StreamPeer(kernel, fd, std::move(name)), script_(std::move(script)) {
-  TlsPskConfig config;
-  config.server = script_.server;
-  config.seed = script_.seed;
-  config.now_seconds = [] { return kSimEpochSeconds; };  // a PSK peer without tickets reads no time
   std::string error;
-  engine_ = OpenSslEngine::create_psk(config, error);
+  // The peer's clock stands at the epoch: it sends no tickets, and certificates are valid then.
+  engine_ = make_sim_engine(script_.tls, script_.server, script_.seed, [] { return kSimEpochSeconds; }, error);
   if (!engine_) throw std::runtime_error("TLS peer: " + error);
   plain_.reads_ = script_.misbehaviour == Misbehaviour::none || script_.misbehaviour == Misbehaviour::ignore_close_notify;
 }

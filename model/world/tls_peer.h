@@ -15,6 +15,7 @@
 #include <string>
 
 #include "model/world/peers.h"
+#include "model/world/sim_tls.h"
 #include "src/core/tls_engine.h"
 
 namespace loopcheck {
@@ -35,6 +36,7 @@ class TlsPeer final : public StreamPeer {
     bool echo = false;              // sends every plaintext byte back
     bool close_when_done = false;   // sends close_notify once it has sent everything
     Misbehaviour misbehaviour = Misbehaviour::none;
+    SimTls tls = SimTls::psk;
     std::uint64_t seed = 2;
   };
 

@@ -1,6 +1,6 @@
 #include "model/world/world.h"
 
-#include "src/tls/openssl_engine.h"
+#include "model/world/sim_tls.h"
 
 #include <cxxabi.h>
 
@@ -79,12 +79,10 @@ Transport& SimWorld::proactor_stream_transport(int fd, Protocol& app, const Stre
 
 SslProtocol& SimWorld::ssl_protocol(int fd, Protocol& app, const StreamPeerView* plain_peer, SslSetup setup) {
   ObservedStream& observed = monitor_.observe_stream(app, fd, plain_peer, StreamKind::ssl);
-  TlsPskConfig config;
-  config.server = setup.options.server_side;
-  config.seed = setup.seed;
-  config.now_seconds = [this] { return kSimEpochSeconds + clock_.now() / kSecond; };
   std::string error;
-  std::unique_ptr<TlsEngine> engine = OpenSslEngine::create_psk(config, error);
+  std::unique_ptr<TlsEngine> engine = make_sim_engine(
+      setup.tls, setup.options.server_side, setup.seed, [this] { return kSimEpochSeconds + clock_.now() / kSecond; },
+      error);
   if (!engine) throw SetupError("the app's TLS engine: " + error);
   auto& ssl = own(std::make_unique<SslProtocol>(SslContext{loop_, bugs_, tracer_, &monitor_}, std::move(engine),
                                                 observed, setup.options, std::move(setup.waiter)));

@@ -25,6 +25,7 @@
 #include "model/oracles/monitor.h"
 #include "model/world/pending_event.h"
 #include "model/world/sim_clock.h"
+#include "model/world/sim_tls.h"
 #include "model/world/sim_poller.h"
 #include "model/world/trace.h"
 #include "src/core/bugs.h"
@@ -47,11 +48,12 @@ struct WorldConfig {
 
 enum class RunEnd { quiescent, violation, step_bound, pruned };
 
-// One TLS endpoint of the app's: how its SslProtocol is made. Its engine is OpenSSL with TLS 1.3
-// PSK, its randomness from `seed`, its clock the world's.
+// One TLS endpoint of the app's: how its SslProtocol is made. Its engine is OpenSSL (TLS 1.3, PSK
+// or certificates: see SimTls), its randomness from `seed`, its clock the world's.
 struct SslSetup {
   SslOptions options;
   bool proactor = false;  // over the proactor stream transport instead of the selector one
+  SimTls tls = SimTls::psk;
   std::uint64_t seed = 1;
   SslWaiter waiter;       // create_connection's (or start_tls's) future
 };
