@@ -309,6 +309,23 @@ TEST(OpenSslEngine, IncomingPendingCountsFedBytesUntilTheTlsLayerTakesThem) {
   EXPECT_EQ(pair.client->incoming_pending(), 0u);
 }
 
+// A read appends one record's data to what `out` holds, however much room it is offered (the
+// SSL protocol offers its whole 256 KiB buffer), and leaves `out` alone when there is none.
+TEST(OpenSslEngine, AReadAppendsOneRecordAndNothingWhenThereIsNone) {
+  Pair pair(Flavor{"Psk13", 0, CertificateKey::ed25519}, Options{});
+  ASSERT_TRUE(pair.handshake()) << pair.failure();
+  pair.server->write("abc");
+  pair.server->write("defg");
+  pair.carry();
+  Bytes got = "x";
+  EXPECT_EQ(pair.client->read(got, 256 * 1024).bytes, 3u);
+  EXPECT_EQ(got, "xabc");
+  EXPECT_EQ(pair.client->read(got, 256 * 1024).bytes, 4u);
+  EXPECT_EQ(got, "xabcdefg");
+  EXPECT_EQ(pair.client->read(got, 256 * 1024).status, TlsStatus::want_read);
+  EXPECT_EQ(got, "xabcdefg");
+}
+
 // TLS 1.3 tickets come after the server's Finished, so a client read can find nothing but
 // tickets: CPython's SSLWantReadError, not an error and not data.
 TEST(OpenSslEngine, AReadThatFindsOnlyTicketsWantsMore) {
