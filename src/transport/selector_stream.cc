@@ -17,13 +17,22 @@ void SelectorStreamTransport::start_reading() {
   (void)ctx_.loop.add_reader(fd_, tag("read_ready"), [this] { read_ready(); });
 }
 
+// asyncio's _read_ready__data_received, or for a BufferedProtocol _read_ready__get_buffer: the
+// protocol lends its buffer first, then the recv fills it (recv_into). An empty buffer is the
+// protocol's error and fails the connection.
 void SelectorStreamTransport::read_ready() {
   if (conn_lost_) return;
-  if (BufferedProtocol* buffered = protocol_->as_buffered()) {
-    read_ready_into(*buffered);
-    return;
+  BufferedProtocol* buffered = protocol_->as_buffered();
+  std::span<char> buffer;
+  if (buffered) {
+    buffer = buffered->get_buffer(-1);
+    if (buffer.empty()) {
+      fatal_error(make_error(Errc::invalid_argument, "get_buffer() returned an empty buffer"),
+                  "Fatal error: protocol.get_buffer() call failed.");
+      return;
+    }
   }
-  IoResult<Bytes> got = ctx_.sockets.recv(fd_, kMaxRecv);
+  IoResult<Bytes> got = ctx_.sockets.recv(fd_, buffered ? buffer.size() : kMaxRecv);
   if (got.would_block()) return;
   if (!got.ok()) {
     fatal_error(got.error(), "fatal read error");
@@ -33,32 +42,13 @@ void SelectorStreamTransport::read_ready() {
     on_eof();
     return;
   }
-  trace("recv " + std::to_string(got.value().size()) + " bytes");
-  protocol_->data_received(got.value());
-}
-
-// asyncio's _read_ready__get_buffer: the protocol lends its buffer first, then the recv fills it
-// (recv_into). An empty buffer is the protocol's error and fails the connection.
-void SelectorStreamTransport::read_ready_into(BufferedProtocol& protocol) {
-  std::span<char> buffer = protocol.get_buffer(-1);
-  if (buffer.empty()) {
-    fatal_error(make_error(Errc::invalid_argument, "get_buffer() returned an empty buffer"),
-                "Fatal error: protocol.get_buffer() call failed.");
-    return;
+  trace((buffered ? "recv_into " : "recv ") + std::to_string(got.value().size()) + " bytes");
+  if (buffered) {
+    std::memcpy(buffer.data(), got.value().data(), got.value().size());
+    buffered->buffer_updated(got.value().size());
+  } else {
+    protocol_->data_received(got.value());
   }
-  IoResult<Bytes> got = ctx_.sockets.recv(fd_, buffer.size());
-  if (got.would_block()) return;
-  if (!got.ok()) {
-    fatal_error(got.error(), "fatal read error");
-    return;
-  }
-  if (got.value().empty()) {
-    on_eof();
-    return;
-  }
-  trace("recv_into " + std::to_string(got.value().size()) + " bytes");
-  std::memcpy(buffer.data(), got.value().data(), got.value().size());
-  protocol.buffer_updated(got.value().size());
 }
 
 void SelectorStreamTransport::on_eof() {

@@ -48,7 +48,6 @@ class SelectorStreamTransport final : public Transport, public Fingerprinted {
   // Deferred from the constructor: the protocol may already have paused or closed us.
   void start_reading();
   void read_ready();
-  void read_ready_into(BufferedProtocol& protocol);
   void on_eof();
   void write_ready();
   void fatal_error(const Error& error, const char* where);

@@ -109,14 +109,10 @@ int real_tls_echo(const BugSet& bugs, const TlsOptions& options) {
     server_end.open(world, monitor, fd.value(), server, std::move(tls), true, options.overlapped);
   });
   Nanos start = world.clock.now();
-  bool finished = world.run_until(
-      [&] { return (client.lost > 0 && server.lost > 0) || !server_setup_error.empty(); }, 120 * kSecond);
+  bool finished = run_to_the_end(
+      world, monitor, [&] { return (client.lost > 0 && server.lost > 0) || !server_setup_error.empty(); },
+      120 * kSecond);
   double seconds = static_cast<double>(world.clock.now() - start) / kSecond;
-  if (options.overlapped && world.completions) {
-    finished = world.run_until([&] { return world.port_books().owned_buffers == 0; }, 5 * kSecond) && finished;
-  }
-  monitor.check_end(finished);
-  world.loop->set_observer(nullptr);
   if (!server_setup_error.empty()) {
     std::fprintf(stderr, "loopcheck: server TLS: %s\n", server_setup_error.c_str());
     return 2;

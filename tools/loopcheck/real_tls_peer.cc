@@ -146,12 +146,8 @@ int real_tls_serve(const BugSet& bugs, const TlsOptions& options) {
     }
     side.open(*world, monitor, fd.value(), server, std::move(tls), true, options.overlapped);
   });
-  bool finished = world->run_until([&] { return server.lost > 0 || !setup_error.empty(); }, 300 * kSecond);
-  if (options.overlapped && world->completions) {
-    finished = world->run_until([&] { return world->port_books().owned_buffers == 0; }, 5 * kSecond) && finished;
-  }
-  monitor.check_end(finished);
-  world->loop->set_observer(nullptr);
+  bool finished =
+      run_to_the_end(*world, monitor, [&] { return server.lost > 0 || !setup_error.empty(); }, 300 * kSecond);
   if (!setup_error.empty()) {
     std::fprintf(stderr, "loopcheck: TLS: %s\n", setup_error.c_str());
     return 2;
@@ -196,12 +192,7 @@ int real_tls_connect(const BugSet& bugs, const TlsOptions& options) {
   EchoClient client(*world->loop, echo);
   TlsSide side;
   side.open(*world, monitor, fd.value(), client, std::move(tls), false, options.overlapped);
-  bool finished = world->run_until([&] { return client.lost > 0; }, 300 * kSecond);
-  if (options.overlapped && world->completions) {
-    finished = world->run_until([&] { return world->port_books().owned_buffers == 0; }, 5 * kSecond) && finished;
-  }
-  monitor.check_end(finished);
-  world->loop->set_observer(nullptr);
+  bool finished = run_to_the_end(*world, monitor, [&] { return client.lost > 0; }, 300 * kSecond);
   bool intact = client.received.bytes() == client.sent.bytes() && client.sent.bytes() == options.bytes &&
                 client.received.digest() == client.sent.digest();
   std::string version = side.ssl->app_transport().get_extra_info("version").value_or("?");

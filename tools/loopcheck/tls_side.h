@@ -3,6 +3,7 @@
 // observed by the monitor exactly as SimWorld::ssl_transport observes them in the simulation.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,5 +51,18 @@ struct TlsSide {
     return handshake_done ? "ok" : "never finished";
   }
 };
+
+// Runs the loop until `done` (within `limit`), then, over io_uring, until the kernel has handed
+// back every buffer (cancelled reads complete after connection_lost, and their handlers point
+// at the transports), then lets the monitor judge the end. False if either wait ran out.
+inline bool run_to_the_end(RealWorld& world, Monitor& monitor, const std::function<bool()>& done, Nanos limit) {
+  bool finished = world.run_until(done, limit);
+  if (world.completions) {
+    finished = world.run_until([&] { return world.port_books().owned_buffers == 0; }, 5 * kSecond) && finished;
+  }
+  monitor.check_end(finished);
+  world.loop->set_observer(nullptr);
+  return finished;
+}
 
 }  // namespace loopcheck::cli
