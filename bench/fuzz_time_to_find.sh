@@ -5,7 +5,7 @@
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 base="${1:-$repo/build/oss-fuzz}"
-[[ -x "$base/out/proactor_stream_fuzzer" ]] || bash "$repo/fuzz/oss-fuzz/build_local.sh" "$base" >/dev/null
+[[ -x "$base/out/ssl_protocol_fuzzer" ]] || bash "$repo/fuzz/oss-fuzz/build_local.sh" "$base" >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -15,10 +15,17 @@ declare -A family=(
   [gh-156512]=selector_stream_fuzzer [bpo-33694]=proactor_stream_fuzzer
   [bpo-44428]=proactor_stream_fuzzer [twisted-11020]=proactor_stream_fuzzer
   [bpo-32710]=proactor_stream_fuzzer
+  [bpo-33674]=ssl_protocol_fuzzer [bpo-29743]=ssl_protocol_fuzzer [asyncio-472]=ssl_protocol_fuzzer
+  [bpo-29406]=ssl_protocol_fuzzer [bpo-30698]=ssl_protocol_fuzzer [bpo-45159]=ssl_protocol_fuzzer
+  [sslproto-flush-abort]=ssl_protocol_fuzzer
 )
-printf '%-14s %-26s %-40s %s\n' switch target "seconds (5 runs)" median
-for bug in dgram-drain bpo-38471 gh-91227 bpo-27223 gh-156512 bpo-33694 bpo-44428 twisted-11020 bpo-32710; do
+# `fuzz_time_to_find.sh DIR ssl_protocol_fuzzer` measures one family only.
+only="${2:-}"
+printf '%-20s %-26s %-40s %s\n' switch target "seconds (5 runs)" median
+for bug in dgram-drain bpo-38471 gh-91227 bpo-27223 gh-156512 bpo-33694 bpo-44428 twisted-11020 bpo-32710 \
+           bpo-33674 bpo-29743 asyncio-472 bpo-29406 bpo-30698 bpo-45159 sslproto-flush-abort; do
   target="${family[$bug]}"
+  [[ -n "$only" && "$target" != "$only" ]] && continue
   times=()
   for seed in 1 2 3 4 5; do
     rm -rf "$work/corpus" && mkdir -p "$work/corpus"
@@ -31,5 +38,5 @@ for bug in dgram-drain bpo-38471 gh-91227 bpo-27223 gh-156512 bpo-33694 bpo-4442
     fi
   done
   median=$(printf '%s\n' "${times[@]}" | sort -g | sed -n 3p)
-  printf '%-14s %-26s %-40s %s\n' "$bug" "$target" "${times[*]}" "$median"
+  printf '%-20s %-26s %-40s %s\n' "$bug" "$target" "${times[*]}" "$median"
 done
