@@ -84,7 +84,7 @@ SslProtocol& SimWorld::ssl_protocol(int fd, Protocol& app, const StreamPeerView*
       setup.tls, setup.options.server_side, setup.seed, [this] { return kSimEpochSeconds + clock_.now() / kSecond; },
       error);
   if (!engine) throw SetupError("the app's TLS engine: " + error);
-  auto& ssl = own(std::make_unique<SslProtocol>(SslContext{loop_, bugs_, tracer_, &monitor_}, std::move(engine),
+  auto& ssl = own(std::make_unique<SslProtocol>(SslContext{loop_, bugs_, tracer_, &monitor_, /*digest_engine_calls=*/true}, std::move(engine),
                                                 observed, setup.options, std::move(setup.waiter)));
   observed.set_owner(&ssl);
   observed.attach(ssl.app_transport());

@@ -34,6 +34,7 @@ void SslProtocol::trace(const std::string& text) const {
 }
 
 void SslProtocol::note_engine(char op, BytesView data) {
+  if (!ctx_.digest_engine_calls) return;
   auto mix = [this](unsigned char byte) { engine_digest_ = (engine_digest_ ^ byte) * 0x100000001b3ull; };
   mix(static_cast<unsigned char>(op));
   for (char c : data) mix(static_cast<unsigned char>(c));

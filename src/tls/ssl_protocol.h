@@ -46,6 +46,9 @@ struct SslContext {
   const BugSet& bugs;
   Tracer& tracer;
   SslStateObserver* observer = nullptr;  // the monitor, under simulation
+  // Digest every engine call for the fingerprint (the simulation's state reduction needs it;
+  // on real sockets it would only cost a pass over every byte).
+  bool digest_engine_calls = false;
 };
 
 // The future that create_connection / start_tls awaits: woken once, with nothing when the
