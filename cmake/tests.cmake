@@ -64,7 +64,7 @@ set_tests_properties(cli.bad_input PROPERTIES LABELS unit TIMEOUT 600)  # about 
 set(LOOPCHECK_FAMILY_BUGS_selector_stream_fuzzer "bpo-27223,gh-156512")
 set(LOOPCHECK_FAMILY_BUGS_selector_datagram_fuzzer "dgram-drain,bpo-38471,gh-91227")
 set(LOOPCHECK_FAMILY_BUGS_proactor_stream_fuzzer "bpo-33694,bpo-44428,twisted-11020,bpo-32710")
-set(LOOPCHECK_FAMILY_BUGS_ssl_protocol_fuzzer "bpo-33674,bpo-29743,asyncio-472,bpo-29406,bpo-30698,bpo-45159")
+set(LOOPCHECK_FAMILY_BUGS_ssl_protocol_fuzzer "bpo-33674,bpo-29743,asyncio-472,bpo-29406,bpo-30698,bpo-45159,sslproto-flush-abort")
 foreach(target ${LOOPCHECK_FUZZ_TARGETS})
   set(corpus ${PROJECT_SOURCE_DIR}/corpus/${target})
   if(LOOPCHECK_FUZZ)
