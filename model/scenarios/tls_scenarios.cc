@@ -74,13 +74,16 @@ class TlsEcho final : public Scenario {
     return proactor_ ? "TLS 1.3 echo over the proactor transport: handshake, echo, close_notify both ways"
                      : "TLS 1.3 echo over the selector transport: handshake, echo, close_notify both ways";
   }
-  // certs=1: TLS 1.3 with Ed25519 certificates, verified, instead of a pre-shared key.
-  Params default_params() const override { return {{"bytes", 40}, {"chunk", 20}, {"certs", 0}}; }
+  // certs=1: TLS 1.3 with Ed25519 certificates, verified, instead of a pre-shared key;
+  // tickets=N: the server sends N session tickets after the handshake (records the client must
+  // read and drop: a read that finds only tickets has no data for the app).
+  Params default_params() const override { return {{"bytes", 40}, {"chunk", 20}, {"certs", 0}, {"tickets", 0}}; }
   Bounds default_bounds() const override { return {300, 1, 0}; }
   void setup(SimWorld& world, const Params& p) const override {
     auto& app = world.own(std::make_unique<TlsEchoClient>(world, p));
     TlsPeer::Script script;
     script.echo = true;
+    script.tickets = static_cast<int>(param(p, "tickets", 0));
     connect_tls(world, app, script, proactor_, false, param(p, "certs", 0) ? SimTls::certificates : SimTls::psk);
   }
 

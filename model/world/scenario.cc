@@ -57,6 +57,7 @@ ParamRange default_param_range(std::string_view key) {
   if (key == "chunk") return {1, 1 << 16, "bytes"};
   if (key == "request") return {0, 1 << 16, "bytes"};  // an app's first write, none allowed
   if (key == "certs") return {0, 1, ""};  // TLS with certificates (1) or a pre-shared key (0)
+  if (key == "tickets") return {0, 4, ""};  // TLS 1.3 session tickets a server sends
   if (key == "count") return {1, 10000, ""};
   if (key == "retries") return {0, 1000, ""};
   if (key == "bind_after_us") return {0, kMinute, "us"};  // a delay, not a period: 0 is "at once"

@@ -20,11 +20,12 @@ const std::optional<Certificates>& simulation_certificates(std::string& error) {
 }  // namespace
 
 std::unique_ptr<TlsEngine> make_sim_engine(SimTls kind, bool server, std::uint64_t seed, TlsClock clock,
-                                           std::string& error) {
+                                           std::string& error, int tickets) {
   if (kind == SimTls::psk) {
     TlsPskConfig config;
     config.server = server;
     config.seed = seed;
+    config.num_tickets = tickets;
     config.now_seconds = std::move(clock);
     return OpenSslEngine::create_psk(config, error);
   }
@@ -41,6 +42,7 @@ std::unique_ptr<TlsEngine> make_sim_engine(SimTls kind, bool server, std::uint64
     config.server_hostname = "localhost";
   }
   config.seed = seed;
+  config.num_tickets = tickets;
   config.now_seconds = std::move(clock);
   return OpenSslEngine::create_cert(config, error);
 }

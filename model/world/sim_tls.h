@@ -17,7 +17,8 @@ enum class SimTls { psk, certificates };
 
 // Null, with `error` set, if OpenSSL refuses. The certificates (a CA and a leaf for
 // "localhost") are made once per process, from a fixed seed: the same in every run.
+// `tickets`: a TLS 1.3 server's session tickets after the handshake (stamped by `clock`).
 std::unique_ptr<TlsEngine> make_sim_engine(SimTls kind, bool server, std::uint64_t seed, TlsClock clock,
-                                           std::string& error);
+                                           std::string& error, int tickets = 0);
 
 }  // namespace loopcheck

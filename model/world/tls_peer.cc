@@ -11,7 +11,8 @@ TlsPeer::TlsPeer(FakeKernel& kernel, int fd, std::string name, Script script)
     : StreamPeer(kernel, fd, std::move(name)), script_(std::move(script)) {
   std::string error;
   // The peer's clock stands at the epoch: it sends no tickets, and certificates are valid then.
-  engine_ = make_sim_engine(script_.tls, script_.server, script_.seed, [] { return kSimEpochSeconds; }, error);
+  engine_ = make_sim_engine(script_.tls, script_.server, script_.seed, [] { return kSimEpochSeconds; }, error,
+                            script_.server ? script_.tickets : 0);
   if (!engine_) throw std::runtime_error("TLS peer: " + error);
   plain_.reads_ = script_.misbehaviour == Misbehaviour::none || script_.misbehaviour == Misbehaviour::ignore_close_notify;
 }

@@ -37,6 +37,7 @@ class TlsPeer final : public StreamPeer {
     bool close_when_done = false;   // sends close_notify once it has sent everything
     Misbehaviour misbehaviour = Misbehaviour::none;
     SimTls tls = SimTls::psk;
+    int tickets = 0;  // a server's TLS 1.3 session tickets, sent after the handshake
     std::uint64_t seed = 2;
   };
 

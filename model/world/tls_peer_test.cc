@@ -8,6 +8,8 @@
 
 #include "model/apps/app_stream.h"
 #include "model/engines/choice_sources.h"
+#include "model/engines/exhaustive.h"
+#include "model/scenarios/registry.h"
 #include "model/world/world.h"
 
 namespace loopcheck {
@@ -64,6 +66,24 @@ TEST(TlsReplay, AnotherSeedGivesOtherBytes) {
   Wire other = run_echo(3);
   EXPECT_EQ(other.plain_received, "hello");
   EXPECT_NE(one.sent, other.sent);
+}
+
+// The certificate configuration and a server that sends session tickets after the handshake
+// (records a TLS 1.3 client reads and drops) are certified like the PSK default, both transports.
+TEST(TlsEchoConfigurations, CertificatesAndTicketsAreCleanToo) {
+  for (const char* name : {"tls-echo", "tls-echo-proactor"}) {
+    for (auto [certs, tickets] : {std::pair{1, 0}, {0, 2}, {1, 2}}) {
+      const Scenario* scenario = find_scenario(name);
+      ASSERT_NE(scenario, nullptr);
+      RunSpec spec = RunSpec::defaults(*scenario);
+      spec.params["certs"] = certs;
+      spec.params["tickets"] = tickets;
+      ExploreResult result = explore_exhaustive(spec);
+      EXPECT_FALSE(result.counterexample) << name << " certs=" << certs << " tickets=" << tickets;
+      EXPECT_TRUE(result.stats.complete);
+      EXPECT_GT(result.stats.schedules, 1u);
+    }
+  }
 }
 
 }  // namespace
