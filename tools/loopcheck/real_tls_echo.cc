@@ -52,18 +52,10 @@ std::optional<Certificates> localhost_certificates(std::string& error) {
 }
 
 int real_tls_echo(const BugSet& bugs, const TlsOptions& options) {
-  auto created = RealWorld::create(bugs);
-  if (auto* why = std::get_if<std::string>(&created)) {
-    std::fprintf(stderr, "loopcheck: %s\n", why->c_str());
-    return 2;
-  }
-  RealWorld& world = *std::get<std::unique_ptr<RealWorld>>(created);
-  if (options.overlapped) {
-    if (std::optional<std::string> why = world.enable_io_uring()) {
-      std::printf("skipped: %s\n", why->c_str());
-      return kSkipped;
-    }
-  }
+  int code = 0;
+  std::unique_ptr<RealWorld> made = make_world(bugs, options.overlapped, code);
+  if (!made) return code;
+  RealWorld& world = *made;
   std::string error;
   std::optional<Certificates> certs = localhost_certificates(error);
   if (!certs) {

@@ -63,24 +63,6 @@ class ClosingEchoServer final : public Protocol {
   Transport* transport_ = nullptr;
 };
 
-std::unique_ptr<RealWorld> make_world(const BugSet& bugs, bool overlapped, int& code) {
-  auto created = RealWorld::create(bugs);
-  if (auto* why = std::get_if<std::string>(&created)) {
-    std::fprintf(stderr, "loopcheck: %s\n", why->c_str());
-    code = 2;
-    return nullptr;
-  }
-  auto world = std::move(std::get<std::unique_ptr<RealWorld>>(created));
-  if (overlapped) {
-    if (std::optional<std::string> why = world->enable_io_uring()) {
-      std::printf("skipped: %s\n", why->c_str());
-      code = kSkipped;
-      return nullptr;
-    }
-  }
-  return world;
-}
-
 int report_violation(const Monitor& monitor) {
   if (const std::optional<Violation>& v = monitor.violation()) {
     std::printf("oracles: VIOLATION %s: %s\n", std::string(oracle_id(v->oracle)).c_str(), v->message.c_str());

@@ -3,6 +3,7 @@
 // observed by the monitor exactly as SimWorld::ssl_transport observes them in the simulation.
 #pragma once
 
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -51,6 +52,26 @@ struct TlsSide {
     return handshake_done ? "ok" : "never finished";
   }
 };
+
+// The real world for one TLS command, on io_uring when `overlapped`. Null when it cannot be had:
+// `code` is then the exit code (2: no epoll; kSkipped: no io_uring, with the reason printed).
+inline std::unique_ptr<RealWorld> make_world(const BugSet& bugs, bool overlapped, int& code) {
+  auto created = RealWorld::create(bugs);
+  if (auto* why = std::get_if<std::string>(&created)) {
+    std::fprintf(stderr, "loopcheck: %s\n", why->c_str());
+    code = 2;
+    return nullptr;
+  }
+  auto world = std::move(std::get<std::unique_ptr<RealWorld>>(created));
+  if (overlapped) {
+    if (std::optional<std::string> why = world->enable_io_uring()) {
+      std::printf("skipped: %s\n", why->c_str());
+      code = kSkipped;
+      return nullptr;
+    }
+  }
+  return world;
+}
 
 // Runs the loop until `done` (within `limit`), then, over io_uring, until the kernel has handed
 // back every buffer (cancelled reads complete after connection_lost, and their handlers point
