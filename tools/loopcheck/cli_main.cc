@@ -200,9 +200,15 @@ int dispatch(int argc, char** argv) {
   TlsOptions tls_options;
   auto tls_common = [&](CLI::App* cmd) {
     cmd->add_option("--bug", real_bugs, "turn a catalog bug switch on");
-    cmd->add_option("--tls", tls_options.version, "TLS version: 12 or 13 (1.2 or 1.3)")
-        ->transform(CLI::Transformer({{"1.2", "12"}, {"1.3", "13"}}))
-        ->check(CLI::IsMember({12, 13}));
+    cmd->add_option("--tls", tls_options.version, "TLS version: 1.2 or 1.3")
+        ->transform(CLI::Validator(
+            [](std::string& v) -> std::string {
+              if (v == "1.2" || v == "12") v = "12";
+              else if (v == "1.3" || v == "13") v = "13";
+              else return "TLS version must be 1.2 or 1.3, got '" + v + "'";
+              return {};
+            },
+            "1.2|1.3"));
     cmd->add_flag("--proactor", tls_options.overlapped, "ProactorStream on io_uring instead of SelectorStream on epoll");
   };
   auto* tls_echo = real->add_subcommand("tls-echo", "SSL protocol client and server on loopback: echo, close_notify both ways");

@@ -27,6 +27,12 @@ expect 2 "unknown bug switch 'bpo-0'" "$cli" explore dgram-drain --bug bpo-0
 expect 2 "has no parameter 'colour'" "$cli" explore dgram-drain --param colour=1
 expect 2 "name=integer" "$cli" explore dgram-drain --param count
 expect 2 "unknown oracle 'O42'" "$cli" explore dgram-drain --disable-oracle O42
+# TLS: bad versions, files that are not there, parameters out of range.
+expect 2 "must be 1.2 or 1.3, got '1.1'" "$cli" real tls-echo --tls 1.1
+expect 2 "cannot read cert.pem" "$cli" real tls-serve --cert-dir /nonexistent
+expect 2 "--ca /nonexistent: cannot read it" "$cli" real tls-connect --port 1 --ca /nonexistent
+expect 2 "must be in [0, 4], got 9" "$cli" explore tls-echo --param tickets=9
+expect 2 "must be in [0, 1], got 2" "$cli" explore tls-echo --param certs=2
 expect 2 "--frobnicate" "$cli" explore dgram-drain --frobnicate
 expect 2 "cannot open reproducer" "$cli" replay "$work/missing.repro"
 printf 'version: 1\nscenario: dgram-drain\nchoices:\nteleport 0/2\n' >"$work/bad.repro"
