@@ -142,4 +142,12 @@ void Monitor::on_app_state(const void*, AppState from, AppState to) {
   }
 }
 
+void Monitor::on_tls_error(const void* protocol, const Error& error) {
+  if (ObservedStream* stream = record_of(protocol).stream) stream->note_tls_error(error);
+}
+
+void Monitor::on_waiter(const void* protocol, const std::optional<Error>& error) {
+  if (ObservedStream* stream = record_of(protocol).stream) stream->note_waiter(error);
+}
+
 }  // namespace loopcheck

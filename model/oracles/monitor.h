@@ -56,6 +56,8 @@ class Monitor final : public LoopObserver, public SslStateObserver {
   // SslStateObserver (O8)
   void on_ssl_state(const void* protocol, SslState from, SslState to) override;
   void on_app_state(const void* protocol, AppState from, AppState to) override;
+  void on_tls_error(const void* protocol, const Error& error) override;
+  void on_waiter(const void* protocol, const std::optional<Error>& error) override;
 
   // The record of the observed stream whose transport (or SSL protocol) is `owner`.
   ObservedStream& observed_of(const void* owner) { return *record_of(owner).stream; }

@@ -385,6 +385,35 @@ TEST_F(OracleFixture, O8AcceptsTheSslEdgesAndFlagsAnyOther) {
   EXPECT_EQ(fired(), Oracle::O8);
 }
 
+// O6 over TLS: a failure the SSL protocol raised must reach the app's connection_lost, or the
+// handshake's waiter when the app never had a connection.
+TEST_F(OracleFixture, O6FlagsATlsFailureThatReachedNobody) {
+  Monitor& m = monitor();
+  ObservedStream& s = m.observe_stream(app, 100, &peer, StreamKind::ssl);
+  s.set_owner(&transport);
+  s.connection_made(transport);
+  m.on_tls_error(&transport, make_error(Errc::tls, "decryption failed or bad record mac"));
+  s.connection_lost(std::nullopt);
+  m.check_end(true);
+  EXPECT_EQ(fired(), Oracle::O6);
+}
+
+TEST_F(OracleFixture, O6AcceptsATlsFailureInConnectionLostOrTheWaiter) {
+  Monitor& m = monitor();
+  ObservedStream& s = m.observe_stream(app, 100, &peer, StreamKind::ssl);
+  s.set_owner(&transport);
+  s.connection_made(transport);
+  m.on_tls_error(&transport, make_error(Errc::tls, "bad record mac"));
+  s.connection_lost(make_error(Errc::tls, "bad record mac"));
+  ObservedStream& handshake_only = m.observe_stream(app, 101, &peer, StreamKind::ssl);
+  FakeTransport other;
+  handshake_only.set_owner(&other);
+  m.on_tls_error(&other, make_error(Errc::tls, "certificate verify failed"));
+  m.on_waiter(&other, make_error(Errc::tls, "certificate verify failed"));
+  m.check_end(true);
+  EXPECT_FALSE(m.violated()) << m.violation()->message;
+}
+
 TEST_F(OracleFixture, O8FlagsAnAppMoveBackwards) {
   Monitor& m = monitor();
   m.on_app_state(nullptr, AppState::eof, AppState::con_made);

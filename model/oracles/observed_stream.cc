@@ -276,6 +276,12 @@ void ObservedStream::check_end(bool quiescent) {
     monitor_.flag(Oracle::O6, who() + ": " + std::to_string(owed) +
                                   " socket error(s) never reached the protocol");
   }
+  // A TLS failure (an alert, a bad record, a failed or timed-out handshake) must reach the app:
+  // as its connection_lost(error), or, before it had a connection, as the waiter's error.
+  if (quiescent && tls_error_ && !lost_error_ && !waiter_error_ && !abort_called_) {
+    monitor_.flag(Oracle::O6, who() + ": the TLS failure '" + tls_error_->describe() +
+                                  "' reached neither connection_lost nor the handshake's waiter");
+  }
   // A close the transport started itself (EOF, a fatal error) must finish too. An SSL app that
   // never got connection_made (it closed during the handshake) is owed no connection_lost:
   // there the socket beneath must go, and the deadline check above holds it to that.

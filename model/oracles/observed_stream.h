@@ -79,6 +79,13 @@ class ObservedStream final : public BufferedProtocol, public Transport {
   void set_owner(const void* transport) { owner_ = transport; }
   const void* owner() const { return owner_; }
   void note_error_reported() { ++errors_reported_; }
+  // SSL only: an error the SSL protocol raised, and the error its handshake waiter got.
+  void note_tls_error(const Error& error) {
+    if (!tls_error_) tls_error_ = error;
+  }
+  void note_waiter(const std::optional<Error>& error) {
+    if (error) waiter_error_ = true;
+  }
   void check_step();
   void check_end(bool quiescent);
   void fingerprint(StateHasher& h) const;
@@ -118,6 +125,8 @@ class ObservedStream final : public BufferedProtocol, public Transport {
   std::size_t received_ = 0;  // bytes delivered by data_received
   Bytes accepted_;            // bytes write() accepted
   int errors_reported_ = 0;   // errors the app saw as a Status or via the exception handler
+  std::optional<Error> tls_error_;  // the first failure the SSL protocol raised
+  bool waiter_error_ = false;       // the handshake's waiter was woken with an error
 
   friend class Monitor;
 };

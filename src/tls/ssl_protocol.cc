@@ -55,6 +55,7 @@ void SslProtocol::set_app_state(AppState next) {
 
 void SslProtocol::wake_waiter(std::optional<Error> error) {
   if (!waiter_) return;
+  if (ctx_.observer) ctx_.observer->on_waiter(this, error);
   SslWaiter waiter = std::move(waiter_);
   waiter_ = nullptr;
   waiter(std::move(error));
@@ -459,6 +460,7 @@ void SslProtocol::resume_app_reading() {
 // terms (ssl.SSLError is one), which it only logs in debug mode: the loop's handler is not told.
 void SslProtocol::fatal_error(const Error& error, const char* message) {
   trace(std::string(message) + ": " + error.describe());
+  if (ctx_.observer) ctx_.observer->on_tls_error(this, error);
   if (transport_) transport_->force_close(error);
 }
 

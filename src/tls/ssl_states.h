@@ -4,7 +4,10 @@
 // the code should not make is seen rather than silently refused.
 #pragma once
 
+#include <optional>
 #include <string_view>
+
+#include "src/core/error.h"
 
 namespace loopcheck {
 
@@ -26,6 +29,11 @@ class SslStateObserver {
   virtual ~SslStateObserver() = default;
   virtual void on_ssl_state(const void* protocol, SslState from, SslState to) = 0;
   virtual void on_app_state(const void* protocol, AppState from, AppState to) = 0;
+  // A failure the protocol itself raised (a TLS alert or record error, a handshake failure or
+  // timeout): O6 then asks that it reach the app's connection_lost or the handshake's waiter.
+  virtual void on_tls_error(const void* protocol, const Error& error) = 0;
+  // The handshake's waiter was woken, with the error it got if any.
+  virtual void on_waiter(const void* protocol, const std::optional<Error>& error) = 0;
 };
 
 }  // namespace loopcheck
