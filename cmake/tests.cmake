@@ -136,9 +136,10 @@ set_tests_properties(real.tls_echo.epoll.tls13 real.tls_echo.epoll.tls12 real.tl
   LABELS real TIMEOUT 300 RESOURCE_LOCK real_sockets SKIP_RETURN_CODE 77)
 
 # interop: the same SSL protocol against peers nobody here wrote (CPython's asyncio, openssl
-# s_client), 16 MiB echoed each way, TLS 1.2 and 1.3; skipped with a message (77) without them.
+# s_client and s_server), 16 MiB each way, TLS 1.2 and 1.3; skipped with a message (77) without
+# them.
 foreach(version 12 13)
-  foreach(case asyncio-server asyncio-client asyncio-client-drop openssl-client)
+  foreach(case asyncio-server asyncio-client asyncio-client-drop openssl-client openssl-server)
     add_test(NAME interop.${case}.tls${version}
              COMMAND bash ${PROJECT_SOURCE_DIR}/tests/interop/run.sh $<TARGET_FILE:loopcheck> ${case} ${version})
     set_tests_properties(interop.${case}.tls${version} PROPERTIES

@@ -6,6 +6,9 @@
 #   asyncio-client       CPython asyncio client ->  loopcheck tls-serve (close_notify both ways)
 #   asyncio-client-drop  the same, but the client aborts without close_notify at the end
 #   openssl-client       openssl s_client       ->  loopcheck tls-serve (which closes first)
+#   openssl-server       loopcheck tls-connect  ->  openssl s_server, which has no echo mode: it
+#                        sends the very bytes the client sends (from its stdin) and writes what
+#                        it receives (to its stdout), so both directions are still compared
 # VERSION: 12 or 13. Exit 77 (skipped, with the reason) when python3 or openssl is missing.
 set -uo pipefail
 loopcheck="$1" case="$2" version="$3" bytes="${4:-16777216}"
@@ -14,7 +17,7 @@ need=python3
 [[ "$case" == openssl-* ]] && need=openssl
 command -v "$need" >/dev/null || { echo "skipped: $need is not installed (bootstrap.sh test installs it)"; exit 77; }
 work="$(mktemp -d)"
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) ${hold_pid:-} 2>/dev/null; rm -rf "$work"' EXIT
 "$loopcheck" real tls-certs --dir "$work" >/dev/null || exit 1
 
 # Waits (10 s at most) for a file to hold a line matching $2; prints the match.
@@ -66,5 +69,31 @@ case "$case" in
     cmp -s "$work/in" "$work/out" || { echo "s_client got $(stat -c %s "$work/out") bytes back, not the $bytes it sent"; exit 1; }
     echo "openssl s_client: $bytes bytes echoed intact"
     finish_server ;;
+  openssl-server)
+    # The client's pattern: byte i is i mod 251 (tools/loopcheck/echo_parts.h, Pattern).
+    LC_ALL=C awk -v n="$bytes" 'BEGIN { for (i = 0; i < n; i++) printf "%c", i % 251 }' >"$work/pattern"
+    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' \
+            2>/dev/null || echo $((20000 + RANDOM % 20000)))"
+    flag=-tls1_3; [[ "$version" == 12 ]] && flag=-tls1_2
+    # s_server's stdin must not end while the connection lives: at EOF it drops the last record
+    # it reads (openssl 3.0.x, -quiet). So the pattern is followed by a wait, killed at the end.
+    exec 4< <(cat "$work/pattern"; exec sleep 120)
+    hold_pid=$!
+    openssl s_server -accept "127.0.0.1:$port" -naccept 1 -quiet -cert "$work/cert.pem" \
+      -key "$work/key.pem" "$flag" <&4 >"$work/got" 2>"$work/s_server.err" &
+    peer_pid=$!
+    exec 4<&-
+    for _ in $(seq 100); do
+      ss -ltn 2>/dev/null | grep -q "127.0.0.1:$port " && break
+      sleep 0.1
+    done
+    timeout 120 "$loopcheck" real tls-connect --port "$port" --ca "$work/ca.pem" --tls "$version" --bytes "$bytes"
+    code=$?
+    timeout 30 tail --pid="$peer_pid" -f /dev/null
+    kill "$hold_pid" 2>/dev/null
+    cmp -s "$work/pattern" "$work/got" || {
+      echo "s_server got $(stat -c %s "$work/got") bytes, not the $bytes sent"; cat "$work/s_server.err"; exit 1; }
+    echo "openssl s_server: received the $bytes bytes intact"
+    exit $code ;;
   *) echo "unknown case $case"; exit 2 ;;
 esac
