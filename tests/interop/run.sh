@@ -13,9 +13,12 @@
 set -uo pipefail
 loopcheck="$1" case="$2" version="$3" bytes="${4:-16777216}"
 here="$(cd "$(dirname "$0")" && pwd)"
-need=python3
-[[ "$case" == openssl-* ]] && need=openssl
-command -v "$need" >/dev/null || { echo "skipped: $need is not installed (bootstrap.sh test installs it)"; exit 77; }
+need=(python3)
+[[ "$case" == openssl-client ]] && need=(openssl)
+[[ "$case" == openssl-server ]] && need=(openssl python3)  # python3 makes the pattern and the port
+for tool in "${need[@]}"; do
+  command -v "$tool" >/dev/null || { echo "skipped: $tool is not installed (bootstrap.sh test installs it)"; exit 77; }
+done
 work="$(mktemp -d)"
 trap 'kill $(jobs -p) ${hold_pid:-} 2>/dev/null; rm -rf "$work"' EXIT
 "$loopcheck" real tls-certs --dir "$work" >/dev/null || exit 1
@@ -71,9 +74,9 @@ case "$case" in
     finish_server ;;
   openssl-server)
     # The client's pattern: byte i is i mod 251 (tools/loopcheck/echo_parts.h, Pattern).
-    LC_ALL=C awk -v n="$bytes" 'BEGIN { for (i = 0; i < n; i++) printf "%c", i % 251 }' >"$work/pattern"
-    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' \
-            2>/dev/null || echo $((20000 + RANDOM % 20000)))"
+    python3 -c 'import sys; n = int(sys.argv[1]); sys.stdout.buffer.write((bytes(range(251)) * (n // 251 + 1))[:n])' \
+      "$bytes" >"$work/pattern" || exit 1
+    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
     flag=-tls1_3; [[ "$version" == 12 ]] && flag=-tls1_2
     # s_server's stdin must not end while the connection lives: at EOF it drops the last record
     # it reads (openssl 3.0.x, -quiet). So the pattern is followed by a wait, killed at the end.
@@ -83,10 +86,15 @@ case "$case" in
       -key "$work/key.pem" "$flag" <&4 >"$work/got" 2>"$work/s_server.err" &
     peer_pid=$!
     exec 4<&-
-    for _ in $(seq 100); do
-      ss -ltn 2>/dev/null | grep -q "127.0.0.1:$port " && break
-      sleep 0.1
-    done
+    # Until it listens (`ss`, from iproute2, may be absent: then a second's grace).
+    if command -v ss >/dev/null; then
+      for _ in $(seq 100); do
+        ss -ltn 2>/dev/null | grep -q "127.0.0.1:$port " && break
+        sleep 0.1
+      done
+    else
+      sleep 1
+    fi
     timeout 120 "$loopcheck" real tls-connect --port "$port" --ca "$work/ca.pem" --tls "$version" --bytes "$bytes"
     code=$?
     timeout 30 tail --pid="$peer_pid" -f /dev/null
