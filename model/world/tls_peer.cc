@@ -45,11 +45,7 @@ void TlsPeer::act(int action) {
   step();
 }
 
-void TlsPeer::note(char op, BytesView data) {
-  auto mix = [this](unsigned char byte) { digest_ = (digest_ ^ byte) * 0x100000001b3ull; };
-  mix(static_cast<unsigned char>(op));
-  for (char c : data) mix(static_cast<unsigned char>(c));
-}
+void TlsPeer::note(char op, BytesView data) { digest_.note(op, data); }
 
 void TlsPeer::step() {
   if (!started_) {
@@ -144,7 +140,7 @@ void TlsPeer::take_outgoing() {
 }
 
 void TlsPeer::fingerprint_stream_peer(StateHasher& h) const {
-  h.value(digest_);
+  h.value(digest_.value());
   h.text(plain_.sent_);
   h.text(plain_.received_);
   for (bool b : {plain_.close_notify_, started_, tls_begun_, handshake_done_, failed_, eof_fed_, notify_sent_}) {

@@ -86,7 +86,7 @@ class TlsPeer final : public StreamPeer {
   bool eof_fed_ = false;
   bool notify_sent_ = false;
   std::size_t plain_sent_ = 0;
-  std::uint64_t digest_ = 0xcbf29ce484222325ull;  // FNV-1a over every engine call
+  TlsCallDigest digest_;  // the engine's calls, standing for its state in the fingerprint
 };
 
 }  // namespace loopcheck

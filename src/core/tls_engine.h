@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "src/core/bytes.h"
@@ -26,6 +27,22 @@ struct TlsResult {
   TlsStatus status = TlsStatus::ok;
   std::size_t bytes = 0;  // read or written
   std::string reason;
+};
+
+// A running digest (FNV-1a) of the calls made on an engine and the bytes they carried. OpenSSL's
+// state cannot be read out, but it is a function of those calls: two runs whose digests agree
+// are in the same TLS state, which is what a state fingerprint needs.
+class TlsCallDigest {
+ public:
+  void note(char op, BytesView data = {}) {
+    mix(static_cast<unsigned char>(op));
+    for (char c : data) mix(static_cast<unsigned char>(c));
+  }
+  std::uint64_t value() const { return value_; }
+
+ private:
+  void mix(unsigned char byte) { value_ = (value_ ^ byte) * 0x100000001b3ull; }
+  std::uint64_t value_ = 0xcbf29ce484222325ull;
 };
 
 class TlsEngine {

@@ -34,10 +34,7 @@ void SslProtocol::trace(const std::string& text) const {
 }
 
 void SslProtocol::note_engine(char op, BytesView data) {
-  if (!ctx_.digest_engine_calls) return;
-  auto mix = [this](unsigned char byte) { engine_digest_ = (engine_digest_ ^ byte) * 0x100000001b3ull; };
-  mix(static_cast<unsigned char>(op));
-  for (char c : data) mix(static_cast<unsigned char>(c));
+  if (ctx_.digest_engine_calls) engine_digest_.note(op, data);
 }
 
 // asyncio's _set_state raises RuntimeError on an edge it does not allow. Here the observer (O8)
@@ -196,6 +193,7 @@ void SslProtocol::on_handshake_complete(std::optional<Error> error) {
     return;
   }
   set_state(SslState::wrapped);
+  handshake_done_ = true;
   trace("handshake done: " + engine_->version() + " " + engine_->cipher());
   if (app_state_ == AppState::init) {
     set_app_state(AppState::con_made);
@@ -465,8 +463,8 @@ void SslProtocol::fatal_error(const Error& error, const char* message) {
 }
 
 std::optional<std::string> SslProtocol::extra_info(std::string_view name) const {
-  bool wrapped = state_ == SslState::wrapped || state_ == SslState::flushing || state_ == SslState::shutdown;
-  if (wrapped || app_state_ != AppState::init) {
+  // asyncio adds these to _extra when the handshake completes, and keeps them after.
+  if (handshake_done_) {
     if (name == "cipher") return engine_->cipher();
     if (name == "version") return engine_->version();
     if (name == "ssl_object") return "SSLObject";
@@ -480,13 +478,13 @@ std::optional<std::string> SslProtocol::extra_info(std::string_view name) const 
 void SslProtocol::fingerprint(StateHasher& h) const {
   h.value(state_);
   h.value(app_state_);
-  h.value(engine_digest_);
+  h.value(engine_digest_.value());
   h.value(backlog_size_);
   h.value(outgoing_high_);
   h.value(outgoing_low_);
   for (bool b : {ssl_writing_paused_, app_reading_paused_, ssl_reading_paused_, app_writing_paused_,
                  eof_received_, transport_ != nullptr, static_cast<bool>(waiter_), app_transport_.closed(),
-                 shutdown_queued_}) {
+                 handshake_done_, shutdown_queued_}) {
     h.value(b);
   }
   h.value(conn_lost_);

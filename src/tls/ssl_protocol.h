@@ -146,11 +146,12 @@ class SslProtocol final : public BufferedProtocol, public Fingerprinted {
   bool ssl_reading_paused_ = false;  // we paused the transport beneath
   bool app_writing_paused_ = false;
   bool eof_received_ = false;
+  bool handshake_done_ = false;   // get_extra_info's TLS keys exist from then on
   bool shutdown_queued_ = false;  // only with bpo-29743 on: a close() waiting for the handshake
   int conn_lost_ = 0;
   Handle handshake_timeout_;
   Handle shutdown_timeout_;
-  std::uint64_t engine_digest_ = 0xcbf29ce484222325ull;  // FNV-1a over every engine call
+  TlsCallDigest engine_digest_;
 };
 
 }  // namespace loopcheck
