@@ -31,6 +31,9 @@ enum class Bug : std::size_t {
   bpo_30698,
   bpo_45159,
   sslproto_flush_abort,
+  gh_109051,
+  gh_142352,
+  sslproto_lost_handshake,
   kCount,
 };
 

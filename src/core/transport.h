@@ -42,6 +42,11 @@ class WriteTransport : public virtual BaseTransport {
                                                        std::optional<std::size_t> low) = 0;
   virtual WriteLimits get_write_buffer_limits() const = 0;
   virtual std::size_t get_write_buffer_size() const = 0;
+  // asyncio's private _protocol_paused: the protocol was told pause_writing() and not yet
+  // resume_writing(). start_tls hands it to the SSL protocol it installs (gh-109051). A
+  // transport without its own flow-control state answers as CPython's fix does for such
+  // transports: the buffer is above the high-water mark.
+  virtual bool protocol_paused() const { return get_write_buffer_size() > get_write_buffer_limits().high; }
 };
 
 class Transport : public WriteTransport {

@@ -25,7 +25,8 @@ SslProtocol::SslProtocol(SslContext ctx, std::unique_ptr<TlsEngine> engine, Prot
       options_(options),
       waiter_(std::move(waiter)),
       app_transport_(*this),
-      app_state_(options.call_connection_made ? AppState::init : AppState::con_made) {
+      app_state_(options.call_connection_made ? AppState::init : AppState::con_made),
+      ssl_writing_paused_(options.writing_paused) {
   (void)set_write_buffer_limits(std::nullopt, std::nullopt);
 }
 
@@ -52,7 +53,7 @@ void SslProtocol::set_app_state(AppState next) {
 
 void SslProtocol::wake_waiter(std::optional<Error> error) {
   if (!waiter_) return;
-  if (ctx_.observer) ctx_.observer->on_waiter(this, error);
+  if (ctx_.observer) ctx_.observer->on_waiter(this, error, handshake_done_);
   SslWaiter waiter = std::move(waiter_);
   waiter_ = nullptr;
   waiter(std::move(error));
@@ -87,8 +88,15 @@ void SslProtocol::connection_lost(std::optional<Error> error) {
   set_state(SslState::unwrapped);
   transport_ = nullptr;
   // A handshake cut short by the connection wakes its waiter with the reason (asyncio-472: the
-  // waiter slept forever when the peer dropped TCP during the handshake).
-  if (!ctx_.bugs.on(Bug::asyncio_472)) wake_waiter(error);
+  // waiter slept forever when the peer dropped TCP during the handshake). A connection this side
+  // closed has no reason (None), yet the handshake failed all the same: the waiter must not be
+  // told it succeeded (sslproto-lost-handshake: start_tls then returns None, and nobody tells
+  // the app its connection is gone).
+  std::optional<Error> reason = error;
+  if (!reason && !handshake_done_ && !ctx_.bugs.on(Bug::sslproto_lost_handshake)) {
+    reason = make_error(Errc::connection_reset, "the connection was closed during the SSL handshake");
+  }
+  if (!ctx_.bugs.on(Bug::asyncio_472)) wake_waiter(reason);
   shutdown_timeout_.cancel();
   handshake_timeout_.cancel();
 }
@@ -147,11 +155,22 @@ bool SslProtocol::eof_received() {
   return false;
 }
 
-void SslProtocol::pause_writing() { ssl_writing_paused_ = true; }
+// asyncio asserts that these alternate with what the protocol believes; the observer (O3) is
+// told what it believed, so a resume it was never paused for is seen.
+void SslProtocol::pause_writing() {
+  if (ctx_.observer) ctx_.observer->on_ssl_flow(this, true, ssl_writing_paused_);
+  ssl_writing_paused_ = true;
+}
 
 void SslProtocol::resume_writing() {
+  if (ctx_.observer) ctx_.observer->on_ssl_flow(this, false, ssl_writing_paused_);
   ssl_writing_paused_ = false;
   process_outgoing();
+}
+
+void SslProtocol::feed_incoming(BytesView data) {
+  note_engine('f', data);
+  engine_->feed(data);
 }
 
 // ---- handshake -------------------------------------------------------------------------
@@ -463,6 +482,7 @@ void SslProtocol::fatal_error(const Error& error, const char* message) {
 }
 
 std::optional<std::string> SslProtocol::extra_info(std::string_view name) const {
+  if (name == "sslcontext") return "SSLContext";  // in _extra from the start
   // asyncio adds these to _extra when the handshake completes, and keeps them after.
   if (handshake_done_) {
     if (name == "cipher") return engine_->cipher();

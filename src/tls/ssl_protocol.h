@@ -36,6 +36,9 @@ struct SslOptions {
   bool server_side = false;
   // false for start_tls: the app protocol already had connection_made from the plain transport.
   bool call_connection_made = true;
+  // start_tls over a transport whose protocol is paused for writing: the SSL protocol starts
+  // paused too, and waits for the resume_writing the transport owes (gh-109051's fix).
+  bool writing_paused = false;
   Nanos handshake_timeout = 60 * kSecond;  // asyncio's SSL_HANDSHAKE_TIMEOUT
   Nanos shutdown_timeout = 30 * kSecond;   // asyncio's SSL_SHUTDOWN_TIMEOUT
 };
@@ -75,10 +78,16 @@ class SslProtocol final : public BufferedProtocol, public Fingerprinted {
   void pause_writing() override;
   void resume_writing() override;
 
+  // Bytes read from the socket before this protocol was installed (start_tls moves a stream's
+  // read-ahead here, asyncio's `_incoming.write(buffer)`); the handshake reads them first.
+  void feed_incoming(BytesView data);
+
   // What the app sees.
   SslTransport& app_transport() { return app_transport_; }
   SslState state() const { return state_; }
   AppState app_state() const { return app_state_; }
+  // connection_lost has come: asyncio has dropped its _app_transport (start_tls returns None).
+  bool connection_gone() const { return conn_lost_ > 0; }
   void fingerprint(StateHasher& hasher) const override;
 
   // The app transport's entry points (asyncio's _SSLProtocolTransport calls these).

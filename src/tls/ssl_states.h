@@ -32,8 +32,12 @@ class SslStateObserver {
   // A failure the protocol itself raised (a TLS alert or record error, a handshake failure or
   // timeout): O6 then asks that it reach the app's connection_lost or the handshake's waiter.
   virtual void on_tls_error(const void* protocol, const Error& error) = 0;
-  // The handshake's waiter was woken, with the error it got if any.
-  virtual void on_waiter(const void* protocol, const std::optional<Error>& error) = 0;
+  // The transport beneath called pause_writing (pause) or resume_writing; `believed_paused` is
+  // what the protocol thought before the call. asyncio asserts pause != believed_paused.
+  virtual void on_ssl_flow(const void* protocol, bool pause, bool believed_paused) = 0;
+  // The handshake's waiter was woken, with the error it got if any, and whether the handshake
+  // had finished (a waiter told of success must have a finished handshake behind it).
+  virtual void on_waiter(const void* protocol, const std::optional<Error>& error, bool handshake_done) = 0;
 };
 
 }  // namespace loopcheck

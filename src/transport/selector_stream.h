@@ -37,6 +37,7 @@ class SelectorStreamTransport final : public Transport, public Fingerprinted {
   Status set_write_buffer_limits(std::optional<std::size_t> high,
                                  std::optional<std::size_t> low) override;
   WriteLimits get_write_buffer_limits() const override { return flow_.limits(); }
+  bool protocol_paused() const override { return flow_.protocol_paused(); }
   std::size_t get_write_buffer_size() const override { return buffer_.size(); }
   void set_protocol(Protocol& protocol) override { protocol_ = &protocol; }
   Protocol& get_protocol() const override { return *protocol_; }

@@ -1,0 +1,39 @@
+#include "src/streams/stream_writer.h"
+
+#include <utility>
+
+namespace loopcheck {
+
+void StreamWriter::drain(Done done) {
+  // asyncio raises the reader's exception first (the connection already failed).
+  if (const auto& error = protocol_.reader().exception()) {
+    done(*error);
+    return;
+  }
+  protocol_.drain_helper(std::move(done));
+}
+
+void StreamWriter::start_tls(SslOptions options, const SslProtocolFactory& make, Done done) {
+  options.server_side = protocol_.server_side();
+  drain([this, options, make, done = std::move(done)](std::optional<Error> error) {
+    if (error) {
+      done(error);
+      return;
+    }
+    loopcheck::start_tls(loop_, bugs_, *transport_, protocol_, options, make,
+                         [this, done](std::optional<Error> result, Transport* upgraded) {
+                           // asyncio's None: _replace_transport(None) raises AttributeError.
+                           if (!result && !upgraded) {
+                             done(make_error(Errc::connection_reset, "start_tls returned no transport"));
+                             return;
+                           }
+                           if (!result) {
+                             transport_ = upgraded;
+                             protocol_.replace_transport(*transport_, /*over_ssl=*/true);
+                           }
+                           done(result);
+                         });
+  });
+}
+
+}  // namespace loopcheck
