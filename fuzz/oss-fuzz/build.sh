@@ -9,7 +9,7 @@ mkdir -p "$objects_dir" "$OUT"
 
 # Everything the targets link: the state machines, the simulated world and the fuzz driver.
 sources=()
-for file in src/core/*.cc src/loop/*.cc src/transport/*.cc src/tls/*.cc model/*/*.cc \
+for file in src/core/*.cc src/loop/*.cc src/transport/*.cc src/tls/*.cc src/streams/*.cc model/*/*.cc \
             fuzz/fuzz_driver.cc; do
   [[ "$file" == *_test.cc ]] && continue
   sources+=("$file")
@@ -25,7 +25,7 @@ export objects_dir CXX CXXFLAGS
 printf '%s\n' "${sources[@]}" | xargs -P "$(nproc)" -I{} bash -c 'compile "$1"' _ {}
 
 for target in selector_stream_fuzzer selector_datagram_fuzzer proactor_stream_fuzzer proactor_datagram_fuzzer \
-              ssl_protocol_fuzzer; do
+              ssl_protocol_fuzzer start_tls_fuzzer; do
   $CXX $CXXFLAGS -std=c++20 -I. "fuzz/$target.cc" "$objects_dir"/*.o $LIB_FUZZING_ENGINE \
     -lssl -lcrypto -o "$OUT/$target"
   cp "fuzz/$target.options" "$OUT/"

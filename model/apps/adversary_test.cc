@@ -38,34 +38,46 @@ TEST_P(AdversaryFinds, TheSwitchWithOneOfItsOracles) {
       << oracle_id(fired) << ": " << result.counterexample->violation->message;
 }
 
-INSTANTIATE_TEST_SUITE_P(Catalog, AdversaryFinds,
-                         ::testing::Values(Reach{"dgram-drain", "selector-dgram-adversary"},
-                                           Reach{"gh-91227", "selector-dgram-adversary"},
-                                           Reach{"bpo-38471", "selector-dgram-sink-adversary"},
-                                           Reach{"bpo-27223", "selector-stream-adversary"},
-                                           Reach{"gh-156512", "selector-stream-adversary"},
-                                           Reach{"bpo-33694", "proactor-stream-adversary"},
-                                           Reach{"bpo-44428", "proactor-stream-adversary"},
-                                           Reach{"twisted-11020", "proactor-stream-adversary"},
-                                           Reach{"bpo-32710", "proactor-stream-adversary"},
-                                           Reach{"bpo-45159", "ssl-adversary"},
-                                           Reach{"sslproto-flush-abort", "ssl-adversary"},
-                                           Reach{"bpo-29406", "ssl-adversary-silent-peer"}),
-                         [](const auto& info) {
-                           std::string name(info.param.bug);
-                           for (char& c : name) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-                           return name;
-                         });
+const Reach kReaches[] = {
+    {"dgram-drain", "selector-dgram-adversary"},
+    {"gh-91227", "selector-dgram-adversary"},
+    {"bpo-38471", "selector-dgram-sink-adversary"},
+    {"bpo-27223", "selector-stream-adversary"},
+    {"gh-156512", "selector-stream-adversary"},
+    {"bpo-33694", "proactor-stream-adversary"},
+    {"bpo-44428", "proactor-stream-adversary"},
+    {"twisted-11020", "proactor-stream-adversary"},
+    {"bpo-32710", "proactor-stream-adversary"},
+    {"bpo-45159", "ssl-adversary"},
+    {"sslproto-flush-abort", "ssl-adversary"},
+    {"bpo-29406", "ssl-adversary-silent-peer"},
+    {"gh-109051", "start-tls-adversary"},
+    {"sslproto-lost-handshake", "start-tls-adversary"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Catalog, AdversaryFinds, ::testing::ValuesIn(kReaches), [](const auto& info) {
+  std::string name(info.param.bug);
+  for (char& c : name) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return name;
+});
 
 // Every catalog switch is in that list: a new switch must be reached by its family's adversary,
 // or be named here with the reason no app can reach it.
 TEST(AdversaryFinds, EverySwitch) {
   // Before the app holds a transport (the handshake), only the peer and the timing act; and
   // bpo-30698 needs a peer whose close_notify arrives alone while the app has paused reading.
-  const std::set<std::string_view> beyond_the_app = {"bpo-33674", "bpo-29743", "asyncio-472", "bpo-30698"};
-  std::size_t builtin = 0;
-  for (const CatalogEntry& entry : catalog()) builtin += entry.bug != Bug::kCount ? 1 : 0;
-  EXPECT_EQ(builtin, 12u + beyond_the_app.size()) << "a switch was added: give it an AdversaryFinds case";
+  // gh-142352 needs an app that reads through a StreamReader, whose read-ahead holds the
+  // ClientHello; the start_tls adversary is a plain protocol, which reads nothing ahead.
+  const std::set<std::string_view> beyond_the_app = {"bpo-33674", "bpo-29743", "asyncio-472", "bpo-30698",
+                                                     "gh-142352"};
+  for (const CatalogEntry& entry : catalog()) {
+    if (entry.bug == Bug::kCount) continue;
+    bool reached = std::any_of(std::begin(kReaches), std::end(kReaches),
+                               [&](const Reach& r) { return entry.id == r.bug; });
+    EXPECT_TRUE(reached || beyond_the_app.count(entry.id))
+        << entry.id << " is a new switch: give it an AdversaryFinds case, or the reason no app reaches it";
+    EXPECT_FALSE(reached && beyond_the_app.count(entry.id)) << entry.id << " is both reached and beyond the app";
+  }
 }
 
 }  // namespace

@@ -94,6 +94,27 @@ std::vector<CatalogEntry>& entries() {
        "data_received, eof_received) that calls abort() leaves the protocol UNWRAPPED, and the "
        "flush goes on to SHUTDOWN, a move _set_state refuses with RuntimeError",
        "ssl-adversary", {Oracle::O8}, 8},
+      {Bug::gh_109051, "gh-109051", "start tls",
+       "CPython gh-109051: start_tls() on a transport paused for writing (AssertionError in "
+       "SSLProtocol.resume_writing); unfixed in 3.13, ON is asyncio 3.13 itself",
+       "start_tls installs a new SSL protocol that believes writing is not paused; the transport "
+       "still owes the resume_writing of the pause its old protocol got, and delivers it to a "
+       "protocol that was never paused",
+       "start-tls-paused", {Oracle::O3}, 11},
+      {Bug::gh_142352, "gh-142352", "start tls",
+       "CPython gh-142352: StreamWriter.start_tls() loses data the StreamReader read ahead",
+       "a server reads its STARTTLS line through a StreamReader; the ClientHello that came in "
+       "the same read stays in the reader's buffer, start_tls does not hand it to the SSL "
+       "protocol, and the handshake waits for bytes that already arrived until it times out",
+       "start-tls-stream", {Oracle::O2, Oracle::O4}, 28},
+      {Bug::sslproto_lost_handshake, "sslproto-lost-handshake", "ssl protocol",
+       "found by loopcheck's start_tls adversary in CPython 3.13's Lib/asyncio/sslproto.py "
+       "(connection_lost); ON is asyncio 3.13 itself, OFF the fix",
+       "an app that closes or aborts the plain transport while start_tls's handshake runs gets "
+       "connection_lost(None) into the SSL protocol, which wakes the handshake's waiter with no "
+       "error: start_tls returns None instead of raising, and the app protocol, still in "
+       "DO_HANDSHAKE, is never sent connection_lost",
+       "start-tls-adversary", {Oracle::O4}, 13},
   };
   return kCatalog;
 }

@@ -1,5 +1,7 @@
 #include "model/oracles/monitor.h"
 
+#include "src/streams/stream_reader.h"
+
 namespace loopcheck {
 
 Monitor::Monitor(OracleSet oracles, Tracer& tracer, const KernelLedger* kernel, EventLoop& loop)
@@ -90,6 +92,10 @@ void Monitor::list_owners(std::vector<const void*>& out) const {
   for (const auto& datagram : datagrams_) out.push_back(datagram.get());
 }
 
+void Monitor::watch_read_ahead(const StreamReader& reader, std::string who) {
+  readers_.emplace_back(&reader, std::move(who));
+}
+
 void Monitor::check_step() {
   for (const auto& stream : streams_) {
     stream->check_step();
@@ -111,6 +117,12 @@ void Monitor::check_end(bool quiescent) {
   for (const auto& stream : streams_) stream->check_end(quiescent);
   for (const auto& datagram : datagrams_) datagram->check_end(quiescent);
   if (!quiescent) return;
+  for (const auto& [reader, who] : readers_) {
+    if (reader->buffer().empty()) continue;
+    flag(Oracle::O2, who + ": " + std::to_string(reader->buffer().size()) +
+                         " bytes read from the socket are still in the stream's buffer at the end: neither the "
+                         "app nor TLS will ever see them");
+  }
   for (const Obligation& obligation : obligations_) {
     if (!obligation.done) flag(Oracle::O4, "at quiescence, still waiting: " + obligation.what);
   }
@@ -146,7 +158,23 @@ void Monitor::on_tls_error(const void* protocol, const Error& error) {
   if (ObservedStream* stream = record_of(protocol).stream) stream->note_tls_error(error);
 }
 
-void Monitor::on_waiter(const void* protocol, const std::optional<Error>& error) {
+// O3 as the SSL protocol sees it: the transport beneath may have paused it before it was its
+// protocol (start_tls), so alternation is judged against what the protocol was told, which
+// includes the state start_tls handed it.
+void Monitor::on_ssl_flow(const void*, bool pause, bool believed_paused) {
+  if (pause != believed_paused) return;
+  flag(Oracle::O3, pause ? "ssl protocol: pause_writing while it is already paused"
+                         : "ssl protocol: resume_writing without a pause_writing before it");
+}
+
+// O4: create_connection and start_tls return a transport only for a finished handshake; a
+// waiter woken without an error before then hands the app a dead connection (asyncio's
+// start_tls returns None) and no callback will ever tell it so.
+void Monitor::on_waiter(const void* protocol, const std::optional<Error>& error, bool handshake_done) {
+  if (!error && !handshake_done) {
+    flag(Oracle::O4, "ssl protocol: the handshake's waiter was woken without an error, but the handshake never "
+                     "finished (the connection was lost first): the app is never told its connection is gone");
+  }
   if (ObservedStream* stream = record_of(protocol).stream) stream->note_waiter(error);
 }
 

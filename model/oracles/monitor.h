@@ -21,6 +21,8 @@
 namespace loopcheck {
 
 // It is also the SSL protocols' state observer: O8 judges every move they report.
+class StreamReader;
+
 class Monitor final : public LoopObserver, public SslStateObserver {
  public:
   // kernel may be null (real sockets): then the checks that need the kernel's own accounting
@@ -37,6 +39,9 @@ class Monitor final : public LoopObserver, public SslStateObserver {
   // Scenario obligations for O4: something that must have happened by quiescence.
   int open_obligation(std::string what);
   void discharge(int id);
+  // O2 for a stream reader whose app reads everything it is sent: bytes still in its buffer at
+  // quiescence were read from the socket and reached nobody (gh-142352's stranded ClientHello).
+  void watch_read_ahead(const StreamReader& reader, std::string who);
 
   void flag(Oracle oracle, std::string message);
   // A protocol callback or app call, for the trace (cheap when tracing is off).
@@ -57,7 +62,8 @@ class Monitor final : public LoopObserver, public SslStateObserver {
   void on_ssl_state(const void* protocol, SslState from, SslState to) override;
   void on_app_state(const void* protocol, AppState from, AppState to) override;
   void on_tls_error(const void* protocol, const Error& error) override;
-  void on_waiter(const void* protocol, const std::optional<Error>& error) override;
+  void on_waiter(const void* protocol, const std::optional<Error>& error, bool handshake_done) override;
+  void on_ssl_flow(const void* protocol, bool pause, bool believed_paused) override;
 
   // The record of the observed stream whose transport (or SSL protocol) is `owner`.
   ObservedStream& observed_of(const void* owner) { return *record_of(owner).stream; }
@@ -80,6 +86,7 @@ class Monitor final : public LoopObserver, public SslStateObserver {
   std::vector<std::unique_ptr<ObservedStream>> streams_;
   std::vector<std::unique_ptr<ObservedDatagram>> datagrams_;
   std::vector<Obligation> obligations_;
+  std::vector<std::pair<const StreamReader*, std::string>> readers_;
   // owner -> its observed record (or none), cached: real runs have thousands of transports and
   // millions of callbacks. Looked up only, never iterated.
   struct OwnerRecord {

@@ -409,7 +409,7 @@ TEST_F(OracleFixture, O6AcceptsATlsFailureInConnectionLostOrTheWaiter) {
   FakeTransport other;
   handshake_only.set_owner(&other);
   m.on_tls_error(&other, make_error(Errc::tls, "certificate verify failed"));
-  m.on_waiter(&other, make_error(Errc::tls, "certificate verify failed"));
+  m.on_waiter(&other, make_error(Errc::tls, "certificate verify failed"), false);
   m.check_end(true);
   EXPECT_FALSE(m.violated()) << m.violation()->message;
 }

@@ -216,6 +216,10 @@ void ObservedStream::fingerprint(StateHasher& h) const {
   h.text(accepted_);
   h.value(accepted_bytes_);
   h.value(errors_reported_);
+  // What the end-of-run verdicts read (O6 over TLS, O4 after a failed start_tls).
+  h.value(adopted_);
+  h.value(waiter_error_);
+  h.value(tls_error_.has_value());
 }
 
 void ObservedStream::check_step() {
@@ -284,8 +288,10 @@ void ObservedStream::check_end(bool quiescent) {
   }
   // A close the transport started itself (EOF, a fatal error) must finish too. An SSL app that
   // never got connection_made (it closed during the handshake) is owed no connection_lost:
-  // there the socket beneath must go, and the deadline check above holds it to that.
-  bool owed_lost = made_ || kind_ != StreamKind::ssl;
+  // there the socket beneath must go, and the deadline check above holds it to that. Nor is
+  // the app of a start_tls whose handshake failed: asyncio raises the error from start_tls,
+  // and the SSL protocol, still in DO_HANDSHAKE when the connection goes, tells the app nothing.
+  bool owed_lost = (made_ && !(adopted_ && waiter_error_)) || kind_ != StreamKind::ssl;
   if (quiescent && owed_lost && (close_called_ || abort_called_ || (inner_ && inner_->is_closing())) && !lost_) {
     monitor_.flag(Oracle::O4, who() + ": " + (abort_called_ ? "abort()" : "close()") +
                                   " never reached connection_lost");

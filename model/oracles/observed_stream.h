@@ -59,6 +59,7 @@ class ObservedStream final : public BufferedProtocol, public Transport {
                                  std::optional<std::size_t> low) override;
   WriteLimits get_write_buffer_limits() const override { return inner_->get_write_buffer_limits(); }
   std::size_t get_write_buffer_size() const override { return inner_->get_write_buffer_size(); }
+  bool protocol_paused() const override { return inner_->protocol_paused(); }
   void set_protocol(Protocol& protocol) override { app_ = &protocol; }
   Protocol& get_protocol() const override { return *app_; }
   std::optional<std::string> get_extra_info(std::string_view name) const override {
@@ -74,6 +75,13 @@ class ObservedStream final : public BufferedProtocol, public Transport {
     shutdown_timeout_ = shutdown_timeout;
   }
   bool lost() const { return lost_ > 0; }
+  int fd() const { return fd_; }
+  // start_tls: the app had connection_made from the plain transport, and the SSL layer calls
+  // it no second time; from here its callbacks are judged as those of a made connection.
+  void adopt_connection() {
+    made_ = true;
+    adopted_ = true;
+  }
 
   // For the monitor.
   void set_owner(const void* transport) { owner_ = transport; }
@@ -108,6 +116,7 @@ class ObservedStream final : public BufferedProtocol, public Transport {
   std::span<char> lent_;  // the app's buffer, lent to the transport by get_buffer
   const void* owner_ = nullptr;
   bool made_ = false;
+  bool adopted_ = false;  // made on the transport beneath (start_tls)
   bool eof_ = false;
   int lost_ = 0;
   std::optional<Error> lost_error_;

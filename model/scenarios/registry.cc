@@ -28,6 +28,8 @@ std::vector<const Scenario*>& scenarios() {
       &tls_stalled_handshake_scenario(), &tls_drop_handshake_scenario(), &tls_peer_closes_scenario(),
       &tls_pause_scenario(), &tls_starttls_scenario(), &ssl_adversary_scenario(),
       &ssl_adversary_silent_peer_scenario(),
+      &start_tls_paused_scenario(), &start_tls_stream_scenario(), &start_tls_server_scenario(),
+      &start_tls_adversary_scenario(),
   };
   return kAll;
 }
@@ -65,6 +67,9 @@ bool is_builtin(const Scenario& scenario) {
 std::optional<std::string> unreachable_switch(const CatalogEntry& entry, const Scenario& scenario) {
   const Scenario* home = find_scenario(entry.scenario);
   if (!home || home->family() == scenario.family()) return std::nullopt;
+  for (std::string_view family : scenario.also_reaches()) {
+    if (family == home->family()) return std::nullopt;
+  }
   return "switch " + std::string(entry.id) + " lives in the " + std::string(home->family()) +
          " family (its scenario is " + std::string(entry.scenario) + "); scenario " +
          std::string(scenario.name()) + " runs the " + std::string(scenario.family()) +

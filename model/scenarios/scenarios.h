@@ -41,5 +41,9 @@ const Scenario& tls_pause_scenario();
 const Scenario& tls_starttls_scenario();
 const Scenario& ssl_adversary_scenario();
 const Scenario& ssl_adversary_silent_peer_scenario();
+const Scenario& start_tls_paused_scenario();
+const Scenario& start_tls_stream_scenario();
+const Scenario& start_tls_server_scenario();
+const Scenario& start_tls_adversary_scenario();
 
 }  // namespace loopcheck

@@ -48,6 +48,9 @@ class Scenario {
   virtual std::string_view name() const = 0;
   virtual std::string_view summary() const = 0;
   virtual std::string_view family() const = 0;  // "selector stream", "selector datagram"
+  // The families beneath its own whose code it runs too, so their switches are reachable from
+  // it (a start_tls scenario runs the SSL protocol over a selector or proactor transport).
+  virtual std::vector<std::string_view> also_reaches() const { return {}; }
   virtual Params default_params() const { return {}; }
   virtual ParamRange param_range(std::string_view key) const { return default_param_range(key); }
   virtual Bounds default_bounds() const { return {}; }

@@ -1,5 +1,6 @@
 #include "model/world/tls_peer.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "model/world/sim_clock.h"
@@ -28,7 +29,8 @@ const char* TlsPeer::action_name(int action) const {
 bool TlsPeer::can(int action) const {
   if (failed_) return false;
   if (action > 0) return started_ && !handshake_done_ && !received_.empty();
-  if (!script_.server && !tls_begun_) return true;  // a client speaks first
+  // A client speaks first, once it has the plaintext it waits for.
+  if (!script_.server && !tls_begun_ && received_.size() >= script_.plain_first) return true;
   return (!saw_eof_ && kernel_.readable(fd_)) || (!outbox_.empty() && kernel_.writable(fd_));
 }
 
@@ -57,6 +59,8 @@ void TlsPeer::step() {
     }
   }
   if (!read_available()) return;  // reset: the socket is closed
+  if (!tls_begun_ && received_.size() < script_.plain_first && !saw_eof_) return;  // still in plaintext
+  fed_ = std::max(fed_, std::min(script_.plain_first, received_.size()));  // plaintext is not TLS
   if (fed_ < received_.size()) {
     BytesView fresh = BytesView(received_).substr(fed_);
     note('f', fresh);

@@ -31,6 +31,7 @@ class TlsPeer final : public StreamPeer {
   struct Script {
     bool server = true;
     Bytes preamble;                 // plaintext sent before the handshake (a STARTTLS line)
+    std::size_t plain_first = 0;    // plaintext it reads before TLS begins (a server's greeting)
     std::size_t send_bytes = 0;     // plaintext sent as soon as the handshake is done
     std::size_t chunk = 0;          // ... in writes of this size (0: one write)
     bool echo = false;              // sends every plaintext byte back

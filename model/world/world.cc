@@ -102,6 +102,22 @@ Transport& SimWorld::ssl_transport(int fd, Protocol& app, const StreamPeerView* 
   return above;
 }
 
+SslProtocolFactory SimWorld::start_tls_factory(Transport& plain, Protocol& app, const StreamPeerView* plain_peer,
+                                               SslSetup setup) {
+  auto* beneath = dynamic_cast<ObservedStream*>(&plain);
+  if (!beneath) throw SetupError("start_tls needs a transport this world made");
+  return [this, beneath, &app, plain_peer, setup](const SslOptions& options, SslWaiter waiter) -> TlsUpgrade {
+    SslSetup made = setup;
+    made.options = options;
+    made.waiter = std::move(waiter);
+    SslProtocol& ssl = ssl_protocol(beneath->fd(), app, plain_peer, std::move(made));
+    ObservedStream& above = monitor_.observed_of(&ssl);
+    above.adopt_connection();
+    above.set_beneath(beneath, options.shutdown_timeout);
+    return TlsUpgrade{ssl, above};
+  };
+}
+
 DatagramTransport& SimWorld::datagram_transport(int fd, DatagramProtocol& app, Address connected) {
   ObservedDatagram& observed = monitor_.observe_datagram(app, fd);
   auto& transport = own(
@@ -130,6 +146,7 @@ ChoiceOption SimWorld::describe_option(const PendingEvent& event) const {
 }
 
 bool SimWorld::loop_runnable() {
+  if (held()) return false;
   if (loop_.in_iteration() || loop_.has_ready_callbacks() || poller_.any_ready()) return true;
   std::optional<Nanos> next = loop_.next_timer_time();
   return next && *next <= clock_.now();
@@ -223,6 +240,7 @@ std::uint64_t SimWorld::fingerprint() {
   monitor_.list_owners(owners);
   XxhStateHasher hasher(owners);
   hasher.value(clock_.now());
+  hasher.value(held());
   loop_.fingerprint(hasher);
   for (const EventSource* source : sources_) source->fingerprint(hasher);
   for (const Fingerprinted* object : fingerprinted_) object->fingerprint(hasher);

@@ -36,6 +36,7 @@
 #include "src/transport/selector_stream.h"
 #include "src/transport/transport_context.h"
 #include "src/tls/ssl_protocol.h"
+#include "src/tls/start_tls.h"
 
 namespace loopcheck {
 
@@ -99,6 +100,10 @@ class SimWorld {
     return ref;
   }
   void add_source(EventSource& source) { sources_.push_back(&source); }
+  // The loop's thread is busy in an app's step until `until` fires (a slow step under load, a
+  // thread switch): no loop callback runs, no poll happens, while the kernel and the peers go
+  // on. The step's rest is what `until` then queues, which runs before anything polled after.
+  void hold_loop(const AppTimer& until) { hold_ = &until; }
   // A timer for a scenario's app whose delay is a window (see AppTimer), owned and registered.
   AppTimer& app_timer(std::string name) {
     AppTimer& timer = own(std::make_unique<AppTimer>(loop_, std::move(name)));
@@ -119,6 +124,12 @@ class SimWorld {
   // Only the SSL layer, observed, for an app that puts it on a plain transport itself (a
   // hand-made STARTTLS): it becomes the plain transport's protocol through set_protocol().
   SslProtocol& ssl_protocol(int fd, Protocol& app, const StreamPeerView* plain_peer, SslSetup setup);
+  // What loop.start_tls is handed to make its SSL protocol on the observed plain transport
+  // `plain` (one this world made): the SSL layer is observed against `plain_peer`, and the app
+  // it serves already had connection_made from the plain transport. `setup.options` and
+  // `setup.waiter` are start_tls's; the engine comes from `setup.tls` and `setup.seed`.
+  SslProtocolFactory start_tls_factory(Transport& plain, Protocol& app, const StreamPeerView* plain_peer,
+                                       SslSetup setup);
   DatagramTransport& datagram_transport(int fd, DatagramProtocol& app, Address connected = {});
   DatagramTransport& proactor_datagram_transport(int fd, DatagramProtocol& app, Address connected = {});
 
@@ -133,6 +144,7 @@ class SimWorld {
 
  private:
   bool step();  // false when quiescent
+  bool held() const { return hold_ && hold_->armed(); }
   ObservedStream& observed_stream(int fd, Protocol& app, const StreamPeerView* peer, bool proactor);
   void check_setup() const;  // throws SetupError
   void check_completions(bool at_end);
@@ -173,6 +185,7 @@ class SimWorld {
   ChoiceOption describe_option(const PendingEvent& event) const;
   std::size_t steps_ = 0;
   std::function<bool(SimWorld&)> visitor_;
+  const AppTimer* hold_ = nullptr;
   std::vector<const void*> owners_;
   std::vector<const Fingerprinted*> fingerprinted_;
   struct OwnedSource {
