@@ -198,17 +198,18 @@ int dispatch(int argc, char** argv) {
 
   // TLS: the SSL protocol on real sockets, both ends here or one end a foreign peer.
   TlsOptions tls_options;
+  const CLI::Validator tls_version(
+      [](std::string& v) -> std::string {
+        if (v == "1.2" || v == "12") v = "12";
+        else if (v == "1.3" || v == "13") v = "13";
+        else return "TLS version must be 1.2 or 1.3, got '" + v + "'";
+        return {};
+      },
+      "1.2|1.3");
   auto tls_common = [&](CLI::App* cmd) {
     cmd->add_option("--bug", real_bugs, "turn a catalog bug switch on");
     cmd->add_option("--tls", tls_options.version, "TLS version: 1.2 or 1.3")
-        ->transform(CLI::Validator(
-            [](std::string& v) -> std::string {
-              if (v == "1.2" || v == "12") v = "12";
-              else if (v == "1.3" || v == "13") v = "13";
-              else return "TLS version must be 1.2 or 1.3, got '" + v + "'";
-              return {};
-            },
-            "1.2|1.3"));
+        ->transform(tls_version);
     cmd->add_flag("--proactor", tls_options.overlapped, "ProactorStream on io_uring instead of SelectorStream on epoll");
   };
   auto* tls_echo = real->add_subcommand("tls-echo", "SSL protocol client and server on loopback: echo, close_notify both ways");
@@ -230,6 +231,18 @@ int dispatch(int argc, char** argv) {
       ->check(whole_in(1, 1LL << 34));
   tls_connect->add_option("--pause-every", tls_options.pause_every_ms, "toggle reading every MS (0: never)")
       ->check(whole_in(0, 60000));
+  StartTlsOptions start_tls_options;
+  auto* start_tls = real->add_subcommand("start-tls", "seed 000 on io_uring: greeting, a slow step, start_tls; bytes lost?");
+  start_tls->add_option("--bug", real_bugs, "turn a catalog bug switch on (bpo-33694)");
+  start_tls->add_option("--tls", start_tls_options.version, "TLS version: 1.2 or 1.3")
+      ->transform(tls_version);
+  start_tls->add_option("--hello", start_tls_options.hello, "the server's plaintext greeting (bytes)")
+      ->check(whole_in(1, 1 << 20));
+  start_tls->add_option("--bytes", start_tls_options.bytes, "bytes the client sends over TLS, echoed back")
+      ->check(whole_in(1, 1 << 24));
+  start_tls->add_option("--step-us", start_tls_options.step_us, "how long the server's step takes before start_tls")
+      ->check(whole_in(0, 1000000));
+  start_tls->add_option("--runs", start_tls_options.runs, "how many times to run it")->check(whole_in(1, 10000));
   auto* tls_certs = real->add_subcommand("tls-certs", "write a CA, a certificate for localhost and its key (P-256)");
   tls_certs->add_option("--dir", tls_options.cert_dir, "folder to write ca.pem, cert.pem, key.pem into")->required();
 
@@ -278,6 +291,7 @@ int dispatch(int argc, char** argv) {
     if (*tls_serve) return real_tls_serve(bugs, tls_options);
     if (*tls_connect) return real_tls_connect(bugs, tls_options);
     if (*tls_certs) return real_tls_certs(tls_options);
+    if (*start_tls) return real_start_tls(bugs, start_tls_options);
     return real_echo(bugs, echo_options);
   }
   return run_hunt(hunt_json, hunt_added);

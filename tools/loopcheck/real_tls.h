@@ -26,6 +26,16 @@ struct TlsOptions {
 };
 
 int real_tls_echo(const BugSet& bugs, const TlsOptions& options);
+
+// `real start-tls`: seed 000 on io_uring (exit 77 where io_uring is unavailable).
+struct StartTlsOptions {
+  int version = 13;
+  std::size_t hello = 20;      // the server's plaintext greeting
+  std::size_t bytes = 4096;    // the client's bytes over TLS, echoed back
+  std::int64_t step_us = 2000; // how long the server's step takes between greeting and start_tls
+  std::size_t runs = 1;
+};
+int real_start_tls(const BugSet& bugs, const StartTlsOptions& options);
 int real_tls_serve(const BugSet& bugs, const TlsOptions& options);
 int real_tls_connect(const BugSet& bugs, const TlsOptions& options);
 int real_tls_certs(const TlsOptions& options);
