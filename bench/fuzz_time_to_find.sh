@@ -19,13 +19,14 @@ declare -A family=(
   [bpo-29406]=ssl_protocol_fuzzer [bpo-30698]=ssl_protocol_fuzzer [bpo-45159]=ssl_protocol_fuzzer
   [sslproto-flush-abort]=ssl_protocol_fuzzer
   [gh-109051]=start_tls_fuzzer [gh-142352]=start_tls_fuzzer [sslproto-lost-handshake]=start_tls_fuzzer
+  [reactor-sslsocket]=tls_reactor_fuzzer
 )
 # `fuzz_time_to_find.sh DIR ssl_protocol_fuzzer` measures one family only.
 only="${2:-}"
 printf '%-20s %-26s %-40s %s\n' switch target "seconds (5 runs)" median
 for bug in dgram-drain bpo-38471 gh-91227 bpo-27223 gh-156512 bpo-33694 bpo-44428 twisted-11020 bpo-32710 \
            bpo-33674 bpo-29743 asyncio-472 bpo-29406 bpo-30698 bpo-45159 sslproto-flush-abort \
-           gh-109051 gh-142352 sslproto-lost-handshake; do
+           gh-109051 gh-142352 sslproto-lost-handshake reactor-sslsocket; do
   target="${family[$bug]}"
   [[ -n "$only" && "$target" != "$only" ]] && continue
   times=()

@@ -40,6 +40,8 @@ loopcheck_gtest(unit_tests unit
   src/tls/openssl_engine_test.cc
   src/tls/certificates_test.cc
   src/tls/start_tls_test.cc
+  src/tls/tls_reactor_test.cc
+  src/loop/sock_calls_test.cc
   src/streams/stream_reader_test.cc
   model/world/fake_completion_port_test.cc
   model/scenarios/registry_test.cc
@@ -68,6 +70,7 @@ set(LOOPCHECK_FAMILY_BUGS_selector_datagram_fuzzer "dgram-drain,bpo-38471,gh-912
 set(LOOPCHECK_FAMILY_BUGS_proactor_stream_fuzzer "bpo-33694,bpo-44428,twisted-11020,bpo-32710")
 set(LOOPCHECK_FAMILY_BUGS_ssl_protocol_fuzzer "bpo-33674,bpo-29743,asyncio-472,bpo-29406,bpo-30698,bpo-45159,sslproto-flush-abort")
 set(LOOPCHECK_FAMILY_BUGS_start_tls_fuzzer "gh-109051,gh-142352,bpo-33694,sslproto-lost-handshake")
+set(LOOPCHECK_FAMILY_BUGS_tls_reactor_fuzzer "reactor-sslsocket")
 foreach(target ${LOOPCHECK_FUZZ_TARGETS})
   set(corpus ${PROJECT_SOURCE_DIR}/corpus/${target})
   if(LOOPCHECK_FUZZ)
@@ -113,6 +116,7 @@ add_executable(property_tests
   properties/write_buffer_state_properties.cc
   properties/ssl_protocol_properties.cc
   properties/start_tls_properties.cc
+  properties/tls_reactor_properties.cc
 )
 target_link_libraries(property_tests PRIVATE loopcheck_engines loopcheck_options rapidcheck rapidcheck_gtest
                                              GTest::gtest GTest::gtest_main)

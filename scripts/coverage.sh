@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 command -v gcovr >/dev/null || { echo "coverage.sh: gcovr is missing (apt-get install gcovr)" >&2; exit 2; }
 cmake --preset coverage >/dev/null
 cmake --build --preset coverage --target model_tests property_tests loopcheck \
-  selector_stream_fuzzer selector_datagram_fuzzer proactor_stream_fuzzer proactor_datagram_fuzzer ssl_protocol_fuzzer start_tls_fuzzer
+  selector_stream_fuzzer selector_datagram_fuzzer proactor_stream_fuzzer proactor_datagram_fuzzer ssl_protocol_fuzzer start_tls_fuzzer tls_reactor_fuzzer
 find build/coverage -name '*.gcda' -delete
 # A suite that fails or times out (unoptimised, instrumented code is slow) still leaves the
 # coverage of every test that finished; the report goes on, and says which did not.

@@ -25,7 +25,7 @@ export objects_dir CXX CXXFLAGS
 printf '%s\n' "${sources[@]}" | xargs -P "$(nproc)" -I{} bash -c 'compile "$1"' _ {}
 
 for target in selector_stream_fuzzer selector_datagram_fuzzer proactor_stream_fuzzer proactor_datagram_fuzzer \
-              ssl_protocol_fuzzer start_tls_fuzzer; do
+              ssl_protocol_fuzzer start_tls_fuzzer tls_reactor_fuzzer; do
   $CXX $CXXFLAGS -std=c++20 -I. "fuzz/$target.cc" "$objects_dir"/*.o $LIB_FUZZING_ENGINE \
     -lssl -lcrypto -o "$OUT/$target"
   cp "fuzz/$target.options" "$OUT/"

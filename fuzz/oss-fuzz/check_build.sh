@@ -7,7 +7,7 @@ base="$1"
 rm -rf "$base"
 bash "$repo/fuzz/oss-fuzz/build_local.sh" "$base" >/dev/null
 out="$base/out"
-for target in selector_stream_fuzzer selector_datagram_fuzzer proactor_stream_fuzzer proactor_datagram_fuzzer ssl_protocol_fuzzer start_tls_fuzzer; do
+for target in selector_stream_fuzzer selector_datagram_fuzzer proactor_stream_fuzzer proactor_datagram_fuzzer ssl_protocol_fuzzer start_tls_fuzzer tls_reactor_fuzzer; do
   for file in "$target" "${target}_seed_corpus.zip" "$target.options"; do
     [[ -s "$out/$file" ]] || { echo "missing $out/$file"; exit 1; }
   done

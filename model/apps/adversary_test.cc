@@ -53,6 +53,7 @@ const Reach kReaches[] = {
     {"bpo-29406", "ssl-adversary-silent-peer"},
     {"gh-109051", "start-tls-adversary"},
     {"sslproto-lost-handshake", "start-tls-adversary"},
+    {"reactor-sslsocket", "reactor-adversary"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Catalog, AdversaryFinds, ::testing::ValuesIn(kReaches), [](const auto& info) {

@@ -115,6 +115,14 @@ std::vector<CatalogEntry>& entries() {
        "error: start_tls returns None instead of raising, and the app protocol, still in "
        "DO_HANDSHAKE, is never sent connection_lost",
        "start-tls-adversary", {Oracle::O4}, 13},
+      {Bug::reactor_sslsocket, "reactor-sslsocket", "tls reactor",
+       "seed 001: a database driver's asyncio reactor hangs on TLS connections until its connect "
+       "timeout",
+       "the driver wraps its socket in an SSL socket and runs its read and write tasks on the "
+       "loop's sock_recv / sock_sendall, which refuse an SSL socket with TypeError; the TypeError "
+       "ends both tasks and stays in futures nobody inspects, so startup waits for the connect "
+       "timeout, which reports OperationTimedOut and never the real error",
+       "reactor-startup", {Oracle::O4, Oracle::O6}, 17},
   };
   return kCatalog;
 }

@@ -84,12 +84,23 @@ void Monitor::fingerprint(StateHasher& h) const {
   for (const auto& stream : streams_) stream->fingerprint(h);
   for (const auto& datagram : datagrams_) datagram->fingerprint(h);
   for (const Obligation& o : obligations_) h.value(o.done);
+  for (const FailedTask& task : failed_tasks_) h.value(task.retrieved);
   h.value(violation_.has_value());
 }
 
 void Monitor::list_owners(std::vector<const void*>& out) const {
   for (const auto& stream : streams_) out.push_back(stream.get());
   for (const auto& datagram : datagrams_) out.push_back(datagram.get());
+}
+
+void Monitor::on_task_failed(const void* task, const char* name, const Error& error) {
+  failed_tasks_.push_back({task, std::string("task ") + name + " failed with " + error.describe()});
+}
+
+void Monitor::on_task_exception_retrieved(const void* task) {
+  for (FailedTask& failed : failed_tasks_) {
+    if (failed.task == task) failed.retrieved = true;
+  }
 }
 
 void Monitor::watch_read_ahead(const StreamReader& reader, std::string who) {
@@ -125,6 +136,9 @@ void Monitor::check_end(bool quiescent) {
   }
   for (const Obligation& obligation : obligations_) {
     if (!obligation.done) flag(Oracle::O4, "at quiescence, still waiting: " + obligation.what);
+  }
+  for (const FailedTask& task : failed_tasks_) {
+    if (!task.retrieved) flag(Oracle::O6, task.what + ", and nobody ever retrieved it from the task's future");
   }
   for (int fd : kernel_ ? kernel_->open_app_fds() : std::vector<int>{}) {
     flag(Oracle::O5, "fd " + std::to_string(fd) + " is still open at the end");

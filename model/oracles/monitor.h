@@ -16,6 +16,7 @@
 #include "model/oracles/oracle.h"
 #include "src/core/loop.h"
 #include "src/loop/event_loop.h"
+#include "src/core/task.h"
 #include "src/tls/ssl_states.h"
 
 namespace loopcheck {
@@ -23,7 +24,7 @@ namespace loopcheck {
 // It is also the SSL protocols' state observer: O8 judges every move they report.
 class StreamReader;
 
-class Monitor final : public LoopObserver, public SslStateObserver {
+class Monitor final : public LoopObserver, public SslStateObserver, public TaskObserver {
  public:
   // kernel may be null (real sockets): then the checks that need the kernel's own accounting
   // (O5's open fds, O6's error counts, O10, datagram O2) have nothing to judge and stay quiet;
@@ -64,6 +65,9 @@ class Monitor final : public LoopObserver, public SslStateObserver {
   void on_tls_error(const void* protocol, const Error& error) override;
   void on_waiter(const void* protocol, const std::optional<Error>& error, bool handshake_done) override;
   void on_ssl_flow(const void* protocol, bool pause, bool believed_paused) override;
+  // TaskObserver (O6): a task's exception that nobody retrieves is swallowed.
+  void on_task_failed(const void* task, const char* name, const Error& error) override;
+  void on_task_exception_retrieved(const void* task) override;
 
   // The record of the observed stream whose transport (or SSL protocol) is `owner`.
   ObservedStream& observed_of(const void* owner) { return *record_of(owner).stream; }
@@ -87,6 +91,12 @@ class Monitor final : public LoopObserver, public SslStateObserver {
   std::vector<std::unique_ptr<ObservedDatagram>> datagrams_;
   std::vector<Obligation> obligations_;
   std::vector<std::pair<const StreamReader*, std::string>> readers_;
+  struct FailedTask {
+    const void* task;
+    std::string what;
+    bool retrieved = false;
+  };
+  std::vector<FailedTask> failed_tasks_;
   // owner -> its observed record (or none), cached: real runs have thousands of transports and
   // millions of callbacks. Looked up only, never iterated.
   struct OwnerRecord {

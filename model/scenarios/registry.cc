@@ -29,7 +29,7 @@ std::vector<const Scenario*>& scenarios() {
       &tls_pause_scenario(), &tls_starttls_scenario(), &ssl_adversary_scenario(),
       &ssl_adversary_silent_peer_scenario(),
       &start_tls_paused_scenario(), &start_tls_stream_scenario(), &start_tls_server_scenario(),
-      &start_tls_adversary_scenario(),
+      &start_tls_adversary_scenario(), &reactor_startup_scenario(), &reactor_adversary_scenario(),
   };
   return kAll;
 }

@@ -45,5 +45,7 @@ const Scenario& start_tls_paused_scenario();
 const Scenario& start_tls_stream_scenario();
 const Scenario& start_tls_server_scenario();
 const Scenario& start_tls_adversary_scenario();
+const Scenario& reactor_startup_scenario();
+const Scenario& reactor_adversary_scenario();
 
 }  // namespace loopcheck

@@ -120,6 +120,7 @@ void TlsPeer::read_plaintext() {
     TlsResult r = engine_->read(out, 64 * 1024);
     if (r.status == TlsStatus::ok) {
       plain_.received_ += out;
+      answer_lines();
       if (script_.echo && !notify_sent_) {
         note('w', out);
         if (engine_->write(out).status == TlsStatus::ok) plain_.sent_ += out;
@@ -138,6 +139,20 @@ void TlsPeer::read_plaintext() {
   }
 }
 
+void TlsPeer::answer_lines() {
+  std::size_t end;
+  while ((end = plain_.received_.find('\n', line_start_)) != Bytes::npos) {
+    Bytes line = plain_.received_.substr(line_start_, end - line_start_);
+    line_start_ = end + 1;
+    for (const auto& [request, reply] : script_.replies) {
+      if (line != request || notify_sent_) continue;
+      Bytes answer = reply + "\n";
+      note('w', answer);
+      if (engine_->write(answer).status == TlsStatus::ok) plain_.sent_ += answer;
+    }
+  }
+}
+
 void TlsPeer::take_outgoing() {
   note('o');
   outbox_ += engine_->take_outgoing();
@@ -152,6 +167,7 @@ void TlsPeer::fingerprint_stream_peer(StateHasher& h) const {
   }
   h.value(fed_);
   h.value(plain_sent_);
+  h.value(line_start_);
 }
 
 }  // namespace loopcheck

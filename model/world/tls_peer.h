@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "model/world/peers.h"
 #include "model/world/sim_tls.h"
@@ -35,6 +37,9 @@ class TlsPeer final : public StreamPeer {
     std::size_t send_bytes = 0;     // plaintext sent as soon as the handshake is done
     std::size_t chunk = 0;          // ... in writes of this size (0: one write)
     bool echo = false;              // sends every plaintext byte back
+    // A server that speaks a line protocol: each whole line it reads that is a key here (without
+    // its "\n") is answered with the value (a line too).
+    std::vector<std::pair<Bytes, Bytes>> replies;
     bool close_when_done = false;   // sends close_notify once it has sent everything
     Misbehaviour misbehaviour = Misbehaviour::none;
     SimTls tls = SimTls::psk;
@@ -73,6 +78,7 @@ class TlsPeer final : public StreamPeer {
   void read_plaintext();
   void send_plaintext();
   void take_outgoing();
+  void answer_lines();
   void note(char op, BytesView data = {});
   void fingerprint_stream_peer(StateHasher& h) const override;
 
@@ -87,6 +93,7 @@ class TlsPeer final : public StreamPeer {
   bool eof_fed_ = false;
   bool notify_sent_ = false;
   std::size_t plain_sent_ = 0;
+  std::size_t line_start_ = 0;  // where the first line not yet answered begins in plain_.received_
   TlsCallDigest digest_;  // the engine's calls, standing for its state in the fingerprint
 };
 

@@ -79,11 +79,7 @@ Transport& SimWorld::proactor_stream_transport(int fd, Protocol& app, const Stre
 
 SslProtocol& SimWorld::ssl_protocol(int fd, Protocol& app, const StreamPeerView* plain_peer, SslSetup setup) {
   ObservedStream& observed = monitor_.observe_stream(app, fd, plain_peer, StreamKind::ssl);
-  std::string error;
-  std::unique_ptr<TlsEngine> engine = make_sim_engine(
-      setup.tls, setup.options.server_side, setup.seed, [this] { return kSimEpochSeconds + clock_.now() / kSecond; },
-      error);
-  if (!engine) throw SetupError("the app's TLS engine: " + error);
+  std::unique_ptr<TlsEngine> engine = tls_engine(setup.tls, setup.options.server_side, setup.seed);
   auto& ssl = own(std::make_unique<SslProtocol>(SslContext{loop_, bugs_, tracer_, &monitor_, /*digest_engine_calls=*/true}, std::move(engine),
                                                 observed, setup.options, std::move(setup.waiter)));
   observed.set_owner(&ssl);
@@ -100,6 +96,14 @@ Transport& SimWorld::ssl_transport(int fd, Protocol& app, const StreamPeerView* 
   ObservedStream& above = monitor_.observed_of(&ssl);
   above.set_beneath(&beneath, shutdown_timeout);
   return above;
+}
+
+std::unique_ptr<TlsEngine> SimWorld::tls_engine(SimTls tls, bool server, std::uint64_t seed) {
+  std::string error;
+  std::unique_ptr<TlsEngine> engine =
+      make_sim_engine(tls, server, seed, [this] { return kSimEpochSeconds + clock_.now() / kSecond; }, error);
+  if (!engine) throw SetupError("the app's TLS engine: " + error);
+  return engine;
 }
 
 SslProtocolFactory SimWorld::start_tls_factory(Transport& plain, Protocol& app, const StreamPeerView* plain_peer,

@@ -124,6 +124,8 @@ class SimWorld {
   // Only the SSL layer, observed, for an app that puts it on a plain transport itself (a
   // hand-made STARTTLS): it becomes the plain transport's protocol through set_protocol().
   SslProtocol& ssl_protocol(int fd, Protocol& app, const StreamPeerView* plain_peer, SslSetup setup);
+  // An app-side TLS engine on the world's clock (OpenSSL; throws SetupError if it refuses).
+  std::unique_ptr<TlsEngine> tls_engine(SimTls tls, bool server, std::uint64_t seed);
   // What loop.start_tls is handed to make its SSL protocol on the observed plain transport
   // `plain` (one this world made): the SSL layer is observed against `plain_peer`, and the app
   // it serves already had connection_made from the plain transport. `setup.options` and

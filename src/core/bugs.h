@@ -34,6 +34,7 @@ enum class Bug : std::size_t {
   gh_109051,
   gh_142352,
   sslproto_lost_handshake,
+  reactor_sslsocket,
   kCount,
 };
 
