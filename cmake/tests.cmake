@@ -155,6 +155,21 @@ foreach(version 12 13)
   endforeach()
 endforeach()
 
+# Seed 001 over epoll: the driver's reactor reaches READY every time; with reactor-sslsocket it
+# fails by the connect timeout, and the monitor names the TypeError nobody retrieved. Against a
+# CPython asyncio server too (interop).
+add_test(NAME real.reactor.fixed_always_ready COMMAND loopcheck real reactor --runs 100)
+add_test(NAME real.reactor.switch_names_the_swallowed_error
+         COMMAND loopcheck real reactor --bug reactor-sslsocket --connect-timeout-ms 500)
+set_tests_properties(real.reactor.switch_names_the_swallowed_error PROPERTIES PASS_REGULAR_EXPRESSION
+  "OperationTimedOut[^\n]*\n  oracles: VIOLATION O6: task handle_(read|write) failed with [^\n]*TypeError: Socket cannot be of type SSLSocket")
+set_tests_properties(real.reactor.fixed_always_ready real.reactor.switch_names_the_swallowed_error PROPERTIES
+  LABELS real TIMEOUT 120 RESOURCE_LOCK real_sockets)
+add_test(NAME interop.asyncio-reactor.tls13
+         COMMAND bash ${PROJECT_SOURCE_DIR}/tests/interop/run.sh $<TARGET_FILE:loopcheck> asyncio-reactor 13)
+set_tests_properties(interop.asyncio-reactor.tls13 PROPERTIES
+  LABELS interop TIMEOUT 300 RESOURCE_LOCK real_sockets SKIP_RETURN_CODE 77)
+
 # real: the fake kernel checked against the real one (differential).
 add_executable(fidelity_tests model/world/fake_kernel_fidelity_test.cc)
 target_link_libraries(fidelity_tests PRIVATE loopcheck_engines loopcheck_real loopcheck_options

@@ -7,6 +7,10 @@ interop tests. Nothing here is loopcheck's code: it is the other end.
       send BYTES, read them all back, then close (close_notify), or with `drop`, abort the
       connection without close_notify once everything is back.
 
+  asyncio_peer.py startup-server PORTFILE CERT KEY COUNT
+      a TLS 1.3 server speaking the driver's startup exchange of loopcheck's reactor (OPTIONS ->
+      SUPPORTED, STARTUP -> READY, QUERY n -> RESULT n, a line each), for COUNT connections.
+
 VERSION is 12 or 13. Exit 0 on success; the reason on stderr otherwise."""
 import asyncio
 import hashlib
@@ -51,6 +55,57 @@ async def serve(portfile, cert, key, version):
     server.close()
     if exc is not None:
         sys.exit(f"server: connection_lost({exc!r})")
+
+
+class Startup(asyncio.Protocol):
+    def __init__(self, finished):
+        self.finished = finished
+        self.inbox = b""
+
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def data_received(self, data):
+        self.inbox += data
+        while b"\n" in self.inbox:
+            line, self.inbox = self.inbox.split(b"\n", 1)
+            if line == b"OPTIONS":
+                self.transport.write(b"SUPPORTED\n")
+            elif line == b"STARTUP":
+                self.transport.write(b"READY\n")
+            elif line.startswith(b"QUERY "):
+                self.transport.write(b"RESULT " + line[6:] + b"\n")
+
+    def eof_received(self):
+        return False
+
+    def connection_lost(self, exc):
+        self.finished(exc)
+
+
+async def startup_serve(portfile, cert, key, count):
+    context = pin(ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER), "13")
+    context.load_cert_chain(cert, key)
+    loop = asyncio.get_running_loop()
+    done = loop.create_future()
+    errors = []
+
+    def finished(exc):
+        if exc is not None:
+            errors.append(exc)
+        finished.count += 1
+        if finished.count == count and not done.done():
+            done.set_result(None)
+
+    finished.count = 0
+    server = await loop.create_server(lambda: Startup(finished), "127.0.0.1", 0, ssl=context)
+    with open(portfile, "w") as out:
+        out.write(str(server.sockets[0].getsockname()[1]))
+    await asyncio.wait_for(done, 300)
+    server.close()
+    if errors:
+        sys.exit(f"startup-server: {len(errors)} connection(s) ended with an error, first {errors[0]!r}")
+    print(f"startup-server: {count} connection(s) served")
 
 
 def pattern(size):
@@ -101,6 +156,8 @@ async def client_main(port, cafile, version, size, drop):
 def main():
     if len(sys.argv) >= 6 and sys.argv[1] == "server":
         asyncio.run(serve(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]))
+    elif len(sys.argv) >= 6 and sys.argv[1] == "startup-server":
+        asyncio.run(startup_serve(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])))
     elif len(sys.argv) >= 6 and sys.argv[1] == "client":
         drop = len(sys.argv) > 6 and sys.argv[6] == "drop"
         asyncio.run(client_main(int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), drop))

@@ -5,6 +5,8 @@
 #   asyncio-server       loopcheck tls-connect  ->  CPython asyncio echo server
 #   asyncio-client       CPython asyncio client ->  loopcheck tls-serve (close_notify both ways)
 #   asyncio-client-drop  the same, but the client aborts without close_notify at the end
+#   asyncio-reactor      loopcheck's driver reactor (real reactor) -> a CPython asyncio TLS 1.3
+#                        server speaking its startup exchange; 20 connections, each to READY
 #   openssl-client       openssl s_client       ->  loopcheck tls-serve (which closes first)
 #   openssl-server       loopcheck tls-connect  ->  openssl s_server, which has no echo mode: it
 #                        sends the very bytes the client sends (from its stdin) and writes what
@@ -62,6 +64,14 @@ case "$case" in
     timeout 120 python3 "$here/asyncio_peer.py" client "$port" "$work/ca.pem" "$version" "$bytes" $drop || {
       echo "the asyncio client failed"; finish_server; exit 1; }
     finish_server ;;
+  asyncio-reactor)
+    python3 "$here/asyncio_peer.py" startup-server "$work/port" "$work/cert.pem" "$work/key.pem" 20 &
+    peer_pid=$!
+    wait_for "$work/port" '^[0-9]+' >/dev/null || exit 1
+    timeout 120 "$loopcheck" real reactor --port "$(cat "$work/port")" --ca "$work/ca.pem" --runs 20
+    code=$?
+    wait "$peer_pid" || { echo "the asyncio server failed"; exit 1; }
+    exit $code ;;
   openssl-client)
     serve "$bytes"
     head -c "$bytes" /dev/urandom >"$work/in"

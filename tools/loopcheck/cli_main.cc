@@ -243,6 +243,16 @@ int dispatch(int argc, char** argv) {
   start_tls->add_option("--step-us", start_tls_options.step_us, "how long the server's step takes before start_tls")
       ->check(whole_in(0, 1000000));
   start_tls->add_option("--runs", start_tls_options.runs, "how many times to run it")->check(whole_in(1, 10000));
+  ReactorRunOptions reactor_options;
+  auto* reactor = real->add_subcommand("reactor", "seed 001: a database driver's startup over TLS 1.3 (READY, or why not)");
+  reactor->add_option("--bug", real_bugs, "turn a catalog bug switch on (reactor-sslsocket)");
+  reactor->add_option("--runs", reactor_options.runs, "how many times to connect")->check(whole_in(1, 10000));
+  reactor->add_option("--connect-timeout-ms", reactor_options.connect_timeout_ms, "the driver's connect timeout")
+      ->check(whole_in(1, 600000));
+  auto* reactor_port = reactor->add_option("--port", reactor_options.port, "a server on 127.0.0.1 (0: loopcheck's own)")
+      ->check(whole_in(0, 65535));
+  reactor->add_option("--ca", reactor_options.ca_file, "with --port: the server's CA certificate (PEM)")
+      ->needs(reactor_port);
   auto* tls_certs = real->add_subcommand("tls-certs", "write a CA, a certificate for localhost and its key (P-256)");
   tls_certs->add_option("--dir", tls_options.cert_dir, "folder to write ca.pem, cert.pem, key.pem into")->required();
 
@@ -292,6 +302,13 @@ int dispatch(int argc, char** argv) {
     if (*tls_connect) return real_tls_connect(bugs, tls_options);
     if (*tls_certs) return real_tls_certs(tls_options);
     if (*start_tls) return real_start_tls(bugs, start_tls_options);
+    if (*reactor) {
+      if (reactor_options.port != 0 && reactor_options.ca_file.empty()) {
+        std::fprintf(stderr, "loopcheck: real reactor --port needs --ca (the server's CA certificate)\n");
+        return 2;
+      }
+      return real_reactor(bugs, reactor_options);
+    }
     return real_echo(bugs, echo_options);
   }
   return run_hunt(hunt_json, hunt_added);

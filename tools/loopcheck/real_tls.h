@@ -36,6 +36,15 @@ struct StartTlsOptions {
   std::size_t runs = 1;
 };
 int real_start_tls(const BugSet& bugs, const StartTlsOptions& options);
+
+// `real reactor`: seed 001 over epoll, against loopcheck's own server or one at --port.
+struct ReactorRunOptions {
+  std::size_t runs = 1;
+  std::int64_t connect_timeout_ms = 2000;
+  int port = 0;         // 0: loopcheck's own server; else a server on 127.0.0.1 at this port
+  std::string ca_file;  // with --port: the server's CA (PEM)
+};
+int real_reactor(const BugSet& bugs, const ReactorRunOptions& options);
 int real_tls_serve(const BugSet& bugs, const TlsOptions& options);
 int real_tls_connect(const BugSet& bugs, const TlsOptions& options);
 int real_tls_certs(const TlsOptions& options);

@@ -24,6 +24,7 @@ struct TlsSide {
   std::unique_ptr<Transport> plain;
   bool handshake_done = false;
   std::optional<Error> handshake_error;
+  SslWaiter then;  // whoever else awaits the handshake (create_connection's caller)
 
   void open(RealWorld& world, Monitor& monitor, int fd, Protocol& app, std::unique_ptr<OpenSslEngine> engine,
             bool server, bool overlapped) {
@@ -33,7 +34,8 @@ struct TlsSide {
     ssl = std::make_unique<SslProtocol>(SslContext{*world.loop, world.bugs, world.tracer, &monitor}, std::move(engine),
                                         above, options, [this](std::optional<Error> error) {
                                           handshake_done = true;
-                                          handshake_error = std::move(error);
+                                          handshake_error = error;
+                                          if (then) then(std::move(error));
                                         });
     above.set_owner(ssl.get());
     above.attach(ssl->app_transport());
