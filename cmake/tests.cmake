@@ -147,7 +147,8 @@ set_tests_properties(real.tls_echo.epoll.tls13 real.tls_echo.epoll.tls12 real.tl
 # s_client and s_server), 16 MiB each way, TLS 1.2 and 1.3; skipped with a message (77) without
 # them.
 foreach(version 12 13)
-  foreach(case asyncio-server asyncio-client asyncio-client-drop openssl-client openssl-server)
+  foreach(case asyncio-server asyncio-client asyncio-client-drop openssl-client openssl-server
+               asyncio-starttls-server asyncio-starttls-client)
     add_test(NAME interop.${case}.tls${version}
              COMMAND bash ${PROJECT_SOURCE_DIR}/tests/interop/run.sh $<TARGET_FILE:loopcheck> ${case} ${version})
     set_tests_properties(interop.${case}.tls${version} PROPERTIES

@@ -7,6 +7,10 @@ interop tests. Nothing here is loopcheck's code: it is the other end.
       send BYTES, read them all back, then close (close_notify), or with `drop`, abort the
       connection without close_notify once everything is back.
 
+  asyncio_peer.py starttls-server PORTFILE CERT KEY VERSION
+  asyncio_peer.py starttls-client PORT CAFILE VERSION BYTES
+      the same echo, but the server first greets in plaintext ("220 ready to start TLS\r\n")
+      and both sides upgrade with loop.start_tls.
   asyncio_peer.py startup-server PORTFILE CERT KEY COUNT
       a TLS 1.3 server speaking the driver's startup exchange of loopcheck's reactor (OPTIONS ->
       SUPPORTED, STARTUP -> READY, QUERY n -> RESULT n, a line each), for COUNT connections.
@@ -55,6 +59,75 @@ async def serve(portfile, cert, key, version):
     server.close()
     if exc is not None:
         sys.exit(f"server: connection_lost({exc!r})")
+
+
+GREETING = b"220 ready to start TLS\r\n"
+
+
+class Plain(asyncio.Protocol):
+    """The plaintext phase: collects what arrives until start_tls takes the transport over."""
+
+    def __init__(self, greeting):
+        self.greeting = greeting
+        self.received = b""
+
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def data_received(self, data):
+        self.received += data
+        if len(self.received) >= len(GREETING) and not self.greeting.done():
+            self.greeting.set_result(self.received)
+
+    def connection_lost(self, exc):
+        if not self.greeting.done():
+            self.greeting.set_exception(exc or ConnectionResetError("closed before the greeting"))
+
+
+async def starttls_serve(portfile, cert, key, version):
+    context = pin(ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER), version)
+    context.load_cert_chain(cert, key)
+    loop = asyncio.get_running_loop()
+    done = loop.create_future()
+
+    async def upgrade(transport):
+        echo = Echo(done)
+        tls = await loop.start_tls(transport, echo, context, server_side=True)
+        echo.connection_made(tls)
+
+    class Greeter(asyncio.Protocol):
+        def connection_made(self, transport):
+            transport.write(GREETING)
+            loop.create_task(upgrade(transport))
+
+    server = await loop.create_server(Greeter, "127.0.0.1", 0)
+    with open(portfile, "w") as out:
+        out.write(str(server.sockets[0].getsockname()[1]))
+    exc = await asyncio.wait_for(done, 300)
+    server.close()
+    if exc is not None:
+        sys.exit(f"starttls-server: connection_lost({exc!r})")
+
+
+async def starttls_client(port, cafile, version, size):
+    context = pin(ssl.create_default_context(cafile=cafile), version)
+    loop = asyncio.get_running_loop()
+    greeting = loop.create_future()
+    transport, plain = await loop.create_connection(lambda: Plain(greeting), "127.0.0.1", port)
+    got = await asyncio.wait_for(greeting, 30)
+    if got != GREETING:
+        sys.exit(f"starttls-client: the greeting was {got!r}")
+    payload = pattern(size)
+    done = loop.create_future()
+    client = Client(payload, False, done)
+    tls = await loop.start_tls(transport, client, context, server_hostname="localhost")
+    client.connection_made(tls)
+    exc = await asyncio.wait_for(done, 300)
+    if bytes(client.received) != payload:
+        sys.exit(f"starttls-client: {len(client.received)} bytes came back for {len(payload)} sent, or they differ")
+    if exc is not None:
+        sys.exit(f"starttls-client: connection_lost({exc!r})")
+    print(f"starttls-client: {len(payload)} bytes echoed after start_tls")
 
 
 class Startup(asyncio.Protocol):
@@ -156,6 +229,10 @@ async def client_main(port, cafile, version, size, drop):
 def main():
     if len(sys.argv) >= 6 and sys.argv[1] == "server":
         asyncio.run(serve(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]))
+    elif len(sys.argv) >= 6 and sys.argv[1] == "starttls-server":
+        asyncio.run(starttls_serve(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]))
+    elif len(sys.argv) >= 6 and sys.argv[1] == "starttls-client":
+        asyncio.run(starttls_client(int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])))
     elif len(sys.argv) >= 6 and sys.argv[1] == "startup-server":
         asyncio.run(startup_serve(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])))
     elif len(sys.argv) >= 6 and sys.argv[1] == "client":

@@ -5,6 +5,10 @@
 #   asyncio-server       loopcheck tls-connect  ->  CPython asyncio echo server
 #   asyncio-client       CPython asyncio client ->  loopcheck tls-serve (close_notify both ways)
 #   asyncio-client-drop  the same, but the client aborts without close_notify at the end
+#   asyncio-starttls-server  loopcheck tls-connect --starttls -> a CPython asyncio server that
+#                        greets in plaintext and upgrades with loop.start_tls
+#   asyncio-starttls-client  a CPython asyncio client that upgrades with loop.start_tls ->
+#                        loopcheck tls-serve --starttls
 #   asyncio-reactor      loopcheck's driver reactor (real reactor) -> a CPython asyncio TLS 1.3
 #                        server speaking its startup exchange; 20 connections, each to READY
 #   openssl-client       openssl s_client       ->  loopcheck tls-serve (which closes first)
@@ -62,6 +66,22 @@ case "$case" in
     serve 0
     drop=""; [[ "$case" == *-drop ]] && drop=drop
     timeout 120 python3 "$here/asyncio_peer.py" client "$port" "$work/ca.pem" "$version" "$bytes" $drop || {
+      echo "the asyncio client failed"; finish_server; exit 1; }
+    finish_server ;;
+  asyncio-starttls-server)
+    python3 "$here/asyncio_peer.py" starttls-server "$work/port" "$work/cert.pem" "$work/key.pem" "$version" &
+    peer_pid=$!
+    wait_for "$work/port" '^[0-9]+' >/dev/null || exit 1
+    timeout 120 "$loopcheck" real tls-connect --starttls --port "$(cat "$work/port")" --ca "$work/ca.pem" \
+      --tls "$version" --bytes "$bytes" --pause-every 2
+    code=$?
+    wait "$peer_pid" || { echo "the asyncio server failed"; exit 1; }
+    exit $code ;;
+  asyncio-starttls-client)
+    "$loopcheck" real tls-serve --starttls --cert-dir "$work" --tls "$version" --bytes 0 >"$work/serve.out" 2>&1 &
+    server_pid=$!
+    port="$(wait_for "$work/serve.out" 'listening on 127\.0\.0\.1:[0-9]+' | sed 's/.*://')" || exit 1
+    timeout 120 python3 "$here/asyncio_peer.py" starttls-client "$port" "$work/ca.pem" "$version" "$bytes" || {
       echo "the asyncio client failed"; finish_server; exit 1; }
     finish_server ;;
   asyncio-reactor)

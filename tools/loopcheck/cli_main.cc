@@ -223,6 +223,8 @@ int dispatch(int argc, char** argv) {
   tls_serve->add_option("--cert-dir", tls_options.cert_dir, "folder with cert.pem and key.pem (see tls-certs)")->required();
   tls_serve->add_option("--bytes", tls_options.bytes, "close after echoing this many bytes (0: when the client closes)")
       ->check(whole_in(0, 1LL << 34));
+  tls_serve->add_flag("--starttls", tls_options.starttls,
+                      "greet in plaintext (\"220 ready to start TLS\\r\\n\"), then upgrade with start_tls");
   auto* tls_connect = real->add_subcommand("tls-connect", "a TLS echo client for a foreign server on 127.0.0.1");
   tls_common(tls_connect);
   tls_connect->add_option("--port", tls_options.port, "the server's port")->required()->check(whole_in(1, 65535));
@@ -253,6 +255,8 @@ int dispatch(int argc, char** argv) {
       ->check(whole_in(0, 65535));
   reactor->add_option("--ca", reactor_options.ca_file, "with --port: the server's CA certificate (PEM)")
       ->needs(reactor_port);
+  tls_connect->add_flag("--starttls", tls_options.starttls,
+                        "wait for the plaintext greeting, then upgrade with start_tls");
   auto* tls_certs = real->add_subcommand("tls-certs", "write a CA, a certificate for localhost and its key (P-256)");
   tls_certs->add_option("--dir", tls_options.cert_dir, "folder to write ca.pem, cert.pem, key.pem into")->required();
 

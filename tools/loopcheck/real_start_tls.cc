@@ -26,7 +26,9 @@
 #include "src/tls/start_tls.h"
 #include "src/transport/proactor_stream.h"
 #include "tools/loopcheck/real_tls.h"
+#include "tools/loopcheck/echo_parts.h"
 #include "tools/loopcheck/real_world.h"
+#include "tools/loopcheck/start_tls_side.h"
 #include "tools/loopcheck/tls_side.h"
 
 namespace loopcheck::cli {
@@ -114,57 +116,6 @@ ClientOutcome run_client(int port, const std::string& ca_pem, const StartTlsOpti
   return out;
 }
 
-// The server's app: greets, is slow, upgrades, then echoes over TLS until the client closes.
-class UpgradingServer final : public Protocol {
- public:
-  UpgradingServer(RealWorld& world, const StartTlsOptions& options, SslProtocolFactory make)
-      : world_(world), options_(options), make_(std::move(make)) {}
-
-  void connection_made(Transport& transport) override {
-    transport_ = &transport;
-    world_.loop->call_soon(Tag{this, "main"}, [this] { greet_and_upgrade(); });
-  }
-  void data_received(BytesView data) override {
-    if (upgraded_) (void)transport_->write(data);
-  }
-  bool eof_received() override { return false; }
-  void connection_lost(std::optional<Error> error) override {
-    ++lost;
-    this->error = std::move(error);
-  }
-
-  int lost = 0;
-  std::optional<Error> error;
-  std::optional<Error> upgrade_error;  // start_tls raised
-  bool upgrade_done = false;
-
- private:
-  void greet_and_upgrade() {
-    (void)transport_->write(SenderPeer::payload(0, options_.hello));
-    // The step goes on for a while (the machine is loaded): the loop runs nothing meanwhile.
-    std::this_thread::sleep_for(std::chrono::microseconds(options_.step_us));
-    SslOptions ssl;
-    ssl.server_side = true;
-    ssl.handshake_timeout = kHandshakeTimeout;
-    start_tls(*world_.loop, world_.bugs, *transport_, *this, ssl, make_,
-              [this](std::optional<Error> failure, Transport* upgraded) {
-                upgrade_done = true;
-                if (failure || !upgraded) {
-                  upgrade_error = failure ? *failure : make_error(Errc::connection_reset, "start_tls returned None");
-                  return;
-                }
-                transport_ = upgraded;
-                upgraded_ = true;
-              });
-  }
-
-  RealWorld& world_;
-  const StartTlsOptions& options_;
-  SslProtocolFactory make_;
-  Transport* transport_ = nullptr;
-  bool upgraded_ = false;
-};
-
 struct RunOutcome {
   ClientOutcome client;
   bool server_done = false;
@@ -192,39 +143,33 @@ RunOutcome run_once(const BugSet& bugs, const Certificates& certs, const StartTl
   std::thread client([&] { out.client = run_client(port, certs.ca_cert, options); });
 
   // The server: a ProactorStream on io_uring, observed, and the SSL protocol start_tls installs
-  // on it, observed too (as SimWorld::start_tls_factory does it).
+  // on it, observed too.
   std::unique_ptr<Transport> plain;
   std::unique_ptr<SslProtocol> installed;
   ObservedStream* beneath = nullptr;
-  int server_fd = -1;
-  SslProtocolFactory make = [&](const SslOptions& ssl_options, SslWaiter waiter) -> TlsUpgrade {
-    std::string error;
-    std::unique_ptr<OpenSslEngine> engine = server_engine(certs, options.version, error);
-    if (!engine) out.setup_error = "server TLS: " + error;
-    Protocol& app = beneath->get_protocol();
-    ObservedStream& above = monitor.observe_stream(app, server_fd, nullptr, StreamKind::ssl);
-    installed = std::make_unique<SslProtocol>(SslContext{*world.loop, world.bugs, world.tracer, &monitor},
-                                              std::move(engine), above, ssl_options, std::move(waiter));
-    above.set_owner(installed.get());
-    above.attach(installed->app_transport());
-    above.adopt_connection();
-    above.set_beneath(beneath, ssl_options.shutdown_timeout);
-    return TlsUpgrade{*installed, above};
-  };
-  UpgradingServer server(world, options, make);
+  EchoServer echo;
+  Upgrader server(world, echo, /*server=*/true, SenderPeer::payload(0, options.hello),
+                  real_start_tls_factory(world, monitor, beneath, installed,
+                                         [&] {
+                                           std::string error;
+                                           auto engine = server_engine(certs, options.version, error);
+                                           if (!engine) out.setup_error = "server TLS: " + error;
+                                           return engine;
+                                         }),
+                  options.step_us);
+  server.handshake_timeout = kHandshakeTimeout;
   (void)world.loop->add_reader(listener.value(), Tag{nullptr, "accept"}, [&] {
     IoResult<int> fd = PosixSockets::tcp_accept(listener.value());
     if (!fd.ok()) return;
     world.loop->remove_reader(listener.value());
     ::close(listener.value());
-    server_fd = fd.value();
-    beneath = &monitor.observe_stream(server, server_fd, nullptr, StreamKind::proactor);
-    plain = std::make_unique<ProactorStreamTransport>(world.context(), server_fd, *beneath);
+    beneath = &monitor.observe_stream(server, fd.value(), nullptr, StreamKind::proactor);
+    plain = std::make_unique<ProactorStreamTransport>(world.context(), fd.value(), *beneath);
     beneath->set_owner(plain.get());
   });
   Nanos start = world.clock.now();
   out.server_done = run_to_the_end(
-      world, monitor, [&] { return server.lost > 0 || server.upgrade_error.has_value(); }, 10 * kSecond);
+      world, monitor, [&] { return echo.lost > 0 || server.upgrade_error.has_value(); }, 10 * kSecond);
   client.join();
   out.seconds = static_cast<double>(world.clock.now() - start) / kSecond;
   out.upgrade_error = server.upgrade_error;

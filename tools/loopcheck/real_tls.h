@@ -23,6 +23,7 @@ struct TlsOptions {
   int port = 0;                  // tls-serve: 0 = any (printed); tls-connect: the server's
   std::string cert_dir;          // tls-certs writes, tls-serve reads (empty: made in memory)
   std::string ca_file;           // tls-connect: the trust anchor
+  bool starttls = false;         // tls-serve/tls-connect: a plaintext greeting, then start_tls
 };
 
 int real_tls_echo(const BugSet& bugs, const TlsOptions& options);

@@ -13,6 +13,7 @@
 #include "model/oracles/monitor.h"
 #include "tools/loopcheck/echo_parts.h"
 #include "tools/loopcheck/real_tls.h"
+#include "tools/loopcheck/start_tls_side.h"
 #include "tools/loopcheck/tls_side.h"
 
 namespace loopcheck::cli {
@@ -115,6 +116,7 @@ int real_tls_serve(const BugSet& bugs, const TlsOptions& options) {
   world->loop->set_observer(&monitor);
   ClosingEchoServer server(options.bytes);
   TlsSide side;
+  StartTlsEnd upgraded;  // --starttls
   std::string setup_error;
   (void)world->loop->add_reader(listener.value(), Tag{nullptr, "accept"}, [&] {
     IoResult<int> fd = PosixSockets::tcp_accept(listener.value());
@@ -126,7 +128,13 @@ int real_tls_serve(const BugSet& bugs, const TlsOptions& options) {
       ::close(fd.value());
       return;
     }
-    side.open(*world, monitor, fd.value(), server, std::move(tls), true, options.overlapped);
+    if (options.starttls) {
+      auto engine = std::make_shared<std::unique_ptr<OpenSslEngine>>(std::move(tls));
+      upgraded.open(*world, monitor, fd.value(), server, [engine] { return std::move(*engine); }, true,
+                    options.overlapped);
+    } else {
+      side.open(*world, monitor, fd.value(), server, std::move(tls), true, options.overlapped);
+    }
   });
   bool finished =
       run_to_the_end(*world, monitor, [&] { return server.lost > 0 || !setup_error.empty(); }, 300 * kSecond);
@@ -135,11 +143,14 @@ int real_tls_serve(const BugSet& bugs, const TlsOptions& options) {
     return 2;
   }
   std::printf("handshake: %s; echoed %zu bytes (xxh3 %016llx); peer EOF %s; connection_lost(%s)\n",
-              side.describe_handshake().c_str(), server.received.bytes(),
+              (options.starttls && upgraded.upgrader ? upgraded.describe_handshake() : side.describe_handshake()).c_str(),
+              server.received.bytes(),
               static_cast<unsigned long long>(server.received.digest()), server.eof ? "seen" : "not seen",
               server.error ? server.error->describe().c_str() : "None");
   int violation = report_violation(monitor);
-  bool ok = finished && side.handshake_done && !side.handshake_error && server.lost == 1 && violation == 0 &&
+  bool handshake_ok = options.starttls ? upgraded.upgrader && upgraded.upgrader->upgraded()
+                                       : side.handshake_done && !side.handshake_error;
+  bool ok = finished && handshake_ok && server.lost == 1 && violation == 0 &&
             (options.bytes == 0 || server.received.bytes() == options.bytes);
   std::printf("verdict: %s\n", ok ? "pass" : (finished ? "FAIL" : "FAIL (timed out)"));
   return ok ? 0 : 1;
@@ -173,16 +184,29 @@ int real_tls_connect(const BugSet& bugs, const TlsOptions& options) {
   echo.tls = true;
   EchoClient client(*world->loop, echo);
   TlsSide side;
-  side.open(*world, monitor, fd.value(), client, std::move(tls), false, options.overlapped);
-  bool finished = run_to_the_end(*world, monitor, [&] { return client.lost > 0; }, 300 * kSecond);
+  StartTlsEnd upgraded;  // --starttls
+  if (options.starttls) {
+    auto engine = std::make_shared<std::unique_ptr<OpenSslEngine>>(std::move(tls));
+    upgraded.open(*world, monitor, fd.value(), client, [engine] { return std::move(*engine); }, false,
+                  options.overlapped);
+  } else {
+    side.open(*world, monitor, fd.value(), client, std::move(tls), false, options.overlapped);
+  }
+  bool finished = run_to_the_end(
+      *world, monitor,
+      [&] { return client.lost > 0 || (options.starttls && upgraded.upgrader->upgrade_error.has_value()); },
+      300 * kSecond);
   bool intact = client.received.bytes() == client.sent.bytes() && client.sent.bytes() == options.bytes &&
                 client.received.digest() == client.sent.digest();
-  std::string version = side.ssl->app_transport().get_extra_info("version").value_or("?");
+  SslProtocol* ssl = options.starttls ? upgraded.ssl.get() : side.ssl.get();
+  std::string version = ssl ? ssl->app_transport().get_extra_info("version").value_or("?") : "?";
   std::printf("%s: handshake %s; sent %zu, echoed back %zu, checksum %s; connection_lost(%s)\n", version.c_str(),
-              side.describe_handshake().c_str(), client.sent.bytes(), client.received.bytes(),
+              (options.starttls ? upgraded.describe_handshake() : side.describe_handshake()).c_str(),
+              client.sent.bytes(), client.received.bytes(),
               intact ? "ok" : "MISMATCH", client.error ? client.error->describe().c_str() : "None");
   int violation = report_violation(monitor);
-  bool ok = finished && intact && side.handshake_done && !side.handshake_error && client.lost == 1 && !client.error &&
+  bool handshake_ok = options.starttls ? upgraded.upgrader->upgraded() : side.handshake_done && !side.handshake_error;
+  bool ok = finished && intact && handshake_ok && client.lost == 1 && !client.error &&
             violation == 0;
   std::printf("verdict: %s\n", ok ? "pass" : (finished ? "FAIL" : "FAIL (timed out)"));
   return ok ? 0 : 1;
