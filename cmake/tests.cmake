@@ -166,6 +166,13 @@ set_tests_properties(real.reactor.switch_names_the_swallowed_error PROPERTIES PA
   "OperationTimedOut[^\n]*\n  oracles: VIOLATION O6: task handle_(read|write) failed with [^\n]*TypeError: Socket cannot be of type SSLSocket")
 set_tests_properties(real.reactor.fixed_always_ready real.reactor.switch_names_the_swallowed_error PROPERTIES
   LABELS real TIMEOUT 120 RESOURCE_LOCK real_sockets)
+# Seed 004 over epoll: close() on a TLS transport whose peer never answers close_notify.
+add_test(NAME real.close_no_notify.fixed_lost_at_the_timeout COMMAND loopcheck real close-no-notify)
+add_test(NAME real.close_no_notify.switch_never_lost COMMAND loopcheck real close-no-notify --bug bpo-29406)
+set_tests_properties(real.close_no_notify.switch_never_lost PROPERTIES PASS_REGULAR_EXPRESSION
+  "connection_lost never came")
+set_tests_properties(real.close_no_notify.fixed_lost_at_the_timeout real.close_no_notify.switch_never_lost PROPERTIES
+  LABELS real TIMEOUT 120 RESOURCE_LOCK real_sockets)
 add_test(NAME interop.asyncio-reactor.tls13
          COMMAND bash ${PROJECT_SOURCE_DIR}/tests/interop/run.sh $<TARGET_FILE:loopcheck> asyncio-reactor 13)
 set_tests_properties(interop.asyncio-reactor.tls13 PROPERTIES

@@ -257,6 +257,15 @@ int dispatch(int argc, char** argv) {
       ->needs(reactor_port);
   tls_connect->add_flag("--starttls", tls_options.starttls,
                         "wait for the plaintext greeting, then upgrade with start_tls");
+  CloseNoNotifyOptions close_options;
+  auto* close_no_notify = real->add_subcommand(
+      "close-no-notify", "seed 004: close() on a TLS transport whose peer never answers close_notify");
+  close_no_notify->add_option("--bug", real_bugs, "turn a catalog bug switch on (bpo-29406)");
+  close_no_notify->add_option("--shutdown-timeout-ms", close_options.shutdown_timeout_ms,
+                              "the client's SSL shutdown timeout")
+      ->check(whole_in(1, 120000));
+  close_no_notify->add_option("--bytes", close_options.bytes, "the request written before close()")
+      ->check(whole_in(1, 1 << 24));
   auto* tls_certs = real->add_subcommand("tls-certs", "write a CA, a certificate for localhost and its key (P-256)");
   tls_certs->add_option("--dir", tls_options.cert_dir, "folder to write ca.pem, cert.pem, key.pem into")->required();
 
@@ -306,6 +315,7 @@ int dispatch(int argc, char** argv) {
     if (*tls_connect) return real_tls_connect(bugs, tls_options);
     if (*tls_certs) return real_tls_certs(tls_options);
     if (*start_tls) return real_start_tls(bugs, start_tls_options);
+    if (*close_no_notify) return real_close_no_notify(bugs, close_options);
     if (*reactor) {
       if (reactor_options.port != 0 && reactor_options.ca_file.empty()) {
         std::fprintf(stderr, "loopcheck: real reactor --port needs --ca (the server's CA certificate)\n");

@@ -46,6 +46,13 @@ struct ReactorRunOptions {
   std::string ca_file;  // with --port: the server's CA (PEM)
 };
 int real_reactor(const BugSet& bugs, const ReactorRunOptions& options);
+
+// `real close-no-notify`: seed 004 over epoll.
+struct CloseNoNotifyOptions {
+  std::int64_t shutdown_timeout_ms = 1000;  // the client's ssl_shutdown_timeout
+  std::size_t bytes = 1024;                 // the request it writes before close()
+};
+int real_close_no_notify(const BugSet& bugs, const CloseNoNotifyOptions& options);
 int real_tls_serve(const BugSet& bugs, const TlsOptions& options);
 int real_tls_connect(const BugSet& bugs, const TlsOptions& options);
 int real_tls_certs(const TlsOptions& options);

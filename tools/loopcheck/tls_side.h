@@ -25,12 +25,14 @@ struct TlsSide {
   bool handshake_done = false;
   std::optional<Error> handshake_error;
   SslWaiter then;  // whoever else awaits the handshake (create_connection's caller)
+  Nanos shutdown_timeout = 30 * kSecond;  // asyncio's ssl_shutdown_timeout
 
   void open(RealWorld& world, Monitor& monitor, int fd, Protocol& app, std::unique_ptr<OpenSslEngine> engine,
             bool server, bool overlapped) {
     ObservedStream& above = monitor.observe_stream(app, fd, nullptr, StreamKind::ssl);
     SslOptions options;
     options.server_side = server;
+    options.shutdown_timeout = shutdown_timeout;
     ssl = std::make_unique<SslProtocol>(SslContext{*world.loop, world.bugs, world.tracer, &monitor}, std::move(engine),
                                         above, options, [this](std::optional<Error> error) {
                                           handshake_done = true;
