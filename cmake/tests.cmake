@@ -47,7 +47,8 @@ loopcheck_gtest(unit_tests unit
   model/scenarios/registry_test.cc
 )
 target_link_libraries(unit_tests PRIVATE loopcheck_tls)
-loopcheck_gtest(model_tests model model/oracles/catalog_test.cc model/apps/adversary_test.cc)
+loopcheck_gtest(model_tests model model/oracles/catalog_test.cc model/apps/adversary_test.cc
+                model/scenarios/seed_stories_test.cc)
 
 # corpus: every reproducer replays to the verdict it records.
 file(GLOB LOOPCHECK_REGRESSIONS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/corpus/regressions/*.repro)
