@@ -15,6 +15,30 @@
 namespace loopcheck {
 namespace {
 
+// Small socket buffers: a greeting of a few hundred bytes backs up in the transport.
+KernelConfig small_buffers() {
+  KernelConfig config;
+  config.stream_send_capacity = 512;
+  config.stream_recv_capacity = 512;
+  return config;
+}
+
+// The STARTTLS client of test_start_tls_server_1: it reads the server's `hello` greeting, then
+// speaks TLS, sends `bytes` in `chunk`s (echoing what it gets back, if `echo`), and ends with
+// close_notify.
+TlsPeer& greeted_client(SimWorld& world, int peer_fd, const Params& p, bool echo) {
+  TlsPeer::Script script;
+  script.server = false;
+  script.plain_first = static_cast<std::size_t>(param(p, "hello", 0));
+  script.send_bytes = static_cast<std::size_t>(param(p, "bytes", 0));
+  script.chunk = static_cast<std::size_t>(param(p, "chunk", 0));
+  script.echo = echo;
+  script.close_when_done = true;
+  auto& peer = world.own(std::make_unique<TlsPeer>(world.kernel(), peer_fd, "tls client", std::move(script)));
+  world.add_source(peer);
+  return peer;
+}
+
 // ---- start-tls-paused (gh-109051), start-tls-server (seed 000) ---------------------------
 // test_start_tls_server_1's server: on the turn after connection_made it greets in plaintext
 // with `hello` bytes and calls loop.start_tls as the server side, both in one step of its task.
@@ -117,22 +141,10 @@ class StartTlsServer final : public Scenario {
     return default_param_range(key);
   }
   Bounds default_bounds() const override { return {300, 1, 0}; }
-  KernelConfig kernel_config(const Params&) const override {
-    KernelConfig config;  // small socket buffers: a greeting of a few KiB backs up
-    config.stream_send_capacity = 512;
-    config.stream_recv_capacity = 512;
-    return config;
-  }
+  KernelConfig kernel_config(const Params&) const override { return small_buffers(); }
   void setup(SimWorld& world, const Params& p) const override {
     auto [app_fd, peer_fd] = app_peer_pair(world);
-    TlsPeer::Script script;
-    script.server = false;
-    script.plain_first = static_cast<std::size_t>(param(p, "hello", 0));
-    script.send_bytes = static_cast<std::size_t>(param(p, "bytes", 0));
-    script.chunk = static_cast<std::size_t>(param(p, "chunk", 0));
-    script.close_when_done = true;
-    auto& peer = world.own(std::make_unique<TlsPeer>(world.kernel(), peer_fd, "tls client", std::move(script)));
-    world.add_source(peer);
+    TlsPeer& peer = greeted_client(world, peer_fd, p, /*echo=*/false);
     auto& app = world.own(std::make_unique<UpgradingServer>(world, p));
     Transport& plain = paused_ ? world.stream_transport(app_fd, app, &peer)
                                : world.proactor_stream_transport(app_fd, app, &peer);
@@ -208,12 +220,9 @@ class StartTlsStream final : public Scenario {
   Bounds default_bounds() const override { return {300, 1, 0}; }
   void setup(SimWorld& world, const Params& p) const override {
     auto [app_fd, peer_fd] = app_peer_pair(world);
-    TlsPeer::Script script;
-    script.server = false;
-    script.preamble = "STARTTLS\r\n";
-    script.send_bytes = static_cast<std::size_t>(param(p, "bytes", 0));
-    script.close_when_done = true;
-    auto& peer = world.own(std::make_unique<TlsPeer>(world.kernel(), peer_fd, "tls client", std::move(script)));
+    auto& peer = world.own(std::make_unique<TlsPeer>(
+        world.kernel(), peer_fd, "tls client",
+        TlsPeer::Script::pipelined_starttls(static_cast<std::size_t>(param(p, "bytes", 0)))));
     world.add_source(peer);
     auto& server = world.own(std::make_unique<StreamStartTlsServer>(world, p));
     Transport& plain = world.stream_transport(app_fd, server.protocol(), &peer);
@@ -248,23 +257,10 @@ class StartTlsAdversaryScenario final : public Scenario {
     return bounds;
   }
   bool explore_with_reduction() const override { return true; }
-  KernelConfig kernel_config(const Params&) const override {
-    KernelConfig config;  // a greeting larger than the send buffer backs up in the transport
-    config.stream_send_capacity = 512;
-    config.stream_recv_capacity = 512;
-    return config;
-  }
+  KernelConfig kernel_config(const Params&) const override { return small_buffers(); }
   void setup(SimWorld& world, const Params& p) const override {
     auto [app_fd, peer_fd] = app_peer_pair(world);
-    TlsPeer::Script script;
-    script.server = false;
-    script.plain_first = static_cast<std::size_t>(param(p, "hello", 1));
-    script.send_bytes = static_cast<std::size_t>(param(p, "bytes", 1));
-    script.chunk = static_cast<std::size_t>(param(p, "chunk", 1));
-    script.echo = true;
-    script.close_when_done = true;
-    auto& peer = world.own(std::make_unique<TlsPeer>(world.kernel(), peer_fd, "tls client", std::move(script)));
-    world.add_source(peer);
+    TlsPeer& peer = greeted_client(world, peer_fd, p, /*echo=*/true);
     auto& app = world.own(std::make_unique<StartTlsAdversary>(
         world, static_cast<std::size_t>(param(p, "hello", 1)), static_cast<int>(param(p, "turns", 1)),
         param(p, "period_us", 20) * kMicrosecond, static_cast<std::size_t>(param(p, "high", 64))));

@@ -13,9 +13,30 @@
 namespace loopcheck {
 namespace {
 
-// The server's side of the driver's protocol, one line each way.
-std::vector<std::pair<Bytes, Bytes>> driver_replies() {
-  return {{"OPTIONS", "SUPPORTED"}, {"STARTUP", "READY"}, {"QUERY 1", "RESULT 1"}};
+// The database: a TLS 1.3 server (PSK, `tickets` session tickets) that answers the driver's
+// startup exchange and its query, one line each.
+TlsPeer& database_server(SimWorld& world, int peer_fd, const Params& p) {
+  TlsPeer::Script script;
+  script.replies = {{"OPTIONS", "SUPPORTED"}, {"STARTUP", "READY"}, {"QUERY 1", "RESULT 1"}};
+  script.tickets = static_cast<int>(param(p, "tickets", 2));
+  auto& peer = world.own(std::make_unique<TlsPeer>(world.kernel(), peer_fd, "database server", std::move(script)));
+  world.add_source(peer);
+  return peer;
+}
+
+// The driver's connection on the app's `fd`: create_connection is the world's observed SSL
+// transport against `peer`; the seed's wrap_socket gets an engine of its own.
+std::unique_ptr<ReactorConnection> driver_connection(SimWorld& world, int fd, TlsPeer& peer, const Params& p) {
+  ReactorOptions options;
+  options.connect_timeout = param(p, "connect_timeout_ms", 5000) * kMillisecond;
+  ReactorContext ctx{world.loop(), world.kernel(), world.bugs(), world.tracer(), &world.monitor(), {}, {}};
+  ctx.create_connection = [&world, fd, &peer](Protocol& app, const std::string&, SslWaiter waiter) -> Transport& {
+    SslSetup setup;
+    setup.waiter = std::move(waiter);
+    return world.ssl_transport(fd, app, &peer, &peer.plaintext(), std::move(setup));
+  };
+  ctx.wrap_socket = [&world](const std::string&) { return world.tls_engine(SimTls::psk, false, 1); };
+  return std::make_unique<ReactorConnection>(std::move(ctx), fd, options);
 }
 
 // The driver's user: it opens a connection, waits for READY, sends one query, and closes once
@@ -26,16 +47,7 @@ class DriverApp final : public Fingerprinted {
       : world_(world),
         ready_(world.monitor().open_obligation("the driver's connection reaches READY")),
         answered_(world.monitor().open_obligation("the driver's query gets its RESULT")) {
-    ReactorOptions options;
-    options.connect_timeout = param(p, "connect_timeout_ms", 5000) * kMillisecond;
-    ReactorContext ctx{world.loop(), world.kernel(), world.bugs(), world.tracer(), &world.monitor(), {}, {}};
-    ctx.create_connection = [&world, fd, &peer](Protocol& app, const std::string&, SslWaiter waiter) -> Transport& {
-      SslSetup setup;
-      setup.waiter = std::move(waiter);
-      return world.ssl_transport(fd, app, &peer, &peer.plaintext(), std::move(setup));
-    };
-    ctx.wrap_socket = [&world](const std::string&) { return world.tls_engine(SimTls::psk, false, 1); };
-    conn_ = std::make_unique<ReactorConnection>(std::move(ctx), fd, options);
+    conn_ = driver_connection(world, fd, peer, p);
   }
 
   void start() {
@@ -75,11 +87,7 @@ class ReactorStartup final : public Scenario {
   Bounds default_bounds() const override { return {300, 1, 0}; }
   void setup(SimWorld& world, const Params& p) const override {
     auto [app_fd, peer_fd] = app_peer_pair(world);
-    TlsPeer::Script script;
-    script.replies = driver_replies();
-    script.tickets = static_cast<int>(param(p, "tickets", 2));
-    auto& peer = world.own(std::make_unique<TlsPeer>(world.kernel(), peer_fd, "database server", std::move(script)));
-    world.add_source(peer);
+    TlsPeer& peer = database_server(world, peer_fd, p);
     auto& app = world.own(std::make_unique<DriverApp>(world, app_fd, peer, p));
     app.start();
   }
@@ -92,16 +100,7 @@ class DriverAdversary final : public Fingerprinted {
  public:
   DriverAdversary(SimWorld& world, int fd, TlsPeer& peer, const Params& p)
       : world_(world), turns_(static_cast<int>(param(p, "turns", 2))), period_(param(p, "period_us", 20) * kMicrosecond) {
-    ReactorOptions options;
-    options.connect_timeout = param(p, "connect_timeout_ms", 5000) * kMillisecond;
-    ReactorContext ctx{world.loop(), world.kernel(), world.bugs(), world.tracer(), &world.monitor(), {}, {}};
-    ctx.create_connection = [&world, fd, &peer](Protocol& app, const std::string&, SslWaiter waiter) -> Transport& {
-      SslSetup setup;
-      setup.waiter = std::move(waiter);
-      return world.ssl_transport(fd, app, &peer, &peer.plaintext(), std::move(setup));
-    };
-    ctx.wrap_socket = [&world](const std::string&) { return world.tls_engine(SimTls::psk, false, 1); };
-    conn_ = std::make_unique<ReactorConnection>(std::move(ctx), fd, options);
+    conn_ = driver_connection(world, fd, peer, p);
   }
 
   void start() {
@@ -175,11 +174,7 @@ class ReactorAdversary final : public Scenario {
   bool explore_with_reduction() const override { return true; }
   void setup(SimWorld& world, const Params& p) const override {
     auto [app_fd, peer_fd] = app_peer_pair(world);
-    TlsPeer::Script script;
-    script.replies = driver_replies();
-    script.tickets = static_cast<int>(param(p, "tickets", 2));
-    auto& peer = world.own(std::make_unique<TlsPeer>(world.kernel(), peer_fd, "database server", std::move(script)));
-    world.add_source(peer);
+    TlsPeer& peer = database_server(world, peer_fd, p);
     auto& app = world.own(std::make_unique<DriverAdversary>(world, app_fd, peer, p));
     app.start();
   }

@@ -347,12 +347,9 @@ class TlsStartTls final : public Scenario {
   Bounds default_bounds() const override { return {300, 1, 0}; }
   void setup(SimWorld& world, const Params& p) const override {
     auto [app_fd, peer_fd] = app_peer_pair(world);
-    TlsPeer::Script script;
-    script.server = false;
-    script.preamble = "STARTTLS\r\n";
-    script.send_bytes = static_cast<std::size_t>(param(p, "bytes", 0));
-    script.close_when_done = true;
-    auto& peer = world.own(std::make_unique<TlsPeer>(world.kernel(), peer_fd, "tls client", std::move(script)));
+    auto& peer = world.own(std::make_unique<TlsPeer>(
+        world.kernel(), peer_fd, "tls client",
+        TlsPeer::Script::pipelined_starttls(static_cast<std::size_t>(param(p, "bytes", 0)))));
     world.add_source(peer);
     auto& tls_app = world.own(std::make_unique<TlsReader>(world));
     int handshake = world.monitor().open_obligation("the handshake's waiter is woken");

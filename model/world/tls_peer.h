@@ -45,6 +45,17 @@ class TlsPeer final : public StreamPeer {
     SimTls tls = SimTls::psk;
     int tickets = 0;  // a server's TLS 1.3 session tickets, sent after the handshake
     std::uint64_t seed = 2;
+
+    // A STARTTLS client that does not wait for the server's answer: "STARTTLS\r\n", its
+    // ClientHello right behind, then `bytes` and close_notify.
+    static Script pipelined_starttls(std::size_t bytes) {
+      Script script;
+      script.server = false;
+      script.preamble = "STARTTLS\r\n";
+      script.send_bytes = bytes;
+      script.close_when_done = true;
+      return script;
+    }
   };
 
   // Throws std::runtime_error if OpenSSL refuses the configuration.

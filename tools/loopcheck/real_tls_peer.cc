@@ -129,9 +129,7 @@ int real_tls_serve(const BugSet& bugs, const TlsOptions& options) {
       return;
     }
     if (options.starttls) {
-      auto engine = std::make_shared<std::unique_ptr<OpenSslEngine>>(std::move(tls));
-      upgraded.open(*world, monitor, fd.value(), server, [engine] { return std::move(*engine); }, true,
-                    options.overlapped);
+      upgraded.open(*world, monitor, fd.value(), server, std::move(tls), true, options.overlapped);
     } else {
       side.open(*world, monitor, fd.value(), server, std::move(tls), true, options.overlapped);
     }
@@ -186,9 +184,7 @@ int real_tls_connect(const BugSet& bugs, const TlsOptions& options) {
   TlsSide side;
   StartTlsEnd upgraded;  // --starttls
   if (options.starttls) {
-    auto engine = std::make_shared<std::unique_ptr<OpenSslEngine>>(std::move(tls));
-    upgraded.open(*world, monitor, fd.value(), client, [engine] { return std::move(*engine); }, false,
-                  options.overlapped);
+    upgraded.open(*world, monitor, fd.value(), client, std::move(tls), false, options.overlapped);
   } else {
     side.open(*world, monitor, fd.value(), client, std::move(tls), false, options.overlapped);
   }

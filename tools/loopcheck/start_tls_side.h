@@ -135,10 +135,13 @@ struct StartTlsEnd {
   ObservedStream* beneath = nullptr;
   std::unique_ptr<Upgrader> upgrader;
 
-  void open(RealWorld& world, Monitor& monitor, int fd, Protocol& inner,
-            std::function<std::unique_ptr<OpenSslEngine>()> engine, bool server, bool overlapped) {
-    upgrader = std::make_unique<Upgrader>(world, inner, server, kStartTlsGreeting,
-                                          real_start_tls_factory(world, monitor, beneath, ssl, std::move(engine)));
+  // `engine` is the one start_tls's SSL protocol will use.
+  void open(RealWorld& world, Monitor& monitor, int fd, Protocol& inner, std::unique_ptr<OpenSslEngine> engine,
+            bool server, bool overlapped) {
+    auto held = std::make_shared<std::unique_ptr<OpenSslEngine>>(std::move(engine));
+    upgrader = std::make_unique<Upgrader>(
+        world, inner, server, kStartTlsGreeting,
+        real_start_tls_factory(world, monitor, beneath, ssl, [held] { return std::move(*held); }));
     beneath = &monitor.observe_stream(*upgrader, fd, nullptr, overlapped ? StreamKind::proactor : StreamKind::selector);
     if (overlapped) {
       plain = std::make_unique<ProactorStreamTransport>(world.context(), fd, *beneath);
