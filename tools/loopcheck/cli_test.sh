@@ -31,6 +31,15 @@ expect 2 "unknown oracle 'O42'" "$cli" explore dgram-drain --disable-oracle O42
 expect 2 "must be 1.2 or 1.3, got '1.1'" "$cli" real tls-echo --tls 1.1
 expect 2 "cannot read cert.pem" "$cli" real tls-serve --cert-dir /nonexistent
 expect 2 "--ca /nonexistent: cannot read it" "$cli" real tls-connect --port 1 --ca /nonexistent
+# start_tls and the reactor: the same rules.
+expect 2 "must be 1.2 or 1.3, got '1.4'" "$cli" real start-tls --tls 1.4
+expect 2 "got '0'" "$cli" real start-tls --runs 0
+expect 2 "unknown bug switch 'nope'" "$cli" real reactor --bug nope
+expect 2 "real reactor --port needs --ca" "$cli" real reactor --port 5
+expect 2 "--ca /nonexistent: cannot read it" "$cli" real reactor --port 5 --ca /nonexistent
+expect 2 "got '0'" "$cli" real close-no-notify --shutdown-timeout-ms 0
+expect 2 "must be in [0, 60000000] us, got 70000000" "$cli" explore start-tls-server --param gap_us=70000000
+expect 2 "must be in [1, 3600000] ms, got 0" "$cli" explore reactor-startup --param connect_timeout_ms=0
 expect 2 "must be in [0, 4], got 9" "$cli" explore tls-echo --param tickets=9
 expect 2 "must be in [0, 1], got 2" "$cli" explore tls-echo --param certs=2
 expect 2 "--frobnicate" "$cli" explore dgram-drain --frobnicate
