@@ -9,7 +9,9 @@ namespace loopcheck {
 
 namespace {
 
-// The callbacks start_tls scheduled, cancelled if the handshake fails before they ran.
+// The callbacks start_tls scheduled, cancelled if the handshake fails before they ran. It owns
+// them (their tags name it, not the transport): they are start_tls's, and may run after the
+// transport beneath has gone, as in asyncio.
 struct Pending {
   Handle connection_made, resume_reading;
   Transport* app_transport = nullptr;
@@ -32,7 +34,7 @@ TlsUpgrade start_tls(Loop& loop, const BugSet& bugs, Transport& transport, Proto
   // transport and cancels what has not run yet, then raises. Otherwise it returns the SSL
   // protocol's app transport, which is None once the connection is gone.
   SslWaiter waiter = [&loop, plain, pending, done = std::move(done)](std::optional<Error> error) {
-    loop.call_soon(Tag{plain, "start_tls.resume"}, [plain, pending, done, error] {
+    loop.call_soon(Tag{pending.get(), "start_tls.resume"}, [plain, pending, done, error] {
       if (error) {
         plain->close();
         pending->connection_made.cancel();
@@ -60,9 +62,10 @@ TlsUpgrade start_tls(Loop& loop, const BugSet& bugs, Transport& transport, Proto
   }
   transport.set_protocol(ssl);
   SslProtocol* installed = &ssl;
-  pending->connection_made =
-      loop.call_soon(Tag{installed, "ssl.connection_made"}, [installed, plain] { installed->connection_made(*plain); });
-  pending->resume_reading = loop.call_soon(Tag{plain, "resume_reading"}, [plain] { plain->resume_reading(); });
+  pending->connection_made = loop.call_soon(Tag{pending.get(), "ssl.connection_made"},
+                                            [installed, plain] { installed->connection_made(*plain); });
+  pending->resume_reading =
+      loop.call_soon(Tag{pending.get(), "resume_reading"}, [plain] { plain->resume_reading(); });
   return upgrade;
 }
 
