@@ -11,41 +11,31 @@
 #include <optional>
 
 #include "model/apps/adversary_stream.h"
-#include "model/apps/app_stream.h"
+#include "model/world/world.h"
 #include "src/tls/start_tls.h"
 
 namespace loopcheck {
 
-class StartTlsAdversary final : public AppStream {
+class StartTlsAdversary final : public StartTlsHandover, public Fingerprinted {
  public:
   // hello: the greeting's size; the rest configures the adversary that takes the SSL transport.
   StartTlsAdversary(SimWorld& world, std::size_t hello, int turns, Nanos period, std::size_t high);
-  void set_factory(SslProtocolFactory make) { make_ = std::move(make); }
-
-  void data_received(BytesView data) override;
-  bool eof_received() override;
-  void pause_writing() override;
-  void resume_writing() override;
-  void connection_lost(std::optional<Error> error) override;
+  void fingerprint(StateHasher& h) const override;
 
  private:
   enum class Plain { none, set_limits, pause_reading, close, abort, kCount };
   enum class During { none, close, abort, kCount };
 
-  void on_made() override;
-  void fingerprint_app(StateHasher& h) const override;
+  void on_plain_made(Transport&) override;
+  void on_plain_lost(std::optional<Error>) override;
   void greet_and_upgrade();
   void during_handshake();
-  void upgraded(Transport& ssl);
 
+  SimWorld& world_;
   std::size_t hello_;
   Nanos period_;
-  AdversaryStream& inner_;
-  SslProtocolFactory make_;
-  bool closed_ = false;     // it closed or aborted the plain transport
-  bool upgraded_ = false;   // start_tls returned: inner_ has the SSL transport
-  bool lost_ = false;
-  Bytes early_;             // decrypted bytes that came before start_tls returned
+  bool closed_ = false;  // it closed or aborted the plain transport
+  bool lost_ = false;    // the plain transport was lost before the upgrade
   TimerHandle timer_;
 };
 

@@ -420,5 +420,42 @@ TEST_F(OracleFixture, O8FlagsAnAppMoveBackwards) {
   EXPECT_EQ(fired(), Oracle::O8);
 }
 
+// O3 as an SSL protocol sees it: what it believed before each pause/resume must alternate.
+TEST_F(OracleFixture, O3FlagsAResumeTheSslProtocolWasNeverPausedFor) {
+  Monitor& m = monitor();
+  m.on_ssl_flow(&transport, /*pause=*/true, /*believed_paused=*/false);
+  m.on_ssl_flow(&transport, /*pause=*/false, /*believed_paused=*/true);
+  m.on_ssl_flow(&transport, /*pause=*/false, /*believed_paused=*/true);  // start_tls handed it a pause
+  EXPECT_FALSE(m.violated());
+  m.on_ssl_flow(&transport, /*pause=*/false, /*believed_paused=*/false);
+  EXPECT_EQ(fired(), Oracle::O3);
+}
+
+// O4: a waiter told of success needs a finished handshake behind it.
+TEST_F(OracleFixture, O4FlagsAWaiterToldOfSuccessBeforeTheHandshakeEnded) {
+  Monitor& m = monitor();
+  m.on_waiter(&transport, std::nullopt, /*handshake_done=*/true);
+  m.on_waiter(&transport, make_error(Errc::connection_reset, "closed during the handshake"), false);
+  EXPECT_FALSE(m.violated());
+  m.on_waiter(&transport, std::nullopt, /*handshake_done=*/false);
+  EXPECT_EQ(fired(), Oracle::O4);
+}
+
+// O6: a task's exception is reported only once someone retrieves it from the future.
+TEST_F(OracleFixture, O6FlagsATaskExceptionNobodyRetrieved) {
+  Monitor& m = monitor();
+  TaskOutcome seen("handle_write", &m), lost("handle_read", &m);
+  seen.set_exception(make_error(Errc::invalid_argument, "TypeError"));
+  EXPECT_TRUE(seen.exception().has_value());
+  m.check_end(true);
+  EXPECT_FALSE(m.violated()) << m.violation()->message;
+  lost.set_exception(make_error(Errc::invalid_argument, "TypeError"));
+  m.check_end(false);  // a cut-off run may still look at it
+  EXPECT_FALSE(m.violated());
+  m.check_end(true);
+  EXPECT_EQ(fired(), Oracle::O6);
+  EXPECT_NE(m.violation()->message.find("handle_read"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace loopcheck

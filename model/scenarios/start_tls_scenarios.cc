@@ -48,75 +48,60 @@ TlsPeer& greeted_client(SimWorld& world, int peer_fd, const Params& p, bool echo
 // Over TLS it echoes what the client sends (bytes that come before start_tls has returned wait
 // for it) and lets the SSL protocol close when the client's close_notify comes. `high` > 0 sets
 // the plain transport's high-water mark, so a large greeting pauses writing.
-class UpgradingServer final : public AppStream {
+// What the server does once upgraded: echo, and let the client's close_notify end it.
+class TlsEcho final : public AppStream {
  public:
-  UpgradingServer(SimWorld& world, const Params& p)
+  TlsEcho(SimWorld& world, std::size_t expect)
       : AppStream(world),
-        hello_(static_cast<std::size_t>(param(p, "hello", 0))),
-        expect_(static_cast<std::size_t>(param(p, "bytes", 0))),
-        high_(static_cast<std::size_t>(param(p, "high", 0))),
-        gap_(param(p, "gap_us", 0) > 0 ? timing_param(p, "gap") : TimeWindow{}),
-        timer_(world.app_timer("the server's task")),
+        expect_(expect),
         echoed_(world.monitor().open_obligation("the upgraded server echoes all the client's bytes")) {}
-
-  void set_factory(SslProtocolFactory make) { make_ = std::move(make); }
-
   void data_received(BytesView data) override {
     AppStream::data_received(data);
-    if (!upgraded_) {
-      early_ += data;
-      return;
-    }
-    echo(data);
+    (void)transport_->write(data);
+    if (received_ >= expect_) world_.monitor().discharge(echoed_);
   }
-  bool eof_received() override { return false; }
 
  private:
-  void on_made() override {
-    world_.loop().call_soon(tag("main"), [this] { greet_and_upgrade(); });
+  void fingerprint_app(StateHasher&) const override {}
+  std::size_t expect_;
+  int echoed_;
+};
+
+class UpgradingServer final : public StartTlsHandover, public Fingerprinted {
+ public:
+  UpgradingServer(SimWorld& world, const Params& p, TlsEcho& echo)
+      : StartTlsHandover(world.loop(), world.bugs(), echo),
+        world_(world),
+        hello_(static_cast<std::size_t>(param(p, "hello", 0))),
+        high_(static_cast<std::size_t>(param(p, "high", 0))),
+        gap_(param(p, "gap_us", 0) > 0 ? timing_param(p, "gap") : TimeWindow{}),
+        timer_(world.app_timer("the server's task")) {}
+  void fingerprint(StateHasher& h) const override { fingerprint_handover(h); }
+
+ private:
+  void on_plain_made(Transport&) override {
+    loop().call_soon(Tag{this, "main"}, [this] { greet_and_upgrade(); });
   }
   void greet_and_upgrade() {
-    if (high_ > 0) (void)transport_->set_write_buffer_limits(high_, std::nullopt);
-    if (hello_ > 0) (void)transport_->write(SenderPeer::payload(0, hello_));
+    if (high_ > 0) (void)plain().set_write_buffer_limits(high_, std::nullopt);
+    if (hello_ > 0) (void)plain().write(SenderPeer::payload(0, hello_));
     if (gap_.hi > 0) {
-      timer_.arm(gap_, tag("main"), [this] { upgrade(); });
+      timer_.arm(gap_, Tag{this, "main"}, [this] { upgrade_as_server(); });
       world_.hold_loop(timer_);
     } else {
-      upgrade();
+      upgrade_as_server();
     }
   }
-  void upgrade() {
+  void upgrade_as_server() {
     SslOptions options;
     options.server_side = true;
-    start_tls(world_.loop(), world_.bugs(), *transport_, *this, options, make_,
-              [this](std::optional<Error> error, Transport* upgraded) {
-                if (error || !upgraded) return;  // start_tls failed (or returned None)
-                transport_ = upgraded;
-                upgraded_ = true;
-                Bytes early = std::move(early_);
-                early_.clear();
-                if (!early.empty()) echo(early);
-              });
-  }
-  void echo(BytesView data) {
-    (void)transport_->write(data);
-    echoed_bytes_ += data.size();
-    if (echoed_bytes_ >= expect_) world_.monitor().discharge(echoed_);
-  }
-  void fingerprint_app(StateHasher& h) const override {
-    h.value(upgraded_);
-    h.text(early_);
-    h.value(echoed_bytes_);
+    upgrade(options);
   }
 
-  std::size_t hello_, expect_, high_;
+  SimWorld& world_;
+  std::size_t hello_, high_;
   TimeWindow gap_;
   AppTimer& timer_;
-  int echoed_;
-  SslProtocolFactory make_;
-  bool upgraded_ = false;
-  Bytes early_;
-  std::size_t echoed_bytes_ = 0;
 };
 
 class StartTlsServer final : public Scenario {
@@ -145,7 +130,8 @@ class StartTlsServer final : public Scenario {
   void setup(SimWorld& world, const Params& p) const override {
     auto [app_fd, peer_fd] = app_peer_pair(world);
     TlsPeer& peer = greeted_client(world, peer_fd, p, /*echo=*/false);
-    auto& app = world.own(std::make_unique<UpgradingServer>(world, p));
+    auto& echo = world.own(std::make_unique<TlsEcho>(world, static_cast<std::size_t>(param(p, "bytes", 0))));
+    auto& app = world.own(std::make_unique<UpgradingServer>(world, p, echo));
     Transport& plain = paused_ ? world.stream_transport(app_fd, app, &peer)
                                : world.proactor_stream_transport(app_fd, app, &peer);
     app.set_factory(world.start_tls_factory(plain, app, &peer.plaintext(), SslSetup{}));

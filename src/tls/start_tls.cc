@@ -69,4 +69,61 @@ TlsUpgrade start_tls(Loop& loop, const BugSet& bugs, Transport& transport, Proto
   return upgrade;
 }
 
+void StartTlsHandover::connection_made(Transport& transport) {
+  plain_ = &transport;
+  on_plain_made(transport);
+}
+
+void StartTlsHandover::data_received(BytesView data) {
+  if (upgraded_) {
+    inner_.data_received(data);
+  } else if (started_) {
+    early_.append(data.data(), data.size());
+  } else {
+    on_plain_data(data);
+  }
+}
+
+bool StartTlsHandover::eof_received() { return upgraded_ ? inner_.eof_received() : false; }
+
+void StartTlsHandover::connection_lost(std::optional<Error> error) {
+  if (upgraded_) {
+    inner_.connection_lost(std::move(error));
+  } else {
+    on_plain_lost(std::move(error));
+  }
+}
+
+void StartTlsHandover::pause_writing() {
+  if (upgraded_) inner_.pause_writing();
+}
+
+void StartTlsHandover::resume_writing() {
+  if (upgraded_) inner_.resume_writing();
+}
+
+void StartTlsHandover::upgrade(SslOptions options, std::function<void(bool)> done) {
+  started_ = true;
+  start_tls(loop_, bugs_, *plain_, *this, options, make_,
+            [this, done = std::move(done)](std::optional<Error> error, Transport* ssl) {
+              if (error || !ssl) {
+                upgrade_error_ = error ? *error : make_error(Errc::connection_reset, "start_tls returned None");
+              } else {
+                upgraded_ = true;
+                inner_.connection_made(*ssl);
+                Bytes early = std::move(early_);
+                early_.clear();
+                if (!early.empty()) inner_.data_received(early);
+              }
+              if (done) done(upgraded_);
+            });
+}
+
+void StartTlsHandover::fingerprint_handover(StateHasher& h) const {
+  h.value(started_);
+  h.value(upgraded_);
+  h.text(early_);
+  h.value(upgrade_error_.has_value());
+}
+
 }  // namespace loopcheck

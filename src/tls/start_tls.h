@@ -10,10 +10,12 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 
 #include "src/core/bugs.h"
 #include "src/core/loop.h"
 #include "src/core/protocol.h"
+#include "src/core/state_hasher.h"
 #include "src/core/transport.h"
 #include "src/tls/ssl_protocol.h"
 
@@ -39,5 +41,49 @@ using StartTlsDone = std::function<void(std::optional<Error> error, Transport* t
 // and `options.writing_paused` are start_tls's to set.
 TlsUpgrade start_tls(Loop& loop, const BugSet& bugs, Transport& transport, Protocol& protocol, SslOptions options,
                      const SslProtocolFactory& make, StartTlsDone done);
+
+// What an app written with plain protocols does around start_tls. Its protocol had
+// connection_made from the plain transport and gets none from the SSL one, and decrypted bytes
+// may reach it before start_tls has returned (3.13 reads on the handshake's own turn; the await
+// resumes on a later one). A handover upgrades when told; from start_tls's return on it gives
+// `inner` the SSL transport (connection_made), the bytes that came early, and every callback.
+// Before that, the plain phase is the subclass's (the on_plain_* hooks).
+class StartTlsHandover : public Protocol {
+ public:
+  StartTlsHandover(Loop& loop, const BugSet& bugs, Protocol& inner) : loop_(loop), bugs_(bugs), inner_(inner) {}
+  void set_factory(SslProtocolFactory make) { make_ = std::move(make); }
+
+  void connection_made(Transport& transport) final;
+  void data_received(BytesView data) final;
+  bool eof_received() final;
+  void connection_lost(std::optional<Error> error) final;
+  void pause_writing() final;
+  void resume_writing() final;
+
+  bool upgraded() const { return upgraded_; }
+  // What start_tls raised (a None result counts: the connection was gone).
+  const std::optional<Error>& upgrade_error() const { return upgrade_error_; }
+  void fingerprint_handover(StateHasher& h) const;
+
+ protected:
+  // start_tls on the plain transport; `done` (optional) runs once it has returned, after the
+  // handover, with whether it succeeded.
+  void upgrade(SslOptions options, std::function<void(bool)> done = {});
+  Transport& plain() const { return *plain_; }
+  Loop& loop() const { return loop_; }
+  virtual void on_plain_made(Transport&) {}
+  virtual void on_plain_data(BytesView) {}  // before start_tls was called
+  virtual void on_plain_lost(std::optional<Error>) {}  // lost before the handover
+
+ private:
+  Loop& loop_;
+  const BugSet& bugs_;
+  Protocol& inner_;
+  SslProtocolFactory make_;
+  Transport* plain_ = nullptr;
+  bool started_ = false, upgraded_ = false;
+  Bytes early_;  // decrypted bytes that came before start_tls returned
+  std::optional<Error> upgrade_error_;
+};
 
 }  // namespace loopcheck

@@ -33,11 +33,21 @@ def pin(context, version):
 class Echo(asyncio.Protocol):
     def __init__(self, done):
         self.done = done
+        self.transport = None
+        self.early = b""
 
     def connection_made(self, transport):
         self.transport = transport
+        if self.early:
+            transport.write(self.early)
+            self.early = b""
 
     def data_received(self, data):
+        # After loop.start_tls, decrypted data can come before the await returns (asyncio reads
+        # on the handshake's own turn): keep it until the app has its TLS transport.
+        if self.transport is None:
+            self.early += data
+            return
         self.transport.write(data)
 
     def eof_received(self):

@@ -169,10 +169,10 @@ RunOutcome run_once(const BugSet& bugs, const Certificates& certs, const StartTl
   });
   Nanos start = world.clock.now();
   out.server_done = run_to_the_end(
-      world, monitor, [&] { return echo.lost > 0 || server.upgrade_error.has_value(); }, 10 * kSecond);
+      world, monitor, [&] { return echo.lost > 0 || server.failure().has_value(); }, 10 * kSecond);
   client.join();
   out.seconds = static_cast<double>(world.clock.now() - start) / kSecond;
-  out.upgrade_error = server.upgrade_error;
+  out.upgrade_error = server.failure();
   out.violation = monitor.violation();
   out.books = world.port_books();
   return out;

@@ -190,7 +190,7 @@ int real_tls_connect(const BugSet& bugs, const TlsOptions& options) {
   }
   bool finished = run_to_the_end(
       *world, monitor,
-      [&] { return client.lost > 0 || (options.starttls && upgraded.upgrader->upgrade_error.has_value()); },
+      [&] { return client.lost > 0 || (options.starttls && upgraded.upgrader->failure().has_value()); },
       300 * kSecond);
   bool intact = client.received.bytes() == client.sent.bytes() && client.sent.bytes() == options.bytes &&
                 client.received.digest() == client.sent.digest();

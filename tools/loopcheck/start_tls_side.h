@@ -37,90 +37,53 @@ inline SslProtocolFactory real_start_tls_factory(RealWorld& world, Monitor& moni
   };
 }
 
-// The plain phase's app: greets or waits for the greeting, upgrades, then forwards everything
-// to `inner` on the SSL transport. `step_us` (server) makes the step that greets and upgrades
-// slow, as a loaded machine's is (seed 000).
-class Upgrader final : public Protocol {
+// The plain phase's app: greets or waits for the greeting, upgrades, and then hands everything
+// to `inner` on the SSL transport (StartTlsHandover). `step_us` (server) makes the step that
+// greets and upgrades slow, as a loaded machine's is (seed 000).
+class Upgrader final : public StartTlsHandover {
  public:
   Upgrader(RealWorld& world, Protocol& inner, bool server, Bytes greeting, SslProtocolFactory make,
            std::int64_t step_us = 0)
-      : world_(world), inner_(inner), server_(server), greeting_(std::move(greeting)), make_(std::move(make)),
-        step_us_(step_us) {}
-
-  void connection_made(Transport& transport) override {
-    transport_ = &transport;
-    if (server_) world_.loop->call_soon(Tag{this, "main"}, [this] { greet_and_upgrade(); });
+      : StartTlsHandover(*world.loop, world.bugs, inner), server_(server), greeting_(std::move(greeting)),
+        step_us_(step_us) {
+    set_factory(std::move(make));
   }
-  void data_received(BytesView data) override {
-    if (upgraded_) {
-      inner_.data_received(data);
-      return;
-    }
-    if (started_) {  // over TLS already, before start_tls has returned: kept for the inner app
-      early_.append(data.data(), data.size());
-      return;
-    }
+  // start_tls's error, or a greeting that was not the expected one.
+  std::optional<Error> failure() const { return bad_greeting_ ? bad_greeting_ : upgrade_error(); }
+  Nanos handshake_timeout = 60 * kSecond;
+
+ private:
+  void on_plain_made(Transport&) override {
+    if (server_) loop().call_soon(Tag{this, "main"}, [this] { greet_and_upgrade(); });
+  }
+  void on_plain_data(BytesView data) override {
     if (server_) return;  // a server expects nothing in plaintext
     seen_.append(data.data(), data.size());
     if (seen_.size() < greeting_.size()) return;
     if (seen_ != greeting_) {
-      upgrade_error = make_error(Errc::other, "the greeting was not the expected one");
-      transport_->close();
+      bad_greeting_ = make_error(Errc::other, "the greeting was not the expected one");
+      plain().close();
       return;
     }
-    upgrade();
+    upgrade_now();
   }
-  bool eof_received() override { return upgraded_ ? inner_.eof_received() : false; }
-  void connection_lost(std::optional<Error> error) override {
-    if (upgraded_) inner_.connection_lost(std::move(error));
-  }
-  void pause_writing() override {
-    if (upgraded_) inner_.pause_writing();
-  }
-  void resume_writing() override {
-    if (upgraded_) inner_.resume_writing();
-  }
-
-  std::optional<Error> upgrade_error;  // start_tls raised (or returned None)
-  bool upgraded() const { return upgraded_; }
-
- private:
   void greet_and_upgrade() {
-    (void)transport_->write(greeting_);
+    (void)plain().write(greeting_);
     if (step_us_ > 0) std::this_thread::sleep_for(std::chrono::microseconds(step_us_));
-    upgrade();
+    upgrade_now();
   }
-  void upgrade() {
-    started_ = true;
+  void upgrade_now() {
     SslOptions options;
     options.server_side = server_;
     options.handshake_timeout = handshake_timeout;
-    start_tls(*world_.loop, world_.bugs, *transport_, *this, options, make_,
-              [this](std::optional<Error> error, Transport* upgraded) {
-                if (error || !upgraded) {
-                  upgrade_error = error ? *error : make_error(Errc::connection_reset, "start_tls returned None");
-                  return;
-                }
-                upgraded_ = true;
-                inner_.connection_made(*upgraded);
-                if (!early_.empty()) inner_.data_received(early_);
-                early_.clear();
-              });
+    upgrade(options);
   }
 
- public:
-  Nanos handshake_timeout = 60 * kSecond;
-
- private:
-  RealWorld& world_;
-  Protocol& inner_;
   bool server_;
   Bytes greeting_;
-  SslProtocolFactory make_;
   std::int64_t step_us_;
-  Transport* transport_ = nullptr;
-  Bytes seen_, early_;
-  bool started_ = false, upgraded_ = false;
+  Bytes seen_;
+  std::optional<Error> bad_greeting_;
 };
 
 // The plaintext greeting of `tls-serve --starttls` and `tls-connect --starttls` (and of the
@@ -151,7 +114,7 @@ struct StartTlsEnd {
     beneath->set_owner(plain.get());
   }
   std::string describe_handshake() const {
-    if (upgrader->upgrade_error) return upgrader->upgrade_error->describe();
+    if (upgrader->failure()) return upgrader->failure()->describe();
     return upgrader->upgraded() ? "ok (after start_tls)" : "never finished";
   }
 };
