@@ -69,7 +69,7 @@ set_tests_properties(cli.bad_input PROPERTIES LABELS unit TIMEOUT 600)  # about 
 set(LOOPCHECK_FAMILY_BUGS_selector_stream_fuzzer "bpo-27223,gh-156512")
 set(LOOPCHECK_FAMILY_BUGS_selector_datagram_fuzzer "dgram-drain,bpo-38471,gh-91227")
 set(LOOPCHECK_FAMILY_BUGS_proactor_stream_fuzzer "bpo-33694,bpo-44428,twisted-11020,bpo-32710")
-set(LOOPCHECK_FAMILY_BUGS_ssl_protocol_fuzzer "bpo-33674,bpo-29743,asyncio-472,bpo-29406,bpo-30698,bpo-45159,sslproto-flush-abort")
+set(LOOPCHECK_FAMILY_BUGS_ssl_protocol_fuzzer "bpo-33674,bpo-29743,asyncio-472,bpo-29406,bpo-30698,bpo-45159,sslproto-flush-abort,sslproto-paused-finished")
 set(LOOPCHECK_FAMILY_BUGS_start_tls_fuzzer "gh-109051,gh-142352,bpo-33694,sslproto-lost-handshake")
 set(LOOPCHECK_FAMILY_BUGS_tls_reactor_fuzzer "reactor-sslsocket")
 foreach(target ${LOOPCHECK_FUZZ_TARGETS})
@@ -178,6 +178,15 @@ add_test(NAME interop.asyncio-reactor.tls13
          COMMAND bash ${PROJECT_SOURCE_DIR}/tests/interop/run.sh $<TARGET_FILE:loopcheck> asyncio-reactor 13)
 set_tests_properties(interop.asyncio-reactor.tls13 PROPERTIES
   LABELS interop TIMEOUT 300 RESOURCE_LOCK real_sockets SKIP_RETURN_CODE 77)
+
+# interop: the bugs loopcheck found in asyncio itself (docs/FINDINGS.md), each shown on the
+# python3 installed here. Passing means this python still has the bug.
+foreach(finding sslproto_flush_abort sslproto_lost_handshake sslproto_paused_finished)
+  add_test(NAME interop.asyncio_findings.${finding}
+           COMMAND bash ${PROJECT_SOURCE_DIR}/tests/asyncio_findings/run.sh $<TARGET_FILE:loopcheck> ${finding})
+  set_tests_properties(interop.asyncio_findings.${finding} PROPERTIES
+    LABELS interop TIMEOUT 120 RESOURCE_LOCK real_sockets SKIP_RETURN_CODE 77)
+endforeach()
 
 # real: the fake kernel checked against the real one (differential).
 add_executable(fidelity_tests model/world/fake_kernel_fidelity_test.cc)

@@ -50,6 +50,7 @@ const Reach kReaches[] = {
     {"bpo-32710", "proactor-stream-adversary"},
     {"bpo-45159", "ssl-adversary"},
     {"sslproto-flush-abort", "ssl-adversary"},
+    {"sslproto-paused-finished", "ssl-adversary"},
     {"bpo-29406", "ssl-adversary-silent-peer"},
     {"gh-109051", "start-tls-adversary"},
     {"sslproto-lost-handshake", "start-tls-adversary"},

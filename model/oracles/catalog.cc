@@ -123,6 +123,15 @@ std::vector<CatalogEntry>& entries() {
        "ends both tasks and stays in futures nobody inspects, so startup waits for the connect "
        "timeout, which reports OperationTimedOut and never the real error",
        "reactor-startup", {Oracle::O4, Oracle::O6}, 17},
+      {Bug::sslproto_paused_finished, "sslproto-paused-finished", "ssl protocol",
+       "found by loopcheck in CPython 3.13's Lib/asyncio/sslproto.py (_on_handshake_complete); "
+       "ON is asyncio 3.13 itself, OFF the fix; shown on real CPython by "
+       "tests/asyncio_findings/sslproto_paused_finished.py",
+       "the last handshake step of a TLS 1.3 client leaves its Finished in the outgoing BIO, and "
+       "only the read that follows connection_made sends it; an app that pauses reading in "
+       "connection_made skips that read, so the server's handshake waits until the app writes, "
+       "resumes reading or closes",
+       "tls-paused-start", {Oracle::O4}, 9},
   };
   return kCatalog;
 }

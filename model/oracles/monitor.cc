@@ -1,6 +1,7 @@
 #include "model/oracles/monitor.h"
 
 #include "src/streams/stream_reader.h"
+#include "src/tls/ssl_protocol.h"
 
 namespace loopcheck {
 
@@ -105,6 +106,18 @@ void Monitor::on_task_exception_retrieved(const void* task) {
 
 void Monitor::watch_read_ahead(const StreamReader& reader, std::string who) {
   readers_.emplace_back(&reader, std::move(who));
+}
+
+void Monitor::watch_ssl_outgoing(const SslProtocol& ssl, int fd) { ssl_protocols_.emplace_back(&ssl, fd); }
+
+void Monitor::check_idle() {
+  for (const auto& [ssl, fd] : ssl_protocols_) {
+    if (std::size_t held = ssl->held_outgoing()) {
+      flag(Oracle::O4, "ssl protocol fd " + std::to_string(fd) + ": the loop sleeps with " + std::to_string(held) +
+                           " bytes the TLS engine made still in its outgoing BIO, though the transport could take "
+                           "them (the peer may be waiting for them to finish its handshake)");
+    }
+  }
 }
 
 void Monitor::check_step() {

@@ -23,6 +23,7 @@ namespace loopcheck {
 
 // It is also the SSL protocols' state observer: O8 judges every move they report.
 class StreamReader;
+class SslProtocol;
 
 class Monitor final : public LoopObserver, public SslStateObserver, public TaskObserver {
  public:
@@ -43,6 +44,10 @@ class Monitor final : public LoopObserver, public SslStateObserver, public TaskO
   // O2 for a stream reader whose app reads everything it is sent: bytes still in its buffer at
   // quiescence were read from the socket and reached nobody (gh-142352's stranded ClientHello).
   void watch_read_ahead(const StreamReader& reader, std::string who);
+  // O4 for an SSL protocol: while the loop sleeps, nothing it made may wait in its outgoing BIO
+  // when its transport could take it; a peer may be waiting for those bytes (its handshake
+  // cannot finish without a TLS 1.3 client's Finished).
+  void watch_ssl_outgoing(const SslProtocol& ssl, int fd);
 
   void flag(Oracle oracle, std::string message);
   // A protocol callback or app call, for the trace (cheap when tracing is off).
@@ -53,6 +58,8 @@ class Monitor final : public LoopObserver, public SslStateObserver, public TaskO
   void set_step(std::size_t step) { step_ = step; }
 
   void check_step();
+  // The loop has nothing to run and would block in its poller: judges what may not wait then.
+  void check_idle();
   // quiescent: nothing runnable and nothing pending; liveness and resources are judged only then.
   void check_end(bool quiescent);
 
@@ -91,6 +98,7 @@ class Monitor final : public LoopObserver, public SslStateObserver, public TaskO
   std::vector<std::unique_ptr<ObservedDatagram>> datagrams_;
   std::vector<Obligation> obligations_;
   std::vector<std::pair<const StreamReader*, std::string>> readers_;
+  std::vector<std::pair<const SslProtocol*, int>> ssl_protocols_;
   struct FailedTask {
     const void* task;
     std::string what;

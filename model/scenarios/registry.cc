@@ -27,7 +27,7 @@ std::vector<const Scenario*>& scenarios() {
       &tls_echo_scenario(), &tls_echo_proactor_scenario(), &tls_close_no_notify_scenario(),
       &tls_stalled_handshake_scenario(), &tls_drop_handshake_scenario(), &tls_peer_closes_scenario(),
       &tls_pause_scenario(), &tls_starttls_scenario(), &ssl_adversary_scenario(),
-      &ssl_adversary_silent_peer_scenario(),
+      &ssl_adversary_silent_peer_scenario(), &tls_paused_start_scenario(),
       &start_tls_paused_scenario(), &start_tls_stream_scenario(), &start_tls_server_scenario(),
       &start_tls_adversary_scenario(), &reactor_startup_scenario(), &reactor_adversary_scenario(),
   };

@@ -38,6 +38,7 @@ const Scenario& tls_stalled_handshake_scenario();
 const Scenario& tls_drop_handshake_scenario();
 const Scenario& tls_peer_closes_scenario();
 const Scenario& tls_pause_scenario();
+const Scenario& tls_paused_start_scenario();
 const Scenario& tls_starttls_scenario();
 const Scenario& ssl_adversary_scenario();
 const Scenario& ssl_adversary_silent_peer_scenario();

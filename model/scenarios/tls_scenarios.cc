@@ -303,6 +303,43 @@ class TlsPause final : public Scenario {
   }
 };
 
+// ---- tls-paused-start (sslproto-paused-finished) -------------------------------------------
+// A TLS 1.3 client whose app is not ready to read when it connects: it pauses reading in
+// connection_made and resumes on a timer. The server sends `bytes` once its handshake is done,
+// which needs the client's Finished, then closes. Nothing the client made may wait meanwhile.
+class LateReader final : public AppStream {
+ public:
+  LateReader(SimWorld& world, const Params& p)
+      : AppStream(world), pause_(timing_param(p, "pause")), timer_(world.app_timer("app timer")) {}
+
+ private:
+  void on_made() override {
+    transport_->pause_reading();
+    timer_.arm(pause_, tag("app.resume_reading"), [this] { transport_->resume_reading(); });
+  }
+  void fingerprint_app(StateHasher&) const override {}
+  TimeWindow pause_;
+  AppTimer& timer_;
+};
+
+class TlsPausedStart final : public Scenario {
+ public:
+  std::string_view name() const override { return "tls-paused-start"; }
+  std::string_view family() const override { return "ssl protocol"; }
+  std::string_view summary() const override {
+    return "the app pauses reading in connection_made and resumes on a timer; the server sends once its handshake is done";
+  }
+  Params default_params() const override { return {{"bytes", 20}, {"pause_us", 60}, {"pause_min_us", 0}}; }
+  Bounds default_bounds() const override { return {300, 1, 0}; }
+  void setup(SimWorld& world, const Params& p) const override {
+    auto& app = world.own(std::make_unique<LateReader>(world, p));
+    TlsPeer::Script script;
+    script.send_bytes = static_cast<std::size_t>(param(p, "bytes", 0));
+    script.close_when_done = true;
+    connect_tls(world, app, script, false);
+  }
+};
+
 // ---- tls-starttls (bpo-33674) ------------------------------------------------------------
 // A server that upgrades by hand, as libraries did before loop.start_tls: on the line
 // "STARTTLS\r\n" it makes the SSL protocol the transport's protocol and calls its
@@ -450,6 +487,10 @@ const Scenario& tls_peer_closes_scenario() {
 }
 const Scenario& tls_pause_scenario() {
   static const TlsPause scenario;
+  return scenario;
+}
+const Scenario& tls_paused_start_scenario() {
+  static const TlsPausedStart scenario;
   return scenario;
 }
 const Scenario& tls_starttls_scenario() {

@@ -84,6 +84,7 @@ SslProtocol& SimWorld::ssl_protocol(int fd, Protocol& app, const StreamPeerView*
                                                 observed, setup.options, std::move(setup.waiter)));
   observed.set_owner(&ssl);
   observed.attach(ssl.app_transport());
+  monitor_.watch_ssl_outgoing(ssl, fd);
   return ssl;
 }
 
@@ -189,6 +190,7 @@ bool SimWorld::step() {
     return true;
   }
 
+  monitor_.check_idle();  // the loop would block in its poller now
   std::optional<Nanos> next_timer = loop_.next_timer_time();
   if (pending_.empty()) {
     if (!next_timer) return false;

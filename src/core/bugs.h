@@ -35,6 +35,7 @@ enum class Bug : std::size_t {
   gh_142352,
   sslproto_lost_handshake,
   reactor_sslsocket,
+  sslproto_paused_finished,
   kCount,
 };
 

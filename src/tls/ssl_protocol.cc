@@ -223,7 +223,16 @@ void SslProtocol::on_handshake_complete(std::optional<Error> error) {
     start_shutdown();  // bpo-29743's queued close, now that the handshake let it through
     return;
   }
+  // The handshake's last flight (a TLS 1.3 client's Finished) is still in the outgoing BIO.
+  // do_read would send it, but not for an app that paused reading in connection_made, and the
+  // peer's handshake would wait for it until the app writes, resumes or closes.
+  if (state_ == SslState::wrapped && !ctx_.bugs.on(Bug::sslproto_paused_finished)) process_outgoing();
   do_read();
+}
+
+std::size_t SslProtocol::held_outgoing() const {
+  if (!transport_ || ssl_writing_paused_ || transport_->is_closing()) return 0;
+  return engine_->outgoing_pending();
 }
 
 // ---- shutdown --------------------------------------------------------------------------

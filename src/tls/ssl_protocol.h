@@ -104,6 +104,11 @@ class SslProtocol final : public BufferedProtocol, public Fingerprinted {
   [[nodiscard]] Status set_write_buffer_limits(std::optional<std::size_t> high, std::optional<std::size_t> low);
   WriteLimits write_buffer_limits() const { return {outgoing_high_, outgoing_low_}; }
   std::size_t write_buffer_size() const { return engine_->outgoing_pending() + backlog_size_; }
+  // Bytes the engine made that wait in its outgoing BIO although the transport beneath could
+  // take them (not paused for writing, not closing); 0 otherwise. asyncio writes them out at
+  // every _process_outgoing, so a loop that sleeps with some held back starves a peer that may
+  // be waiting for them (a TLS 1.3 client's Finished: sslproto-paused-finished).
+  std::size_t held_outgoing() const;
   std::optional<std::string> extra_info(std::string_view name) const;
 
  private:
