@@ -49,6 +49,11 @@ loopcheck_gtest(unit_tests unit
 target_link_libraries(unit_tests PRIVATE loopcheck_tls)
 loopcheck_gtest(model_tests model model/oracles/catalog_test.cc model/apps/adversary_test.cc
                 model/scenarios/seed_stories_test.cc)
+# conformance: CPython 3.13's own transport tests (test_selector_events.py, test_proactor_events.py),
+# one case per CPython test, run against loopcheck's transports.
+loopcheck_gtest(conformance_tests conformance
+                src/transport/conformance/selector_events_test.cc
+                src/transport/conformance/proactor_events_test.cc)
 
 # corpus: every reproducer replays to the verdict it records.
 file(GLOB LOOPCHECK_REGRESSIONS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/corpus/regressions/*.repro)
@@ -68,7 +73,7 @@ set_tests_properties(cli.bad_input PROPERTIES LABELS unit TIMEOUT 600)  # about 
 # that proves the target can fail. Under the fuzz preset each target also fuzzes for 20 s.
 set(LOOPCHECK_FAMILY_BUGS_selector_stream_fuzzer "bpo-27223,gh-156512")
 set(LOOPCHECK_FAMILY_BUGS_selector_datagram_fuzzer "dgram-drain,bpo-38471,gh-91227")
-set(LOOPCHECK_FAMILY_BUGS_proactor_stream_fuzzer "bpo-33694,bpo-44428,twisted-11020,bpo-32710")
+set(LOOPCHECK_FAMILY_BUGS_proactor_stream_fuzzer "bpo-33694,bpo-44428,twisted-11020,bpo-32710,proactor-eof-twice")
 set(LOOPCHECK_FAMILY_BUGS_ssl_protocol_fuzzer "bpo-33674,bpo-29743,asyncio-472,bpo-29406,bpo-30698,bpo-45159,sslproto-flush-abort,sslproto-paused-finished")
 set(LOOPCHECK_FAMILY_BUGS_start_tls_fuzzer "gh-109051,gh-142352,bpo-33694,sslproto-lost-handshake")
 set(LOOPCHECK_FAMILY_BUGS_tls_reactor_fuzzer "reactor-sslsocket")

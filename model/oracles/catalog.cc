@@ -132,6 +132,14 @@ std::vector<CatalogEntry>& entries() {
        "connection_made skips that read, so the server's handshake waits until the app writes, "
        "resumes reading or closes",
        "tls-paused-start", {Oracle::O4}, 9},
+      {Bug::proactor_eof_twice, "proactor-eof-twice", "proactor stream",
+       "found by loopcheck's port of CPython's test_proactor_events.py, in 3.13's "
+       "Lib/asyncio/proactor_events.py (resume_reading, _loop_reading); ON is asyncio 3.13 itself, "
+       "OFF the fix",
+       "an EOF that completes while reading is paused is kept for resume_reading, which also "
+       "starts a new read because none is outstanding; that read finds the EOF again, and a "
+       "protocol that keeps the connection half-open gets eof_received a second time",
+       "proactor-half-close", {Oracle::O1}, 22},
   };
   return kCatalog;
 }

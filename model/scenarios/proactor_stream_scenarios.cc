@@ -96,6 +96,57 @@ class GiveUpOnClose final : public AppStream {
   AppTimer& timer_;
 };
 
+// ---- proactor-half-close (proactor-eof-twice) -----------------------------------------------
+// The peer sends and half-closes; the app pauses reading after every chunk and resumes on a
+// timer; on EOF it replies and keeps the connection half-open until its timer closes it.
+class HalfOpenReplier final : public AppStream {
+ public:
+  HalfOpenReplier(SimWorld& world, const Params& p)
+      : AppStream(world),
+        total_(static_cast<std::size_t>(param(p, "bytes", 0))),
+        pause_(timing_param(p, "pause")),
+        timer_(world.app_timer("app timer")),
+        obligation_(world.monitor().open_obligation("the reader gets every byte before EOF")) {}
+
+  void data_received(BytesView data) override {
+    AppStream::data_received(data);
+    transport_->pause_reading();
+    timer_.arm(pause_, tag("app.resume_reading"), [this] { transport_->resume_reading(); });
+  }
+  bool eof_received() override {
+    if (received_ == total_) world_.monitor().discharge(obligation_);
+    (void)transport_->write("got " + std::to_string(received_));
+    timer_.arm(pause_, tag("app.close"), [this] { transport_->close(); });
+    return true;
+  }
+
+ private:
+  void fingerprint_app(StateHasher&) const override {}
+  std::size_t total_;
+  TimeWindow pause_;
+  AppTimer& timer_;
+  int obligation_;
+};
+
+class ProactorHalfClose final : public Scenario {
+ public:
+  std::string_view name() const override { return "proactor-half-close"; }
+  std::string_view family() const override { return "proactor stream"; }
+  std::string_view summary() const override {
+    return "peer sends then half-closes; app pauses/resumes reading on a timer, replies on EOF and closes later";
+  }
+  Params default_params() const override {
+    return {{"bytes", 60}, {"chunk", 30}, {"pause_us", 15}, {"pause_min_us", 11}};
+  }
+  Bounds default_bounds() const override { return {400, 0, 0}; }
+  void setup(SimWorld& world, const Params& p) const override {
+    auto [app_fd, peer_fd] = app_peer_pair(world);
+    auto& peer = add_sender_peer(world, peer_fd, p, "sender peer", SenderPeer::Ending::fin);
+    auto& app = world.own(std::make_unique<HalfOpenReplier>(world, p));
+    world.proactor_stream_transport(app_fd, app, &peer);
+  }
+};
+
 class ProactorAbortAfterClose final : public Scenario {
  public:
   std::string_view name() const override { return "proactor-abort-after-close"; }
@@ -202,6 +253,11 @@ class ProactorSendFails final : public Scenario {
 
 const Scenario& proactor_send_fails_scenario() {
   static const ProactorSendFails kScenario;
+  return kScenario;
+}
+
+const Scenario& proactor_half_close_scenario() {
+  static const ProactorHalfClose kScenario;
   return kScenario;
 }
 

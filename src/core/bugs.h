@@ -36,6 +36,7 @@ enum class Bug : std::size_t {
   sslproto_lost_handshake,
   reactor_sslsocket,
   sslproto_paused_finished,
+  proactor_eof_twice,
   kCount,
 };
 

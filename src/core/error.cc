@@ -19,6 +19,7 @@ std::string_view errc_name(Errc code) {
     case Errc::tls: return "SSLError";
     case Errc::closed: return "CLOSED";
     case Errc::unsupported: return "UNSUPPORTED";
+    case Errc::protocol_error: return "ProtocolError";
     case Errc::other: return "ERROR";
   }
   return "ERROR";

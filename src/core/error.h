@@ -24,6 +24,9 @@ enum class Errc {
   tls,                 // a TLS failure: an alert, a handshake or record error (ssl.SSLError)
   closed,              // an operation on a transport that can no longer deliver it
   unsupported,         // the world does not provide this operation
+  protocol_error,      // the app's protocol raised from a callback or broke its contract (an empty
+                       // get_buffer()): asyncio's non-OSError, which also goes to the loop's
+                       // exception handler
   other,
 };
 

@@ -7,7 +7,7 @@ Status resolve_datagram_target(const Address& connected_peer, const Address& to,
     if (!to.empty() && to != connected_peer) {
       return make_error(Errc::invalid_argument, "invalid address: must be empty or " + connected_peer);
     }
-    out = connected_peer;
+    out.clear();  // the connected peer: asyncio's sock.send()
     return std::nullopt;
   }
   if (to.empty()) return make_error(Errc::invalid_argument, "unconnected datagram transport needs an address");

@@ -14,7 +14,8 @@
 namespace loopcheck {
 
 // A connected transport sends only to its peer (an empty `to` means that peer); an unconnected
-// one needs an address every time. On success `out` is where the datagram goes.
+// one needs an address every time. On success `out` is the address to hand the socket: empty
+// for a connected transport (asyncio sends with sock.send() then), the given one otherwise.
 Status resolve_datagram_target(const Address& connected_peer, const Address& to, Address& out);
 
 // Reads up to `limit` datagrams that are already queued for fd, without blocking. Each goes to

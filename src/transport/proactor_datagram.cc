@@ -19,8 +19,9 @@ void ProactorDatagramTransport::start_read() {
   IoResult<OperationId> op = ctx_.completions->submit_recvfrom(
       fd_, kMaxRecv, tag("read_done"), [this](const CompletionResult& r) { read_done(r); });
   if (!op.ok()) {
-    trace("recvfrom submission failed: " + op.error().describe());
-    force_close(op.error());
+    // asyncio 3.13 reports it and issues no further read (a retry now would fail again).
+    trace("recvfrom submission failed: " + op.error().describe() + "; reading stops");
+    protocol_->error_received(op.error());
     return;
   }
   read_op_ = op.value();
@@ -43,13 +44,11 @@ void ProactorDatagramTransport::read_done(const CompletionResult& r) {
     if (read_cancelled_) ctx_.completions->settle(r.id, r.data.size(), Settlement::delivered);
     trace("recvfrom " + std::to_string(r.data.size()) + " bytes from " + r.from);
     protocol_->datagram_received(r.data, r.from);
-  } else if (r.error->code == Errc::connection_refused || r.error->code == Errc::connection_reset) {
-    trace("recvfrom: " + r.error->describe());
-    protocol_->error_received(*r.error);  // an ICMP report: the read loop carries on
   } else if (r.error->code != Errc::aborted) {
-    trace("recvfrom failed: " + r.error->describe());
-    force_close(*r.error);  // anything else would fail again on every retry
-    return;
+    // Every OSError of a read goes to error_received, as in asyncio 3.13; the read loop then
+    // carries on (3.13's stops: see docs/FIDELITY.md).
+    trace("recvfrom: " + r.error->describe());
+    protocol_->error_received(*r.error);
   }
   if (lost_scheduled_) return;  // the protocol aborted from inside the callback
   if (read_cancelled_) {  // close() was waiting for this read before it drains
@@ -60,30 +59,34 @@ void ProactorDatagramTransport::read_done(const CompletionResult& r) {
   start_read();  // does nothing once closing: a close() from the callback has its own drain
 }
 
+// After close() asyncio 3.13 drops a connected transport's datagram, and queues an unconnected
+// one that its write loop (stopped at _conn_lost) never sends; loopcheck refuses both.
 Status ProactorDatagramTransport::sendto(BytesView data, const Address& to) {
   Address target;
   if (Status invalid = resolve_datagram_target(connected_peer_, to, target)) return invalid;
-  if (lost_scheduled_) return make_error(Errc::closed, "sendto() after the connection was lost; datagram dropped");
+  if (closing_) return make_error(Errc::closed, "sendto() after close() or the connection's loss; datagram dropped");
   buffer_.push_back({Bytes(data), std::move(target)});
-  buffered_bytes_ += data.size();
+  buffered_bytes_ += data.size() + kHeaderSize;
   if (!write_op_) send_next();
   flow_.maybe_pause(buffered_bytes_, *protocol_);
   return std::nullopt;
 }
 
-// Submits the datagram at the front of the queue; one refused at once is reported and dropped,
-// and the next one is tried.
+// Submits the datagram at the front of the queue; it stops counting in the buffer size once
+// submitted, as asyncio's popleft does. One refused at once is reported and dropped, and the
+// next one is tried.
 void ProactorDatagramTransport::send_next() {
   while (!buffer_.empty() && !write_op_) {
     const Outgoing& next = buffer_.front();
+    buffered_bytes_ -= next.data.size() + kHeaderSize;
     IoResult<OperationId> op = ctx_.completions->submit_sendto(
         fd_, next.data, next.to, tag("write_done"), [this](const CompletionResult& r) { write_done(r); });
     if (op.ok()) {
       write_op_ = op.value();
+      flow_.maybe_resume(buffered_bytes_, *protocol_);
       return;
     }
     trace("sendto submission failed: " + op.error().describe());
-    buffered_bytes_ -= next.data.size();
     buffer_.pop_front();
     protocol_->error_received(op.error());
     if (lost_scheduled_) return;
@@ -99,14 +102,12 @@ void ProactorDatagramTransport::write_done(const CompletionResult& r) {
     if (r.error && r.error->code == Errc::aborted) ++discarded_;
     return;
   }
-  buffered_bytes_ -= buffer_.front().data.size();
   buffer_.pop_front();
   if (r.error) {
     trace("sendto: " + r.error->describe());
     protocol_->error_received(*r.error);
     if (lost_scheduled_) return;
   }
-  flow_.maybe_resume(buffered_bytes_, *protocol_);
   send_next();
 }
 

@@ -35,6 +35,8 @@ class ProactorDatagramTransport final : public DatagramTransport, public Fingerp
   static constexpr std::size_t kMaxRecv = 256 * 1024;
   static constexpr std::size_t kDrainBatch = 16;   // datagrams drained per loop iteration after close()
   static constexpr std::size_t kMaxDrain = 4096;   // a sender that never stops cannot hold close() open
+  // asyncio 3.13 counts each queued datagram's length plus this (its _header_size).
+  static constexpr std::size_t kHeaderSize = 8;
 
   // ctx.completions must be set. connected_peer empty = unconnected.
   ProactorDatagramTransport(TransportContext ctx, int fd, DatagramProtocol& protocol, Address connected_peer = {});
@@ -75,7 +77,7 @@ class ProactorDatagramTransport final : public DatagramTransport, public Fingerp
   bool read_cancelled_ = false;  // close() cancelled read_op_; its completion may still carry data
   std::optional<OperationId> write_op_;
   std::deque<Outgoing> buffer_;  // front is in flight while write_op_ is set
-  std::size_t buffered_bytes_ = 0;
+  std::size_t buffered_bytes_ = 0;  // the queue behind the one in flight, headers included
   WriteFlowControl flow_;
   bool closing_ = false;
   bool draining_ = false;

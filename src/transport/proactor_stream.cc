@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "src/transport/protocol_calls.h"
+
 namespace loopcheck {
 
 ProactorStreamTransport::ProactorStreamTransport(TransportContext ctx, int fd, Protocol& protocol)
@@ -11,7 +13,10 @@ ProactorStreamTransport::ProactorStreamTransport(TransportContext ctx, int fd, P
 }
 
 void ProactorStreamTransport::start_read() {
-  if (closing_ || paused_ || read_op_ || eof_seen_) return;
+  if (closing_ || paused_ || read_op_) return;
+  // No read may follow an EOF: it would end in a second eof_received (proactor-eof-twice: 3.13's
+  // resume_reading reads again after an EOF that came while reading was paused).
+  if (eof_seen_ && !ctx_.bugs.on(Bug::proactor_eof_twice)) return;
   IoResult<OperationId> op = ctx_.completions->submit_recv(
       fd_, kRecvSize, tag("read_done"), [this](const CompletionResult& r) { read_done(r); });
   if (!op.ok()) {
@@ -75,15 +80,22 @@ void ProactorStreamTransport::deliver(Bytes data) {
   }
   if (data.empty()) {
     eof_seen_ = true;
-    if (!protocol_->eof_received()) close();
+    bool keep_open = false;
+    if (std::optional<Error> failed = guard_protocol_call([&] { keep_open = protocol_->eof_received(); })) {
+      fatal_error(*failed, "Fatal error: protocol.eof_received() call failed.");
+      return;
+    }
+    if (!keep_open) close();
     return;
   }
   if (BufferedProtocol* buffered = protocol_->as_buffered()) {
-    // asyncio's proactor reads into its own buffer and copies into a buffered protocol's.
-    if (!feed_buffered(*buffered, data)) {
-      fatal_error(make_error(Errc::invalid_argument, "get_buffer() returned an empty buffer"),
-                  "Fatal error: protocol.buffer_updated() call failed.");
-    }
+    // asyncio's proactor reads into its own buffer and copies into a buffered protocol's,
+    // guarding the copy (an empty buffer or a throwing callback fails the connection); a plain
+    // data_received is not guarded there: what it throws goes to the loop.
+    bool fed = false;
+    std::optional<Error> failed = guard_protocol_call([&] { fed = feed_buffered(*buffered, data); });
+    if (!failed && !fed) failed = make_error(Errc::protocol_error, "get_buffer() returned an empty buffer");
+    if (failed) fatal_error(*failed, "Fatal error: protocol.buffer_updated() call failed.");
     return;
   }
   protocol_->data_received(data);
@@ -201,6 +213,7 @@ void ProactorStreamTransport::abort() {
 
 void ProactorStreamTransport::fatal_error(const Error& error, const char* where) {
   trace(std::string(where) + ": " + error.describe());
+  ctx_.report_fatal(this, error, where);
   force_close(error);
 }
 

@@ -21,7 +21,7 @@ void SelectorDatagramTransport::start_reading() {
 }
 
 void SelectorDatagramTransport::read_ready() {
-  if (conn_lost_) return;
+  if (lost_scheduled_) return;
   IoResult<Datagram> got = ctx_.sockets.recvfrom(fd_, kMaxRecv);
   if (got.would_block()) return;
   if (!got.ok()) {
@@ -40,14 +40,15 @@ void SelectorDatagramTransport::read_ready() {
 Status SelectorDatagramTransport::sendto(BytesView data, const Address& to) {
   Address target;
   if (Status invalid = resolve_datagram_target(connected_peer_, to, target)) return invalid;
-  if (conn_lost_) {
+  if ((conn_lost_ && !connected_peer_.empty()) || lost_scheduled_) {
     ++conn_lost_;
-    return make_error(Errc::closed, "sendto() after the connection was lost; datagram dropped");
+    return make_error(Errc::closed, "sendto() after the connection was closed or lost; datagram dropped");
   }
+  const Address& shown = target.empty() ? connected_peer_ : target;
   if (buffer_.empty()) {
     IoResult<std::size_t> sent = ctx_.sockets.sendto(fd_, data, target);
     if (sent.ok()) {
-      trace("sendto " + std::to_string(data.size()) + " bytes to " + target);
+      trace("sendto " + std::to_string(data.size()) + " bytes to " + shown);
       return std::nullopt;
     }
     if (!sent.would_block()) {
@@ -58,7 +59,7 @@ Status SelectorDatagramTransport::sendto(BytesView data, const Address& to) {
     (void)ctx_.loop.add_writer(fd_, tag("sendto_ready"), [this] { sendto_ready(); });
   }
   buffer_.push_back({Bytes(data), target});
-  buffered_bytes_ += data.size();
+  buffered_bytes_ += data.size() + kHeaderSize;
   trace("sendto queued " + std::to_string(data.size()) + " bytes (" +
         std::to_string(buffer_.size()) + " queued)");
   flow_.maybe_pause(buffered_bytes_, *protocol_);
@@ -74,7 +75,7 @@ void SelectorDatagramTransport::sendto_ready() {
     Outgoing& next = buffer_.front();
     IoResult<std::size_t> sent = ctx_.sockets.sendto(fd_, next.data, next.to);
     if (sent.would_block()) break;
-    buffered_bytes_ -= next.data.size();
+    buffered_bytes_ -= next.data.size() + kHeaderSize;
     Outgoing done = std::move(next);
     buffer_.pop_front();
     if (!sent.ok()) {
@@ -82,12 +83,13 @@ void SelectorDatagramTransport::sendto_ready() {
       protocol_->error_received(sent.error());
       return;
     }
-    trace("sendto_ready sent " + std::to_string(done.data.size()) + " bytes to " + done.to);
+    trace("sendto_ready sent " + std::to_string(done.data.size()) + " bytes to " +
+          (done.to.empty() ? connected_peer_ : done.to));
   }
   flow_.maybe_resume(buffered_bytes_, *protocol_);
   if (!buffer_.empty()) return;
   ctx_.loop.remove_writer(fd_);
-  finish_close_if_flushed();
+  finish_close_if_flushed(/*now=*/true);
 }
 
 void SelectorDatagramTransport::close() {
@@ -95,6 +97,7 @@ void SelectorDatagramTransport::close() {
   closing_ = true;
   trace("close (" + std::to_string(buffer_.size()) + " queued to send)");
   ctx_.loop.remove_reader(fd_);
+  if (buffer_.empty()) ++conn_lost_;
   if (ctx_.bugs.on(Bug::dgram_drain)) {
     finish_close_if_flushed();
     return;
@@ -104,20 +107,20 @@ void SelectorDatagramTransport::close() {
 }
 
 void SelectorDatagramTransport::drain_step() {
-  if (conn_lost_) return;
+  if (lost_scheduled_) return;
   DrainResult batch = drain_datagrams(
       ctx_.sockets, fd_, kMaxRecv, std::min<std::size_t>(kDrainBatch, kMaxDrain - drained_),
       [this](Datagram& got) {
         trace("drain " + std::to_string(got.data.size()) + " bytes from " + got.from);
         protocol_->datagram_received(got.data, got.from);
-        return conn_lost_ == 0;
+        return !lost_scheduled_;
       },
       [this](const Error& error) {
         protocol_->error_received(error);
-        return conn_lost_ == 0;
+        return !lost_scheduled_;
       });
   drained_ += batch.read;
-  if (conn_lost_) return;  // the protocol aborted from inside a callback
+  if (lost_scheduled_) return;  // the protocol aborted from inside a callback
   if (batch.empty || drained_ >= kMaxDrain) {
     draining_ = false;
     finish_close_if_flushed();
@@ -126,10 +129,14 @@ void SelectorDatagramTransport::drain_step() {
   ctx_.loop.call_soon(tag("drain"), [this] { drain_step(); });
 }
 
-void SelectorDatagramTransport::finish_close_if_flushed() {
-  if (!closing_ || draining_ || !buffer_.empty() || conn_lost_) return;
-  ++conn_lost_;
+void SelectorDatagramTransport::finish_close_if_flushed(bool now) {
+  if (!closing_ || draining_ || !buffer_.empty() || lost_scheduled_) return;
+  lost_scheduled_ = true;
   ctx_.loop.remove_writer(fd_);
+  if (now) {
+    call_connection_lost(std::nullopt);
+    return;
+  }
   ctx_.loop.call_soon(tag("call_connection_lost"), [this] { call_connection_lost(std::nullopt); });
 }
 
@@ -140,7 +147,7 @@ void SelectorDatagramTransport::abort() {
 }
 
 void SelectorDatagramTransport::force_close(std::optional<Error> error) {
-  if (conn_lost_) return;
+  if (lost_scheduled_) return;
   if (!buffer_.empty()) {
     discarded_ += buffer_.size();
     buffer_.clear();
@@ -153,6 +160,7 @@ void SelectorDatagramTransport::force_close(std::optional<Error> error) {
   }
   draining_ = false;
   ++conn_lost_;
+  lost_scheduled_ = true;
   ctx_.loop.call_soon(tag("call_connection_lost"),
                       [this, error = std::move(error)] { call_connection_lost(error); });
 }
@@ -193,6 +201,7 @@ void SelectorDatagramTransport::fingerprint(StateHasher& h) const {
   h.value(drained_);
   h.value(aborted_);
   h.value(conn_lost_);
+  h.value(lost_scheduled_);
   h.value(discarded_);
 }
 

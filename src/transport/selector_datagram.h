@@ -29,6 +29,8 @@ class SelectorDatagramTransport final : public DatagramTransport, public Fingerp
   // A sender that never stops must not keep close() or abort() from finishing: after this many
   // datagrams the drain ends, and what is left is the kernel's to drop.
   static constexpr std::size_t kMaxDrain = 4096;
+  // asyncio 3.13 counts each queued datagram's length plus this (its _header_size).
+  static constexpr std::size_t kHeaderSize = 8;
 
   // connected_peer empty = unconnected: every sendto must name its address.
   SelectorDatagramTransport(TransportContext ctx, int fd, DatagramProtocol& protocol,
@@ -58,7 +60,9 @@ class SelectorDatagramTransport final : public DatagramTransport, public Fingerp
   void sendto_ready();
   // One bounded batch of the close-time drain; reschedules itself until EAGAIN.
   void drain_step();
-  void finish_close_if_flushed();
+  // Schedules connection_lost once close() has nothing left to flush or drain; `now` calls it
+  // at once instead, as asyncio's _sendto_ready does when its last datagram leaves.
+  void finish_close_if_flushed(bool now = false);
   void force_close(std::optional<Error> error);
   void call_connection_lost(std::optional<Error> error);
   std::size_t discard_kernel_queue();
@@ -76,7 +80,10 @@ class SelectorDatagramTransport final : public DatagramTransport, public Fingerp
   bool draining_ = false;
   std::size_t drained_ = 0;
   bool aborted_ = false;
+  // asyncio's _conn_lost: raised by a close() with nothing queued and by a forced close; a
+  // connected transport drops what sendto() is handed after that.
   int conn_lost_ = 0;
+  bool lost_scheduled_ = false;  // connection_lost is scheduled or made; nothing may follow it
   std::size_t discarded_ = 0;
 };
 

@@ -102,7 +102,7 @@ TEST_F(DatagramFixture, SendtoQueuesOnEagainAndFlushesWhenWritable) {
   EXPECT_FALSE(t().sendto("a"));
   EXPECT_FALSE(t().sendto("bb"));
   EXPECT_FALSE(t().sendto("ccc"));
-  EXPECT_EQ(t().get_write_buffer_size(), 5u);
+  EXPECT_EQ(t().get_write_buffer_size(), (2u + 8) + (3u + 8)) << "\"a\" went at once; the rest counts payload plus asyncio 3.13's 8-byte header each";
   for (int i = 0; i < 3; ++i) {
     EXPECT_TRUE(world->kernel().recvfrom(sink, 100).ok());
     settle();

@@ -4,6 +4,8 @@
 #include <span>
 #include <utility>
 
+#include "src/transport/protocol_calls.h"
+
 namespace loopcheck {
 
 SelectorStreamTransport::SelectorStreamTransport(TransportContext ctx, int fd, Protocol& protocol)
@@ -18,17 +20,17 @@ void SelectorStreamTransport::start_reading() {
 }
 
 // asyncio's _read_ready__data_received, or for a BufferedProtocol _read_ready__get_buffer: the
-// protocol lends its buffer first, then the recv fills it (recv_into). An empty buffer is the
-// protocol's error and fails the connection.
+// protocol lends its buffer first, then the recv fills it (recv_into). An empty buffer, or a
+// protocol callback that throws, is the protocol's error and fails the connection.
 void SelectorStreamTransport::read_ready() {
   if (conn_lost_) return;
   BufferedProtocol* buffered = protocol_->as_buffered();
   std::span<char> buffer;
   if (buffered) {
-    buffer = buffered->get_buffer(-1);
-    if (buffer.empty()) {
-      fatal_error(make_error(Errc::invalid_argument, "get_buffer() returned an empty buffer"),
-                  "Fatal error: protocol.get_buffer() call failed.");
+    std::optional<Error> failed = guard_protocol_call([&] { buffer = buffered->get_buffer(-1); });
+    if (!failed && buffer.empty()) failed = make_error(Errc::protocol_error, "get_buffer() returned an empty buffer");
+    if (failed) {
+      fatal_error(*failed, "Fatal error: protocol.get_buffer() call failed.");
       return;
     }
   }
@@ -45,15 +47,21 @@ void SelectorStreamTransport::read_ready() {
   trace((buffered ? "recv_into " : "recv ") + std::to_string(got.value().size()) + " bytes");
   if (buffered) {
     std::memcpy(buffer.data(), got.value().data(), got.value().size());
-    buffered->buffer_updated(got.value().size());
-  } else {
-    protocol_->data_received(got.value());
+    if (std::optional<Error> failed = guard_protocol_call([&] { buffered->buffer_updated(got.value().size()); })) {
+      fatal_error(*failed, "Fatal error: protocol.buffer_updated() call failed.");
+    }
+  } else if (std::optional<Error> failed = guard_protocol_call([&] { protocol_->data_received(got.value()); })) {
+    fatal_error(*failed, "Fatal error: protocol.data_received() call failed.");
   }
 }
 
 void SelectorStreamTransport::on_eof() {
   trace("recv EOF");
-  bool keep_open = protocol_->eof_received();
+  bool keep_open = false;
+  if (std::optional<Error> failed = guard_protocol_call([&] { keep_open = protocol_->eof_received(); })) {
+    fatal_error(*failed, "Fatal error: protocol.eof_received() call failed.");
+    return;
+  }
   if (keep_open) {
     // Half-open: we may still write, but nothing more can be read.
     ctx_.loop.remove_reader(fd_);
@@ -180,6 +188,7 @@ std::optional<std::string> SelectorStreamTransport::get_extra_info(std::string_v
 // asyncio reports OSErrors only through connection_lost(exc); that is where they must arrive.
 void SelectorStreamTransport::fatal_error(const Error& error, const char* where) {
   trace(std::string(where) + ": " + error.describe());
+  ctx_.report_fatal(this, error, where);
   force_close(error);
 }
 

@@ -20,6 +20,12 @@ struct TransportContext {
   Tracer& tracer;
   CompletionApi* completions = nullptr;  // proactor transports: overlapped I/O
 
+  // asyncio's _fatal_error: an error that is not an OSError (the protocol's own failure) goes to
+  // the loop's exception handler too; OSErrors reach the app only through connection_lost.
+  void report_fatal(const void* owner, const Error& error, const char* where) const {
+    if (error.code == Errc::protocol_error) loop.call_exception_handler({where, error, owner});
+  }
+
   // One transport event for the trace, prefixed with its fd; free when tracing is off.
   void trace(int fd, const std::string& text) const {
     if (tracer.enabled()) tracer.record(Component::transport, "fd " + std::to_string(fd) + ": " + text);
