@@ -71,7 +71,7 @@ set_tests_properties(cli.bad_input PROPERTIES LABELS unit TIMEOUT 600)  # about 
 # Fuzz corpora replay through their targets (the standalone driver under gcc, -runs=0 under
 # libFuzzer). With the family's bug switches on, the same corpus must make the target abort:
 # that proves the target can fail. Under the fuzz preset each target also fuzzes for 20 s.
-set(LOOPCHECK_FAMILY_BUGS_selector_stream_fuzzer "bpo-27223,gh-156512")
+set(LOOPCHECK_FAMILY_BUGS_selector_stream_fuzzer "bpo-27223,gh-156512,gh-155888,gh-103462")
 set(LOOPCHECK_FAMILY_BUGS_selector_datagram_fuzzer "dgram-drain,bpo-38471,gh-91227")
 set(LOOPCHECK_FAMILY_BUGS_proactor_stream_fuzzer "bpo-33694,bpo-44428,twisted-11020,bpo-32710,proactor-eof-twice")
 set(LOOPCHECK_FAMILY_BUGS_ssl_protocol_fuzzer "bpo-33674,bpo-29743,asyncio-472,bpo-29406,bpo-30698,bpo-45159,sslproto-flush-abort,sslproto-paused-finished")
@@ -183,6 +183,15 @@ add_test(NAME interop.asyncio-reactor.tls13
          COMMAND bash ${PROJECT_SOURCE_DIR}/tests/interop/run.sh $<TARGET_FILE:loopcheck> asyncio-reactor 13)
 set_tests_properties(interop.asyncio-reactor.tls13 PROPERTIES
   LABELS interop TIMEOUT 300 RESOURCE_LOCK real_sockets SKIP_RETURN_CODE 77)
+
+# interop: the differential run. The same random scripts of transport calls and peer actions on
+# CPython's own selector stream transport (the python3 installed here) and on loopcheck's over
+# epoll; any difference that is not a documented one fails (tests/differential/run.py).
+add_test(NAME interop.differential.selector_stream
+         COMMAND bash ${PROJECT_SOURCE_DIR}/tests/differential/run.sh $<TARGET_FILE:loopcheck>
+                 --seed 1 --count 2000 --seconds 60)
+set_tests_properties(interop.differential.selector_stream PROPERTIES
+  LABELS interop TIMEOUT 180 SKIP_RETURN_CODE 77)
 
 # interop: the bugs loopcheck found in asyncio itself (docs/FINDINGS.md), each shown on the
 # python3 installed here. Passing means this python still has the bug.

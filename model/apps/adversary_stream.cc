@@ -10,10 +10,24 @@ namespace {
 const char* const kActionNames[] = {"nothing", "write 8 bytes", "write 400 bytes", "write_eof()",
                                     "close()", "abort()", "resume_reading()",
                                     "set_write_buffer_limits(16, 4)", "pause_reading()"};
+// The names when pause_reading is not offered (the last turn is gone) and writelines is.
+const char* const kActionNamesNoPause[] = {"nothing", "write 8 bytes", "write 400 bytes", "write_eof()",
+                                           "close()", "abort()", "resume_reading()",
+                                           "set_write_buffer_limits(16, 4)", "writelines(200, 200, empty)"};
+const char* const kActionNamesAll[] = {"nothing", "write 8 bytes", "write 400 bytes", "write_eof()",
+                                       "close()", "abort()", "resume_reading()",
+                                       "set_write_buffer_limits(16, 4)", "pause_reading()",
+                                       "writelines(200, 200, empty)"};
 }  // namespace
 
-AdversaryStream::AdversaryStream(SimWorld& world, int turns, Nanos period, std::size_t high, bool close_at_end)
-    : AppStream(world), turns_left_(turns), period_(period), high_(high), close_at_end_(close_at_end) {}
+AdversaryStream::AdversaryStream(SimWorld& world, int turns, Nanos period, std::size_t high, bool close_at_end,
+                                 bool writelines)
+    : AppStream(world),
+      turns_left_(turns),
+      period_(period),
+      high_(high),
+      close_at_end_(close_at_end),
+      writelines_(writelines) {}
 
 void AdversaryStream::on_made() {
   (void)transport_->set_write_buffer_limits(high_, high_ / 4);
@@ -61,9 +75,22 @@ void AdversaryStream::idle_turn() {
 // One decision point: the app may call any method now. A pause needs a later turn to undo it.
 void AdversaryStream::act(const char* where) {
   if (lost_ || !transport_) return;
+  // The options: every action before pause_reading, then pause_reading while a turn is left to
+  // resume in, then writelines when asked for.
   auto n = static_cast<std::uint32_t>(Action::kCount);
-  if (turns_left_ == 0) --n;  // no pause_reading without a turn left to resume in
-  perform(static_cast<Action>(choose_app_action(world_, n, where, kActionNames)));
+  bool pause = turns_left_ > 0;
+  if (!pause) --n;
+  if (writelines_) ++n;
+  const char* const* names = !writelines_ ? kActionNames : pause ? kActionNamesAll : kActionNamesNoPause;
+  auto pick = choose_app_action(world_, n, where, names);
+  auto first_optional = static_cast<std::uint32_t>(Action::pause_reading);
+  if (pick < first_optional) {
+    perform(static_cast<Action>(pick));
+  } else if (pause && pick == first_optional) {
+    perform(Action::pause_reading);
+  } else {
+    perform(Action::writelines);
+  }
 }
 
 void AdversaryStream::perform(Action action) {
@@ -96,6 +123,9 @@ void AdversaryStream::perform(Action action) {
       return;
     case Action::set_limits:
       (void)transport_->set_write_buffer_limits(16, 4);
+      return;
+    case Action::writelines:
+      (void)transport_->writelines({Bytes(200, 'L'), Bytes(200, 'L'), Bytes()});
       return;
   }
 }

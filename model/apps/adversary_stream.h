@@ -21,8 +21,11 @@ class AdversaryStream final : public AppStream {
   // turns: how many times its idle timer fires; period: how long the loop waits between them;
   // high: the write high-water mark it sets when the connection is made (low = high / 4).
   // close_at_end: after its last turn it closes, as an app that is done does (for peers that
-  // never end the connection themselves).
-  AdversaryStream(SimWorld& world, int turns, Nanos period, std::size_t high, bool close_at_end = false);
+  // never end the connection themselves). writelines: it may also call writelines() (400
+  // bytes in two chunks and an empty one), offered last, for a transport with a writelines of
+  // its own (the selector stream's scatter writes; elsewhere it is a joined write).
+  AdversaryStream(SimWorld& world, int turns, Nanos period, std::size_t high, bool close_at_end = false,
+                  bool writelines = false);
 
   void data_received(BytesView data) override;
   bool eof_received() override;
@@ -40,8 +43,9 @@ class AdversaryStream final : public AppStream {
     abort,
     resume_reading,
     set_limits,     // set_write_buffer_limits(16, 4): flow control at tiny marks
-    pause_reading,  // last: offered only while a later idle turn can resume
+    pause_reading,  // offered only while a later idle turn can resume
     kCount,
+    writelines,  // not counted in kCount: offered after them all, and only when asked for
   };
 
   void on_made() override;
@@ -54,6 +58,7 @@ class AdversaryStream final : public AppStream {
   Nanos period_;
   std::size_t high_;
   bool close_at_end_;
+  bool writelines_;
   bool paused_ = false;
   bool lost_ = false;
   TimerHandle timer_;

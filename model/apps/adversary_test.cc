@@ -44,6 +44,8 @@ const Reach kReaches[] = {
     {"bpo-38471", "selector-dgram-sink-adversary"},
     {"bpo-27223", "selector-stream-adversary"},
     {"gh-156512", "selector-stream-adversary"},
+    {"gh-155888", "selector-stream-adversary"},
+    {"gh-103462", "selector-stream-adversary"},
     {"bpo-33694", "proactor-stream-adversary"},
     {"bpo-44428", "proactor-stream-adversary"},
     {"twisted-11020", "proactor-stream-adversary"},

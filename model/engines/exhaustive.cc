@@ -37,6 +37,11 @@ class VisitedStates {
   // Called before each step; false = this state (with these deviations spent) was explored
   // from the same or a lower depth already. States on the replayed prefix are skipped: they
   // are the earlier runs' own states, whose subtrees are being explored right now.
+  //
+  // A state that comes back on the run's own path is not pruned: the key holds the clock and
+  // the deviations spent, so the run came back to it at the same instant with no bounded
+  // choice made since, which is a zero-time livelock; the world judges it (O4) if the run goes
+  // on. Pruning there would hide it, where a DFS must see its back edge (gh-155888's spin).
   bool first_visit(SimWorld& world, const PrefixChoiceSource& source, std::size_t prefix_size) {
     const std::vector<ChoiceRecord>& made = source.made();
     if (made.size() < prefix_size) return true;
@@ -45,16 +50,23 @@ class VisitedStates {
     key ^= (static_cast<std::uint64_t>(used.preemptions) + 1) * 0x9E3779B97F4A7C15ULL;
     key ^= (static_cast<std::uint64_t>(used.faults) + 1) * 0xC2B2AE3D27D4EB4FULL;
     key ^= (static_cast<std::uint64_t>(used.app_actions) + 1) * 0x165667B19E3779F9ULL;
-    auto [it, inserted] = depth_.try_emplace(key, world.steps());
+    std::size_t step = world.steps();
+    // The path's keys: the replayed prefix is the previous run's path (same choices, same
+    // states), so only what follows it is written.
+    path_.resize(step + 1);
+    path_[step] = key;
+    auto [it, inserted] = depth_.try_emplace(key, step);
     if (inserted) return true;
-    if (it->second <= world.steps()) return false;
-    it->second = world.steps();
+    if (it->second < step && path_[it->second] == key) return true;  // back on its own path
+    if (it->second <= step) return false;
+    it->second = step;
     return true;
   }
   std::size_t size() const { return depth_.size(); }
 
  private:
   std::unordered_map<std::uint64_t, std::size_t> depth_;
+  std::vector<std::uint64_t> path_;  // key at each step of the current run
 };
 
 void ExploreResult::account(const RunResult& run) {

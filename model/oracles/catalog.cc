@@ -140,6 +140,19 @@ std::vector<CatalogEntry>& entries() {
        "starts a new read because none is outstanding; that read finds the EOF again, and a "
        "protocol that keeps the connection half-open gets eof_received a second time",
        "proactor-half-close", {Oracle::O1}, 22},
+      {Bug::gh_155888, "gh-155888", "selector stream",
+       "CPython gh-155888: asyncio socket transport never closes after writelines() with an empty "
+       "chunk (fixed upstream in 2026; asyncio 3.13 releases before the fix have it)",
+       "writelines() puts an empty chunk in the buffer; sendmsg sends nothing of it and trimming "
+       "nothing drops nothing, so the buffer never empties: the writer stays registered and fires "
+       "for ever, and the close() waiting for the buffer never completes",
+       "stream-writelines", {Oracle::O4}, 70},
+      {Bug::gh_103462, "gh-103462", "selector stream",
+       "CPython gh-103462: writelines() with a payload the socket cannot take at once never "
+       "writes the rest (a 3.12 alpha regression, fixed before 3.12.0)",
+       "writelines() sends what it can at once and registers no writer for the rest: what the "
+       "kernel did not take stays in the buffer, and a close() waiting for it never completes",
+       "stream-writelines", {Oracle::O4}, 6},
   };
   return kCatalog;
 }

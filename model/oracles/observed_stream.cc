@@ -161,6 +161,22 @@ Status ObservedStream::write(BytesView data) {
   return status;
 }
 
+// As write(), for the chunks joined: O2 counts what the call accepted, in the stream's order.
+Status ObservedStream::writelines(const std::vector<Bytes>& chunks) {
+  std::size_t total = 0;
+  for (const Bytes& chunk : chunks) total += chunk.size();
+  trace("app: writelines(" + std::to_string(chunks.size()) + " chunks, " + std::to_string(total) + " bytes)");
+  std::size_t mark = accepted_.size();
+  if (peer_) {
+    for (const Bytes& chunk : chunks) accepted_.append(chunk.data(), chunk.size());
+  }
+  Status status = inner_->writelines(chunks);
+  if (status && peer_) accepted_.erase(mark, total);
+  if (!status) accepted_bytes_ += total;
+  note_status(status);
+  return status;
+}
+
 Status ObservedStream::write_eof() {
   trace("app: write_eof()");
   Status status = inner_->write_eof();

@@ -46,6 +46,7 @@ class ObservedStream final : public BufferedProtocol, public Transport {
 
   // Transport face: called by the application protocol.
   Status write(BytesView data) override;
+  Status writelines(const std::vector<Bytes>& chunks) override;
   Status write_eof() override;
   bool can_write_eof() const override { return inner_->can_write_eof(); }
   void close() override;

@@ -53,7 +53,7 @@ class StreamAdversary final : public Scenario {
     auto& peer = add_sender_peer(world, peer_fd, p, "sender peer", SenderPeer::Ending::fin);
     auto& app = world.own(std::make_unique<AdversaryStream>(
         world, static_cast<int>(param(p, "turns", 2)), param(p, "period_us", 20) * kMicrosecond,
-        static_cast<std::size_t>(param(p, "high", 64))));
+        static_cast<std::size_t>(param(p, "high", 64)), /*close_at_end=*/false, /*writelines=*/!proactor_));
     if (proactor_) {
       world.proactor_stream_transport(app_fd, app, &peer);
     } else {

@@ -5,6 +5,7 @@
 
 #include "model/world/peers.h"
 #include "model/apps/app_stream.h"
+#include "model/apps/pausing_reader.h"
 #include "model/scenarios/scenarios.h"
 #include "model/world/world.h"
 
@@ -98,35 +99,8 @@ class GiveUpOnClose final : public AppStream {
 
 // ---- proactor-half-close (proactor-eof-twice) -----------------------------------------------
 // The peer sends and half-closes; the app pauses reading after every chunk and resumes on a
-// timer; on EOF it replies and keeps the connection half-open until its timer closes it.
-class HalfOpenReplier final : public AppStream {
- public:
-  HalfOpenReplier(SimWorld& world, const Params& p)
-      : AppStream(world),
-        total_(static_cast<std::size_t>(param(p, "bytes", 0))),
-        pause_(timing_param(p, "pause")),
-        timer_(world.app_timer("app timer")),
-        obligation_(world.monitor().open_obligation("the reader gets every byte before EOF")) {}
-
-  void data_received(BytesView data) override {
-    AppStream::data_received(data);
-    transport_->pause_reading();
-    timer_.arm(pause_, tag("app.resume_reading"), [this] { transport_->resume_reading(); });
-  }
-  bool eof_received() override {
-    if (received_ == total_) world_.monitor().discharge(obligation_);
-    (void)transport_->write("got " + std::to_string(received_));
-    timer_.arm(pause_, tag("app.close"), [this] { transport_->close(); });
-    return true;
-  }
-
- private:
-  void fingerprint_app(StateHasher&) const override {}
-  std::size_t total_;
-  TimeWindow pause_;
-  AppTimer& timer_;
-  int obligation_;
-};
+// timer; on EOF it replies and keeps the connection half-open until its timer closes it
+// (model/apps/pausing_reader).
 
 class ProactorHalfClose final : public Scenario {
  public:
@@ -142,7 +116,7 @@ class ProactorHalfClose final : public Scenario {
   void setup(SimWorld& world, const Params& p) const override {
     auto [app_fd, peer_fd] = app_peer_pair(world);
     auto& peer = add_sender_peer(world, peer_fd, p, "sender peer", SenderPeer::Ending::fin);
-    auto& app = world.own(std::make_unique<HalfOpenReplier>(world, p));
+    auto& app = world.own(std::make_unique<PausingReader>(world, p, PausingReader::CloseAfterEof::one_pause_later));
     world.proactor_stream_transport(app_fd, app, &peer);
   }
 };

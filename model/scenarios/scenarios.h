@@ -13,6 +13,7 @@ const Scenario& proactor_abort_after_close_scenario();
 const Scenario& proactor_abort_mid_stream_scenario();
 const Scenario& proactor_send_fails_scenario();
 const Scenario& proactor_half_close_scenario();
+const Scenario& stream_writelines_scenario();
 const Scenario& stream_half_close_scenario();
 const Scenario& stream_reset_scenario();
 const Scenario& stream_resume_close_scenario();

@@ -1,8 +1,11 @@
 // Selector stream scenarios: clean workloads and the exposures of bpo-27223 and gh-156512.
+#include <algorithm>
 #include <memory>
+#include <vector>
 
 #include "model/world/peers.h"
 #include "model/apps/app_stream.h"
+#include "model/apps/pausing_reader.h"
 #include "model/scenarios/scenarios.h"
 #include "model/world/world.h"
 
@@ -111,35 +114,7 @@ class StreamTwoClients final : public Scenario {
 
 // ---- stream-half-close -------------------------------------------------------------------
 // The peer sends and half-closes; the app pauses reading after every chunk and resumes on a
-// timer, keeps the connection half-open on EOF, replies, and closes.
-class PausingReader final : public AppStream {
- public:
-  PausingReader(SimWorld& world, const Params& p)
-      : AppStream(world),
-        total_(static_cast<std::size_t>(param(p, "bytes", 0))),
-        pause_(timing_param(p, "pause")),
-        timer_(world.app_timer("app timer")),
-        obligation_(world.monitor().open_obligation("the reader gets every byte before EOF")) {}
-
-  void data_received(BytesView data) override {
-    AppStream::data_received(data);
-    transport_->pause_reading();
-    timer_.arm(pause_, tag("app.resume_reading"), [this] { transport_->resume_reading(); });
-  }
-  bool eof_received() override {
-    if (received_ == total_) world_.monitor().discharge(obligation_);
-    (void)transport_->write("got " + std::to_string(received_));
-    transport_->close();
-    return true;
-  }
-
- private:
-  void fingerprint_app(StateHasher&) const override {}
-  std::size_t total_;
-  TimeWindow pause_;
-  AppTimer& timer_;
-  int obligation_;
-};
+// timer, keeps the connection half-open on EOF, replies, and closes (model/apps/pausing_reader).
 
 class StreamHalfClose final : public Scenario {
  public:
@@ -155,7 +130,7 @@ class StreamHalfClose final : public Scenario {
   void setup(SimWorld& world, const Params& p) const override {
     auto [app_fd, peer_fd] = app_peer_pair(world);
     auto& peer = add_sender_peer(world, peer_fd, p, "sender peer", SenderPeer::Ending::fin);
-    auto& app = world.own(std::make_unique<PausingReader>(world, p));
+    auto& app = world.own(std::make_unique<PausingReader>(world, p, PausingReader::CloseAfterEof::at_once));
     world.stream_transport(app_fd, app, &peer);
   }
 };
@@ -240,6 +215,55 @@ class StreamResumeClose final : public Scenario {
   }
 };
 
+// ---- stream-writelines (gh-155888, gh-103462) ---------------------------------------------
+// The app hands `bytes` to writelines() in chunks of `chunk`, then an empty chunk (a line
+// with nothing to say), and closes at once. More than the kernel takes at once, so the
+// rest leaves through the writer; close() completes once the last chunk is out.
+class WritelinesThenClose final : public AppStream {
+ public:
+  WritelinesThenClose(SimWorld& world, const Params& p)
+      : AppStream(world),
+        bytes_(static_cast<std::size_t>(param(p, "bytes", 0))),
+        chunk_(static_cast<std::size_t>(param(p, "chunk", 1))) {}
+
+ private:
+  void on_made() override {
+    std::vector<Bytes> chunks;
+    for (std::size_t at = 0; at < bytes_; at += chunk_) {
+      chunks.push_back(SenderPeer::payload(at, std::min(chunk_, bytes_ - at)));
+    }
+    chunks.emplace_back();  // the empty chunk, last
+    (void)transport_->writelines(chunks);
+    transport_->close();
+  }
+  void fingerprint_app(StateHasher&) const override {}
+  std::size_t bytes_, chunk_;
+};
+
+class StreamWritelines final : public Scenario {
+ public:
+  std::string_view name() const override { return "stream-writelines"; }
+  std::string_view family() const override { return "selector stream"; }
+  std::string_view summary() const override {
+    return "app writes chunks (one empty) with writelines() and closes; a sink peer reads them all";
+  }
+  Params default_params() const override { return {{"bytes", 96}, {"chunk", 32}}; }
+  Bounds default_bounds() const override { return {300, 2, 1}; }
+  KernelConfig kernel_config(const Params&) const override {
+    KernelConfig config;
+    config.stream_send_capacity = 64;
+    config.stream_recv_capacity = 128;
+    return config;
+  }
+  void setup(SimWorld& world, const Params& p) const override {
+    auto [app_fd, peer_fd] = app_peer_pair(world);
+    auto& peer = world.own(std::make_unique<SinkPeer>(world.kernel(), peer_fd, "sink peer"));
+    world.add_source(peer);
+    auto& app = world.own(std::make_unique<WritelinesThenClose>(world, p));
+    world.stream_transport(app_fd, app, &peer);
+  }
+};
+
 // ---- stream-abort-early (bpo-27223) ------------------------------------------------------
 // A server that rejects the connection: abort() from inside connection_made(), while the peer
 // is already sending.
@@ -298,6 +322,10 @@ const Scenario& stream_reset_scenario() {
 }
 const Scenario& stream_resume_close_scenario() {
   static const StreamResumeClose kScenario;
+  return kScenario;
+}
+const Scenario& stream_writelines_scenario() {
+  static const StreamWritelines kScenario;
   return kScenario;
 }
 const Scenario& stream_abort_early_scenario() {

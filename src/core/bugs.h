@@ -37,6 +37,8 @@ enum class Bug : std::size_t {
   reactor_sslsocket,
   sslproto_paused_finished,
   proactor_eof_twice,
+  gh_155888,
+  gh_103462,
   kCount,
 };
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <variant>
 
@@ -39,6 +40,13 @@ class SocketApi {
   // Stream: an empty result means EOF.
   virtual IoResult<Bytes> recv(int fd, std::size_t max_bytes) = 0;
   virtual IoResult<std::size_t> send(int fd, BytesView data) = 0;
+  // A gathering send (sendmsg over an iovec): on a stream socket the same as one send of the
+  // chunks joined, which is what this default does; a real binding passes the chunks as they are.
+  virtual IoResult<std::size_t> sendmsg(int fd, std::span<const BytesView> chunks) {
+    Bytes joined;
+    for (BytesView chunk : chunks) joined.append(chunk.data(), chunk.size());
+    return send(fd, joined);
+  }
   virtual Status shutdown_write(int fd) = 0;
   // Datagram: to empty = the connected peer.
   virtual IoResult<Datagram> recvfrom(int fd, std::size_t max_bytes) = 0;

@@ -52,7 +52,9 @@ class WriteTransport : public virtual BaseTransport {
 class Transport : public WriteTransport {
  public:
   virtual Status write(BytesView data) = 0;
-  Status writelines(const std::vector<Bytes>& chunks);
+  // asyncio's default: the chunks joined into one write(). The selector stream transport has its
+  // own (3.12+): the chunks go into its buffer as they are and leave by sendmsg.
+  virtual Status writelines(const std::vector<Bytes>& chunks);
   [[nodiscard]] virtual Status write_eof() = 0;
   virtual bool can_write_eof() const = 0;
   virtual void pause_reading() = 0;

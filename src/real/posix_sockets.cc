@@ -3,11 +3,13 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "src/real/errno_error.h"
 #include "src/real/socket_address.h"
@@ -33,6 +35,18 @@ IoResult<Bytes> PosixSockets::recv(int fd, std::size_t max_bytes) {
 IoResult<std::size_t> PosixSockets::send(int fd, BytesView data) {
   ssize_t n = ::send(fd, data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
   if (n < 0) return error_from_errno(errno, "send");
+  return static_cast<std::size_t>(n);
+}
+
+IoResult<std::size_t> PosixSockets::sendmsg(int fd, std::span<const BytesView> chunks) {
+  std::vector<iovec> iov;
+  iov.reserve(chunks.size());
+  for (BytesView chunk : chunks) iov.push_back(iovec{const_cast<char*>(chunk.data()), chunk.size()});
+  msghdr message{};
+  message.msg_iov = iov.data();
+  message.msg_iovlen = iov.size();
+  ssize_t n = ::sendmsg(fd, &message, MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (n < 0) return error_from_errno(errno, "sendmsg");
   return static_cast<std::size_t>(n);
 }
 

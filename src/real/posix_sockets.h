@@ -15,6 +15,7 @@ class PosixSockets final : public SocketApi {
  public:
   IoResult<Bytes> recv(int fd, std::size_t max_bytes) override;
   IoResult<std::size_t> send(int fd, BytesView data) override;
+  IoResult<std::size_t> sendmsg(int fd, std::span<const BytesView> chunks) override;
   Status shutdown_write(int fd) override;
   IoResult<Datagram> recvfrom(int fd, std::size_t max_bytes) override;
   IoResult<std::size_t> sendto(int fd, BytesView data, const Address& to) override;

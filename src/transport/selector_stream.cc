@@ -84,11 +84,10 @@ Status SelectorStreamTransport::write(BytesView data) {
       trace("write sent " + std::to_string(sent.value()) + " bytes directly");
       if (data.empty()) return std::nullopt;
     } else if (!sent.would_block()) {
-      Error error = sent.error();
-      fatal_error(error, "fatal write error");
-      return error;
+      fatal_error(sent.error(), "fatal write error");  // the error goes to connection_lost;
+      return std::nullopt;                              // asyncio's write() returns None here
     }
-    (void)ctx_.loop.add_writer(fd_, tag("write_ready"), [this] { write_ready(); });
+    (void)ctx_.loop.add_writer(fd_, tag("write_ready"), [this] { (void)write_ready(); });
   }
   buffer_.append(data);
   trace("write buffered " + std::to_string(data.size()) + " bytes (buffer " +
@@ -97,30 +96,60 @@ Status SelectorStreamTransport::write(BytesView data) {
   return std::nullopt;
 }
 
-void SelectorStreamTransport::write_ready() {
-  if (conn_lost_) return;
-  IoResult<std::size_t> sent = ctx_.sockets.send(fd_, buffer_.view());
+// asyncio 3.12+'s writelines: the chunks join the buffer as they are and write_ready runs at
+// once; the writer is registered for whatever it could not send.
+Status SelectorStreamTransport::writelines(const std::vector<Bytes>& chunks) {
+  if (eof_) return make_error(Errc::closed, "cannot call writelines() after write_eof()");
+  if (chunks.empty()) return std::nullopt;
+  if (conn_lost_) {
+    ++conn_lost_;
+    return make_error(Errc::closed, "writelines() after the connection was lost; data dropped");
+  }
+  for (const Bytes& chunk : chunks) {
+    // An empty chunk would stay in the buffer for ever: sendmsg sends 0 bytes of it, and
+    // trimming 0 bytes drops nothing, so the transport never finishes closing (gh-155888).
+    if (chunk.empty() && !ctx_.bugs.on(Bug::gh_155888)) continue;
+    buffer_.append(chunk);
+  }
+  if (buffer_.empty()) return std::nullopt;
+  trace("writelines " + std::to_string(chunks.size()) + " chunks (buffer " + std::to_string(buffer_.size()) + ")");
+  if (!write_ready()) return std::nullopt;  // it ended the connection: nothing of us may be touched
+  // What write_ready could not send waits for writability; without the writer it would wait for
+  // ever (gh-103462).
+  if (!buffer_.empty() && !conn_lost_ && !ctx_.bugs.on(Bug::gh_103462)) {
+    (void)ctx_.loop.add_writer(fd_, tag("write_ready"), [this] { (void)write_ready(); });
+  }
+  flow_.maybe_pause(buffer_.size(), *protocol_);
+  return std::nullopt;
+}
+
+bool SelectorStreamTransport::write_ready() {
+  if (conn_lost_) return true;
+  std::vector<BytesView> chunks = buffer_.gather(kIovMax);
+  IoResult<std::size_t> sent = ctx_.sockets.sendmsg(fd_, chunks);
   if (!sent.ok()) {
-    if (sent.would_block()) return;
+    if (sent.would_block()) return true;
     ctx_.loop.remove_writer(fd_);
     buffer_.clear();
     fatal_error(sent.error(), "fatal write error");
-    return;
+    return true;
   }
   buffer_.consume(sent.value());
   trace("write_ready sent " + std::to_string(sent.value()) + " bytes (buffer " +
         std::to_string(buffer_.size()) + ")");
   flow_.maybe_resume(buffer_.size(), *protocol_);  // may write more, or close()
-  if (!buffer_.empty()) return;
+  if (!buffer_.empty()) return true;
   ctx_.loop.remove_writer(fd_);
   if (closing_) {
     // close() inside resume_writing() has already scheduled connection_lost.
-    if (conn_lost_ && !ctx_.bugs.on(Bug::gh_156512)) return;
+    if (conn_lost_ && !ctx_.bugs.on(Bug::gh_156512)) return true;
     ++conn_lost_;
     call_connection_lost(std::nullopt);
+    return false;
   } else if (eof_) {
     if (Status status = ctx_.sockets.shutdown_write(fd_)) fatal_error(*status, "shutdown failed");
   }
+  return true;
 }
 
 Status SelectorStreamTransport::write_eof() {
@@ -170,7 +199,8 @@ Status SelectorStreamTransport::set_write_buffer_limits(std::optional<std::size_
 void SelectorStreamTransport::fingerprint(StateHasher& h) const {
   h.value(fd_);
   h.value(h.owner(protocol_));
-  h.text(buffer_.view());
+  h.value(buffer_.chunk_count());
+  buffer_.for_each([&h](BytesView chunk) { h.text(chunk); });
   flow_.fingerprint(h);
   h.value(closing_);
   h.value(paused_);

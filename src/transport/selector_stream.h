@@ -1,5 +1,8 @@
 // asyncio's _SelectorSocketTransport as a state machine over a readiness loop.
 //
+// Writes follow 3.12+: the buffer keeps the app's chunks, and write_ready sends them with one
+// sendmsg (asyncio's _write_sendmsg).
+//
 // Lifecycle: the constructor schedules connection_made and the reader registration with
 // call_soon, as asyncio does. close() stops reading, lets the write buffer drain, then schedules
 // connection_lost(None). abort() and fatal errors drop the buffer and schedule
@@ -14,6 +17,7 @@
 #include "src/core/bytes.h"
 #include "src/core/protocol.h"
 #include "src/core/transport.h"
+#include "src/transport/chunk_queue.h"
 #include "src/transport/flow_control.h"
 #include "src/transport/transport_context.h"
 
@@ -22,10 +26,12 @@ namespace loopcheck {
 class SelectorStreamTransport final : public Transport, public Fingerprinted {
  public:
   static constexpr std::size_t kMaxRecv = 256 * 1024;
+  static constexpr std::size_t kIovMax = 1024;  // SC_IOV_MAX: chunks per sendmsg
 
   SelectorStreamTransport(TransportContext ctx, int fd, Protocol& protocol);
 
   Status write(BytesView data) override;
+  Status writelines(const std::vector<Bytes>& chunks) override;
   Status write_eof() override;
   bool can_write_eof() const override { return true; }
   void close() override;
@@ -50,7 +56,9 @@ class SelectorStreamTransport final : public Transport, public Fingerprinted {
   void start_reading();
   void read_ready();
   void on_eof();
-  void write_ready();
+  // False when it has called connection_lost: the transport may be gone, so nothing of it may
+  // be touched after.
+  bool write_ready();
   void fatal_error(const Error& error, const char* where);
   void call_connection_lost(std::optional<Error> error);
   void trace(const std::string& text) const { ctx_.trace(fd_, text); }
@@ -59,7 +67,7 @@ class SelectorStreamTransport final : public Transport, public Fingerprinted {
   TransportContext ctx_;
   int fd_;
   Protocol* protocol_;
-  ByteQueue buffer_;
+  ChunkQueue buffer_;
   WriteFlowControl flow_;
   bool closing_ = false;
   bool paused_ = false;  // reading paused by the protocol

@@ -266,6 +266,11 @@ int dispatch(int argc, char** argv) {
       ->check(whole_in(1, 120000));
   close_no_notify->add_option("--bytes", close_options.bytes, "the request written before close()")
       ->check(whole_in(1, 1 << 24));
+  std::string differential_script;
+  auto* differential = real->add_subcommand(
+      "differential", "run a script of transport calls on SelectorStream over epoll; print what happened (JSON)");
+  differential->add_option("--script", differential_script, "the script (JSON; see tests/differential/run.py)")
+      ->required();
   auto* tls_certs = real->add_subcommand("tls-certs", "write a CA, a certificate for localhost and its key (P-256)");
   tls_certs->add_option("--dir", tls_options.cert_dir, "folder to write ca.pem, cert.pem, key.pem into")->required();
 
@@ -316,6 +321,7 @@ int dispatch(int argc, char** argv) {
     if (*tls_certs) return real_tls_certs(tls_options);
     if (*start_tls) return real_start_tls(bugs, start_tls_options);
     if (*close_no_notify) return real_close_no_notify(bugs, close_options);
+    if (*differential) return real_differential(differential_script);
     if (*reactor) {
       if (reactor_options.port != 0 && reactor_options.ca_file.empty()) {
         std::fprintf(stderr, "loopcheck: real reactor --port needs --ca (the server's CA certificate)\n");

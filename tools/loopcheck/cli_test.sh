@@ -38,6 +38,19 @@ expect 2 "unknown bug switch 'nope'" "$cli" real reactor --bug nope
 expect 2 "real reactor --port needs --ca" "$cli" real reactor --port 5
 expect 2 "--ca /nonexistent: cannot read it" "$cli" real reactor --port 5 --ca /nonexistent
 expect 2 "got '0'" "$cli" real close-no-notify --shutdown-timeout-ms 0
+# The differential run's scripts: every problem named, with the step it is in.
+expect 2 "--script is required" "$cli" real differential
+expect 2 "cannot read '/nonexistent.json'" "$cli" real differential --script /nonexistent.json
+echo '{"steps": [' > "$work/broken.json"
+expect 2 "is not JSON" "$cli" real differential --script "$work/broken.json"
+echo '{"steps": [{"do": "write", "n": 5}, {"do": "fly"}]}' > "$work/unknown.json"
+expect 2 "step 1: unknown step 'fly'" "$cli" real differential --script "$work/unknown.json"
+echo '{"steps": [{"do": "write", "n": -5}]}' > "$work/negative.json"
+expect 2 "step 0: n must be a whole number" "$cli" real differential --script "$work/negative.json"
+echo '{"steps": [{"do": "hook", "on": "connection_made", "act": {"do": "close"}}]}' > "$work/hook.json"
+expect 2 "step 0: a hook's \"on\" is" "$cli" real differential --script "$work/hook.json"
+echo '{"sndbuf": 99999999999, "steps": []}' > "$work/sndbuf.json"
+expect 2 "sndbuf must be a whole number" "$cli" real differential --script "$work/sndbuf.json"
 expect 2 "must be in [0, 60000000] us, got 70000000" "$cli" explore start-tls-server --param gap_us=70000000
 expect 2 "must be in [1, 3600000] ms, got 0" "$cli" explore reactor-startup --param connect_timeout_ms=0
 expect 2 "must be in [0, 4], got 9" "$cli" explore tls-echo --param tickets=9

@@ -118,4 +118,8 @@ struct LoadOptions {
 
 int real_load(const BugSet& bugs, const LoadOptions& options);
 
+// `real differential`: one script of transport calls and peer actions on the SelectorStream
+// transport over epoll, recorded as JSON for tests/differential/run.py to compare with CPython's.
+int real_differential(const std::string& script_path);
+
 }  // namespace loopcheck::cli

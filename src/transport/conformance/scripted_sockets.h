@@ -6,15 +6,20 @@
 // nothing to read (EAGAIN). A queued stream chunk longer than the recv asks for is split, the
 // rest staying at the front of the queue, as a kernel's stream would; a datagram longer than the
 // recvfrom asks for is truncated.
-// Writes: each send / sendto takes the next queued one-shot answer, else the standing answer
-// (at first: accept everything). An answer accepts all, accepts up to n bytes (a partial send),
-// or fails with an Error (Errc::would_block being EAGAIN).
+// Writes: each send / sendmsg / sendto takes the next queued one-shot answer, else the standing
+// answer (at first: accept everything); send and sendmsg share one script, as a stream socket's
+// two ways to write. An answer accepts all, accepts up to n bytes (a partial send; for sendmsg, n
+// bytes of the chunks in order), or fails with an Error (Errc::would_block being EAGAIN).
+// A sendmsg is recorded as its own call, with the chunks it was given. With has_sendmsg false
+// the socket has no sendmsg of its own: the call goes through SocketApi's default (the chunks
+// joined into one send) and is recorded as that send.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
 #include <deque>
 #include <set>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -26,17 +31,18 @@ namespace loopcheck::conformance {
 
 class ScriptedSockets final : public SocketApi {
  public:
-  enum class Op { recv, send, shutdown_write, recvfrom, sendto, close };
+  enum class Op { recv, send, sendmsg, shutdown_write, recvfrom, sendto, close };
 
   struct Call {
     Op op;
     int fd = -1;
     std::size_t max_bytes = 0;  // recv / recvfrom
-    Bytes data;                 // send / sendto: what the transport handed over
+    Bytes data;                 // send / sendto: what the transport handed over; sendmsg: the chunks joined
     Address to;                 // sendto
+    std::vector<Bytes> chunks;  // sendmsg: the chunks as gathered, one Bytes each (chunks.size() is the count)
   };
 
-  // How one send or sendto answers.
+  // How one send, sendmsg or sendto answers.
   struct Answer {
     enum class Kind { all, up_to, fail } kind = Kind::all;
     std::size_t n = 0;
@@ -60,6 +66,7 @@ class ScriptedSockets final : public SocketApi {
   void queue_sendto(Answer answer) { sendto_queue_.push_back(std::move(answer)); }
   void answer_sendtos(Answer answer) { sendto_standing_ = std::move(answer); }
   void answer_shutdown(Status status) { shutdown_status_ = std::move(status); }
+  bool has_sendmsg = true;  // false: sendmsg falls back to one send of the chunks joined
   Address sockname_answer = "127.0.0.1:7007";
   Address peername_answer = "127.0.0.1:8008";
 
@@ -76,6 +83,14 @@ class ScriptedSockets final : public SocketApi {
     }
     return out;
   }
+  // The chunks of each sendmsg call, in order.
+  std::vector<std::vector<Bytes>> sendmsg_chunks() const {
+    std::vector<std::vector<Bytes>> out;
+    for (const Call& c : calls) {
+      if (c.op == Op::sendmsg) out.push_back(c.chunks);
+    }
+    return out;
+  }
   // The last call of that kind, or nullptr.
   const Call* last(Op op) const {
     for (auto it = calls.rbegin(); it != calls.rend(); ++it) {
@@ -89,7 +104,7 @@ class ScriptedSockets final : public SocketApi {
 
   // --- SocketApi
   IoResult<Bytes> recv(int fd, std::size_t max_bytes) override {
-    calls.push_back(Call{Op::recv, fd, max_bytes, {}, {}});
+    calls.push_back(Call{Op::recv, fd, max_bytes, {}, {}, {}});
     if (recv_queue_.empty()) return make_error(Errc::would_block, "EAGAIN");
     IoResult<Bytes>& next = recv_queue_.front();
     if (next.ok() && next.value().size() > max_bytes) {
@@ -102,15 +117,26 @@ class ScriptedSockets final : public SocketApi {
     return out;
   }
   IoResult<std::size_t> send(int fd, BytesView data) override {
-    calls.push_back(Call{Op::send, fd, 0, Bytes(data), {}});
+    calls.push_back(Call{Op::send, fd, 0, Bytes(data), {}, {}});
     return apply(next_answer(send_queue_, send_standing_), data.size());
   }
+  IoResult<std::size_t> sendmsg(int fd, std::span<const BytesView> chunks) override {
+    if (!has_sendmsg) return SocketApi::sendmsg(fd, chunks);
+    Call call{Op::sendmsg, fd, 0, {}, {}, {}};
+    for (BytesView chunk : chunks) {
+      call.chunks.emplace_back(chunk);
+      call.data.append(chunk.data(), chunk.size());
+    }
+    const std::size_t size = call.data.size();
+    calls.push_back(std::move(call));
+    return apply(next_answer(send_queue_, send_standing_), size);
+  }
   Status shutdown_write(int fd) override {
-    calls.push_back(Call{Op::shutdown_write, fd, 0, {}, {}});
+    calls.push_back(Call{Op::shutdown_write, fd, 0, {}, {}, {}});
     return shutdown_status_;
   }
   IoResult<Datagram> recvfrom(int fd, std::size_t max_bytes) override {
-    calls.push_back(Call{Op::recvfrom, fd, max_bytes, {}, {}});
+    calls.push_back(Call{Op::recvfrom, fd, max_bytes, {}, {}, {}});
     if (recvfrom_queue_.empty()) return make_error(Errc::would_block, "EAGAIN");
     IoResult<Datagram> out = std::move(recvfrom_queue_.front());
     recvfrom_queue_.pop_front();
@@ -118,11 +144,11 @@ class ScriptedSockets final : public SocketApi {
     return out;
   }
   IoResult<std::size_t> sendto(int fd, BytesView data, const Address& to) override {
-    calls.push_back(Call{Op::sendto, fd, 0, Bytes(data), to});
+    calls.push_back(Call{Op::sendto, fd, 0, Bytes(data), to, {}});
     return apply(next_answer(sendto_queue_, sendto_standing_), data.size());
   }
   Status close(int fd) override {
-    calls.push_back(Call{Op::close, fd, 0, {}, {}});
+    calls.push_back(Call{Op::close, fd, 0, {}, {}, {}});
     closed_.insert(fd);
     return std::nullopt;
   }

@@ -2,7 +2,7 @@
 //
 // One TEST_F per CPython test, named after it, in the four transport classes: SelectorTransportTests,
 // SelectorSocketTransportTests, SelectorSocketTransportBufferedProtocolTests and
-// SelectorDatagramTransportTests (101 tests in 3.13; 76 ported, 25 skipped below). Each case
+// SelectorDatagramTransportTests (101 tests in 3.13; 83 ported, 18 skipped below). Each case
 // asserts what 3.13 does on that path (Lib/asyncio/selector_events.py), even where loopcheck
 // differs; such a case fails, and the failure is a finding about the transport, not about the case.
 //
@@ -14,9 +14,16 @@
 // _conn_lost, _read_ready()). Here the socket is ScriptedSockets and every state is reached
 // through the transport's own API: "the buffer holds X" is a write the kernel refused (EAGAIN);
 // "_read_ready()" is the loop firing the reader the transport registered; "_conn_lost == 1" is
-// "connection_lost is already scheduled". What the buffer holds is checked by flushing it.
+// "connection_lost is already scheduled". What the buffer holds is checked by flushing it: one
+// sendmsg gathers its chunks, compared with CPython's list_to_buffer([...]).
 //
-// Skipped (25), one line each:
+// sendmsg: the test_write_sendmsg_* / test_writelines_sendmsg_* cases run over a socket with
+// sendmsg (recorded as Op::sendmsg with its chunks), the others over one without, as CPython's
+// socket_transport() helper forces _write_sendmsg or _write_send (see StreamCase).
+// Two cases that are not CPython's follow SelectorSocketTransportTests: x313_writelines_* pin the
+// fixed side of the catalog switches gh-155888 and gh-103462.
+//
+// Skipped (18), one line each:
 //   SelectorSocketTransportTests.test_ctor_with_waiter: missing feature: loopcheck transports take no waiter future.
 //   SelectorSocketTransportTests.test_read_ready_tryagain_interrupted: Errc has no EINTR; SocketApi cannot say InterruptedError.
 //   SelectorSocketTransportTests.test_write_bytearray: bytearray not mutated by send: Python buffer type; BytesView is read-only.
@@ -24,13 +31,6 @@
 //   SelectorSocketTransportTests.test_write_partial_memoryview: memoryview specifics; the same path as test_write_partial.
 //   SelectorSocketTransportTests.test_write_str: TypeError for a str: a Python type check.
 //   SelectorSocketTransportTests.test_write_ready_no_data: an internal assert in _write_ready; no API reaches it.
-//   SelectorSocketTransportTests.test_write_sendmsg_no_data: missing feature: sendmsg (SocketApi has no scatter send).
-//   SelectorSocketTransportTests.test_writelines_sendmsg_full: missing feature: sendmsg; writelines joins into one write.
-//   SelectorSocketTransportTests.test_writelines_sendmsg_partial: missing feature: sendmsg.
-//   SelectorSocketTransportTests.test_write_sendmsg_full: missing feature: sendmsg.
-//   SelectorSocketTransportTests.test_write_sendmsg_partial: missing feature: sendmsg.
-//   SelectorSocketTransportTests.test_write_sendmsg_half_buffer: missing feature: sendmsg (a buffer of chunks).
-//   SelectorSocketTransportTests.test_write_sendmsg_OSError: missing feature: sendmsg.
 //   SelectorSocketTransportBufferedProtocolTests.test_read_ready_tryagain_interrupted: Errc has no EINTR.
 //   SelectorDatagramTransportTests.test_transport_inheritance: isinstance check; C++ types are static.
 //   SelectorDatagramTransportTests.test_read_ready_err: a non-OSError from recvfrom; SocketApi errors are all OSErrors.
@@ -77,6 +77,8 @@ using conformance::ScriptedSockets;
 using Op = ScriptedSockets::Op;
 
 constexpr int kFd = 7;  // CPython's sock.fileno.return_value
+
+using Chunks = std::vector<Bytes>;  // a write buffer or a sendmsg's iovec, chunk by chunk
 
 Error os_error(Errc code, const char* what) { return make_error(code, what); }
 
@@ -258,17 +260,26 @@ std::vector<Bytes> datas(const std::vector<ScriptedSockets::Call>& calls) {
 // read_ready()/write_ready() fire the callbacks the transport registered, as the selector would,
 // and fail the case if none is registered. buffer(data) leaves data in the write buffer the only
 // way the API allows: the kernel refuses the write (EAGAIN), so the writer gets registered.
+//
+// sendmsg, as CPython's helper has it: socket_transport(sendmsg=False), the default, forces
+// _write_ready = _write_send (one sock.send of the first chunk), sendmsg=True forces
+// _write_sendmsg (one sock.sendmsg over the chunks). loopcheck's write_ready is always
+// _write_sendmsg, what 3.13 runs on Linux; what the helper picks here is the socket: without
+// sendmsg (the default) the gathered chunks reach the kernel as one send through SocketApi's
+// default, recorded as Op::send, which for the one-chunk buffers of those cases is the very
+// send(buffer[0]) of _write_send; with sendmsg they are recorded as one Op::sendmsg.
 template <typename ProtocolT>
 class StreamCase : public ::testing::Test {
  protected:
   TransportContext ctx() { return TransportContext{loop, sock, bugs, tracer}; }
-  SelectorStreamTransport& socket_transport(Protocol& p) {
+  SelectorStreamTransport& socket_transport(Protocol& p, bool sendmsg = false) {
+    sock.has_sendmsg = sendmsg;
     tr = std::make_unique<SelectorStreamTransport>(ctx(), kFd, p);
     return *tr;
   }
-  SelectorStreamTransport& socket_transport() { return socket_transport(protocol); }
-  SelectorStreamTransport& start() {
-    socket_transport();
+  SelectorStreamTransport& socket_transport(bool sendmsg = false) { return socket_transport(protocol, sendmsg); }
+  SelectorStreamTransport& start(bool sendmsg = false) {
+    socket_transport(sendmsg);
     manual.run_once();
     forget();
     return *tr;
@@ -289,12 +300,17 @@ class StreamCase : public ::testing::Test {
     if (!manual.has_writer(kFd)) sock.queue_send(ScriptedSockets::would_block());
     (void)tr->write(data);
   }
-  // Lets the kernel take everything and returns what the one write_ready sent.
-  Bytes flush() {
+  // What the buffer holds, chunk by chunk (CPython's list_to_buffer([...]) == transport._buffer):
+  // lets the kernel take everything and returns the chunks the one write_ready gathered. The
+  // socket has sendmsg for that write_ready, whatever the case chose, so that the chunks show.
+  Chunks flush() {
     sock.clear_calls();
+    const bool had_sendmsg = sock.has_sendmsg;
+    sock.has_sendmsg = true;
     manual.fire_writer(kFd);
-    const ScriptedSockets::Call* sent = sock.last(Op::send);
-    return sent ? sent->data : Bytes("<nothing sent>");
+    sock.has_sendmsg = had_sendmsg;
+    const ScriptedSockets::Call* sent = sock.last(Op::sendmsg);
+    return sent ? sent->chunks : Chunks{"<nothing sent>"};
   }
   Transport* as_transport() { return tr.get(); }
 
@@ -626,7 +642,7 @@ TEST_F(SelectorSocketTransportTests, test_write_no_data) {
   EXPECT_FALSE(tr->write(""));
   EXPECT_EQ(sock.count(Op::send), 0);
   EXPECT_EQ(tr->get_write_buffer_size(), 4u);
-  EXPECT_EQ(flush(), "data");
+  EXPECT_EQ(flush(), Chunks{"data"});
 }
 
 // 3.13 write() with data already buffered: no send, the data is appended.
@@ -637,7 +653,7 @@ TEST_F(SelectorSocketTransportTests, test_write_buffer) {
   (void)tr->write("data2");
   EXPECT_EQ(sock.count(Op::send), 0);
   EXPECT_EQ(tr->get_write_buffer_size(), 10u);
-  EXPECT_EQ(flush(), "data1data2");
+  EXPECT_EQ(flush(), (Chunks{"data1", "data2"}));
 }
 
 // 3.13 write(): a partial send buffers the rest ('ta') and registers _write_ready.
@@ -647,7 +663,7 @@ TEST_F(SelectorSocketTransportTests, test_write_partial) {
   (void)tr->write("data");
   EXPECT_TRUE(manual.has_writer(kFd));
   EXPECT_EQ(tr->get_write_buffer_size(), 2u);
-  EXPECT_EQ(flush(), "ta");
+  EXPECT_EQ(flush(), Chunks{"ta"});
 }
 
 // 3.13 write(bytearray) partial: the buffer holds its own copy of the rest; the caller's object is not kept.
@@ -659,7 +675,7 @@ TEST_F(SelectorSocketTransportTests, test_write_partial_bytearray) {
   data.assign("XXXX");  // the caller reuses its buffer
   EXPECT_TRUE(manual.has_writer(kFd));
   EXPECT_EQ(tr->get_write_buffer_size(), 2u);
-  EXPECT_EQ(flush(), "ta");
+  EXPECT_EQ(flush(), Chunks{"ta"});
 }
 
 // 3.13 write(): send() returning 0 buffers everything and registers _write_ready.
@@ -669,7 +685,7 @@ TEST_F(SelectorSocketTransportTests, test_write_partial_none) {
   (void)tr->write("data");
   EXPECT_TRUE(manual.has_writer(kFd));
   EXPECT_EQ(tr->get_write_buffer_size(), 4u);
-  EXPECT_EQ(flush(), "data");
+  EXPECT_EQ(flush(), Chunks{"data"});
 }
 
 // 3.13 write(): BlockingIOError buffers everything and registers _write_ready.
@@ -679,10 +695,45 @@ TEST_F(SelectorSocketTransportTests, test_write_tryagain) {
   (void)tr->write("data");
   EXPECT_TRUE(manual.has_writer(kFd));
   EXPECT_EQ(tr->get_write_buffer_size(), 4u);
-  EXPECT_EQ(flush(), "data");
+  EXPECT_EQ(flush(), Chunks{"data"});
 }
 
-// 3.13 writelines() without sendmsg: sent at once, no writer when all went.
+// 3.13 write(b'') with sendmsg: nothing is sent (no sendmsg), the buffer keeps its one chunk.
+TEST_F(SelectorSocketTransportTests, test_write_sendmsg_no_data) {
+  start(/*sendmsg=*/true);
+  buffer("data");
+  forget();
+  EXPECT_FALSE(tr->write(""));
+  EXPECT_EQ(sock.count(Op::sendmsg), 0);
+  EXPECT_EQ(sock.count(Op::send), 0);
+  EXPECT_EQ(tr->get_write_buffer_size(), 4u);
+  EXPECT_EQ(flush(), Chunks{"data"});
+}
+
+// 3.13 writelines() with sendmsg: the chunks go out by sendmsg at once; all sent, so no writer.
+TEST_F(SelectorSocketTransportTests, test_writelines_sendmsg_full) {
+  start(/*sendmsg=*/true);
+  (void)tr->writelines({"data"});
+  ASSERT_EQ(sock.count(Op::sendmsg), 1);
+  EXPECT_EQ(sock.last(Op::sendmsg)->chunks, Chunks{"data"});
+  EXPECT_EQ(sock.last(Op::sendmsg)->fd, kFd);
+  EXPECT_EQ(sock.count(Op::send), 0);
+  EXPECT_FALSE(manual.has_writer(kFd));
+  EXPECT_EQ(tr->get_write_buffer_size(), 0u);
+}
+
+// 3.13 writelines() with sendmsg: a partial sendmsg registers the writer for the rest.
+TEST_F(SelectorSocketTransportTests, test_writelines_sendmsg_partial) {
+  start(/*sendmsg=*/true);
+  sock.queue_send(ScriptedSockets::accepts(2));
+  (void)tr->writelines({"data"});
+  ASSERT_EQ(sock.count(Op::sendmsg), 1);
+  EXPECT_EQ(sock.last(Op::sendmsg)->chunks, Chunks{"data"});
+  EXPECT_TRUE(manual.has_writer(kFd));
+  EXPECT_EQ(tr->get_write_buffer_size(), 2u);
+}
+
+// 3.13 writelines() without sendmsg (_write_send): sent at once, no writer when all went.
 TEST_F(SelectorSocketTransportTests, test_writelines_send_full) {
   start();
   (void)tr->writelines({"data"});
@@ -690,7 +741,7 @@ TEST_F(SelectorSocketTransportTests, test_writelines_send_full) {
   EXPECT_FALSE(manual.has_writer(kFd));
 }
 
-// 3.13 writelines() without sendmsg: a partial send registers the writer.
+// 3.13 writelines() without sendmsg (_write_send): a partial send registers the writer.
 TEST_F(SelectorSocketTransportTests, test_writelines_send_partial) {
   start();
   sock.queue_send(ScriptedSockets::accepts(2));
@@ -708,6 +759,68 @@ TEST_F(SelectorSocketTransportTests, test_writelines_pauses_protocol) {
   EXPECT_EQ(protocol.pauses, 1);
   EXPECT_EQ(sock.count(Op::send), 1);
   EXPECT_TRUE(manual.has_writer(kFd));
+}
+
+// 3.13 _write_sendmsg: one sendmsg takes the whole buffer; once empty the writer is removed.
+TEST_F(SelectorSocketTransportTests, test_write_sendmsg_full) {
+  start(/*sendmsg=*/true);
+  buffer("data");
+  forget();
+  write_ready();
+  ASSERT_EQ(sock.count(Op::sendmsg), 1);
+  EXPECT_EQ(sock.last(Op::sendmsg)->chunks, Chunks{"data"});
+  EXPECT_EQ(sock.count(Op::send), 0);
+  EXPECT_FALSE(manual.has_writer(kFd));
+  EXPECT_EQ(tr->get_write_buffer_size(), 0u);
+}
+
+// 3.13 _write_sendmsg: a partial sendmsg keeps the rest of the chunk ('ta') and the writer.
+TEST_F(SelectorSocketTransportTests, test_write_sendmsg_partial) {
+  start(/*sendmsg=*/true);
+  buffer("data");
+  forget();
+  sock.queue_send(ScriptedSockets::accepts(2));
+  write_ready();
+  ASSERT_EQ(sock.count(Op::sendmsg), 1);
+  EXPECT_EQ(sock.last(Op::sendmsg)->chunks, Chunks{"data"});
+  EXPECT_TRUE(manual.has_writer(kFd));
+  EXPECT_EQ(tr->get_write_buffer_size(), 2u);
+  EXPECT_EQ(flush(), Chunks{"ta"});
+}
+
+// 3.13 _write_sendmsg: 2 bytes of two chunks sent leaves the first one's rest and the second whole ('ta1', 'data2').
+TEST_F(SelectorSocketTransportTests, test_write_sendmsg_half_buffer) {
+  start(/*sendmsg=*/true);
+  buffer("data1");
+  (void)tr->write("data2");
+  forget();
+  sock.queue_send(ScriptedSockets::accepts(2));
+  write_ready();
+  ASSERT_EQ(sock.count(Op::sendmsg), 1);
+  EXPECT_EQ(sock.last(Op::sendmsg)->chunks, (Chunks{"data1", "data2"})) << "one sendmsg gathers both chunks";
+  EXPECT_TRUE(manual.has_writer(kFd));
+  EXPECT_EQ(tr->get_write_buffer_size(), 8u);
+  EXPECT_EQ(flush(), (Chunks{"ta1", "data2"}));
+}
+
+// 3.13 _write_sendmsg: an OSError removes the writer, clears the buffer and is _fatal_error(err).
+// (The message, 'Fatal write error on socket transport', is only trace text in loopcheck.)
+TEST_F(SelectorSocketTransportTests, test_write_sendmsg_OSError) {
+  start(/*sendmsg=*/true);
+  buffer("data");
+  forget();
+  sock.queue_send(ScriptedSockets::fails(os_error(Errc::other, "EIO")));
+  write_ready();
+  ASSERT_EQ(sock.count(Op::sendmsg), 1);
+  EXPECT_EQ(sock.last(Op::sendmsg)->chunks, Chunks{"data"});
+  EXPECT_FALSE(manual.has_writer(kFd));
+  EXPECT_EQ(tr->get_write_buffer_size(), 0u);
+  EXPECT_TRUE(tr->is_closing());
+  EXPECT_TRUE(manual.exceptions.empty()) << "an OSError is not reported to the exception handler";
+  manual.run_until_idle();
+  EXPECT_EQ(protocol.lost, 1);
+  ASSERT_TRUE(protocol.lost_error);
+  EXPECT_EQ(protocol.lost_error->code, Errc::other);
 }
 
 // 3.13 write(): an OSError from send is fatal; later writes are dropped without touching the socket.
@@ -776,7 +889,7 @@ TEST_F(SelectorSocketTransportTests, test_write_ready_partial) {
   write_ready();
   EXPECT_TRUE(manual.has_writer(kFd));
   EXPECT_EQ(tr->get_write_buffer_size(), 2u);
-  EXPECT_EQ(flush(), "ta");
+  EXPECT_EQ(flush(), Chunks{"ta"});
 }
 
 // 3.13 _write_ready: send() returning 0 keeps everything and the writer.
@@ -787,7 +900,7 @@ TEST_F(SelectorSocketTransportTests, test_write_ready_partial_none) {
   write_ready();
   EXPECT_TRUE(manual.has_writer(kFd));
   EXPECT_EQ(tr->get_write_buffer_size(), 4u);
-  EXPECT_EQ(flush(), "data");
+  EXPECT_EQ(flush(), Chunks{"data"});
 }
 
 // 3.13 _write_ready: BlockingIOError keeps the buffer as it was, and the writer.
@@ -799,7 +912,7 @@ TEST_F(SelectorSocketTransportTests, test_write_ready_tryagain) {
   write_ready();
   EXPECT_TRUE(manual.has_writer(kFd));
   EXPECT_EQ(tr->get_write_buffer_size(), 10u);
-  EXPECT_EQ(flush(), "data1data2");
+  EXPECT_EQ(flush(), (Chunks{"data1", "data2"}));
 }
 
 // 3.13 _write_ready: an OSError removes the writer, clears the buffer and is _fatal_error(err).
@@ -890,6 +1003,48 @@ TEST_F(SelectorSocketTransportTests, test_write_buffer_after_close) {
   EXPECT_EQ(protocol.lost, 1);
   std::vector<Bytes> sent = datas(sock.calls_of(Op::send));
   EXPECT_EQ(sent, (std::vector<Bytes>{"data", "ta", "data", "ta"}));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Not CPython's: the fixed side of two catalog switches of writelines() (src/core/bugs.h), on the
+// same fixture, with sendmsg. Each fails with its switch on (bugs.set(...)); here both are off.
+// ---------------------------------------------------------------------------------------------
+
+// Fixed side of gh-155888 (3.13 keeps b'' chunks): writelines() drops an empty chunk, so none is
+// left for sendmsg to send 0 bytes of for ever, and a close() after it completes.
+TEST_F(SelectorSocketTransportTests, x313_writelines_empty_chunk_is_not_kept) {
+  start(/*sendmsg=*/true);
+  (void)tr->writelines({""});
+  EXPECT_EQ(sock.count(Op::sendmsg), 0) << "nothing but an empty chunk: nothing to send";
+  EXPECT_FALSE(manual.has_writer(kFd));
+  (void)tr->writelines({"data", ""});
+  EXPECT_EQ(sock.sendmsg_chunks(), (std::vector<Chunks>{{"data"}})) << "the empty chunk is not gathered";
+  EXPECT_FALSE(manual.has_writer(kFd)) << "all was sent: nothing left in the buffer";
+  EXPECT_EQ(tr->get_write_buffer_size(), 0u);
+  tr->close();
+  manual.run_until_idle();
+  EXPECT_EQ(protocol.lost, 1) << "close() does not wait on an empty chunk";
+  EXPECT_TRUE(sock.closed(kFd));
+}
+
+// Fixed side of gh-103462 (a 3.12 alpha's writelines registered no writer): what the first
+// sendmsg leaves waits for writability with the writer registered, is sent when the socket is
+// writable, and a close() meanwhile completes once it has gone.
+TEST_F(SelectorSocketTransportTests, x313_writelines_registers_the_writer_for_the_rest) {
+  start(/*sendmsg=*/true);
+  sock.queue_send(ScriptedSockets::accepts(2));
+  (void)tr->writelines({"da", "ta1", "data2"});
+  EXPECT_EQ(sock.sendmsg_chunks(), (std::vector<Chunks>{{"da", "ta1", "data2"}}));
+  ASSERT_TRUE(manual.has_writer(kFd)) << "the rest waits for the writer";
+  EXPECT_EQ(tr->get_write_buffer_size(), 8u);
+  tr->close();
+  EXPECT_EQ(protocol.lost, 0);
+  forget();
+  write_ready();
+  EXPECT_EQ(sock.sendmsg_chunks(), (std::vector<Chunks>{{"ta1", "data2"}}));
+  EXPECT_FALSE(manual.has_writer(kFd));
+  EXPECT_EQ(protocol.lost, 1) << "the buffer emptied while closing: connection_lost(None) right there";
+  EXPECT_TRUE(sock.closed(kFd));
 }
 
 // =============================================================================================

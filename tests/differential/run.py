@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""The differential run: random scripts of transport calls and peer actions, each run on CPython's
+own selector stream transport (asyncio_side.py, in this process) and on loopcheck's over epoll
+(`loopcheck real differential`), and the two records compared.
+
+Seeded and bounded in count and time. A difference fails the run unless it is one this file
+names as a known difference (a deliberate one of loopcheck's, or a version difference between
+the python in use and 3.13: docs/FIDELITY.md). The failing script is written out so that
+`loopcheck real differential --script FILE` and `run.py --replay-python FILE` replay it.
+
+Usage: run.py LOOPCHECK [--seed S] [--count N] [--seconds T] [--out DIR]
+Exit 0: no unexplained difference; 1: one was found; 2: bad arguments; 77: skipped.
+"""
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import asyncio_side  # noqa: E402
+
+APP_ACTS = ["write", "write", "write", "write_eof", "close", "abort", "pause_reading",
+            "resume_reading", "set_limits", "keep_open"]
+PEER_ACTS = ["peer_send", "peer_send", "peer_read", "peer_read", "peer_shutdown", "peer_close"]
+HOOK_ACTS = ["write", "write_eof", "close", "abort", "pause_reading", "resume_reading"]
+CALLBACKS = ["data_received", "eof_received", "pause_writing", "resume_writing"]
+SIZES = [1, 100, 5000, 70000]
+
+
+def app_step(rng, what):
+    if what == "write":
+        return {"do": "write", "n": rng.choice(SIZES)}
+    if what == "set_limits":
+        high = rng.choice([0, 16, 4096, 65536])
+        low = rng.choice([0, high // 4, high + 1]) if high else 0
+        return {"do": "set_limits", "high": high, "low": low}
+    if what == "keep_open":
+        return {"do": "keep_open", "value": rng.random() < 0.5}
+    return {"do": what}
+
+
+def make_script(rng):
+    steps = []
+    for _ in range(rng.randint(3, 12)):
+        r = rng.random()
+        if r < 0.45:
+            steps.append(app_step(rng, rng.choice(APP_ACTS)))
+        elif r < 0.85:
+            what = rng.choice(PEER_ACTS)
+            steps.append({"do": what, "n": rng.choice(SIZES)} if what == "peer_send" else {"do": what})
+        else:
+            steps.append({"do": "hook", "on": rng.choice(CALLBACKS), "act": app_step(rng, rng.choice(HOOK_ACTS))})
+    script = {"steps": steps}
+    if rng.random() < 0.5:
+        script["sndbuf"] = rng.choice([2048, 16384])
+    return script
+
+
+def coalesce(events):
+    """Consecutive data_received calls become one: how a stream is cut into reads is the kernel's."""
+    out = []
+    for event in events:
+        if event.get("cb") == "data_received" and out and out[-1].get("cb") == "data_received":
+            out[-1] = {"cb": "data_received", "n": out[-1]["n"] + event["n"]}
+        else:
+            out.append(dict(event))
+    return out
+
+
+def same_result(script_step, python, loopcheck):
+    """A call's outcome. asyncio raises where loopcheck returns an error status; a write asyncio
+    drops silently (after close or loss) loopcheck reports as CLOSED (docs/FIDELITY.md)."""
+    if python == loopcheck:
+        return True
+    if python.startswith("raised ") and loopcheck not in ("ok",):
+        return True
+    return python == "ok" and loopcheck == "CLOSED" and script_step.get("do") == "write"
+
+
+def compare(script, python, loopcheck):
+    """The first difference, as text, or None."""
+    p_events, l_events = coalesce(python["events"]), coalesce(loopcheck["events"])
+    for i in range(max(len(p_events), len(l_events))):
+        p = p_events[i] if i < len(p_events) else None
+        l = l_events[i] if i < len(l_events) else None
+        if p == l:
+            continue
+        if p and l and "hook" in p and "hook" in l and p["hook"] == l["hook"] and \
+                same_result({"do": p["hook"]}, p["result"], l["result"]):
+            continue
+        return "callback %d: python %s, loopcheck %s" % (i, p, l)
+    for i, (p, l) in enumerate(zip(python["steps"], loopcheck["steps"])):
+        step = script["steps"][i]
+        if not same_result(step, p["result"], l["result"]):
+            return "step %d %s: python returned %s, loopcheck %s" % (i, step, p["result"], l["result"])
+        for key in ("closing", "buffer", "peer_received", "peer_eof", "peer_error"):
+            if p[key] != l[key]:
+                return "after step %d %s: %s is %s in python, %s in loopcheck" % (i, step, key, p[key], l[key])
+    return None
+
+
+def known_difference(python, difference):
+    """The name of a documented difference between the python in use and loopcheck's fixed
+    transport that explains this one, or None.
+
+    gh-156512 (fixed upstream in 2026; 3.13 releases before the fix have it): when the write path
+    of a closing transport empties the buffer, it calls _call_connection_lost itself without
+    raising _conn_lost. A second _call_connection_lost then fails on the torn-down transport
+    (AttributeError in the loop's exception handler), and so does a later abort() (AttributeError
+    raised to the caller). loopcheck's fixed side does neither; its gh-156512 switch is that bug."""
+    lost = False
+    for event in python["events"]:
+        if event.get("cb") == "connection_lost":
+            lost = True
+        if lost and event.get("loop_exception") == "AttributeError":
+            return "gh-156512"
+    if lost and "raised AttributeError" in difference:
+        return "gh-156512"
+    return None
+
+
+def run_loopcheck(loopcheck, script):
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(script, f)
+        path = f.name
+    try:
+        done = subprocess.run([loopcheck, "real", "differential", "--script", path],
+                              capture_output=True, text=True, timeout=60)
+    finally:
+        os.unlink(path)
+    if done.returncode == 77:
+        print("skipped: " + done.stderr.strip())
+        sys.exit(77)
+    if done.returncode != 0:
+        raise RuntimeError("loopcheck real differential exited %d: %s" % (done.returncode, done.stderr))
+    return json.loads(done.stdout)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("loopcheck")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--out", default=tempfile.gettempdir())
+    args = parser.parse_args()
+    if not 1 <= args.count <= 100000 or not 1 <= args.seconds <= 3600 or not 0 <= args.seed < 2 ** 63:
+        print("run.py: --count is 1..100000, --seconds 1..3600, --seed 0..2^63-1", file=sys.stderr)
+        return 2
+    print("python: %s (%s)" % (sys.version.split()[0], sys.executable))
+    rng = random.Random(args.seed)
+    start = time.monotonic()
+    ran = 0
+    known = {}
+    while ran < args.count and time.monotonic() - start < args.seconds:
+        script = make_script(rng)
+        python = asyncio_side.run(script)
+        loopcheck = run_loopcheck(args.loopcheck, script)
+        ran += 1
+        difference = compare(script, python, loopcheck)
+        explained = difference and known_difference(python, difference)
+        if explained:
+            known[explained] = known.get(explained, 0) + 1
+            continue
+        if difference:
+            path = os.path.join(args.out, "differential-seed%d-%d.json" % (args.seed, ran))
+            with open(path, "w") as f:
+                json.dump(script, f, indent=1)
+            print("DIFFERENCE in script %d (written to %s): %s" % (ran, path, difference))
+            print("python:    " + json.dumps(python))
+            print("loopcheck: " + json.dumps(loopcheck))
+            return 1
+    print("%d scripts, seed %d, %.1f s: the same callbacks, results and states on both" %
+          (ran, args.seed, time.monotonic() - start) +
+          "".join(", except %d showing the known difference %s" % (n, name) for name, n in sorted(known.items())))
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--replay-python":
+        with open(sys.argv[2]) as f:
+            print(json.dumps(asyncio_side.run(json.load(f))))
+        sys.exit(0)
+    sys.exit(main())

@@ -1,0 +1,326 @@
+// `loopcheck real differential --script FILE`: one script of transport calls and peer actions,
+// run on loopcheck's SelectorStream transport over epoll and an AF_UNIX socketpair. It prints
+// what happened as one JSON object: every protocol callback in order, and after each step the
+// call's result and what the transport and the peer then say. tests/differential/run.py runs the
+// same script on CPython's own selector transport and compares the two (docs/FIDELITY.md).
+//
+// The script (JSON): {"sndbuf": N (optional, the app socket's SO_SNDBUF), "steps": [...]}, each
+// step one of
+//   {"do": "write", "n": N}   {"do": "write_eof"}   {"do": "close"}   {"do": "abort"}
+//   {"do": "pause_reading"}   {"do": "resume_reading"}   {"do": "set_limits", "high": H, "low": L}
+//   {"do": "keep_open", "value": true|false}      what eof_received answers from now on
+//   {"do": "hook", "on": CALLBACK, "act": STEP}   STEP runs inside the next CALLBACK (data_received,
+//                                                 eof_received, pause_writing, resume_writing)
+//   {"do": "peer_send", "n": N}   {"do": "peer_read"}   {"do": "peer_shutdown"}   {"do": "peer_close"}
+// Between steps the loop runs until it has nothing left to do (AF_UNIX delivers at once, so a
+// fixed number of non-blocking iterations settles it).
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "src/transport/selector_stream.h"
+#include "tools/loopcheck/real_world.h"
+
+namespace loopcheck::cli {
+namespace {
+
+using nlohmann::json;
+
+constexpr int kSettleIterations = 20;
+constexpr std::size_t kMaxStepBytes = 1 << 20;
+constexpr std::size_t kMaxSteps = 1000;
+
+Bytes payload(std::size_t offset, std::size_t n) {
+  Bytes out(n, '\0');
+  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<char>('a' + (offset + i) % 26);
+  return out;
+}
+
+// asyncio's exception classes for the errors a stream transport hands connection_lost.
+std::string kind_of(const std::optional<Error>& error) {
+  if (!error) return "None";
+  switch (error->code) {
+    case Errc::connection_reset: return "ConnectionResetError";
+    case Errc::broken_pipe: return "BrokenPipeError";
+    case Errc::connection_aborted: return "ConnectionAbortedError";
+    case Errc::protocol_error: return "ProtocolError";
+    default: return std::string(errc_name(error->code));
+  }
+}
+
+// Records every callback and runs the one-shot hooks a script sets.
+class DiffProtocol final : public Protocol {
+ public:
+  std::function<std::string(const json&)> act;  // runs a step inside a callback
+  json events = json::array();
+  bool keep_open = false;
+  std::map<std::string, json> hooks;  // callback name -> the step to run inside it, once
+  Transport* transport = nullptr;
+  bool lost = false;
+
+  void connection_made(Transport& t) override {
+    transport = &t;
+    events.push_back({{"cb", "connection_made"}});
+  }
+  void data_received(BytesView data) override {
+    events.push_back({{"cb", "data_received"}, {"n", data.size()}});
+    run_hook("data_received");
+  }
+  bool eof_received() override {
+    events.push_back({{"cb", "eof_received"}});
+    run_hook("eof_received");
+    return keep_open;
+  }
+  void connection_lost(std::optional<Error> error) override {
+    lost = true;
+    events.push_back({{"cb", "connection_lost"}, {"exc", kind_of(error)}});
+  }
+  void pause_writing() override {
+    events.push_back({{"cb", "pause_writing"}});
+    run_hook("pause_writing");
+  }
+  void resume_writing() override {
+    events.push_back({{"cb", "resume_writing"}});
+    run_hook("resume_writing");
+  }
+
+ private:
+  void run_hook(const std::string& name) {
+    auto it = hooks.find(name);
+    if (it == hooks.end()) return;
+    json step = it->second;
+    hooks.erase(it);
+    std::string result = act(step);
+    events.push_back({{"hook", step.value("do", "")}, {"result", result}});
+  }
+};
+
+// What reaches the loop's exception handler goes into the record too (CPython's side sets a
+// handler that does the same).
+class ExceptionRecorder final : public LoopObserver {
+ public:
+  explicit ExceptionRecorder(json& events) : events_(events) {}
+  void on_callback(const Tag&) override {}
+  void on_exception(const ExceptionContext& context) override {
+    events_.push_back({{"loop_exception", kind_of(context.error)}});
+  }
+
+ private:
+  json& events_;
+};
+
+// The far end of the socketpair: plain non-blocking socket calls, and what they saw.
+struct Peer {
+  int fd = -1;
+  std::size_t received = 0;
+  bool eof = false;
+  std::string error;  // the first error a read or send met
+
+  std::string send(std::size_t n, std::size_t offset) {
+    Bytes data = payload(offset, n);
+    ssize_t sent = ::send(fd, data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (sent < 0) return note(errno);
+    return "sent " + std::to_string(sent);
+  }
+  std::string read_all() {
+    char buffer[65536];
+    for (;;) {
+      ssize_t got = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
+      if (got > 0) {
+        received += static_cast<std::size_t>(got);
+        continue;
+      }
+      if (got == 0) {
+        eof = true;
+        return "ok";
+      }
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return "ok";
+      return note(errno);
+    }
+  }
+  std::string note(int err) {
+    std::string name = err == EPIPE ? "BrokenPipeError" : err == ECONNRESET ? "ConnectionResetError" : std::strerror(err);
+    if (error.empty()) error = name;
+    return name;
+  }
+};
+
+struct Run {
+  explicit Run(RealWorld& w) : world(w) {}
+  RealWorld& world;
+  DiffProtocol protocol;
+  Peer peer;
+  std::unique_ptr<SelectorStreamTransport> transport;
+  std::size_t app_sent = 0, peer_sent = 0;
+
+  void settle() {
+    for (int i = 0; i < kSettleIterations; ++i) world.loop->run_once(0);
+  }
+
+  // One app or peer action; the result is "ok" or what the call returned instead.
+  std::string act(const json& step) {
+    const std::string what = step.value("do", "");
+    auto status = [](Status s) { return s ? std::string(errc_name(s->code)) : std::string("ok"); };
+    if (what == "write") {
+      std::size_t n = step.value("n", std::size_t{0});
+      Bytes data = payload(app_sent, n);
+      Status s = transport->write(data);
+      if (!s) app_sent += n;
+      return status(s);
+    }
+    if (what == "write_eof") return status(transport->write_eof());
+    if (what == "set_limits") {
+      return status(transport->set_write_buffer_limits(step.value("high", std::size_t{0}), step.value("low", std::size_t{0})));
+    }
+    if (what == "close") {
+      transport->close();
+    } else if (what == "abort") {
+      transport->abort();
+    } else if (what == "pause_reading") {
+      transport->pause_reading();
+    } else if (what == "resume_reading") {
+      transport->resume_reading();
+    } else if (what == "keep_open") {
+      protocol.keep_open = step.value("value", false);
+    } else if (what == "hook") {
+      protocol.hooks[step.value("on", "")] = step.value("act", json::object());
+    }
+    if (what.rfind("peer_", 0) != 0) return "ok";
+    if (peer.fd < 0) return "closed";  // the peer closed its end earlier in the script
+    if (what == "peer_send") {
+      std::size_t n = step.value("n", std::size_t{0});
+      std::string r = peer.send(n, peer_sent);
+      if (r.rfind("sent ", 0) == 0) peer_sent += std::stoul(r.substr(5));
+      return r;
+    }
+    if (what == "peer_read") return peer.read_all();
+    if (what == "peer_shutdown") return ::shutdown(peer.fd, SHUT_WR) == 0 ? "ok" : peer.note(errno);
+    if (what == "peer_close") {
+      ::close(peer.fd);
+      peer.fd = -1;
+      return "ok";
+    }
+    return "unknown step";  // check_script lets none through
+  }
+};
+
+// Checks the script before anything runs: the steps, their kinds and their numbers.
+std::optional<std::string> check_script(const json& script) {
+  if (!script.is_object() || !script.contains("steps") || !script["steps"].is_array()) {
+    return "the script must be an object with a \"steps\" array";
+  }
+  if (script["steps"].size() > kMaxSteps) return "at most " + std::to_string(kMaxSteps) + " steps";
+  if (script.contains("sndbuf") && (!script["sndbuf"].is_number_unsigned() || script["sndbuf"].get<std::size_t>() > kMaxStepBytes)) {
+    return "sndbuf must be a whole number of bytes up to " + std::to_string(kMaxStepBytes);
+  }
+  static const std::set<std::string> kinds = {"write", "write_eof", "close", "abort", "pause_reading", "resume_reading",
+                                              "set_limits", "keep_open", "hook", "peer_send", "peer_read",
+                                              "peer_shutdown", "peer_close"};
+  std::function<std::optional<std::string>(const json&, std::size_t)> check = [&](const json& step, std::size_t i)
+      -> std::optional<std::string> {
+    std::string where = "step " + std::to_string(i);
+    if (!step.is_object() || !step.contains("do") || !step["do"].is_string()) return where + ": needs a \"do\"";
+    std::string what = step["do"];
+    if (!kinds.count(what)) return where + ": unknown step '" + what + "'";
+    for (const char* key : {"n", "high", "low"}) {
+      if (step.contains(key) && (!step[key].is_number_unsigned() || step[key].get<std::size_t>() > kMaxStepBytes)) {
+        return where + ": " + key + " must be a whole number up to " + std::to_string(kMaxStepBytes);
+      }
+    }
+    if (what == "hook") {
+      static const std::set<std::string> callbacks = {"data_received", "eof_received", "pause_writing", "resume_writing"};
+      if (!step.contains("on") || !step["on"].is_string() || !callbacks.count(step["on"].get<std::string>())) {
+        return where + ": a hook's \"on\" is data_received, eof_received, pause_writing or resume_writing";
+      }
+      if (!step.contains("act")) return where + ": a hook needs an \"act\"";
+      if (step["act"].value("do", "") == "hook") return where + ": a hook cannot set a hook";
+      return check(step["act"], i);
+    }
+    return std::nullopt;
+  };
+  for (std::size_t i = 0; i < script["steps"].size(); ++i) {
+    if (auto problem = check(script["steps"][i], i)) return problem;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+int real_differential(const std::string& script_path) {
+  std::ifstream in(script_path);
+  if (!in) {
+    std::fprintf(stderr, "loopcheck: real differential: cannot read '%s'\n", script_path.c_str());
+    return 2;
+  }
+  json script = json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (script.is_discarded()) {
+    std::fprintf(stderr, "loopcheck: real differential: '%s' is not JSON\n", script_path.c_str());
+    return 2;
+  }
+  if (auto problem = check_script(script)) {
+    std::fprintf(stderr, "loopcheck: real differential: %s: %s\n", script_path.c_str(), problem->c_str());
+    return 2;
+  }
+  auto created = RealWorld::create(BugSet{});
+  if (auto* why = std::get_if<std::string>(&created)) {
+    std::fprintf(stderr, "loopcheck: real differential: skipped: %s\n", why->c_str());
+    return kSkipped;
+  }
+  RealWorld& world = *std::get<std::unique_ptr<RealWorld>>(created);
+  int fds[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0) {
+    std::fprintf(stderr, "loopcheck: real differential: socketpair: %s\n", std::strerror(errno));
+    return 1;
+  }
+  if (script.contains("sndbuf")) {
+    int size = static_cast<int>(script["sndbuf"].get<std::size_t>());
+    (void)::setsockopt(fds[0], SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+  }
+  (void)::fcntl(fds[0], F_SETFL, ::fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+  Run run{world};
+  run.peer.fd = fds[1];
+  run.protocol.act = [&run](const json& step) { return run.act(step); };
+  ExceptionRecorder recorder(run.protocol.events);
+  world.loop->set_observer(&recorder);
+  run.transport = std::make_unique<SelectorStreamTransport>(world.context(), fds[0], run.protocol);
+  run.settle();
+  json steps = json::array();
+  auto snapshot = [&](const std::string& result) {
+    steps.push_back({{"result", result},
+                     {"closing", run.transport->is_closing()},
+                     {"buffer", run.transport->get_write_buffer_size()},
+                     {"peer_received", run.peer.received},
+                     {"peer_eof", run.peer.eof},
+                     {"peer_error", run.peer.error}});
+  };
+  for (const json& step : script["steps"]) {
+    std::string result = run.act(step);
+    run.settle();
+    snapshot(result);
+  }
+  if (!run.protocol.lost) {
+    run.transport->abort();  // the end of every script: nothing may be left open
+    run.settle();
+  }
+  world.loop->set_observer(nullptr);
+  if (run.peer.fd >= 0) ::close(run.peer.fd);
+  json out = {{"events", run.protocol.events}, {"steps", steps}};
+  std::printf("%s\n", out.dump().c_str());
+  return 0;
+}
+
+}  // namespace loopcheck::cli
