@@ -49,11 +49,14 @@ loopcheck_gtest(unit_tests unit
 target_link_libraries(unit_tests PRIVATE loopcheck_tls)
 loopcheck_gtest(model_tests model model/oracles/catalog_test.cc model/apps/adversary_test.cc
                 model/scenarios/seed_stories_test.cc)
-# conformance: CPython 3.13's own transport tests (test_selector_events.py, test_proactor_events.py),
+# conformance: CPython 3.13's own transport tests (test_selector_events.py, test_proactor_events.py,
+# test_sslproto.py),
 # one case per CPython test, run against loopcheck's transports.
 loopcheck_gtest(conformance_tests conformance
                 src/transport/conformance/selector_events_test.cc
-                src/transport/conformance/proactor_events_test.cc)
+                src/transport/conformance/proactor_events_test.cc
+                src/transport/conformance/sslproto_test.cc)
+target_link_libraries(conformance_tests PRIVATE loopcheck_tls)
 
 # corpus: every reproducer replays to the verdict it records.
 file(GLOB LOOPCHECK_REGRESSIONS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/corpus/regressions/*.repro)

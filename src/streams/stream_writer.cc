@@ -10,6 +10,14 @@ void StreamWriter::drain(Done done) {
     done(*error);
     return;
   }
+  // A transport that is closing gets one loop turn first, so that its connection_lost can come
+  // and the drain report it; without it, write-then-drain in a loop never sees the loss.
+  if (transport_->is_closing()) {
+    loop_.call_soon(Tag{this, "drain.yield"}, [this, done = std::move(done)]() mutable {
+      protocol_.drain_helper(std::move(done));
+    });
+    return;
+  }
   protocol_.drain_helper(std::move(done));
 }
 

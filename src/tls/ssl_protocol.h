@@ -88,6 +88,8 @@ class SslProtocol final : public BufferedProtocol, public Fingerprinted {
   AppState app_state() const { return app_state_; }
   // connection_lost has come: asyncio has dropped its _app_transport (start_tls returns None).
   bool connection_gone() const { return conn_lost_ > 0; }
+  // The transport beneath is closing (asyncio's _is_transport_closing).
+  bool transport_closing() const { return transport_ && transport_->is_closing(); }
   void fingerprint(StateHasher& hasher) const override;
 
   // The app transport's entry points (asyncio's _SSLProtocolTransport calls these).

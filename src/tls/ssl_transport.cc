@@ -33,6 +33,8 @@ void SslTransport::force_close(std::optional<Error> error) {
 
 void SslTransport::pause_reading() { protocol_.pause_app_reading(); }
 void SslTransport::resume_reading() { protocol_.resume_app_reading(); }
+bool SslTransport::is_closing() const { return closed_ || protocol_.transport_closing(); }
+
 bool SslTransport::is_reading() const { return !protocol_.app_reading_paused(); }
 
 Status SslTransport::set_write_buffer_limits(std::optional<std::size_t> high, std::optional<std::size_t> low) {

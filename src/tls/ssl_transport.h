@@ -23,7 +23,9 @@ class SslTransport final : public Transport {
   void close() override;
   void abort() override;
   void force_close(std::optional<Error> error) override;
-  bool is_closing() const override { return closed_; }
+  // Closed itself, or the transport beneath is closing (3.13.1's gh-118950: a writer's drain()
+  // then sees the loss at once instead of waiting on a transport that is going away).
+  bool is_closing() const override;
   void pause_reading() override;
   void resume_reading() override;
   bool is_reading() const override;

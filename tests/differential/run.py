@@ -23,10 +23,10 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import asyncio_side  # noqa: E402
 
-APP_ACTS = ["write", "write", "write", "write_eof", "close", "abort", "pause_reading",
+APP_ACTS = ["write", "write", "write", "writelines", "write_eof", "close", "abort", "pause_reading",
             "resume_reading", "set_limits", "keep_open"]
 PEER_ACTS = ["peer_send", "peer_send", "peer_read", "peer_read", "peer_shutdown", "peer_close"]
-HOOK_ACTS = ["write", "write_eof", "close", "abort", "pause_reading", "resume_reading"]
+HOOK_ACTS = ["write", "writelines", "write_eof", "close", "abort", "pause_reading", "resume_reading"]
 CALLBACKS = ["data_received", "eof_received", "pause_writing", "resume_writing"]
 SIZES = [1, 100, 5000, 70000]
 
@@ -34,6 +34,8 @@ SIZES = [1, 100, 5000, 70000]
 def app_step(rng, what):
     if what == "write":
         return {"do": "write", "n": rng.choice(SIZES)}
+    if what == "writelines":
+        return {"do": "writelines", "n": rng.choice(SIZES), "parts": rng.choice([1, 2, 3])}
     if what == "set_limits":
         high = rng.choice([0, 16, 4096, 65536])
         low = rng.choice([0, high // 4, high + 1]) if high else 0
@@ -78,7 +80,7 @@ def same_result(script_step, python, loopcheck):
         return True
     if python.startswith("raised ") and loopcheck not in ("ok",):
         return True
-    return python == "ok" and loopcheck == "CLOSED" and script_step.get("do") == "write"
+    return python == "ok" and loopcheck == "CLOSED" and script_step.get("do") in ("write", "writelines")
 
 
 def compare(script, python, loopcheck):
@@ -103,23 +105,46 @@ def compare(script, python, loopcheck):
     return None
 
 
-def known_difference(python, difference):
-    """The name of a documented difference between the python in use and loopcheck's fixed
-    transport that explains this one, or None.
+TORN_DOWN = ("raised AttributeError", "raised TypeError")  # calls into a transport already torn down
 
-    gh-156512 (fixed upstream in 2026; 3.13 releases before the fix have it): when the write path
-    of a closing transport empties the buffer, it calls _call_connection_lost itself without
-    raising _conn_lost. A second _call_connection_lost then fails on the torn-down transport
-    (AttributeError in the loop's exception handler), and so does a later abort() (AttributeError
-    raised to the caller). loopcheck's fixed side does neither; its gh-156512 switch is that bug."""
+
+def known_difference(script, python, difference):
+    """The name of a documented difference between the python in use and loopcheck's fixed
+    transport that explains this one, or None. Each is a bug that python has and loopcheck's
+    fixed side does not (docs/FIDELITY.md, "The differential run"):
+
+    gh-156512 (fixed upstream in 2026): when the write path of a closing transport empties the
+    buffer, it calls _call_connection_lost itself without raising _conn_lost. A second
+    _call_connection_lost then fails on the torn-down transport (AttributeError in the loop's
+    exception handler), and so does a later abort() (AttributeError raised to the caller).
+    gh-136234 (3.12 and 3.13 before its fix): writelines() after the connection is lost appends
+    to the buffer of a torn-down transport and raises AttributeError (TypeError in 3.13.0, whose
+    close() has dropped _write_ready).
+    gh-155888 (3.12+, fixed upstream in 2026): writelines() keeps an empty chunk, so the buffer
+    never empties, a close() or write_eof() waiting for it never completes, and the writer spins
+    (asyncio_side.py notes a buffer that holds only empty chunks).
+    writelines-no-pause (3.12 to 3.13.0; later 3.13 releases call _maybe_pause_protocol there):
+    writelines() never pauses writing, so the buffer grows past the high-water mark unannounced
+    (asyncio_side.py notes a buffer above the mark with the protocol not paused)."""
     lost = False
     for event in python["events"]:
         if event.get("cb") == "connection_lost":
             lost = True
         if lost and event.get("loop_exception") == "AttributeError":
             return "gh-156512"
-    if lost and "raised AttributeError" in difference:
-        return "gh-156512"
+        if lost and event.get("hook") == "writelines" and event.get("result") in TORN_DOWN:
+            return "gh-136234"
+        if lost and event.get("hook") == "abort" and event.get("result") == "raised AttributeError":
+            return "gh-156512"
+    for step, record in zip(script["steps"], python["steps"]):
+        if record["result"] in TORN_DOWN and step.get("do") == "writelines":
+            return "gh-136234"
+        if record["result"] == "raised AttributeError" and step.get("do") == "abort":
+            return "gh-156512"
+    if any(record.get("stuck_empty_chunks") for record in python["steps"]):
+        return "gh-155888"
+    if any(record.get("over_high_unpaused") for record in python["steps"]):
+        return "writelines-no-pause"
     return None
 
 
@@ -162,7 +187,7 @@ def main():
         loopcheck = run_loopcheck(args.loopcheck, script)
         ran += 1
         difference = compare(script, python, loopcheck)
-        explained = difference and known_difference(python, difference)
+        explained = difference and known_difference(script, python, difference)
         if explained:
             known[explained] = known.get(explained, 0) + 1
             continue
@@ -176,7 +201,8 @@ def main():
             return 1
     print("%d scripts, seed %d, %.1f s: the same callbacks, results and states on both" %
           (ran, args.seed, time.monotonic() - start) +
-          "".join(", except %d showing the known difference %s" % (n, name) for name, n in sorted(known.items())))
+          ("" if not known else "; except scripts showing a known difference: " +
+           ", ".join("%d %s" % (n, name) for name, n in sorted(known.items()))))
     return 0
 
 

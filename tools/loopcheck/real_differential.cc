@@ -6,7 +6,8 @@
 //
 // The script (JSON): {"sndbuf": N (optional, the app socket's SO_SNDBUF), "steps": [...]}, each
 // step one of
-//   {"do": "write", "n": N}   {"do": "write_eof"}   {"do": "close"}   {"do": "abort"}
+//   {"do": "write", "n": N}   {"do": "writelines", "n": N, "parts": K}  (K chunks, then an empty one)
+//   {"do": "write_eof"}   {"do": "close"}   {"do": "abort"}
 //   {"do": "pause_reading"}   {"do": "resume_reading"}   {"do": "set_limits", "high": H, "low": L}
 //   {"do": "keep_open", "value": true|false}      what eof_received answers from now on
 //   {"do": "hook", "on": CALLBACK, "act": STEP}   STEP runs inside the next CALLBACK (data_received,
@@ -18,6 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -182,6 +184,18 @@ struct Run {
       if (!s) app_sent += n;
       return status(s);
     }
+    if (what == "writelines") {
+      std::size_t n = step.value("n", std::size_t{0});
+      std::size_t parts = std::max<std::size_t>(1, step.value("parts", std::size_t{1}));
+      std::vector<Bytes> chunks;
+      for (std::size_t at = 0; at < n; at += (n + parts - 1) / parts) {
+        chunks.push_back(payload(app_sent + at, std::min((n + parts - 1) / parts, n - at)));
+      }
+      chunks.emplace_back();
+      Status s = transport->writelines(chunks);
+      if (!s) app_sent += n;
+      return status(s);
+    }
     if (what == "write_eof") return status(transport->write_eof());
     if (what == "set_limits") {
       return status(transport->set_write_buffer_limits(step.value("high", std::size_t{0}), step.value("low", std::size_t{0})));
@@ -227,7 +241,7 @@ std::optional<std::string> check_script(const json& script) {
   if (script.contains("sndbuf") && (!script["sndbuf"].is_number_unsigned() || script["sndbuf"].get<std::size_t>() > kMaxStepBytes)) {
     return "sndbuf must be a whole number of bytes up to " + std::to_string(kMaxStepBytes);
   }
-  static const std::set<std::string> kinds = {"write", "write_eof", "close", "abort", "pause_reading", "resume_reading",
+  static const std::set<std::string> kinds = {"write", "writelines", "write_eof", "close", "abort", "pause_reading", "resume_reading",
                                               "set_limits", "keep_open", "hook", "peer_send", "peer_read",
                                               "peer_shutdown", "peer_close"};
   std::function<std::optional<std::string>(const json&, std::size_t)> check = [&](const json& step, std::size_t i)
@@ -236,7 +250,7 @@ std::optional<std::string> check_script(const json& script) {
     if (!step.is_object() || !step.contains("do") || !step["do"].is_string()) return where + ": needs a \"do\"";
     std::string what = step["do"];
     if (!kinds.count(what)) return where + ": unknown step '" + what + "'";
-    for (const char* key : {"n", "high", "low"}) {
+    for (const char* key : {"n", "high", "low", "parts"}) {
       if (step.contains(key) && (!step[key].is_number_unsigned() || step[key].get<std::size_t>() > kMaxStepBytes)) {
         return where + ": " + key + " must be a whole number up to " + std::to_string(kMaxStepBytes);
       }
