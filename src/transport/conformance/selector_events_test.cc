@@ -253,6 +253,32 @@ std::vector<Bytes> datas(const std::vector<ScriptedSockets::Call>& calls) {
   return out;
 }
 
+// What both selector fixtures share: a loop that runs nothing until the case says so (and counts
+// reader and writer registrations), scripted sockets, every bug switch off; the callbacks the
+// transport registered fired as the selector would, failing the case when none is registered.
+class SelectorCase : public ::testing::Test {
+ protected:
+  TransportContext ctx() { return TransportContext{loop, sock, bugs, tracer}; }
+  void forget() {
+    sock.clear_calls();
+    loop.reset_counts();
+  }
+  void read_ready() {
+    ASSERT_TRUE(manual.has_reader(kFd)) << "no reader registered for fd 7";
+    manual.fire_reader(kFd);
+  }
+  void write_ready() {
+    ASSERT_TRUE(manual.has_writer(kFd)) << "no writer registered for fd 7";
+    manual.fire_writer(kFd);
+  }
+
+  ManualLoop manual;
+  CountingLoop loop{manual};
+  ScriptedSockets sock;
+  BugSet bugs;
+  NullTracer tracer;
+};
+
 // Contract of the stream fixtures: the transport sits on fd 7 over scripted sockets and a loop
 // that runs nothing until the case says so; every bug switch is off. socket_transport() is
 // CPython's helper (constructed, nothing run); start() also runs one run_briefly, so that
@@ -269,9 +295,8 @@ std::vector<Bytes> datas(const std::vector<ScriptedSockets::Call>& calls) {
 // default, recorded as Op::send, which for the one-chunk buffers of those cases is the very
 // send(buffer[0]) of _write_send; with sendmsg they are recorded as one Op::sendmsg.
 template <typename ProtocolT>
-class StreamCase : public ::testing::Test {
+class StreamCase : public SelectorCase {
  protected:
-  TransportContext ctx() { return TransportContext{loop, sock, bugs, tracer}; }
   SelectorStreamTransport& socket_transport(Protocol& p, bool sendmsg = false) {
     sock.has_sendmsg = sendmsg;
     tr = std::make_unique<SelectorStreamTransport>(ctx(), kFd, p);
@@ -283,18 +308,6 @@ class StreamCase : public ::testing::Test {
     manual.run_once();
     forget();
     return *tr;
-  }
-  void forget() {
-    sock.clear_calls();
-    loop.reset_counts();
-  }
-  void read_ready() {
-    ASSERT_TRUE(manual.has_reader(kFd)) << "no reader registered for fd 7";
-    manual.fire_reader(kFd);
-  }
-  void write_ready() {
-    ASSERT_TRUE(manual.has_writer(kFd)) << "no writer registered for fd 7";
-    manual.fire_writer(kFd);
   }
   void buffer(BytesView data) {
     if (!manual.has_writer(kFd)) sock.queue_send(ScriptedSockets::would_block());
@@ -314,11 +327,6 @@ class StreamCase : public ::testing::Test {
   }
   Transport* as_transport() { return tr.get(); }
 
-  ManualLoop manual;
-  CountingLoop loop{manual};
-  ScriptedSockets sock;
-  BugSet bugs;
-  NullTracer tracer;
   ProtocolT protocol;
   std::unique_ptr<SelectorStreamTransport> tr;
 };
@@ -1228,11 +1236,10 @@ const Address kPeer = "0.0.0.0:1";
 // address=). start() also runs one run_briefly (connection_made, reader registered) and forgets
 // the calls so far. buffer(data, to) queues a datagram the only way the API allows: the kernel
 // refuses the sendto (EAGAIN), so the writer gets registered.
-class SelectorDatagramTransportTests : public ::testing::Test {
+class SelectorDatagramTransportTests : public SelectorCase {
  protected:
   SelectorDatagramTransport& datagram_transport(Address address = {}) {
-    tr = std::make_unique<SelectorDatagramTransport>(TransportContext{loop, sock, bugs, tracer}, kFd, protocol,
-                                                     std::move(address));
+    tr = std::make_unique<SelectorDatagramTransport>(ctx(), kFd, protocol, std::move(address));
     return *tr;
   }
   SelectorDatagramTransport& start(Address address = {}) {
@@ -1240,18 +1247,6 @@ class SelectorDatagramTransportTests : public ::testing::Test {
     manual.run_once();
     forget();
     return *tr;
-  }
-  void forget() {
-    sock.clear_calls();
-    loop.reset_counts();
-  }
-  void read_ready() {
-    ASSERT_TRUE(manual.has_reader(kFd)) << "no reader registered for fd 7";
-    manual.fire_reader(kFd);
-  }
-  void write_ready() {
-    ASSERT_TRUE(manual.has_writer(kFd)) << "no writer registered for fd 7";
-    manual.fire_writer(kFd);
   }
   void buffer(BytesView data, const Address& to) {
     if (!manual.has_writer(kFd)) sock.queue_sendto(ScriptedSockets::would_block());
@@ -1264,11 +1259,6 @@ class SelectorDatagramTransportTests : public ::testing::Test {
     return sock.calls_of(Op::sendto);
   }
 
-  ManualLoop manual;
-  CountingLoop loop{manual};
-  ScriptedSockets sock;
-  BugSet bugs;
-  NullTracer tracer;
   DatagramProbe protocol;
   std::unique_ptr<SelectorDatagramTransport> tr;
 };
