@@ -26,6 +26,7 @@ endfunction()
 loopcheck_gtest(unit_tests unit
   src/loop/event_loop_test.cc
   src/transport/flow_control_test.cc
+  src/transport/chunk_queue_test.cc
   src/transport/selector_stream_test.cc
   src/transport/selector_datagram_test.cc
   src/transport/proactor_stream_test.cc

@@ -149,6 +149,7 @@ class AppProbe : public Protocol {
   void connection_made(Transport& t) override {
     transport = &t;
     ++made;
+    if (pause_when_made) t.pause_reading();
   }
   void data_received(BytesView data) override {
     received += data;
@@ -158,6 +159,7 @@ class AppProbe : public Protocol {
     ++eofs;
     return false;
   }
+  bool pause_when_made = false;  // an app not ready to read yet
   void connection_lost(std::optional<Error> error) override {
     ++lost;
     lost_error = error;
@@ -320,6 +322,31 @@ TEST_F(SslProtoHandshakeTests, test_connection_lost_when_busy) {
   ASSERT_TRUE(second) << "drain never finished";
   ASSERT_TRUE(*second) << "3.13.1: the second drain raises ConnectionResetError; loopcheck's drained without error";
   EXPECT_EQ((*second)->code, Errc::connection_reset) << (*second)->describe();
+}
+
+// x313 (no CPython test; sslproto-paused-finished, docs/FINDINGS.md): the handshake's last
+// step leaves bytes in the outgoing BIO (a TLS 1.3 client's Finished) and the app pauses
+// reading in connection_made. 3.13 sends them only from the _do_read that follows, which a
+// paused app skips; the fixed side sends them as the handshake completes.
+TEST_F(SslProtoHandshakeTests, x313_handshake_flight_leaves_though_the_app_pauses) {
+  for (bool bug : {false, true}) {
+    SCOPED_TRACE(bug ? "sslproto-paused-finished on (3.13)" : "fixed");
+    bugs.set(Bug::sslproto_paused_finished, bug);
+    AppProbe app;
+    app.pause_when_made = true;
+    SslProtocol& proto = ssl_protocol(app, nullptr, TlsStatus::want_read);
+    RecordingTransport& transport = connection_made(proto);
+    ScriptedTlsEngine& tls = *engines.back();
+    tls.handshake_answer = TlsStatus::ok;
+    tls.queue_outgoing("FINISHED");
+    std::span<char> buffer = proto.get_buffer(-1);
+    std::memcpy(buffer.data(), "server flight", 13);
+    proto.buffer_updated(13);  // the handshake completes; the app pauses in connection_made
+    ASSERT_EQ(app.made, 1);
+    bool sent = std::find(transport.writes.begin(), transport.writes.end(), Bytes("FINISHED")) != transport.writes.end();
+    EXPECT_EQ(sent, !bug);
+    EXPECT_EQ(proto.held_outgoing(), bug ? 8u : 0u);
+  }
 }
 
 // 3.13 (bpo-29743): close() on the app transport during the handshake force-closes the
