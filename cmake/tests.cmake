@@ -189,12 +189,13 @@ set_tests_properties(interop.asyncio-reactor.tls13 PROPERTIES
   LABELS interop TIMEOUT 300 RESOURCE_LOCK real_sockets SKIP_RETURN_CODE 77)
 
 # interop: the differential run. The same random scripts of transport calls and peer actions on
-# CPython's own selector stream transport (the python3 installed here) and on loopcheck's over
-# epoll; any difference that is not a documented one fails (tests/differential/run.py).
-add_test(NAME interop.differential.selector_stream
+# CPython's own selector stream and datagram transports (the python3 installed here) and on
+# loopcheck's over epoll; any difference that is not a documented one fails
+# (tests/differential/run.py).
+add_test(NAME interop.differential.selector
          COMMAND bash ${PROJECT_SOURCE_DIR}/tests/differential/run.sh $<TARGET_FILE:loopcheck>
                  --seed 1 --count 2000 --seconds 60)
-set_tests_properties(interop.differential.selector_stream PROPERTIES
+set_tests_properties(interop.differential.selector PROPERTIES
   LABELS interop TIMEOUT 180 SKIP_RETURN_CODE 77)
 
 # interop: the bugs loopcheck found in asyncio itself (docs/FINDINGS.md), each shown on the

@@ -40,7 +40,9 @@ void SelectorDatagramTransport::read_ready() {
 Status SelectorDatagramTransport::sendto(BytesView data, const Address& to) {
   Address target;
   if (Status invalid = resolve_datagram_target(connected_peer_, to, target)) return invalid;
-  if ((conn_lost_ && !connected_peer_.empty()) || lost_scheduled_) {
+  // A connected transport drops it once close() or the loss has raised _conn_lost; an
+  // unconnected one still sends until connection_lost has closed the socket, as 3.13 does.
+  if ((conn_lost_ && !connected_peer_.empty()) || socket_closed_) {
     ++conn_lost_;
     return make_error(Errc::closed, "sendto() after the connection was closed or lost; datagram dropped");
   }
@@ -177,6 +179,7 @@ void SelectorDatagramTransport::call_connection_lost(std::optional<Error> error)
     discarded_ += discard_kernel_queue();
     trace("abort discarded " + std::to_string(discarded_) + " datagrams");
   }
+  socket_closed_ = true;
   connection_lost_then_close(ctx_, fd_, *protocol_, std::move(error));
 }
 
@@ -202,6 +205,7 @@ void SelectorDatagramTransport::fingerprint(StateHasher& h) const {
   h.value(aborted_);
   h.value(conn_lost_);
   h.value(lost_scheduled_);
+  h.value(socket_closed_);
   h.value(discarded_);
 }
 

@@ -84,6 +84,7 @@ class SelectorDatagramTransport final : public DatagramTransport, public Fingerp
   // connected transport drops what sendto() is handed after that.
   int conn_lost_ = 0;
   bool lost_scheduled_ = false;  // connection_lost is scheduled or made; nothing may follow it
+  bool socket_closed_ = false;   // connection_lost has run and closed the fd
   std::size_t discarded_ = 0;
 };
 

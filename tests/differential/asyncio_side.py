@@ -1,5 +1,6 @@
 """The CPython side of the differential run: one script (see tools/loopcheck/real_differential.cc
-for its steps) on asyncio's own selector stream transport over an AF_UNIX socketpair, recorded
+and real_differential_datagram.cc for the steps) on asyncio's own selector stream transport over
+an AF_UNIX socketpair, or its datagram transport between two UDP sockets on loopback, recorded
 in the same JSON shape as `loopcheck real differential` prints.
 
 Between steps the loop runs a fixed number of iterations (asyncio.sleep(0) is one iteration with
@@ -211,4 +212,140 @@ async def run_script(script):
 
 
 def run(script):
+    if script.get("transport") == "datagram":
+        return asyncio.run(run_datagram_script(script))
     return asyncio.run(run_script(script))
+
+
+class DiffDatagramProtocol(asyncio.DatagramProtocol):
+    """The datagram run's protocol: datagrams by size and whether the peer sent them."""
+
+    def __init__(self, run):
+        self.run = run
+        self.events = []
+        self.hooks = {}
+        self.lost = False
+
+    def connection_made(self, transport):
+        self.events.append({"cb": "connection_made"})
+
+    def datagram_received(self, data, addr):
+        self.events.append({"cb": "datagram_received", "n": len(data), "from_peer": addr == self.run.peer_addr})
+        self._hook("datagram_received")
+
+    def error_received(self, exc):
+        self.events.append({"cb": "error_received", "exc": kind_of(exc)})
+        self._hook("error_received")
+
+    def connection_lost(self, exc):
+        self.lost = True
+        self.events.append({"cb": "connection_lost", "exc": kind_of(exc)})
+
+    def pause_writing(self):
+        self.events.append({"cb": "pause_writing"})
+        self._hook("pause_writing")
+
+    def resume_writing(self):
+        self.events.append({"cb": "resume_writing"})
+        self._hook("resume_writing")
+
+    def _hook(self, name):
+        step = self.hooks.pop(name, None)
+        if step is not None:
+            self.events.append({"hook": step.get("do", ""), "result": self.run.act(step)})
+
+
+class DatagramRun:
+    """Two unconnected UDP sockets on loopback: the app's (under the transport) and the peer's."""
+
+    def __init__(self):
+        self.protocol = DiffDatagramProtocol(self)
+        self.peer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.peer.bind(("127.0.0.1", 0))
+        self.peer.setblocking(False)
+        self.peer_addr = self.peer.getsockname()
+        self.app_addr = None
+        self.transport = None
+        self.sent = 0
+        self.peer_sent = 0
+        self.peer_datagrams = 0
+        self.peer_bytes = 0
+        self.peer_error = ""
+
+    def note(self, exc):
+        name = type(exc).__name__
+        if not self.peer_error:
+            self.peer_error = name
+        return name
+
+    def act(self, step):
+        what = step.get("do", "")
+        t = self.transport
+        try:
+            if what == "sendto":
+                n = step.get("n", 0)
+                t.sendto(payload(self.sent, n), self.peer_addr)
+                self.sent += n
+            elif what == "set_limits":
+                t.set_write_buffer_limits(high=step.get("high", 0), low=step.get("low", 0))
+            elif what == "close":
+                t.close()
+            elif what == "abort":
+                t.abort()
+            elif what == "hook":
+                self.protocol.hooks[step.get("on", "")] = step.get("act", {})
+        except Exception as exc:  # noqa: BLE001 - what asyncio raises is the result
+            return "raised " + type(exc).__name__
+        if not what.startswith("peer_"):
+            return "ok"
+        if self.peer is None:
+            return "closed"
+        if what == "peer_send":
+            n = step.get("n", 0)
+            try:
+                sent = self.peer.sendto(payload(self.peer_sent, n), self.app_addr)
+            except OSError as exc:
+                return self.note(exc)
+            self.peer_sent += n
+            return "sent %d" % sent
+        if what == "peer_read":
+            while True:
+                try:
+                    data, _ = self.peer.recvfrom(65536)
+                except BlockingIOError:
+                    return "ok"
+                except OSError as exc:
+                    return self.note(exc)
+                self.peer_datagrams += 1
+                self.peer_bytes += len(data)
+        if what == "peer_close":
+            self.peer.close()
+            self.peer = None
+            return "ok"
+        return "unknown step"
+
+
+async def run_datagram_script(script):
+    loop = asyncio.get_running_loop()
+    app_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    app_sock.bind(("127.0.0.1", 0))
+    run = DatagramRun()
+    run.app_addr = app_sock.getsockname()
+    loop.set_exception_handler(lambda _loop, context: run.protocol.events.append(
+        {"loop_exception": kind_of(context.get("exception"))}))
+    run.transport, _ = await loop.create_datagram_endpoint(lambda: run.protocol, sock=app_sock)
+    await settle()
+    steps = []
+    for step in script["steps"]:
+        result = run.act(step)
+        await settle()
+        steps.append({"result": result, "closing": run.transport.is_closing(),
+                      "buffer": run.transport.get_write_buffer_size(),
+                      "peer_datagrams": run.peer_datagrams, "peer_bytes": run.peer_bytes,
+                      "peer_error": run.peer_error})
+    if not run.protocol.lost:
+        run.transport.abort()
+        await settle()
+    if run.peer is not None:
+        run.peer.close()
+    return {"events": run.protocol.events, "steps": steps}

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The differential run: random scripts of transport calls and peer actions, each run on CPython's
-own selector stream transport (asyncio_side.py, in this process) and on loopcheck's over epoll
-(`loopcheck real differential`), and the two records compared.
+own selector transport, stream or datagram by turns (asyncio_side.py, in this process), and on
+loopcheck's over epoll (`loopcheck real differential`), and the two records compared.
 
 Seeded and bounded in count and time. A difference fails the run unless it is one this file
 names as a known difference (a deliberate one of loopcheck's, or a version difference between
@@ -62,6 +62,33 @@ def make_script(rng):
     return script
 
 
+DGRAM_SIZES = [1, 100, 1400, 9000]
+DGRAM_APP_ACTS = ["sendto", "sendto", "close", "abort", "set_limits"]
+DGRAM_HOOK_ACTS = ["sendto", "close", "abort"]
+DGRAM_CALLBACKS = ["datagram_received", "error_received", "pause_writing", "resume_writing"]
+
+
+def make_datagram_script(rng):
+    def app(what):
+        if what == "sendto":
+            return {"do": "sendto", "n": rng.choice(DGRAM_SIZES)}
+        if what == "set_limits":
+            high = rng.choice([0, 16, 4096])
+            return {"do": "set_limits", "high": high, "low": rng.choice([0, high // 4])}
+        return {"do": what}
+    steps = []
+    for _ in range(rng.randint(3, 10)):
+        r = rng.random()
+        if r < 0.4:
+            steps.append(app(rng.choice(DGRAM_APP_ACTS)))
+        elif r < 0.85:
+            what = rng.choice(["peer_send", "peer_send", "peer_read", "peer_read", "peer_close"])
+            steps.append({"do": what, "n": rng.choice(DGRAM_SIZES)} if what == "peer_send" else {"do": what})
+        else:
+            steps.append({"do": "hook", "on": rng.choice(DGRAM_CALLBACKS), "act": app(rng.choice(DGRAM_HOOK_ACTS))})
+    return {"transport": "datagram", "steps": steps}
+
+
 def coalesce(events):
     """Consecutive data_received calls become one: how a stream is cut into reads is the kernel's."""
     out = []
@@ -80,7 +107,7 @@ def same_result(script_step, python, loopcheck):
         return True
     if python.startswith("raised ") and loopcheck not in ("ok",):
         return True
-    return python == "ok" and loopcheck == "CLOSED" and script_step.get("do") in ("write", "writelines")
+    return python == "ok" and loopcheck == "CLOSED" and script_step.get("do") in ("write", "writelines", "sendto")
 
 
 def compare(script, python, loopcheck):
@@ -99,7 +126,7 @@ def compare(script, python, loopcheck):
         step = script["steps"][i]
         if not same_result(step, p["result"], l["result"]):
             return "step %d %s: python returned %s, loopcheck %s" % (i, step, p["result"], l["result"])
-        for key in ("closing", "buffer", "peer_received", "peer_eof", "peer_error"):
+        for key in sorted(k for k in p if k != "result" and k in l):  # python's diagnoses aside
             if p[key] != l[key]:
                 return "after step %d %s: %s is %s in python, %s in loopcheck" % (i, step, key, p[key], l[key])
     return None
@@ -172,9 +199,15 @@ def main():
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--out", default=tempfile.gettempdir())
+    parser.add_argument("--transports", default="stream,datagram",
+                        help="which transports the scripts take turns on: stream, datagram or both")
     args = parser.parse_args()
     if not 1 <= args.count <= 100000 or not 1 <= args.seconds <= 3600 or not 0 <= args.seed < 2 ** 63:
         print("run.py: --count is 1..100000, --seconds 1..3600, --seed 0..2^63-1", file=sys.stderr)
+        return 2
+    transports = args.transports.split(",")
+    if not transports or any(t not in ("stream", "datagram") for t in transports):
+        print("run.py: --transports is a comma-separated list of stream and datagram", file=sys.stderr)
         return 2
     print("python: %s (%s)" % (sys.version.split()[0], sys.executable))
     rng = random.Random(args.seed)
@@ -182,7 +215,8 @@ def main():
     ran = 0
     known = {}
     while ran < args.count and time.monotonic() - start < args.seconds:
-        script = make_script(rng)
+        transport = transports[ran % len(transports)]
+        script = make_script(rng) if transport == "stream" else make_datagram_script(rng)
         python = asyncio_side.run(script)
         loopcheck = run_loopcheck(args.loopcheck, script)
         ran += 1

@@ -51,6 +51,10 @@ echo '{"steps": [{"do": "hook", "on": "connection_made", "act": {"do": "close"}}
 expect 2 "step 0: a hook's \"on\" is" "$cli" real differential --script "$work/hook.json"
 echo '{"sndbuf": 99999999999, "steps": []}' > "$work/sndbuf.json"
 expect 2 "sndbuf must be a whole number" "$cli" real differential --script "$work/sndbuf.json"
+echo '{"transport": "pipe", "steps": []}' > "$work/pipe.json"
+expect 2 '"transport" is "stream" or "datagram"' "$cli" real differential --script "$work/pipe.json"
+echo '{"transport": "datagram", "steps": [{"do": "write", "n": 5}]}' > "$work/dgram-write.json"
+expect 2 "step 0: unknown step 'write'" "$cli" real differential --script "$work/dgram-write.json"
 expect 2 "must be in [0, 60000000] us, got 70000000" "$cli" explore start-tls-server --param gap_us=70000000
 expect 2 "must be in [1, 3600000] ms, got 0" "$cli" explore reactor-startup --param connect_timeout_ms=0
 expect 2 "must be in [0, 4], got 9" "$cli" explore tls-echo --param tickets=9

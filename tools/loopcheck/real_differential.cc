@@ -1,11 +1,13 @@
 // `loopcheck real differential --script FILE`: one script of transport calls and peer actions,
-// run on loopcheck's SelectorStream transport over epoll and an AF_UNIX socketpair. It prints
-// what happened as one JSON object: every protocol callback in order, and after each step the
-// call's result and what the transport and the peer then say. tests/differential/run.py runs the
-// same script on CPython's own selector transport and compares the two (docs/FIDELITY.md).
+// run on loopcheck's SelectorStream transport over epoll and an AF_UNIX socketpair (or, with
+// "transport": "datagram", on its SelectorDatagram transport: real_differential_datagram.cc). It
+// prints what happened as one JSON object: every protocol callback in order, and after each step
+// the call's result and what the transport and the peer then say. tests/differential/run.py
+// runs the same script on CPython's own selector transport and compares the two
+// (docs/FIDELITY.md).
 //
-// The script (JSON): {"sndbuf": N (optional, the app socket's SO_SNDBUF), "steps": [...]}, each
-// step one of
+// The stream script (JSON): {"sndbuf": N (optional, the app socket's SO_SNDBUF), "steps": [...]},
+// each step one of
 //   {"do": "write", "n": N}   {"do": "writelines", "n": N, "parts": K}  (K chunks, then an empty one)
 //   {"do": "write_eof"}   {"do": "close"}   {"do": "abort"}
 //   {"do": "pause_reading"}   {"do": "resume_reading"}   {"do": "set_limits", "high": H, "low": L}
@@ -35,34 +37,13 @@
 #include <nlohmann/json.hpp>
 
 #include "src/transport/selector_stream.h"
+#include "tools/loopcheck/differential_parts.h"
 #include "tools/loopcheck/real_world.h"
 
 namespace loopcheck::cli {
 namespace {
 
-using nlohmann::json;
-
-constexpr int kSettleIterations = 20;
-constexpr std::size_t kMaxStepBytes = 1 << 20;
-constexpr std::size_t kMaxSteps = 1000;
-
-Bytes payload(std::size_t offset, std::size_t n) {
-  Bytes out(n, '\0');
-  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<char>('a' + (offset + i) % 26);
-  return out;
-}
-
-// asyncio's exception classes for the errors a stream transport hands connection_lost.
-std::string kind_of(const std::optional<Error>& error) {
-  if (!error) return "None";
-  switch (error->code) {
-    case Errc::connection_reset: return "ConnectionResetError";
-    case Errc::broken_pipe: return "BrokenPipeError";
-    case Errc::connection_aborted: return "ConnectionAbortedError";
-    case Errc::protocol_error: return "ProtocolError";
-    default: return std::string(errc_name(error->code));
-  }
-}
+using namespace differential;
 
 // Records every callback and runs the one-shot hooks a script sets.
 class DiffProtocol final : public Protocol {
@@ -111,20 +92,6 @@ class DiffProtocol final : public Protocol {
   }
 };
 
-// What reaches the loop's exception handler goes into the record too (CPython's side sets a
-// handler that does the same).
-class ExceptionRecorder final : public LoopObserver {
- public:
-  explicit ExceptionRecorder(json& events) : events_(events) {}
-  void on_callback(const Tag&) override {}
-  void on_exception(const ExceptionContext& context) override {
-    events_.push_back({{"loop_exception", kind_of(context.error)}});
-  }
-
- private:
-  json& events_;
-};
-
 // The far end of the socketpair: plain non-blocking socket calls, and what they saw.
 struct Peer {
   int fd = -1;
@@ -169,9 +136,7 @@ struct Run {
   std::unique_ptr<SelectorStreamTransport> transport;
   std::size_t app_sent = 0, peer_sent = 0;
 
-  void settle() {
-    for (int i = 0; i < kSettleIterations; ++i) world.loop->run_once(0);
-  }
+  void settle() { differential::settle(world); }
 
   // One app or peer action; the result is "ok" or what the call returned instead.
   std::string act(const json& step) {
@@ -232,69 +197,18 @@ struct Run {
   }
 };
 
-// Checks the script before anything runs: the steps, their kinds and their numbers.
-std::optional<std::string> check_script(const json& script) {
-  if (!script.is_object() || !script.contains("steps") || !script["steps"].is_array()) {
-    return "the script must be an object with a \"steps\" array";
-  }
-  if (script["steps"].size() > kMaxSteps) return "at most " + std::to_string(kMaxSteps) + " steps";
+// The stream script's own checks: its steps, and the socket buffer it may ask for.
+std::optional<std::string> check_stream_script(const json& script) {
   if (script.contains("sndbuf") && (!script["sndbuf"].is_number_unsigned() || script["sndbuf"].get<std::size_t>() > kMaxStepBytes)) {
     return "sndbuf must be a whole number of bytes up to " + std::to_string(kMaxStepBytes);
   }
-  static const std::set<std::string> kinds = {"write", "writelines", "write_eof", "close", "abort", "pause_reading", "resume_reading",
-                                              "set_limits", "keep_open", "hook", "peer_send", "peer_read",
-                                              "peer_shutdown", "peer_close"};
-  std::function<std::optional<std::string>(const json&, std::size_t)> check = [&](const json& step, std::size_t i)
-      -> std::optional<std::string> {
-    std::string where = "step " + std::to_string(i);
-    if (!step.is_object() || !step.contains("do") || !step["do"].is_string()) return where + ": needs a \"do\"";
-    std::string what = step["do"];
-    if (!kinds.count(what)) return where + ": unknown step '" + what + "'";
-    for (const char* key : {"n", "high", "low", "parts"}) {
-      if (step.contains(key) && (!step[key].is_number_unsigned() || step[key].get<std::size_t>() > kMaxStepBytes)) {
-        return where + ": " + key + " must be a whole number up to " + std::to_string(kMaxStepBytes);
-      }
-    }
-    if (what == "hook") {
-      static const std::set<std::string> callbacks = {"data_received", "eof_received", "pause_writing", "resume_writing"};
-      if (!step.contains("on") || !step["on"].is_string() || !callbacks.count(step["on"].get<std::string>())) {
-        return where + ": a hook's \"on\" is data_received, eof_received, pause_writing or resume_writing";
-      }
-      if (!step.contains("act")) return where + ": a hook needs an \"act\"";
-      if (step["act"].value("do", "") == "hook") return where + ": a hook cannot set a hook";
-      return check(step["act"], i);
-    }
-    return std::nullopt;
-  };
-  for (std::size_t i = 0; i < script["steps"].size(); ++i) {
-    if (auto problem = check(script["steps"][i], i)) return problem;
-  }
-  return std::nullopt;
+  return check_steps(script,
+                     {"write", "writelines", "write_eof", "close", "abort", "pause_reading", "resume_reading",
+                      "set_limits", "keep_open", "hook", "peer_send", "peer_read", "peer_shutdown", "peer_close"},
+                     {"data_received", "eof_received", "pause_writing", "resume_writing"});
 }
 
-}  // namespace
-
-int real_differential(const std::string& script_path) {
-  std::ifstream in(script_path);
-  if (!in) {
-    std::fprintf(stderr, "loopcheck: real differential: cannot read '%s'\n", script_path.c_str());
-    return 2;
-  }
-  json script = json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (script.is_discarded()) {
-    std::fprintf(stderr, "loopcheck: real differential: '%s' is not JSON\n", script_path.c_str());
-    return 2;
-  }
-  if (auto problem = check_script(script)) {
-    std::fprintf(stderr, "loopcheck: real differential: %s: %s\n", script_path.c_str(), problem->c_str());
-    return 2;
-  }
-  auto created = RealWorld::create(BugSet{});
-  if (auto* why = std::get_if<std::string>(&created)) {
-    std::fprintf(stderr, "loopcheck: real differential: skipped: %s\n", why->c_str());
-    return kSkipped;
-  }
-  RealWorld& world = *std::get<std::unique_ptr<RealWorld>>(created);
+int run_stream(RealWorld& world, const json& script) {
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0) {
     std::fprintf(stderr, "loopcheck: real differential: socketpair: %s\n", std::strerror(errno));
@@ -335,6 +249,50 @@ int real_differential(const std::string& script_path) {
   json out = {{"events", run.protocol.events}, {"steps", steps}};
   std::printf("%s\n", out.dump().c_str());
   return 0;
+}
+
+}  // namespace
+
+int real_differential(const std::string& script_path) {
+  std::ifstream in(script_path);
+  if (!in) {
+    std::fprintf(stderr, "loopcheck: real differential: cannot read '%s'\n", script_path.c_str());
+    return 2;
+  }
+  json script = json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (script.is_discarded()) {
+    std::fprintf(stderr, "loopcheck: real differential: '%s' is not JSON\n", script_path.c_str());
+    return 2;
+  }
+  std::optional<std::string> problem;
+  std::string transport = "stream";
+  if (script.is_object() && script.contains("transport")) {
+    transport = script["transport"].is_string() ? script["transport"].get<std::string>() : "(not a string)";
+  }
+  if (!script.is_object() || !script.contains("steps") || !script["steps"].is_array()) {
+    problem = "the script must be an object with a \"steps\" array";
+  } else if (transport == "stream") {
+    problem = check_stream_script(script);
+  } else if (transport == "datagram") {
+    problem = check_steps(script, {"sendto", "close", "abort", "set_limits", "hook", "peer_send", "peer_read", "peer_close"},
+                          {"datagram_received", "error_received", "pause_writing", "resume_writing"});
+  } else {
+    problem = "\"transport\" is \"stream\" or \"datagram\", got '" + transport + "'";
+  }
+  if (problem) {
+    std::fprintf(stderr, "loopcheck: real differential: %s: %s\n", script_path.c_str(), problem->c_str());
+    return 2;
+  }
+  // The datagram run compares close() with asyncio 3.13's, which does not drain: dgram-drain on.
+  BugSet bugs;
+  if (transport == "datagram") bugs.set(Bug::dgram_drain);
+  auto created = RealWorld::create(bugs);
+  if (auto* why = std::get_if<std::string>(&created)) {
+    std::fprintf(stderr, "loopcheck: real differential: skipped: %s\n", why->c_str());
+    return kSkipped;
+  }
+  RealWorld& world = *std::get<std::unique_ptr<RealWorld>>(created);
+  return transport == "datagram" ? run_datagram(world, script) : run_stream(world, script);
 }
 
 }  // namespace loopcheck::cli

@@ -1,0 +1,102 @@
+// What `loopcheck real differential`'s two runs (the stream and the datagram transport) share:
+// the script's numbers and their checks, the payload both sides compute alike, asyncio's names
+// for errors, and the record of what reached the loop's exception handler.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "src/core/bytes.h"
+#include "src/core/error.h"
+#include "src/core/loop.h"
+#include "tools/loopcheck/real_world.h"
+
+namespace loopcheck::cli::differential {
+
+using nlohmann::json;
+
+// AF_UNIX and loopback deliver at once, so a fixed number of non-blocking loop iterations
+// settles the world between two steps (CPython's side runs as many).
+constexpr int kSettleIterations = 20;
+constexpr std::size_t kMaxStepBytes = 1 << 20;
+constexpr std::size_t kMaxSteps = 1000;
+
+inline void settle(RealWorld& world) {
+  for (int i = 0; i < kSettleIterations; ++i) world.loop->run_once(0);
+}
+
+// Byte i of a stream (or of a datagram's numbering) is 'a' + i % 26, on both sides.
+inline Bytes payload(std::size_t offset, std::size_t n) {
+  Bytes out(n, '\0');
+  for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<char>('a' + (offset + i) % 26);
+  return out;
+}
+
+// asyncio's exception classes for the errors a transport hands its protocol.
+inline std::string kind_of(const std::optional<Error>& error) {
+  if (!error) return "None";
+  switch (error->code) {
+    case Errc::connection_reset: return "ConnectionResetError";
+    case Errc::broken_pipe: return "BrokenPipeError";
+    case Errc::connection_aborted: return "ConnectionAbortedError";
+    case Errc::connection_refused: return "ConnectionRefusedError";
+    case Errc::protocol_error: return "ProtocolError";
+    default: return std::string(errc_name(error->code));
+  }
+}
+
+// What reaches the loop's exception handler goes into the record too (CPython's side sets a
+// handler that does the same).
+class ExceptionRecorder final : public LoopObserver {
+ public:
+  explicit ExceptionRecorder(json& events) : events_(events) {}
+  void on_callback(const Tag&) override {}
+  void on_exception(const ExceptionContext& context) override {
+    events_.push_back({{"loop_exception", kind_of(context.error)}});
+  }
+
+ private:
+  json& events_;
+};
+
+// The script's steps, checked before anything runs: each a known kind, its numbers whole and in
+// range, a hook's callback one of `callbacks` and its act a step (not another hook).
+inline std::optional<std::string> check_steps(const json& script, const std::set<std::string>& kinds,
+                                              const std::set<std::string>& callbacks) {
+  if (script["steps"].size() > kMaxSteps) return "at most " + std::to_string(kMaxSteps) + " steps";
+  std::function<std::optional<std::string>(const json&, std::size_t)> check =
+      [&](const json& step, std::size_t i) -> std::optional<std::string> {
+    std::string where = "step " + std::to_string(i);
+    if (!step.is_object() || !step.contains("do") || !step["do"].is_string()) return where + ": needs a \"do\"";
+    std::string what = step["do"];
+    if (!kinds.count(what)) return where + ": unknown step '" + what + "'";
+    for (const char* key : {"n", "high", "low", "parts"}) {
+      if (step.contains(key) && (!step[key].is_number_unsigned() || step[key].get<std::size_t>() > kMaxStepBytes)) {
+        return where + ": " + key + " must be a whole number up to " + std::to_string(kMaxStepBytes);
+      }
+    }
+    if (what != "hook") return std::nullopt;
+    if (!step.contains("on") || !step["on"].is_string() || !callbacks.count(step["on"].get<std::string>())) {
+      std::string names;
+      for (const std::string& name : callbacks) names += (names.empty() ? "" : ", ") + name;
+      return where + ": a hook's \"on\" is one of " + names;
+    }
+    if (!step.contains("act")) return where + ": a hook needs an \"act\"";
+    if (step["act"].value("do", "") == "hook") return where + ": a hook cannot set a hook";
+    return check(step["act"], i);
+  };
+  for (std::size_t i = 0; i < script["steps"].size(); ++i) {
+    if (auto problem = check(script["steps"][i], i)) return problem;
+  }
+  return std::nullopt;
+}
+
+// `real differential` on the datagram transport (real_differential_datagram.cc).
+int run_datagram(RealWorld& world, const json& script);
+
+}  // namespace loopcheck::cli::differential
