@@ -200,7 +200,8 @@ set_tests_properties(interop.differential.selector PROPERTIES
 
 # interop: the bugs loopcheck found in asyncio itself (docs/FINDINGS.md), each shown on the
 # python3 installed here. Passing means this python still has the bug.
-foreach(finding sslproto_flush_abort sslproto_lost_handshake sslproto_paused_finished)
+foreach(finding sslproto_flush_abort sslproto_lost_handshake sslproto_paused_finished abort_after_flushed_close
+                writelines_no_pause)
   add_test(NAME interop.asyncio_findings.${finding}
            COMMAND bash ${PROJECT_SOURCE_DIR}/tests/asyncio_findings/run.sh $<TARGET_FILE:loopcheck> ${finding})
   set_tests_properties(interop.asyncio_findings.${finding} PROPERTIES

@@ -18,4 +18,10 @@ SenderPeer& add_sender_peer(SimWorld& world, int peer_fd, const Params& p, const
   return peer;
 }
 
+TlsPeer& add_tls_peer(SimWorld& world, int peer_fd, const char* name, TlsPeer::Script script) {
+  auto& peer = world.own(std::make_unique<TlsPeer>(world.kernel(), peer_fd, name, std::move(script)));
+  world.add_source(peer);
+  return peer;
+}
+
 }  // namespace loopcheck

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "model/world/peers.h"
+#include "model/world/tls_peer.h"
 #include "model/world/scenario.h"
 #include "model/world/world.h"
 
@@ -44,5 +45,8 @@ std::pair<int, int> app_peer_pair(SimWorld& world);
 // A peer that sends `bytes` in `chunk`-sized pieces (the scenario's parameters), then ends.
 SenderPeer& add_sender_peer(SimWorld& world, int peer_fd, const Params& p, const char* name,
                             SenderPeer::Ending ending);
+
+// A TLS endpoint (OpenSSL) on the far end of peer_fd, acting by `script`, owned and registered.
+TlsPeer& add_tls_peer(SimWorld& world, int peer_fd, const char* name, TlsPeer::Script script);
 
 }  // namespace loopcheck

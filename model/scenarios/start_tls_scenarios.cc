@@ -34,9 +34,7 @@ TlsPeer& greeted_client(SimWorld& world, int peer_fd, const Params& p, bool echo
   script.chunk = static_cast<std::size_t>(param(p, "chunk", 0));
   script.echo = echo;
   script.close_when_done = true;
-  auto& peer = world.own(std::make_unique<TlsPeer>(world.kernel(), peer_fd, "tls client", std::move(script)));
-  world.add_source(peer);
-  return peer;
+  return add_tls_peer(world, peer_fd, "tls client", std::move(script));
 }
 
 // ---- start-tls-paused (gh-109051), start-tls-server (seed 000) ---------------------------
@@ -206,10 +204,8 @@ class StartTlsStream final : public Scenario {
   Bounds default_bounds() const override { return {300, 1, 0}; }
   void setup(SimWorld& world, const Params& p) const override {
     auto [app_fd, peer_fd] = app_peer_pair(world);
-    auto& peer = world.own(std::make_unique<TlsPeer>(
-        world.kernel(), peer_fd, "tls client",
-        TlsPeer::Script::pipelined_starttls(static_cast<std::size_t>(param(p, "bytes", 0)))));
-    world.add_source(peer);
+    auto& peer = add_tls_peer(world, peer_fd, "tls client",
+                              TlsPeer::Script::pipelined_starttls(static_cast<std::size_t>(param(p, "bytes", 0))));
     auto& server = world.own(std::make_unique<StreamStartTlsServer>(world, p));
     Transport& plain = world.stream_transport(app_fd, server.protocol(), &peer);
     server.set_factory(world.start_tls_factory(plain, server.protocol(), &peer.plaintext(), SslSetup{}));

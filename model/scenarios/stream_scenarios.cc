@@ -170,6 +170,22 @@ class StreamReset final : public Scenario {
   }
 };
 
+// The writers' world (stream-resume-close, stream-writelines): a send buffer the app's writes
+// overrun, and a sink peer that reads everything.
+KernelConfig small_send_buffer() {
+  KernelConfig config;
+  config.stream_send_capacity = 64;
+  config.stream_recv_capacity = 128;
+  return config;
+}
+
+void with_sink_peer(SimWorld& world, Protocol& app) {
+  auto [app_fd, peer_fd] = app_peer_pair(world);
+  auto& peer = world.own(std::make_unique<SinkPeer>(world.kernel(), peer_fd, "sink peer"));
+  world.add_source(peer);
+  world.stream_transport(app_fd, app, &peer);
+}
+
 // ---- stream-resume-close (gh-156512) -----------------------------------------------------
 // The app writes, then closes as soon as the write buffer has drained: from inside
 // resume_writing() when the write went past the high mark, at once when it did not.
@@ -200,18 +216,9 @@ class StreamResumeClose final : public Scenario {
   }
   Params default_params() const override { return {{"bytes", 128}, {"high", 32}}; }
   Bounds default_bounds() const override { return {300, 3, 2}; }
-  KernelConfig kernel_config(const Params&) const override {
-    KernelConfig config;
-    config.stream_send_capacity = 64;
-    config.stream_recv_capacity = 128;
-    return config;
-  }
+  KernelConfig kernel_config(const Params&) const override { return small_send_buffer(); }
   void setup(SimWorld& world, const Params& p) const override {
-    auto [app_fd, peer_fd] = app_peer_pair(world);
-    auto& peer = world.own(std::make_unique<SinkPeer>(world.kernel(), peer_fd, "sink peer"));
-    world.add_source(peer);
-    auto& app = world.own(std::make_unique<CloseOnResume>(world, p));
-    world.stream_transport(app_fd, app, &peer);
+    with_sink_peer(world, world.own(std::make_unique<CloseOnResume>(world, p)));
   }
 };
 
@@ -249,18 +256,9 @@ class StreamWritelines final : public Scenario {
   }
   Params default_params() const override { return {{"bytes", 96}, {"chunk", 32}}; }
   Bounds default_bounds() const override { return {300, 2, 1}; }
-  KernelConfig kernel_config(const Params&) const override {
-    KernelConfig config;
-    config.stream_send_capacity = 64;
-    config.stream_recv_capacity = 128;
-    return config;
-  }
+  KernelConfig kernel_config(const Params&) const override { return small_send_buffer(); }
   void setup(SimWorld& world, const Params& p) const override {
-    auto [app_fd, peer_fd] = app_peer_pair(world);
-    auto& peer = world.own(std::make_unique<SinkPeer>(world.kernel(), peer_fd, "sink peer"));
-    world.add_source(peer);
-    auto& app = world.own(std::make_unique<WritelinesThenClose>(world, p));
-    world.stream_transport(app_fd, app, &peer);
+    with_sink_peer(world, world.own(std::make_unique<WritelinesThenClose>(world, p)));
   }
 };
 

@@ -19,9 +19,7 @@ TlsPeer& database_server(SimWorld& world, int peer_fd, const Params& p) {
   TlsPeer::Script script;
   script.replies = {{"OPTIONS", "SUPPORTED"}, {"STARTUP", "READY"}, {"QUERY 1", "RESULT 1"}};
   script.tickets = static_cast<int>(param(p, "tickets", 2));
-  auto& peer = world.own(std::make_unique<TlsPeer>(world.kernel(), peer_fd, "database server", std::move(script)));
-  world.add_source(peer);
-  return peer;
+  return add_tls_peer(world, peer_fd, "database server", std::move(script));
 }
 
 // The driver's connection on the app's `fd`: create_connection is the world's observed SSL

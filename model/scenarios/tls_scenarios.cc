@@ -24,8 +24,7 @@ TlsConnection connect_tls(SimWorld& world, Protocol& app, TlsPeer::Script script
                           bool server_side = false, SimTls tls = SimTls::psk) {
   script.tls = tls;
   auto [app_fd, peer_fd] = app_peer_pair(world);
-  auto& peer = world.own(std::make_unique<TlsPeer>(world.kernel(), peer_fd, "tls peer", std::move(script)));
-  world.add_source(peer);
+  auto& peer = add_tls_peer(world, peer_fd, "tls peer", std::move(script));
   int handshake = world.monitor().open_obligation("the handshake's waiter is woken");
   SslSetup setup;
   setup.options.server_side = server_side;
@@ -384,10 +383,8 @@ class TlsStartTls final : public Scenario {
   Bounds default_bounds() const override { return {300, 1, 0}; }
   void setup(SimWorld& world, const Params& p) const override {
     auto [app_fd, peer_fd] = app_peer_pair(world);
-    auto& peer = world.own(std::make_unique<TlsPeer>(
-        world.kernel(), peer_fd, "tls client",
-        TlsPeer::Script::pipelined_starttls(static_cast<std::size_t>(param(p, "bytes", 0)))));
-    world.add_source(peer);
+    auto& peer = add_tls_peer(world, peer_fd, "tls client",
+                              TlsPeer::Script::pipelined_starttls(static_cast<std::size_t>(param(p, "bytes", 0))));
     auto& tls_app = world.own(std::make_unique<TlsReader>(world));
     int handshake = world.monitor().open_obligation("the handshake's waiter is woken");
     SslSetup setup;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs one reproducer of docs/FINDINGS.md against the python3 on this machine, with certificates
-# made for this run. Exit 0: this python shows the finding. 77: python3 is missing (skipped).
+# made for this run. Exit 0: this python shows the finding. 77: skipped (python3 is missing, or
+# the finding is not this python version's to show).
 # Usage: run.sh LOOPCHECK FINDING   (FINDING: a file name here, without .py)
 set -uo pipefail
 loopcheck="$1" finding="$2"

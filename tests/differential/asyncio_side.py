@@ -25,47 +25,50 @@ def kind_of(exc):
     return "None" if exc is None else type(exc).__name__
 
 
-class DiffProtocol(asyncio.Protocol):
+class Recording:
+    """What both protocols keep: every callback in order, and the one-shot hooks a script sets
+    (a step to run inside the next call of a callback, recorded after it)."""
+
     def __init__(self, run):
         self.run = run
         self.events = []
-        self.keep_open = False
         self.hooks = {}
-        self.transport = None
         self.lost = False
         self.paused = False  # told pause_writing and not yet resume_writing
 
+    def note(self, event, callback=None):
+        self.events.append(event)
+        step = self.hooks.pop(callback, None) if callback else None
+        if step is not None:
+            self.events.append({"hook": step.get("do", ""), "result": self.run.act(step)})
+
     def connection_made(self, transport):
-        self.transport = transport
-        self.events.append({"cb": "connection_made"})
-
-    def data_received(self, data):
-        self.events.append({"cb": "data_received", "n": len(data)})
-        self._hook("data_received")
-
-    def eof_received(self):
-        self.events.append({"cb": "eof_received"})
-        self._hook("eof_received")
-        return self.keep_open
+        self.note({"cb": "connection_made"})
 
     def connection_lost(self, exc):
         self.lost = True
-        self.events.append({"cb": "connection_lost", "exc": kind_of(exc)})
+        self.note({"cb": "connection_lost", "exc": kind_of(exc)})
 
     def pause_writing(self):
         self.paused = True
-        self.events.append({"cb": "pause_writing"})
-        self._hook("pause_writing")
+        self.note({"cb": "pause_writing"}, "pause_writing")
 
     def resume_writing(self):
         self.paused = False
-        self.events.append({"cb": "resume_writing"})
-        self._hook("resume_writing")
+        self.note({"cb": "resume_writing"}, "resume_writing")
 
-    def _hook(self, name):
-        step = self.hooks.pop(name, None)
-        if step is not None:
-            self.events.append({"hook": step.get("do", ""), "result": self.run.act(step)})
+
+class DiffProtocol(Recording, asyncio.Protocol):
+    def __init__(self, run):
+        super().__init__(run)
+        self.keep_open = False  # what eof_received answers
+
+    def data_received(self, data):
+        self.note({"cb": "data_received", "n": len(data)}, "data_received")
+
+    def eof_received(self):
+        self.note({"cb": "eof_received"}, "eof_received")
+        return self.keep_open
 
 
 class Peer:
@@ -174,41 +177,51 @@ async def settle():
         await asyncio.sleep(0)
 
 
+async def play(script, run, state, close_peer):
+    """One script once the transport exists: a settle, each step with a settle after it and the
+    state `state` gives (the step's result added), an abort of whatever is still open, and the
+    record. What reaches the loop's exception handler is recorded too."""
+    asyncio.get_running_loop().set_exception_handler(lambda _loop, context: run.protocol.events.append(
+        {"loop_exception": kind_of(context.get("exception"))}))
+    await settle()
+    steps = []
+    for step in script["steps"]:
+        result = run.act(step)
+        await settle()
+        steps.append(dict(state(), result=result))
+    if not run.protocol.lost:
+        run.transport.abort()
+        await settle()
+    close_peer()
+    return {"events": run.protocol.events, "steps": steps}
+
+
+def stream_state(run):
+    state = {"closing": run.transport.is_closing(), "buffer": run.transport.get_write_buffer_size(),
+             "peer_received": run.peer.received, "peer_eof": run.peer.eof, "peer_error": run.peer.error}
+    # A diagnosis only, not compared: 3.12+'s buffer of chunks holding nothing but empty ones,
+    # which it can never send (gh-155888). Private, so looked up with care.
+    chunks = getattr(run.transport, "_buffer", None)
+    if chunks and run.transport.get_write_buffer_size() == 0:
+        state["stuck_empty_chunks"] = True
+    # Another: the buffer is above the high-water mark and the protocol was never told to pause
+    # (3.12 to 3.13.0's writelines does not call _maybe_pause_protocol).
+    _, high = run.transport.get_write_buffer_limits()
+    if not run.transport.is_closing() and run.transport.get_write_buffer_size() > high \
+            and not run.protocol.paused:
+        state["over_high_unpaused"] = True
+    return state
+
+
 async def run_script(script):
     loop = asyncio.get_running_loop()
     app_sock, peer_sock = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     if "sndbuf" in script:
         app_sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, script["sndbuf"])
     run = Run(peer_sock)
-    loop.set_exception_handler(lambda _loop, context: run.protocol.events.append(
-        {"loop_exception": kind_of(context.get("exception"))}))
     run.transport, _ = await loop.create_unix_connection(lambda: run.protocol, sock=app_sock)
-    await settle()
-    steps = []
-    for step in script["steps"]:
-        result = run.act(step)
-        await settle()
-        steps.append({"result": result, "closing": run.transport.is_closing(),
-                      "buffer": run.transport.get_write_buffer_size(),
-                      "peer_received": run.peer.received, "peer_eof": run.peer.eof,
-                      "peer_error": run.peer.error})
-        # A diagnosis only, not compared: 3.12+'s buffer of chunks holding nothing but empty
-        # ones, which it can never send (gh-155888). Private, so looked up with care.
-        chunks = getattr(run.transport, "_buffer", None)
-        if chunks and run.transport.get_write_buffer_size() == 0:
-            steps[-1]["stuck_empty_chunks"] = True
-        # Another: the buffer is above the high-water mark and the protocol was never told to
-        # pause (3.12 to 3.13.0's writelines does not call _maybe_pause_protocol).
-        _, high = run.transport.get_write_buffer_limits()
-        if not run.transport.is_closing() and run.transport.get_write_buffer_size() > high \
-                and not run.protocol.paused:
-            steps[-1]["over_high_unpaused"] = True
-    if not run.protocol.lost:
-        run.transport.abort()
-        await settle()
-    if run.peer.sock is not None:
-        run.peer.sock.close()
-    return {"events": run.protocol.events, "steps": steps}
+    return await play(script, run, lambda: stream_state(run),
+                      lambda: run.peer.sock is not None and run.peer.sock.close())
 
 
 def run(script):
@@ -217,42 +230,15 @@ def run(script):
     return asyncio.run(run_script(script))
 
 
-class DiffDatagramProtocol(asyncio.DatagramProtocol):
+class DiffDatagramProtocol(Recording, asyncio.DatagramProtocol):
     """The datagram run's protocol: datagrams by size and whether the peer sent them."""
 
-    def __init__(self, run):
-        self.run = run
-        self.events = []
-        self.hooks = {}
-        self.lost = False
-
-    def connection_made(self, transport):
-        self.events.append({"cb": "connection_made"})
-
     def datagram_received(self, data, addr):
-        self.events.append({"cb": "datagram_received", "n": len(data), "from_peer": addr == self.run.peer_addr})
-        self._hook("datagram_received")
+        self.note({"cb": "datagram_received", "n": len(data), "from_peer": addr == self.run.peer_addr},
+                  "datagram_received")
 
     def error_received(self, exc):
-        self.events.append({"cb": "error_received", "exc": kind_of(exc)})
-        self._hook("error_received")
-
-    def connection_lost(self, exc):
-        self.lost = True
-        self.events.append({"cb": "connection_lost", "exc": kind_of(exc)})
-
-    def pause_writing(self):
-        self.events.append({"cb": "pause_writing"})
-        self._hook("pause_writing")
-
-    def resume_writing(self):
-        self.events.append({"cb": "resume_writing"})
-        self._hook("resume_writing")
-
-    def _hook(self, name):
-        step = self.hooks.pop(name, None)
-        if step is not None:
-            self.events.append({"hook": step.get("do", ""), "result": self.run.act(step)})
+        self.note({"cb": "error_received", "exc": kind_of(exc)}, "error_received")
 
 
 class DatagramRun:
@@ -331,21 +317,8 @@ async def run_datagram_script(script):
     app_sock.bind(("127.0.0.1", 0))
     run = DatagramRun()
     run.app_addr = app_sock.getsockname()
-    loop.set_exception_handler(lambda _loop, context: run.protocol.events.append(
-        {"loop_exception": kind_of(context.get("exception"))}))
     run.transport, _ = await loop.create_datagram_endpoint(lambda: run.protocol, sock=app_sock)
-    await settle()
-    steps = []
-    for step in script["steps"]:
-        result = run.act(step)
-        await settle()
-        steps.append({"result": result, "closing": run.transport.is_closing(),
-                      "buffer": run.transport.get_write_buffer_size(),
-                      "peer_datagrams": run.peer_datagrams, "peer_bytes": run.peer_bytes,
-                      "peer_error": run.peer_error})
-    if not run.protocol.lost:
-        run.transport.abort()
-        await settle()
-    if run.peer is not None:
-        run.peer.close()
-    return {"events": run.protocol.events, "steps": steps}
+    return await play(script, run, lambda: {
+        "closing": run.transport.is_closing(), "buffer": run.transport.get_write_buffer_size(),
+        "peer_datagrams": run.peer_datagrams, "peer_bytes": run.peer_bytes, "peer_error": run.peer_error},
+        lambda: run.peer is not None and run.peer.close())

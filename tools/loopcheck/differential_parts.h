@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdio>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -63,6 +65,53 @@ class ExceptionRecorder final : public LoopObserver {
  private:
   json& events_;
 };
+
+// The record both runs keep: every protocol callback in order, with the one-shot hooks a script
+// sets (a step to run inside the next call of a callback, recorded after it).
+struct CallbackRecord {
+  std::function<std::string(const json&)> act;  // runs a step (set by the run)
+  json events = json::array();
+  std::map<std::string, json> hooks;  // callback name -> its step, once
+  bool lost = false;                  // connection_lost has come
+
+  void note(json event, const char* callback = nullptr) {
+    events.push_back(std::move(event));
+    if (!callback) return;
+    auto it = hooks.find(callback);
+    if (it == hooks.end()) return;
+    json step = it->second;
+    hooks.erase(it);
+    std::string result = act(step);
+    events.push_back({{"hook", step.value("do", "")}, {"result", result}});
+  }
+};
+
+// One script from the transport's construction on: a settle, then each step with a settle after
+// it and the state `state` gives (the step's result added), then an abort of whatever is still
+// open (abort_open), and the record printed as JSON. What reaches the loop's exception handler
+// is recorded too.
+inline int play(RealWorld& world, const json& script, CallbackRecord& record,
+                const std::function<json()>& state, const std::function<void()>& abort_open) {
+  ExceptionRecorder recorder(record.events);
+  world.loop->set_observer(&recorder);
+  settle(world);
+  json steps = json::array();
+  for (const json& step : script["steps"]) {
+    std::string result = record.act(step);
+    settle(world);
+    json snapshot = state();
+    snapshot["result"] = result;
+    steps.push_back(std::move(snapshot));
+  }
+  if (!record.lost) {
+    abort_open();  // the end of every script: nothing may be left open
+    settle(world);
+  }
+  world.loop->set_observer(nullptr);
+  json out = {{"events", record.events}, {"steps", steps}};
+  std::printf("%s\n", out.dump().c_str());
+  return 0;
+}
 
 // The script's steps, checked before anything runs: each a known kind, its numbers whole and in
 // range, a hook's callback one of `callbacks` and its act a step (not another hook).

@@ -45,51 +45,26 @@ namespace {
 
 using namespace differential;
 
-// Records every callback and runs the one-shot hooks a script sets.
+// Hands every callback to the record (which runs the script's hooks).
 class DiffProtocol final : public Protocol {
  public:
-  std::function<std::string(const json&)> act;  // runs a step inside a callback
-  json events = json::array();
-  bool keep_open = false;
-  std::map<std::string, json> hooks;  // callback name -> the step to run inside it, once
-  Transport* transport = nullptr;
-  bool lost = false;
+  CallbackRecord record;
+  bool keep_open = false;  // what eof_received answers
 
-  void connection_made(Transport& t) override {
-    transport = &t;
-    events.push_back({{"cb", "connection_made"}});
-  }
+  void connection_made(Transport&) override { record.note({{"cb", "connection_made"}}); }
   void data_received(BytesView data) override {
-    events.push_back({{"cb", "data_received"}, {"n", data.size()}});
-    run_hook("data_received");
+    record.note({{"cb", "data_received"}, {"n", data.size()}}, "data_received");
   }
   bool eof_received() override {
-    events.push_back({{"cb", "eof_received"}});
-    run_hook("eof_received");
+    record.note({{"cb", "eof_received"}}, "eof_received");
     return keep_open;
   }
   void connection_lost(std::optional<Error> error) override {
-    lost = true;
-    events.push_back({{"cb", "connection_lost"}, {"exc", kind_of(error)}});
+    record.lost = true;
+    record.note({{"cb", "connection_lost"}, {"exc", kind_of(error)}});
   }
-  void pause_writing() override {
-    events.push_back({{"cb", "pause_writing"}});
-    run_hook("pause_writing");
-  }
-  void resume_writing() override {
-    events.push_back({{"cb", "resume_writing"}});
-    run_hook("resume_writing");
-  }
-
- private:
-  void run_hook(const std::string& name) {
-    auto it = hooks.find(name);
-    if (it == hooks.end()) return;
-    json step = it->second;
-    hooks.erase(it);
-    std::string result = act(step);
-    events.push_back({{"hook", step.value("do", "")}, {"result", result}});
-  }
+  void pause_writing() override { record.note({{"cb", "pause_writing"}}, "pause_writing"); }
+  void resume_writing() override { record.note({{"cb", "resume_writing"}}, "resume_writing"); }
 };
 
 // The far end of the socketpair: plain non-blocking socket calls, and what they saw.
@@ -136,8 +111,6 @@ struct Run {
   std::unique_ptr<SelectorStreamTransport> transport;
   std::size_t app_sent = 0, peer_sent = 0;
 
-  void settle() { differential::settle(world); }
-
   // One app or peer action; the result is "ok" or what the call returned instead.
   std::string act(const json& step) {
     const std::string what = step.value("do", "");
@@ -176,7 +149,7 @@ struct Run {
     } else if (what == "keep_open") {
       protocol.keep_open = step.value("value", false);
     } else if (what == "hook") {
-      protocol.hooks[step.value("on", "")] = step.value("act", json::object());
+      protocol.record.hooks[step.value("on", "")] = step.value("act", json::object());
     }
     if (what.rfind("peer_", 0) != 0) return "ok";
     if (peer.fd < 0) return "closed";  // the peer closed its end earlier in the script
@@ -221,34 +194,20 @@ int run_stream(RealWorld& world, const json& script) {
   (void)::fcntl(fds[0], F_SETFL, ::fcntl(fds[0], F_GETFL) | O_NONBLOCK);
   Run run{world};
   run.peer.fd = fds[1];
-  run.protocol.act = [&run](const json& step) { return run.act(step); };
-  ExceptionRecorder recorder(run.protocol.events);
-  world.loop->set_observer(&recorder);
+  run.protocol.record.act = [&run](const json& step) { return run.act(step); };
   run.transport = std::make_unique<SelectorStreamTransport>(world.context(), fds[0], run.protocol);
-  run.settle();
-  json steps = json::array();
-  auto snapshot = [&](const std::string& result) {
-    steps.push_back({{"result", result},
-                     {"closing", run.transport->is_closing()},
-                     {"buffer", run.transport->get_write_buffer_size()},
-                     {"peer_received", run.peer.received},
-                     {"peer_eof", run.peer.eof},
-                     {"peer_error", run.peer.error}});
-  };
-  for (const json& step : script["steps"]) {
-    std::string result = run.act(step);
-    run.settle();
-    snapshot(result);
-  }
-  if (!run.protocol.lost) {
-    run.transport->abort();  // the end of every script: nothing may be left open
-    run.settle();
-  }
-  world.loop->set_observer(nullptr);
+  int code = play(
+      world, script, run.protocol.record,
+      [&run] {
+        return json{{"closing", run.transport->is_closing()},
+                    {"buffer", run.transport->get_write_buffer_size()},
+                    {"peer_received", run.peer.received},
+                    {"peer_eof", run.peer.eof},
+                    {"peer_error", run.peer.error}};
+      },
+      [&run] { run.transport->abort(); });
   if (run.peer.fd >= 0) ::close(run.peer.fd);
-  json out = {{"events", run.protocol.events}, {"steps", steps}};
-  std::printf("%s\n", out.dump().c_str());
-  return 0;
+  return code;
 }
 
 }  // namespace

@@ -25,47 +25,26 @@
 namespace loopcheck::cli::differential {
 namespace {
 
-// Records every callback (datagrams by size and whether the peer sent them) and runs the
-// one-shot hooks a script sets.
+// Hands every callback to the record (which runs the script's hooks); a datagram goes in by its
+// size and whether the peer sent it.
 class DiffDatagramProtocol final : public DatagramProtocol {
  public:
-  std::function<std::string(const json&)> act;
-  json events = json::array();
-  std::map<std::string, json> hooks;
+  CallbackRecord record;
   Address peer;
-  bool lost = false;
 
-  void connection_made(DatagramTransport&) override { events.push_back({{"cb", "connection_made"}}); }
+  void connection_made(DatagramTransport&) override { record.note({{"cb", "connection_made"}}); }
   void datagram_received(BytesView data, const Address& from) override {
-    events.push_back({{"cb", "datagram_received"}, {"n", data.size()}, {"from_peer", from == peer}});
-    run_hook("datagram_received");
+    record.note({{"cb", "datagram_received"}, {"n", data.size()}, {"from_peer", from == peer}}, "datagram_received");
   }
   void error_received(const Error& error) override {
-    events.push_back({{"cb", "error_received"}, {"exc", kind_of(error)}});
-    run_hook("error_received");
+    record.note({{"cb", "error_received"}, {"exc", kind_of(error)}}, "error_received");
   }
   void connection_lost(std::optional<Error> error) override {
-    lost = true;
-    events.push_back({{"cb", "connection_lost"}, {"exc", kind_of(error)}});
+    record.lost = true;
+    record.note({{"cb", "connection_lost"}, {"exc", kind_of(error)}});
   }
-  void pause_writing() override {
-    events.push_back({{"cb", "pause_writing"}});
-    run_hook("pause_writing");
-  }
-  void resume_writing() override {
-    events.push_back({{"cb", "resume_writing"}});
-    run_hook("resume_writing");
-  }
-
- private:
-  void run_hook(const std::string& name) {
-    auto it = hooks.find(name);
-    if (it == hooks.end()) return;
-    json step = it->second;
-    hooks.erase(it);
-    std::string result = act(step);
-    events.push_back({{"hook", step.value("do", "")}, {"result", result}});
-  }
+  void pause_writing() override { record.note({{"cb", "pause_writing"}}, "pause_writing"); }
+  void resume_writing() override { record.note({{"cb", "resume_writing"}}, "resume_writing"); }
 };
 
 struct DatagramRun {
@@ -96,7 +75,7 @@ struct DatagramRun {
     } else if (what == "abort") {
       transport->abort();
     } else if (what == "hook") {
-      protocol.hooks[step.value("on", "")] = step.value("act", json::object());
+      protocol.record.hooks[step.value("on", "")] = step.value("act", json::object());
     }
     if (what.rfind("peer_", 0) != 0) return "ok";
     if (peer_fd < 0) return "closed";
@@ -145,31 +124,20 @@ int run_datagram(RealWorld& world, const json& script) {
   run.app_address = world.sockets.sockname(app.value());
   run.peer_address = world.sockets.sockname(peer.value());
   run.protocol.peer = run.peer_address;
-  run.protocol.act = [&run](const json& step) { return run.act(step); };
-  ExceptionRecorder recorder(run.protocol.events);
-  world.loop->set_observer(&recorder);
+  run.protocol.record.act = [&run](const json& step) { return run.act(step); };
   run.transport = std::make_unique<SelectorDatagramTransport>(world.context(), app.value(), run.protocol);
-  settle(world);
-  json steps = json::array();
-  for (const json& step : script["steps"]) {
-    std::string result = run.act(step);
-    settle(world);
-    steps.push_back({{"result", result},
-                     {"closing", run.transport->is_closing()},
-                     {"buffer", run.transport->get_write_buffer_size()},
-                     {"peer_datagrams", run.peer_datagrams},
-                     {"peer_bytes", run.peer_bytes},
-                     {"peer_error", run.peer_error}});
-  }
-  if (!run.protocol.lost) {
-    run.transport->abort();  // the end of every script: nothing may be left open
-    settle(world);
-  }
-  world.loop->set_observer(nullptr);
+  int code = play(
+      world, script, run.protocol.record,
+      [&run] {
+        return json{{"closing", run.transport->is_closing()},
+                    {"buffer", run.transport->get_write_buffer_size()},
+                    {"peer_datagrams", run.peer_datagrams},
+                    {"peer_bytes", run.peer_bytes},
+                    {"peer_error", run.peer_error}};
+      },
+      [&run] { run.transport->abort(); });
   if (run.peer_fd >= 0) ::close(run.peer_fd);
-  json out = {{"events", run.protocol.events}, {"steps", steps}};
-  std::printf("%s\n", out.dump().c_str());
-  return 0;
+  return code;
 }
 
 }  // namespace loopcheck::cli::differential
