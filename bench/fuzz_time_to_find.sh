@@ -20,7 +20,8 @@ declare -A family=(
   [bpo-29406]=ssl_protocol_fuzzer [bpo-30698]=ssl_protocol_fuzzer [bpo-45159]=ssl_protocol_fuzzer
   [sslproto-flush-abort]=ssl_protocol_fuzzer [sslproto-paused-finished]=ssl_protocol_fuzzer
   [proactor-eof-twice]=proactor_stream_fuzzer [gh-155888]=selector_stream_fuzzer
-  [gh-103462]=selector_stream_fuzzer
+  [gh-103462]=selector_stream_fuzzer [gh-150107]=selector_stream_fuzzer
+  [sendfile-close-hang]=selector_stream_fuzzer
   [gh-109051]=start_tls_fuzzer [gh-142352]=start_tls_fuzzer [sslproto-lost-handshake]=start_tls_fuzzer
   [reactor-sslsocket]=tls_reactor_fuzzer
 )
@@ -32,7 +33,7 @@ printf '%-20s %-26s %-40s %s\n' switch target "seconds (5 runs)" median
 for bug in dgram-drain bpo-38471 gh-91227 bpo-27223 gh-156512 bpo-33694 bpo-44428 twisted-11020 bpo-32710 \
            bpo-33674 bpo-29743 asyncio-472 bpo-29406 bpo-30698 bpo-45159 sslproto-flush-abort \
            gh-109051 gh-142352 sslproto-lost-handshake reactor-sslsocket sslproto-paused-finished \
-           proactor-eof-twice gh-155888 gh-103462; do
+           proactor-eof-twice gh-155888 gh-103462 gh-150107 sendfile-close-hang; do
   target="${family[$bug]}"
   [[ -n "$only" && "$target" != "$only" ]] && continue
   if (( ${#picked[@]} )) && ! printf '%s\n' "${picked[@]}" | grep -qxF -- "$bug"; then continue; fi

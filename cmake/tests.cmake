@@ -56,7 +56,8 @@ loopcheck_gtest(model_tests model model/oracles/catalog_test.cc model/apps/adver
 loopcheck_gtest(conformance_tests conformance
                 src/transport/conformance/selector_events_test.cc
                 src/transport/conformance/proactor_events_test.cc
-                src/transport/conformance/sslproto_test.cc)
+                src/transport/conformance/sslproto_test.cc
+                src/transport/conformance/sendfile_test.cc)
 target_link_libraries(conformance_tests PRIVATE loopcheck_tls)
 
 # corpus: every reproducer replays to the verdict it records.
@@ -75,7 +76,7 @@ set_tests_properties(cli.bad_input PROPERTIES LABELS unit TIMEOUT 600)  # about 
 # Fuzz corpora replay through their targets (the standalone driver under gcc, -runs=0 under
 # libFuzzer). With the family's bug switches on, the same corpus must make the target abort:
 # that proves the target can fail. Under the fuzz preset each target also fuzzes for 20 s.
-set(LOOPCHECK_FAMILY_BUGS_selector_stream_fuzzer "bpo-27223,gh-156512,gh-155888,gh-103462")
+set(LOOPCHECK_FAMILY_BUGS_selector_stream_fuzzer "bpo-27223,gh-156512,gh-155888,gh-103462,gh-150107,sendfile-close-hang")
 set(LOOPCHECK_FAMILY_BUGS_selector_datagram_fuzzer "dgram-drain,bpo-38471,gh-91227")
 set(LOOPCHECK_FAMILY_BUGS_proactor_stream_fuzzer "bpo-33694,bpo-44428,twisted-11020,bpo-32710,proactor-eof-twice")
 set(LOOPCHECK_FAMILY_BUGS_ssl_protocol_fuzzer "bpo-33674,bpo-29743,asyncio-472,bpo-29406,bpo-30698,bpo-45159,sslproto-flush-abort,sslproto-paused-finished")
@@ -197,11 +198,17 @@ add_test(NAME interop.differential.selector
                  --seed 1 --count 2000 --seconds 60)
 set_tests_properties(interop.differential.selector PROPERTIES
   LABELS interop TIMEOUT 180 SKIP_RETURN_CODE 77)
+# The same with loop.sendfile among the app's calls (a file on disk, or a BytesIO for the fallback).
+add_test(NAME interop.differential.sendfile
+         COMMAND bash ${PROJECT_SOURCE_DIR}/tests/differential/run.sh $<TARGET_FILE:loopcheck>
+                 --transports sendfile --seed 1 --count 1000 --seconds 60)
+set_tests_properties(interop.differential.sendfile PROPERTIES
+  LABELS interop TIMEOUT 180 SKIP_RETURN_CODE 77)
 
 # interop: the bugs loopcheck found in asyncio itself (docs/FINDINGS.md), each shown on the
 # python3 installed here. Passing means this python still has the bug.
 foreach(finding sslproto_flush_abort sslproto_lost_handshake sslproto_paused_finished abort_after_flushed_close
-                writelines_no_pause)
+                writelines_no_pause sendfile_offset_zero sendfile_close_hang)
   add_test(NAME interop.asyncio_findings.${finding}
            COMMAND bash ${PROJECT_SOURCE_DIR}/tests/asyncio_findings/run.sh $<TARGET_FILE:loopcheck> ${finding})
   set_tests_properties(interop.asyncio_findings.${finding} PROPERTIES

@@ -153,6 +153,23 @@ std::vector<CatalogEntry>& entries() {
        "writelines() sends what it can at once and registers no writer for the rest: what the "
        "kernel did not take stays in the buffer, and a close() waiting for it never completes",
        "stream-writelines", {Oracle::O4}, 6},
+      {Bug::gh_150107, "gh-150107", "selector stream",
+       "CPython gh-150107: loop.sendfile's fallback ignores offset 0 (fixed upstream in 2026; "
+       "asyncio 3.13 releases before the fix have it)",
+       "the fallback seeks the file only for a non-zero offset; a file whose position an earlier "
+       "sendfile left at its end is read from there, so sendfile(file, 0) returns 0 and the body "
+       "never leaves, though nothing failed",
+       "stream-sendfile", {Oracle::O2}, 20},
+      {Bug::sendfile_close_hang, "sendfile-close-hang", "selector stream",
+       "found by loopcheck in CPython 3.13's Lib/asyncio/selector_events.py "
+       "(_SelectorSocketTransport._call_connection_lost; the proactor's twin was bpo-35682); ON is "
+       "asyncio 3.13 itself, OFF the fix; shown on real CPython by "
+       "tests/asyncio_findings/sendfile_close_hang.py",
+       "a close() or abort() while loop.sendfile's os.sendfile has the socket (the write buffer "
+       "drained) sets an exception on the done empty waiter, which raises InvalidStateError into "
+       "the loop's exception handler; nothing tells the sendfile, which waits for the writability "
+       "of a socket that is closed and never returns",
+       "stream-sendfile-abort", {Oracle::O4}, 18},
   };
   return kCatalog;
 }

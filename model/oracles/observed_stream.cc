@@ -177,6 +177,34 @@ Status ObservedStream::writelines(const std::vector<Bytes>& chunks) {
   return status;
 }
 
+void ObservedStream::sendfile_started(const FileObject& file, std::uint64_t offset, std::optional<std::size_t> count) {
+  trace("app: sendfile(offset " + std::to_string(offset) + ", " +
+        (count ? "count " + std::to_string(*count) : std::string("to the end")) + ", a " +
+        std::to_string(file.size()) + "-byte " + (file.fileno() ? "regular file" : "file without fileno") + ")");
+  ++sendfiles_;
+}
+
+void ObservedStream::sendfile_finished(const FileObject& file, std::uint64_t offset, std::optional<std::size_t> count,
+                                       const SendfileResult& result) {
+  --sendfiles_;
+  if (result.native && result.sent > 0) {
+    Bytes sent = file.pread(offset, result.sent);
+    if (peer_) accepted_ += sent;
+    accepted_bytes_ += sent.size();
+  }
+  note_status(result.error);
+  if (result.error) return;
+  // Returned: the whole range has left (asyncio's sendfile stops early only by raising).
+  std::uint64_t size = file.size();
+  std::uint64_t rest = offset < size ? size - offset : 0;
+  std::uint64_t owed = count && *count > 0 ? std::min<std::uint64_t>(*count, rest) : rest;
+  if (result.sent != owed) {
+    monitor_.flag(Oracle::O2, who() + ": sendfile(offset " + std::to_string(offset) + ") of a " + std::to_string(size) +
+                                  "-byte file returned " + std::to_string(result.sent) + " bytes sent, not the " +
+                                  std::to_string(owed) + " it was asked for: the rest never left");
+  }
+}
+
 Status ObservedStream::write_eof() {
   trace("app: write_eof()");
   Status status = inner_->write_eof();
@@ -236,6 +264,7 @@ void ObservedStream::fingerprint(StateHasher& h) const {
   h.value(adopted_);
   h.value(waiter_error_);
   h.value(tls_error_.has_value());
+  h.value(sendfiles_);
 }
 
 void ObservedStream::check_step() {
@@ -311,6 +340,10 @@ void ObservedStream::check_end(bool quiescent) {
   if (quiescent && owed_lost && (close_called_ || abort_called_ || (inner_ && inner_->is_closing())) && !lost_) {
     monitor_.flag(Oracle::O4, who() + ": " + (abort_called_ ? "abort()" : "close()") +
                                   " never reached connection_lost");
+  }
+  // loop.sendfile must end once the connection has: returned, or raised what ended it.
+  if (quiescent && lost_ && sendfiles_ > 0) {
+    monitor_.flag(Oracle::O4, who() + ": connection_lost has come, but loop.sendfile has neither returned nor raised");
   }
   // A close that TCP itself turned into a reset (unread or late data) owes the peer nothing.
   bool graceful = lost_ && !lost_error_ && !abort_called_ && stats.resets_after_close == 0;

@@ -13,6 +13,7 @@
 #include "src/core/state_hasher.h"
 #include "src/core/time.h"
 #include "src/core/transport.h"
+#include "src/transport/sendfile.h"
 
 namespace loopcheck {
 
@@ -66,6 +67,19 @@ class ObservedStream final : public BufferedProtocol, public Transport {
   std::optional<std::string> get_extra_info(std::string_view name) const override {
     return inner_->get_extra_info(name);
   }
+  SendfileMode sendfile_mode() const override { return inner_->sendfile_mode(); }
+  Status take_from_registry() override { return inner_->take_from_registry(); }
+  void return_to_registry() override { inner_->return_to_registry(); }
+  std::optional<int> sendfile_socket() const override { return inner_->sendfile_socket(); }
+  Status make_empty_waiter(std::function<void(Status)> done) override { return inner_->make_empty_waiter(std::move(done)); }
+  void reset_empty_waiter() override { inner_->reset_empty_waiter(); }
+
+  // loop.sendfile on this transport (SimWorld::sendfile tells us). O2: a sendfile that returns
+  // without error has sent the whole range it was asked for; the file's bytes sent natively join
+  // what the peer is owed (the fallback's go through write(), which records them).
+  void sendfile_started(const FileObject& file, std::uint64_t offset, std::optional<std::size_t> count);
+  void sendfile_finished(const FileObject& file, std::uint64_t offset, std::optional<std::size_t> count,
+                         const SendfileResult& result);
 
   // An SSL transport exists before its connection_made (create_connection holds it during the
   // handshake): the world attaches it at once, and names the observed plain transport beneath,
@@ -137,6 +151,7 @@ class ObservedStream final : public BufferedProtocol, public Transport {
   int errors_reported_ = 0;   // errors the app saw as a Status or via the exception handler
   std::optional<Error> tls_error_;  // the first failure the SSL protocol raised
   bool waiter_error_ = false;       // the handshake's waiter was woken with an error
+  int sendfiles_ = 0;               // loop.sendfile calls not yet returned
 
   friend class Monitor;
 };

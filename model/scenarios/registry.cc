@@ -31,7 +31,8 @@ std::vector<const Scenario*>& scenarios() {
       &start_tls_paused_scenario(), &start_tls_stream_scenario(), &start_tls_server_scenario(),
       &start_tls_adversary_scenario(), &reactor_startup_scenario(), &reactor_adversary_scenario(),
       // Added later, at the end so that fuzz seeds keep their family positions.
-      &proactor_half_close_scenario(), &stream_writelines_scenario(),
+      &proactor_half_close_scenario(), &stream_writelines_scenario(), &stream_sendfile_scenario(),
+      &stream_sendfile_abort_scenario(),
   };
   return kAll;
 }

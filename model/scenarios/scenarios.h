@@ -14,6 +14,8 @@ const Scenario& proactor_abort_mid_stream_scenario();
 const Scenario& proactor_send_fails_scenario();
 const Scenario& proactor_half_close_scenario();
 const Scenario& stream_writelines_scenario();
+const Scenario& stream_sendfile_scenario();
+const Scenario& stream_sendfile_abort_scenario();
 const Scenario& stream_half_close_scenario();
 const Scenario& stream_reset_scenario();
 const Scenario& stream_resume_close_scenario();

@@ -262,6 +262,120 @@ class StreamWritelines final : public Scenario {
   }
 };
 
+// ---- stream-sendfile (gh-150107) ---------------------------------------------------------
+// A server sending a response with loop.sendfile: a header written first (`request` bytes),
+// a file on disk (os.sendfile sends it once the header has left), then a cached body twice
+// (`bytes` in memory: no fileno, so the fallback reads and writes it), then close(). A sink
+// peer reads it all. The cached body's second sendfile starts where the first left its
+// position: at its end.
+class ServesFiles final : public AppStream {
+ public:
+  ServesFiles(SimWorld& world, const Params& p)
+      : AppStream(world),
+        header_(static_cast<std::size_t>(param(p, "request", 0))),
+        bytes_(static_cast<std::size_t>(param(p, "bytes", 1))),
+        disk_(SenderPeer::payload(header_, bytes_), /*regular=*/true),
+        cached_(SenderPeer::payload(header_ + bytes_, bytes_), /*regular=*/false) {}
+
+ private:
+  void on_made() override {
+    if (header_ > 0) (void)transport_->write(SenderPeer::payload(0, header_));
+    next();
+  }
+  // One sendfile after another; an error ends the response.
+  void next() {
+    ++stage_;
+    if (stage_ > 3) {
+      transport_->close();
+      return;
+    }
+    FileObject& file = stage_ == 1 ? static_cast<FileObject&>(disk_) : cached_;
+    world_.sendfile(*transport_, file, SendfileRequest{}, [this](const SendfileResult& result) {
+      if (result.error) {
+        transport_->close();
+        return;
+      }
+      next();
+    });
+  }
+  void fingerprint_app(StateHasher& h) const override {
+    h.value(stage_);
+    disk_.fingerprint(h);
+    cached_.fingerprint(h);
+  }
+  std::size_t header_, bytes_;
+  MemoryFile disk_, cached_;
+  int stage_ = 0;
+};
+
+class StreamSendfile final : public Scenario {
+ public:
+  std::string_view name() const override { return "stream-sendfile"; }
+  std::string_view family() const override { return "selector stream"; }
+  std::string_view summary() const override {
+    return "app writes a header, sends a file natively and a cached body twice by the fallback, closes";
+  }
+  Params default_params() const override { return {{"request", 16}, {"bytes", 48}}; }
+  Bounds default_bounds() const override { return {300, 2, 1}; }
+  KernelConfig kernel_config(const Params&) const override { return small_send_buffer(); }
+  void setup(SimWorld& world, const Params& p) const override {
+    with_sink_peer(world, world.own(std::make_unique<ServesFiles>(world, p)));
+  }
+};
+
+// ---- stream-sendfile-abort (sendfile-close-hang) ------------------------------------------
+// A server sends a file on disk after a header (`request` bytes) to a sink peer, and gives up
+// when its deadline (`abort_us`) passes first: abort() while the sendfile waits for the header
+// to leave, while os.sendfile has the socket, or never, when the sendfile returned in time.
+class AbortsSendfile final : public AppStream {
+ public:
+  AbortsSendfile(SimWorld& world, const Params& p)
+      : AppStream(world),
+        header_(static_cast<std::size_t>(param(p, "request", 0))),
+        file_(SenderPeer::payload(header_, static_cast<std::size_t>(param(p, "bytes", 1))), /*regular=*/true),
+        deadline_(timing_param(p, "abort")),
+        timer_(world.app_timer("the app's deadline")) {}
+  void connection_lost(std::optional<Error>) override { timer_.cancel(); }
+
+ private:
+  void on_made() override {
+    if (header_ > 0) (void)transport_->write(SenderPeer::payload(0, header_));
+    timer_.arm(deadline_, tag("app.deadline"), [this] { transport_->abort(); });
+    world_.sendfile(*transport_, file_, SendfileRequest{}, [this](const SendfileResult& result) {
+      returned_ = true;
+      if (result.error) return;
+      timer_.cancel();
+      transport_->close();
+    });
+  }
+  void fingerprint_app(StateHasher& h) const override {
+    h.value(returned_);
+    file_.fingerprint(h);
+  }
+  std::size_t header_;
+  MemoryFile file_;
+  TimeWindow deadline_;
+  AppTimer& timer_;
+  bool returned_ = false;
+};
+
+class StreamSendfileAbort final : public Scenario {
+ public:
+  std::string_view name() const override { return "stream-sendfile-abort"; }
+  std::string_view family() const override { return "selector stream"; }
+  std::string_view summary() const override {
+    return "app sends a file natively after a header and aborts when its deadline passes first";
+  }
+  Params default_params() const override {
+    return {{"request", 96}, {"bytes", 96}, {"abort_us", 60}, {"abort_min_us", 1}};
+  }
+  Bounds default_bounds() const override { return {300, 1, 0}; }
+  KernelConfig kernel_config(const Params&) const override { return small_send_buffer(); }
+  void setup(SimWorld& world, const Params& p) const override {
+    with_sink_peer(world, world.own(std::make_unique<AbortsSendfile>(world, p)));
+  }
+};
+
 // ---- stream-abort-early (bpo-27223) ------------------------------------------------------
 // A server that rejects the connection: abort() from inside connection_made(), while the peer
 // is already sending.
@@ -324,6 +438,14 @@ const Scenario& stream_resume_close_scenario() {
 }
 const Scenario& stream_writelines_scenario() {
   static const StreamWritelines kScenario;
+  return kScenario;
+}
+const Scenario& stream_sendfile_scenario() {
+  static const StreamSendfile kScenario;
+  return kScenario;
+}
+const Scenario& stream_sendfile_abort_scenario() {
+  static const StreamSendfileAbort kScenario;
   return kScenario;
 }
 const Scenario& stream_abort_early_scenario() {

@@ -123,6 +123,17 @@ SslProtocolFactory SimWorld::start_tls_factory(Transport& plain, Protocol& app, 
   };
 }
 
+void SimWorld::sendfile(Transport& transport, FileObject& file, SendfileRequest request, Sendfile::Done done) {
+  auto* observed = dynamic_cast<ObservedStream*>(&transport);
+  if (observed) observed->sendfile_started(file, request.offset, request.count);
+  Sendfile& operation = own(std::make_unique<Sendfile>(
+      context(), transport, file, request, [observed, &file, request, done = std::move(done)](const SendfileResult& result) {
+        if (observed) observed->sendfile_finished(file, request.offset, request.count, result);
+        done(result);
+      }));
+  operation.start();
+}
+
 DatagramTransport& SimWorld::datagram_transport(int fd, DatagramProtocol& app, Address connected) {
   ObservedDatagram& observed = monitor_.observe_datagram(app, fd);
   auto& transport = own(

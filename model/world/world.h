@@ -34,6 +34,7 @@
 #include "src/transport/proactor_datagram.h"
 #include "src/transport/proactor_stream.h"
 #include "src/transport/selector_stream.h"
+#include "src/transport/sendfile.h"
 #include "src/transport/transport_context.h"
 #include "src/tls/ssl_protocol.h"
 #include "src/tls/start_tls.h"
@@ -133,6 +134,10 @@ class SimWorld {
   SslProtocolFactory start_tls_factory(Transport& plain, Protocol& app, const StreamPeerView* plain_peer,
                                        SslSetup setup);
   DatagramTransport& datagram_transport(int fd, DatagramProtocol& app, Address connected = {});
+  // loop.sendfile(transport, file, ...) for an app, on a transport this world made: the world
+  // owns the operation (its state joins the fingerprint) and the monitor hears it begin and
+  // end. `done` runs once, inside this call when asyncio raises at once.
+  void sendfile(Transport& transport, FileObject& file, SendfileRequest request, Sendfile::Done done);
   DatagramTransport& proactor_datagram_transport(int fd, DatagramProtocol& app, Address connected = {});
 
   // Called before every step; returning false ends the run as `pruned` (its future is known).

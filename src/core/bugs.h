@@ -39,6 +39,8 @@ enum class Bug : std::size_t {
   proactor_eof_twice,
   gh_155888,
   gh_103462,
+  gh_150107,
+  sendfile_close_hang,
   kCount,
 };
 

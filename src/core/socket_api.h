@@ -3,12 +3,14 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <variant>
 
 #include "src/core/bytes.h"
 #include "src/core/error.h"
+#include "src/core/file_object.h"
 
 namespace loopcheck {
 
@@ -46,6 +48,16 @@ class SocketApi {
     Bytes joined;
     for (BytesView chunk : chunks) joined.append(chunk.data(), chunk.size());
     return send(fd, joined);
+  }
+  // os.sendfile(fd, file.fileno(), offset, count): the kernel sends up to `count` bytes of the
+  // file from `offset` (0 at its end), moving no file position. This default is what a kernel
+  // does for a regular file: one send of what pread finds there. A file without a fileno fails
+  // as the syscall fails for it (EINVAL).
+  virtual IoResult<std::size_t> sendfile(int fd, const FileObject& file, std::uint64_t offset, std::size_t count) {
+    if (!file.fileno()) return make_error(Errc::invalid_argument, "sendfile: not a regular file (EINVAL)");
+    Bytes chunk = file.pread(offset, count);
+    if (chunk.empty()) return std::size_t{0};
+    return send(fd, chunk);
   }
   virtual Status shutdown_write(int fd) = 0;
   // Datagram: to empty = the connected peer.

@@ -9,4 +9,12 @@ Status Transport::writelines(const std::vector<Bytes>& chunks) {
   return write(joined);
 }
 
+Status Transport::take_from_registry() {
+  return make_error(Errc::unsupported, "this transport has no native sendfile");
+}
+
+Status Transport::make_empty_waiter(std::function<void(Status)>) {
+  return make_error(Errc::unsupported, "this transport has no native sendfile");
+}
+
 }  // namespace loopcheck

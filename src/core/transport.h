@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,11 @@ namespace loopcheck {
 class BaseProtocol;
 class Protocol;
 class DatagramProtocol;
+
+// asyncio's _SendfileMode: how loop.sendfile may use a transport. try_native transports let
+// os.sendfile write to their socket once their buffer is empty; fallback ones are written to
+// in blocks read from the file; unsupported ones refuse.
+enum class SendfileMode { unsupported, try_native, fallback };
 
 struct WriteLimits {
   std::size_t high = 0;
@@ -65,6 +71,23 @@ class Transport : public WriteTransport {
   // asyncio's private _force_close(exc), which the SSL protocol calls on the transport beneath
   // it: abort() whose connection_lost carries `error`.
   virtual void force_close(std::optional<Error> error) = 0;
+
+  // loop.sendfile's view of the transport (asyncio's _sendfile_compatible).
+  virtual SendfileMode sendfile_mode() const { return SendfileMode::unsupported; }
+  // try_native transports: the selector loop's registry of transports by fd, which a native
+  // sendfile takes the transport out of for its duration (`del loop._transports[fd]`, a
+  // KeyError when another sendfile already has) and puts back in its finally.
+  virtual Status take_from_registry();
+  virtual void return_to_registry() {}
+  // try_native transports: the socket os.sendfile writes to (asyncio's transp._sock); empty
+  // once connection_lost has closed it.
+  virtual std::optional<int> sendfile_socket() const { return std::nullopt; }
+  // try_native transports: asyncio's _make_empty_waiter. `done` runs once the write buffer is
+  // empty (at once when it is), or with the error that ends the connection first; until
+  // reset_empty_waiter(), write() and writelines() are refused, as asyncio's "unable to write;
+  // sendfile is in progress". An error if a waiter is already set.
+  virtual Status make_empty_waiter(std::function<void(Status)> done);
+  virtual void reset_empty_waiter() {}
 };
 
 class DatagramTransport : public WriteTransport {

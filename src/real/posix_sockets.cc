@@ -2,16 +2,21 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <ctime>
 #include <cstring>
 #include <vector>
 
 #include "src/real/errno_error.h"
+#include "src/real/posix_file.h"
 #include "src/real/socket_address.h"
 
 namespace loopcheck {
@@ -47,6 +52,29 @@ IoResult<std::size_t> PosixSockets::sendmsg(int fd, std::span<const BytesView> c
   message.msg_iovlen = iov.size();
   ssize_t n = ::sendmsg(fd, &message, MSG_DONTWAIT | MSG_NOSIGNAL);
   if (n < 0) return error_from_errno(errno, "sendmsg");
+  return static_cast<std::size_t>(n);
+}
+
+IoResult<std::size_t> PosixSockets::sendfile(int fd, const FileObject& file, std::uint64_t offset, std::size_t count) {
+  const auto* on_disk = dynamic_cast<const PosixFile*>(&file);
+  if (!on_disk) return SocketApi::sendfile(fd, file, offset, count);
+  // sendfile(2) has no MSG_NOSIGNAL: SIGPIPE is held back for the call, and one it raised is
+  // taken, so a peer that has gone is EPIPE as it is for send().
+  sigset_t pipe, old, pending;
+  sigemptyset(&pipe);
+  sigaddset(&pipe, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe, &old);
+  sigpending(&pending);
+  const bool was_pending = sigismember(&pending, SIGPIPE) == 1;
+  off_t at = static_cast<off_t>(offset);
+  ssize_t n = ::sendfile(fd, *on_disk->fileno(), &at, count);
+  const int err = errno;
+  if (n < 0 && err == EPIPE && !was_pending) {
+    timespec now{};
+    (void)sigtimedwait(&pipe, nullptr, &now);
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (n < 0) return error_from_errno(err, "sendfile");
   return static_cast<std::size_t>(n);
 }
 

@@ -16,6 +16,8 @@ class PosixSockets final : public SocketApi {
   IoResult<Bytes> recv(int fd, std::size_t max_bytes) override;
   IoResult<std::size_t> send(int fd, BytesView data) override;
   IoResult<std::size_t> sendmsg(int fd, std::span<const BytesView> chunks) override;
+  // sendfile(2) for a file on disk (PosixFile); any other file through SocketApi's default.
+  IoResult<std::size_t> sendfile(int fd, const FileObject& file, std::uint64_t offset, std::size_t count) override;
   Status shutdown_write(int fd) override;
   IoResult<Datagram> recvfrom(int fd, std::size_t max_bytes) override;
   IoResult<std::size_t> sendto(int fd, BytesView data, const Address& to) override;

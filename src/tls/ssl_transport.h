@@ -37,6 +37,8 @@ class SslTransport final : public Transport {
   // "ssl_object", "cipher", "version", "peercert", "compression" once the handshake is done;
   // anything else from the transport beneath.
   std::optional<std::string> get_extra_info(std::string_view name) const override;
+  // os.sendfile cannot write through TLS: loop.sendfile reads the file and writes it here.
+  SendfileMode sendfile_mode() const override { return SendfileMode::fallback; }
 
   // The protocol marks the transport closed when it starts its shutdown or loses the connection.
   void mark_closed() { closed_ = true; }

@@ -72,6 +72,7 @@ void SelectorStreamTransport::on_eof() {
 
 Status SelectorStreamTransport::write(BytesView data) {
   if (eof_) return make_error(Errc::closed, "cannot call write() after write_eof()");
+  if (sendfile_in_progress_) return make_error(Errc::invalid_argument, "unable to write; sendfile is in progress");
   if (data.empty()) return std::nullopt;
   if (conn_lost_) {
     ++conn_lost_;
@@ -100,6 +101,7 @@ Status SelectorStreamTransport::write(BytesView data) {
 // once; the writer is registered for whatever it could not send.
 Status SelectorStreamTransport::writelines(const std::vector<Bytes>& chunks) {
   if (eof_) return make_error(Errc::closed, "cannot call writelines() after write_eof()");
+  if (sendfile_in_progress_) return make_error(Errc::invalid_argument, "unable to writelines; sendfile is in progress");
   if (chunks.empty()) return std::nullopt;
   if (conn_lost_) {
     ++conn_lost_;
@@ -132,6 +134,7 @@ bool SelectorStreamTransport::write_ready() {
     ctx_.loop.remove_writer(fd_);
     buffer_.clear();
     fatal_error(sent.error(), "fatal write error");
+    wake_empty_waiter(sent.error());
     return true;
   }
   buffer_.consume(sent.value());
@@ -140,6 +143,7 @@ bool SelectorStreamTransport::write_ready() {
   flow_.maybe_resume(buffer_.size(), *protocol_);  // may write more, or close()
   if (!buffer_.empty()) return true;
   ctx_.loop.remove_writer(fd_);
+  wake_empty_waiter(std::nullopt);
   if (closing_) {
     // close() inside resume_writing() has already scheduled connection_lost.
     if (conn_lost_ && !ctx_.bugs.on(Bug::gh_156512)) return true;
@@ -206,6 +210,11 @@ void SelectorStreamTransport::fingerprint(StateHasher& h) const {
   h.value(paused_);
   h.value(eof_);
   h.value(conn_lost_);
+  h.value(sendfile_in_progress_);
+  h.value(out_of_registry_);
+  h.value(socket_closed_);
+  h.value(static_cast<bool>(empty_waiter_));
+  h.value(empty_waiter_done_);
 }
 
 std::optional<std::string> SelectorStreamTransport::get_extra_info(std::string_view name) const {
@@ -237,8 +246,51 @@ void SelectorStreamTransport::force_close(std::optional<Error> error) {
                       [this, error = std::move(error)] { call_connection_lost(error); });
 }
 
+Status SelectorStreamTransport::take_from_registry() {
+  if (out_of_registry_) return make_error(Errc::already, "KeyError: " + std::to_string(fd_));
+  out_of_registry_ = true;
+  return std::nullopt;
+}
+
+Status SelectorStreamTransport::make_empty_waiter(std::function<void(Status)> done) {
+  if (sendfile_in_progress_) return make_error(Errc::already, "Empty waiter is already set");
+  sendfile_in_progress_ = true;
+  empty_waiter_ = std::move(done);
+  if (buffer_.empty()) wake_empty_waiter(std::nullopt);
+  return std::nullopt;
+}
+
+void SelectorStreamTransport::wake_empty_waiter(Status status) {
+  if (!empty_waiter_ || empty_waiter_done_) return;
+  empty_waiter_done_ = true;
+  std::function<void(Status)> waiter = empty_waiter_;  // it may reset us
+  waiter(std::move(status));
+}
+
 void SelectorStreamTransport::call_connection_lost(std::optional<Error> error) {
-  connection_lost_then_close(ctx_, fd_, *protocol_, std::move(error));
+  // Copied first: the protocol may destroy us in connection_lost.
+  TransportContext ctx = ctx_;
+  const void* self = this;
+  const bool sendfile = sendfile_in_progress_;
+  const bool answered = empty_waiter_done_;
+  std::function<void(Status)> waiter = empty_waiter_;
+  socket_closed_ = true;
+  connection_lost_then_close(ctx, fd_, *protocol_, std::move(error));
+  if (!sendfile || !waiter) return;
+  Error lost = make_error(Errc::connection_reset, "ConnectionError: Connection is closed by peer");
+  if (!answered) {
+    waiter(lost);
+    return;
+  }
+  // The buffer had drained and the sendfile has the socket just closed. asyncio 3.13 sets the
+  // exception on the done waiter anyway, which raises InvalidStateError out of this callback;
+  // and the sendfile, waiting for the writability of a socket that is gone, never returns.
+  if (ctx.bugs.on(Bug::sendfile_close_hang)) {
+    ctx.loop.call_exception_handler({"Exception in callback _SelectorSocketTransport._call_connection_lost()",
+                                     make_error(Errc::other, "InvalidStateError: invalid state"), self});
+    return;
+  }
+  waiter(lost);
 }
 
 }  // namespace loopcheck

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -49,6 +50,18 @@ class SelectorStreamTransport final : public Transport, public Fingerprinted {
   Protocol& get_protocol() const override { return *protocol_; }
   std::optional<std::string> get_extra_info(std::string_view name) const override;
   void force_close(std::optional<Error> error) override;
+  SendfileMode sendfile_mode() const override { return SendfileMode::try_native; }
+  Status take_from_registry() override;
+  void return_to_registry() override { out_of_registry_ = false; }
+  std::optional<int> sendfile_socket() const override {
+    return socket_closed_ ? std::nullopt : std::optional<int>(fd_);
+  }
+  Status make_empty_waiter(std::function<void(Status)> done) override;
+  void reset_empty_waiter() override {
+    empty_waiter_ = nullptr;
+    empty_waiter_done_ = false;
+    sendfile_in_progress_ = false;
+  }
   void fingerprint(StateHasher& hasher) const override;
 
  private:
@@ -61,6 +74,8 @@ class SelectorStreamTransport final : public Transport, public Fingerprinted {
   bool write_ready();
   void fatal_error(const Error& error, const char* where);
   void call_connection_lost(std::optional<Error> error);
+  // The empty waiter's one answer: the buffer drained (nullopt) or the connection ended.
+  void wake_empty_waiter(Status status);
   void trace(const std::string& text) const { ctx_.trace(fd_, text); }
   Tag tag(const char* label) const { return Tag{this, label}; }
 
@@ -73,6 +88,15 @@ class SelectorStreamTransport final : public Transport, public Fingerprinted {
   bool paused_ = false;  // reading paused by the protocol
   bool eof_ = false;     // write_eof() was called
   int conn_lost_ = 0;    // > 0 once connection_lost is scheduled; counts writes after that
+  // loop.sendfile's native path: set from make_empty_waiter to reset_empty_waiter (asyncio's
+  // _empty_waiter is not None). The waiter answers once when the buffer drains or the
+  // connection fails; once more, with the fix of sendfile-close-hang, if the connection is then
+  // lost while the sendfile still has the socket.
+  bool sendfile_in_progress_ = false;
+  bool empty_waiter_done_ = false;
+  bool out_of_registry_ = false;  // a native sendfile took us out of the loop's registry
+  bool socket_closed_ = false;    // call_connection_lost has run: the fd is closed
+  std::function<void(Status)> empty_waiter_;
 };
 
 }  // namespace loopcheck

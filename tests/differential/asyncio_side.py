@@ -7,9 +7,12 @@ Between steps the loop runs a fixed number of iterations (asyncio.sleep(0) is on
 a zero-timeout select), as loopcheck's side does; AF_UNIX delivers at once, so both settle.
 """
 import asyncio
+import concurrent.futures
+import io
 import logging
 import os
 import socket
+import tempfile
 
 # asyncio logs a warning for writes after the connection is lost; the record says it already.
 logging.getLogger("asyncio").setLevel(logging.CRITICAL)
@@ -108,6 +111,26 @@ class Peer:
 
 
 class Run:
+    def start_sendfile(self, step):
+        """loop.sendfile as a task: a file on disk (os.sendfile) or a BytesIO (the fallback)."""
+        n = step.get("n", 0)
+        body = payload(self.app_sent, n)
+        self.app_sent += n
+        if step.get("native", True):
+            file = tempfile.TemporaryFile()
+            file.write(body)
+            file.seek(0)
+        else:
+            file = io.BytesIO(body)
+        self.files.append(file)
+        task = asyncio.ensure_future(asyncio.get_running_loop().sendfile(self.transport, file))
+
+        def done(fut):
+            if fut.cancelled():  # the loop's own shutdown: the record is already taken
+                return
+            self.protocol.note({"cb": "sendfile_done", "exc": kind_of(fut.exception()), "tell": file.tell()})
+        task.add_done_callback(done)
+
     def __init__(self, peer_sock):
         self.protocol = DiffProtocol(self)
         self.peer = Peer(peer_sock)
@@ -115,6 +138,7 @@ class Run:
         self.app_sent = 0
         self.peer_sent = 0
         self.loop_exceptions = []
+        self.files = []
 
     def act(self, step):
         what = step.get("do", "")
@@ -130,6 +154,8 @@ class Run:
                 chunks = [payload(self.app_sent + at, min(size, n - at)) for at in range(0, n, size)]
                 t.writelines(chunks + [b""])
                 self.app_sent += n
+            elif what == "sendfile":
+                self.start_sendfile(step)
             elif what == "write_eof":
                 t.write_eof()
             elif what == "set_limits":
@@ -170,6 +196,21 @@ class Run:
             self.peer.sock = None
             return "ok"
         return "unknown step"
+
+
+class InlineExecutor(concurrent.futures.ThreadPoolExecutor):
+    """loop.sendfile's fallback reads the file in the default executor; a thread's timing would
+    make the record differ from run to run. This one reads at once, in the loop's thread: the
+    answer still comes back through call_soon_threadsafe, two loop turns later, which is what
+    loopcheck's model takes (its soonest)."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = concurrent.futures.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except Exception as exc:  # noqa: BLE001 - handed to the awaiting task, as a thread would
+            future.set_exception(exc)
+        return future
 
 
 async def settle():
@@ -219,6 +260,7 @@ async def run_script(script):
     if "sndbuf" in script:
         app_sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, script["sndbuf"])
     run = Run(peer_sock)
+    loop.set_default_executor(InlineExecutor(max_workers=1))
     run.transport, _ = await loop.create_unix_connection(lambda: run.protocol, sock=app_sock)
     return await play(script, run, lambda: stream_state(run),
                       lambda: run.peer.sock is not None and run.peer.sock.close())

@@ -42,15 +42,20 @@ def app_step(rng, what):
         return {"do": "set_limits", "high": high, "low": low}
     if what == "keep_open":
         return {"do": "keep_open", "value": rng.random() < 0.5}
+    if what == "sendfile":
+        return {"do": "sendfile", "n": rng.choice(SIZES), "native": rng.random() < 0.5}
     return {"do": what}
 
 
-def make_script(rng):
+def make_script(rng, sendfile=False):
+    """A stream script; with sendfile, loop.sendfile is among the app's acts (a file on disk or
+    a BytesIO). Without it the scripts are those of earlier runs, seed for seed."""
+    acts = APP_ACTS + ["sendfile", "sendfile"] if sendfile else APP_ACTS
     steps = []
     for _ in range(rng.randint(3, 12)):
         r = rng.random()
         if r < 0.45:
-            steps.append(app_step(rng, rng.choice(APP_ACTS)))
+            steps.append(app_step(rng, rng.choice(acts)))
         elif r < 0.85:
             what = rng.choice(PEER_ACTS)
             steps.append({"do": what, "n": rng.choice(SIZES)} if what == "peer_send" else {"do": what})
@@ -200,14 +205,15 @@ def main():
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--out", default=tempfile.gettempdir())
     parser.add_argument("--transports", default="stream,datagram",
-                        help="which transports the scripts take turns on: stream, datagram or both")
+                        help="which scripts take turns: stream, datagram, and sendfile (stream scripts "
+                             "that also call loop.sendfile), comma-separated")
     args = parser.parse_args()
     if not 1 <= args.count <= 100000 or not 1 <= args.seconds <= 3600 or not 0 <= args.seed < 2 ** 63:
         print("run.py: --count is 1..100000, --seconds 1..3600, --seed 0..2^63-1", file=sys.stderr)
         return 2
     transports = args.transports.split(",")
-    if not transports or any(t not in ("stream", "datagram") for t in transports):
-        print("run.py: --transports is a comma-separated list of stream and datagram", file=sys.stderr)
+    if not transports or any(t not in ("stream", "datagram", "sendfile") for t in transports):
+        print("run.py: --transports is a comma-separated list of stream, datagram and sendfile", file=sys.stderr)
         return 2
     print("python: %s (%s)" % (sys.version.split()[0], sys.executable))
     rng = random.Random(args.seed)
@@ -216,7 +222,10 @@ def main():
     known = {}
     while ran < args.count and time.monotonic() - start < args.seconds:
         transport = transports[ran % len(transports)]
-        script = make_script(rng) if transport == "stream" else make_datagram_script(rng)
+        if transport == "datagram":
+            script = make_datagram_script(rng)
+        else:
+            script = make_script(rng, sendfile=transport == "sendfile")
         python = asyncio_side.run(script)
         loopcheck = run_loopcheck(args.loopcheck, script)
         ran += 1

@@ -39,9 +39,17 @@ inline Bytes payload(std::size_t offset, std::size_t n) {
   return out;
 }
 
-// asyncio's exception classes for the errors a transport hands its protocol.
+// asyncio's exception classes for the errors a transport hands its protocol: the class an
+// error names itself ("ConnectionError: Connection is closed by peer", "InvalidStateError:
+// invalid state"), else the one its errno maps to.
 inline std::string kind_of(const std::optional<Error>& error) {
   if (!error) return "None";
+  const std::string& text = error->message;
+  std::size_t colon = text.find(':');
+  if (colon != std::string::npos && colon > 5 && text.compare(colon - 5, 5, "Error") == 0 &&
+      text.find(' ') > colon) {
+    return text.substr(0, colon);
+  }
   switch (error->code) {
     case Errc::connection_reset: return "ConnectionResetError";
     case Errc::broken_pipe: return "BrokenPipeError";
@@ -128,6 +136,9 @@ inline std::optional<std::string> check_steps(const json& script, const std::set
       if (step.contains(key) && (!step[key].is_number_unsigned() || step[key].get<std::size_t>() > kMaxStepBytes)) {
         return where + ": " + key + " must be a whole number up to " + std::to_string(kMaxStepBytes);
       }
+    }
+    for (const char* key : {"native", "value"}) {
+      if (step.contains(key) && !step[key].is_boolean()) return where + ": " + key + " must be true or false";
     }
     if (what != "hook") return std::nullopt;
     if (!step.contains("on") || !step["on"].is_string() || !callbacks.count(step["on"].get<std::string>())) {

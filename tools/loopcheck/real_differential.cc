@@ -15,6 +15,10 @@
 //   {"do": "hook", "on": CALLBACK, "act": STEP}   STEP runs inside the next CALLBACK (data_received,
 //                                                 eof_received, pause_writing, resume_writing)
 //   {"do": "peer_send", "n": N}   {"do": "peer_read"}   {"do": "peer_shutdown"}   {"do": "peer_close"}
+//   {"do": "sendfile", "n": N, "native": true|false}  loop.sendfile of an N-byte file, started as a
+//                     task (a loop turn later): a file on disk (os.sendfile) or one without a
+//                     fileno (the fallback). Its end is the event {"cb": "sendfile_done", "exc",
+//                     "tell"}: what it raised ("None") and the file's position after it.
 // Between steps the loop runs until it has nothing left to do (AF_UNIX delivers at once, so a
 // fixed number of non-blocking iterations settles it).
 #include <fcntl.h>
@@ -36,7 +40,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "src/core/file_object.h"
+#include "src/real/posix_file.h"
 #include "src/transport/selector_stream.h"
+#include "src/transport/sendfile.h"
 #include "tools/loopcheck/differential_parts.h"
 #include "tools/loopcheck/real_world.h"
 
@@ -110,6 +117,30 @@ struct Run {
   Peer peer;
   std::unique_ptr<SelectorStreamTransport> transport;
   std::size_t app_sent = 0, peer_sent = 0;
+  std::vector<std::unique_ptr<FileObject>> files;
+  std::vector<std::unique_ptr<Sendfile>> sendfiles;
+
+  // loop.sendfile as asyncio.ensure_future(loop.sendfile(...)): it starts a loop turn later.
+  std::string start_sendfile(const json& step) {
+    std::size_t n = step.value("n", std::size_t{0});
+    Bytes body = payload(app_sent, n);
+    app_sent += n;
+    if (step.value("native", true)) {
+      auto made = PosixFile::temporary(body);
+      if (!made.ok()) return "file: " + made.error().describe();
+      files.push_back(std::move(made.value()));
+    } else {
+      files.push_back(std::make_unique<MemoryFile>(body, /*regular=*/false));
+    }
+    FileObject& file = *files.back();
+    sendfiles.push_back(std::make_unique<Sendfile>(
+        world.context(), *transport, file, SendfileRequest{}, [this, &file](const SendfileResult& result) {
+          protocol.record.note({{"cb", "sendfile_done"}, {"exc", kind_of(result.error)}, {"tell", file.tell()}});
+        }));
+    Sendfile& operation = *sendfiles.back();
+    world.loop->call_soon(Tag{&operation, "sendfile_task"}, [&operation] { operation.start(); });
+    return "ok";
+  }
 
   // One app or peer action; the result is "ok" or what the call returned instead.
   std::string act(const json& step) {
@@ -134,6 +165,7 @@ struct Run {
       if (!s) app_sent += n;
       return status(s);
     }
+    if (what == "sendfile") return start_sendfile(step);
     if (what == "write_eof") return status(transport->write_eof());
     if (what == "set_limits") {
       return status(transport->set_write_buffer_limits(step.value("high", std::size_t{0}), step.value("low", std::size_t{0})));
@@ -176,8 +208,9 @@ std::optional<std::string> check_stream_script(const json& script) {
     return "sndbuf must be a whole number of bytes up to " + std::to_string(kMaxStepBytes);
   }
   return check_steps(script,
-                     {"write", "writelines", "write_eof", "close", "abort", "pause_reading", "resume_reading",
-                      "set_limits", "keep_open", "hook", "peer_send", "peer_read", "peer_shutdown", "peer_close"},
+                     {"write", "writelines", "sendfile", "write_eof", "close", "abort", "pause_reading",
+                      "resume_reading", "set_limits", "keep_open", "hook", "peer_send", "peer_read",
+                      "peer_shutdown", "peer_close"},
                      {"data_received", "eof_received", "pause_writing", "resume_writing"});
 }
 
@@ -242,9 +275,14 @@ int real_differential(const std::string& script_path) {
     std::fprintf(stderr, "loopcheck: real differential: %s: %s\n", script_path.c_str(), problem->c_str());
     return 2;
   }
-  // The datagram run compares close() with asyncio 3.13's, which does not drain: dgram-drain on.
+  // The runs compare with asyncio as it is: the datagram close() does not drain (dgram-drain),
+  // and the stream's sendfile has gh-150107 and sendfile-close-hang.
   BugSet bugs;
   if (transport == "datagram") bugs.set(Bug::dgram_drain);
+  if (transport == "stream") {
+    bugs.set(Bug::gh_150107);
+    bugs.set(Bug::sendfile_close_hang);
+  }
   auto created = RealWorld::create(bugs);
   if (auto* why = std::get_if<std::string>(&created)) {
     std::fprintf(stderr, "loopcheck: real differential: skipped: %s\n", why->c_str());
