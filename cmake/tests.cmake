@@ -34,6 +34,7 @@ loopcheck_gtest(unit_tests unit
   model/world/fake_kernel_test.cc
   model/oracles/monitor_test.cc
   model/engines/reproducer_test.cc
+  model/engines/shards_test.cc
   model/world/state_fingerprint_test.cc
   model/world/world_test.cc
   model/world/tls_peer_test.cc
@@ -213,6 +214,15 @@ foreach(finding sslproto_flush_abort sslproto_lost_handshake sslproto_paused_fin
            COMMAND bash ${PROJECT_SOURCE_DIR}/tests/asyncio_findings/run.sh $<TARGET_FILE:loopcheck> ${finding})
   set_tests_properties(interop.asyncio_findings.${finding} PROPERTIES
     LABELS interop TIMEOUT 120 RESOURCE_LOCK real_sockets SKIP_RETURN_CODE 77)
+endforeach()
+
+# deploy: an exploration split into shares (explore --shard I/N, --jobs, the Kubernetes Indexed
+# Job and the Slurm array under deploy/) merges into what the single run says; ClusterFuzzLite
+# builds what OSS-Fuzz builds (tests/deploy/run.sh).
+foreach(mode shards jobs kubernetes slurm clusterfuzzlite)
+  add_test(NAME deploy.${mode}
+           COMMAND bash ${PROJECT_SOURCE_DIR}/tests/deploy/run.sh ${mode} $<TARGET_FILE:loopcheck>)
+  set_tests_properties(deploy.${mode} PROPERTIES LABELS deploy TIMEOUT 300 SKIP_RETURN_CODE 77)
 endforeach()
 
 # real: the fake kernel checked against the real one (differential).

@@ -25,6 +25,31 @@ std::optional<std::vector<ChoiceRecord>> next_prefix(const std::vector<ChoiceRec
   return std::nullopt;
 }
 
+// How many records the first `depth` branching choices (range > 1) of a run take: the key of
+// its subtree in a sharded exploration. A run with fewer branching choices is keyed by all.
+std::size_t split_index(const std::vector<ChoiceRecord>& made, std::uint32_t depth) {
+  std::uint32_t branching = 0;
+  for (std::size_t i = 0; i < made.size(); ++i) {
+    if (made[i].range > 1 && ++branching == depth) return i + 1;
+  }
+  return made.size();
+}
+
+// Counts the branching choices of a run as it grows, for a visitor called before every step;
+// a run that starts again (shorter) starts the count again.
+class BranchingCount {
+ public:
+  std::uint32_t of(const std::vector<ChoiceRecord>& made) {
+    if (made.size() < seen_) seen_ = count_ = 0;
+    for (; seen_ < made.size(); ++seen_) count_ += made[seen_].range > 1 ? 1 : 0;
+    return count_;
+  }
+
+ private:
+  std::size_t seen_ = 0;
+  std::uint32_t count_ = 0;
+};
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -86,18 +111,60 @@ ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& limit
   ExploreResult result;
   std::vector<ChoiceRecord> prefix;
   VisitedStates visited;
+  // Sharded: every share walks the same sequence of subtrees. A subtree another share owns
+  // costs one probe, cut as soon as its key is known, to find where the next one starts; the
+  // key must be the same in every share, so nothing is pruned before it is complete (the state
+  // cache differs between shares; the sleep sets, a function of the path, do not).
+  const bool sharded = limits.shards > 1 || limits.claim;
+  std::uint64_t subtree = 0;
+  std::uint64_t decided = ~std::uint64_t{0};  // the subtree `claim` was last asked about
+  ExploreLimits::Claim mine = ExploreLimits::Claim::take;
+  auto claim = [&] {
+    if (decided == subtree) return mine;
+    decided = subtree;
+    if (limits.claim) return mine = limits.claim(subtree);
+    return mine = subtree % limits.shards == limits.shard ? ExploreLimits::Claim::take : ExploreLimits::Claim::skip;
+  };
+  BranchingCount branching;
+  auto keyed = [&](const PrefixChoiceSource& source) {
+    return !sharded || branching.of(source.made()) >= limits.split_depth;
+  };
   StepVisitor visitor = [&](SimWorld& world, const PrefixChoiceSource& source) {
     if (limits.por && source.redundant()) return false;  // an interleaving already explored
+    if (!keyed(source)) return true;
     return !limits.reduce || visited.first_visit(world, source, prefix.size());
+  };
+  StepVisitor probe = [&](SimWorld&, const PrefixChoiceSource& source) {
+    if (limits.por && source.redundant()) return false;
+    return !keyed(source);
   };
   bool reducing = limits.reduce || limits.por;
   for (;;) {
     if (result.stats.schedules >= limits.max_schedules) break;
-    RunResult run = execute(spec, prefix, false, false, reducing ? &visitor : nullptr, limits.por);
+    ExploreLimits::Claim claimed = sharded ? claim() : ExploreLimits::Claim::take;
+    if (claimed == ExploreLimits::Claim::stop) break;  // another thread found a violation before
+    if (claimed == ExploreLimits::Claim::skip) {
+      RunResult skimmed = execute(spec, prefix, false, false, &probe, limits.por);
+      std::vector<ChoiceRecord> key(skimmed.choices.begin(),
+                                    skimmed.choices.begin() + static_cast<long>(split_index(skimmed.choices, limits.split_depth)));
+      auto next = next_prefix(key, spec.bounds);
+      if (!next) {
+        result.stats.complete = true;
+        break;
+      }
+      prefix = std::move(*next);
+      ++subtree;
+      continue;
+    }
+    RunResult run = execute(spec, prefix, false, false, reducing || sharded ? &visitor : nullptr, limits.por);
     result.account(run);
+    if (run.verdict == Verdict::cut_off && result.stats.cut_off == 1) result.first_cut_off_subtree = subtree;
     auto next = next_prefix(run.choices, spec.bounds);
+    bool new_subtree = next && next->size() <= split_index(run.choices, limits.split_depth);
     if (run.verdict == Verdict::violation && !result.counterexample) {
       result.counterexample = std::move(run);
+      result.counterexample_subtree = subtree;
+      if (limits.found) limits.found(subtree);
       if (limits.stop_at_first) break;
     }
     if (progress && (result.stats.schedules & 1023) == 0) {
@@ -108,6 +175,7 @@ ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& limit
       result.stats.complete = true;
       break;
     }
+    if (new_subtree) ++subtree;
     prefix = std::move(*next);
   }
   result.stats.seconds = seconds_since(start);

@@ -33,12 +33,29 @@ struct ExploreLimits {
   // Partial-order reduction: sleep sets over independent kernel and peer events (disjoint
   // sockets, both due now). Combined with `reduce`, the sleep set is part of the state key.
   bool por = false;
+  // A deterministic share of the tree (explore --shard, --jobs; see shards.h): the subtrees
+  // under the first `split_depth` branching choices are dealt round robin, in DFS order, to
+  // `shards` shares, and this run explores share `shard`. shards = 1 is the whole tree.
+  std::uint32_t shard = 0;
+  std::uint32_t shards = 1;
+  std::uint32_t split_depth = 16;
+  // --jobs (set by explore_parallel): instead of round robin, each thread asks at every subtree
+  // whether it takes it, leaves it to another, or stops (a violation was found earlier in DFS
+  // order). Called once per subtree, in order.
+  enum class Claim { take, skip, stop };
+  std::function<Claim(std::uint64_t subtree)> claim;
+  // Told the rank of the subtree where this run met its first violation (stop_at_first).
+  std::function<void(std::uint64_t subtree)> found;
 };
 
 struct ExploreResult {
   std::optional<RunResult> counterexample;  // choices only; replay it for the trace
   std::optional<RunResult> first_cut_off;   // a schedule the step bound stopped: a livelock?
   ExploreStats stats;
+  // A sharded run's place of its counterexample and first cut-off run in the whole tree: the
+  // rank of their subtrees in DFS order, so that merged shards report what one run would.
+  std::uint64_t counterexample_subtree = 0;
+  std::uint64_t first_cut_off_subtree = 0;
 
   // Counts one finished run, whatever engine made it (the counterexample is the caller's call).
   void account(const RunResult& run);

@@ -147,6 +147,19 @@ int dispatch(int argc, char** argv) {
   explore->add_flag("--reduce", explore_options.reduce, "prune states already explored (fingerprints)");
   explore->add_flag("--por", explore_options.por, "partial-order reduction (sleep sets)");
   explore->add_flag("--chart", explore_options.chart, "print the trace as a sequence chart");
+  explore->add_option("--shard", explore_options.shard,
+                      "explore share I of N (I/N): the tree's subtrees dealt round robin; join with merge");
+  explore->add_option("--split-depth", explore_options.split_depth,
+                      "branching choices that key a subtree for --shard and --jobs (default 16)")
+      ->check(whole_in(1, 64));
+  explore->add_option("--jobs", explore_options.jobs, "explore on this many threads (exhaustive; same certificate)")
+      ->check(whole_in(1, 256));
+  explore->add_flag("--json", explore_options.json, "print the result as JSON (no trace, no reproducer)");
+
+  MergeOptions merge_options;
+  auto* merge = app.add_subcommand("merge", "join the JSON of explore --shard I/N --json into one certificate");
+  merge->add_option("files", merge_options.files, "every share's JSON, once")->required();
+  merge->add_flag("--json", merge_options.json, "print the merged result as JSON");
 
   ReplayOptions replay_options;
   auto* replay = app.add_subcommand("replay", "replay a reproducer file and check its verdict");
@@ -299,6 +312,7 @@ int dispatch(int argc, char** argv) {
   }
   if (*list) return run_list(list_json);
   if (*explore) return run_explore(explore_options);
+  if (*merge) return run_merge(merge_options);
   if (*replay) return run_replay(replay_options);
   if (*run) return run_one(run_options);
   if (*bench) return run_bench(bench_json, bench_added);

@@ -19,6 +19,7 @@
 #include "model/engines/reproducer.h"
 #include "model/engines/run.h"
 #include "model/engines/sampling.h"
+#include "model/engines/shards.h"
 #include "model/engines/shrink.h"
 #include "model/world/scenario.h"
 #include "tools/loopcheck/render.h"
@@ -53,6 +54,32 @@ std::string bug_names() {
   for (const CatalogEntry& e : catalog()) names += (names.empty() ? "" : ", ") + std::string(e.id);
   return names;
 }
+
+void print_trace(const RunResult& run, bool chart) {
+  std::cout << (chart ? sequence_chart(run.trace) : format_trace(run.trace));
+}
+
+// <dir>/<scenario>[-<switch>...]-<engine>[-seed<S>].repro, with -2, -3... when that is taken:
+// runs of different engines, seeds or switches never write over each other's findings.
+std::string fresh_reproducer_path(const ExploreOptions& o, Engine engine) {
+  std::string stem = (o.save_dir == "." ? "" : o.save_dir + "/") + o.scenario;
+  for (const std::string& bug : o.bugs) stem += "-" + bug;
+  stem += "-" + std::string(engine_name(engine));
+  if (engine != Engine::exhaustive) stem += "-seed" + std::to_string(o.seed);
+  std::error_code ignored;  // a folder that cannot be made shows as "cannot write" below
+  std::filesystem::create_directories(o.save_dir, ignored);
+  std::string path = stem + ".repro";
+  for (int n = 2; std::filesystem::exists(path); ++n) path = stem + "-" + std::to_string(n) + ".repro";
+  return path;
+}
+
+bool write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  return static_cast<bool>(out);
+}
+
+}  // namespace
 
 // Builds the run from the command line; returns an error message for anything unknown.
 std::optional<std::string> build_spec(const ExploreOptions& o, RunSpec& spec) {
@@ -90,31 +117,6 @@ std::optional<std::string> build_spec(const ExploreOptions& o, RunSpec& spec) {
   return std::nullopt;
 }
 
-void print_trace(const RunResult& run, bool chart) {
-  std::cout << (chart ? sequence_chart(run.trace) : format_trace(run.trace));
-}
-
-// <dir>/<scenario>[-<switch>...]-<engine>[-seed<S>].repro, with -2, -3... when that is taken:
-// runs of different engines, seeds or switches never write over each other's findings.
-std::string fresh_reproducer_path(const ExploreOptions& o, Engine engine) {
-  std::string stem = (o.save_dir == "." ? "" : o.save_dir + "/") + o.scenario;
-  for (const std::string& bug : o.bugs) stem += "-" + bug;
-  stem += "-" + std::string(engine_name(engine));
-  if (engine != Engine::exhaustive) stem += "-seed" + std::to_string(o.seed);
-  std::error_code ignored;  // a folder that cannot be made shows as "cannot write" below
-  std::filesystem::create_directories(o.save_dir, ignored);
-  std::string path = stem + ".repro";
-  for (int n = 2; std::filesystem::exists(path); ++n) path = stem + "-" + std::to_string(n) + ".repro";
-  return path;
-}
-
-bool write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  return static_cast<bool>(out);
-}
-
-}  // namespace
 
 int run_list(bool json) {
   if (json) {
@@ -177,6 +179,15 @@ int run_explore(const ExploreOptions& o) {
   if (!parse_engine(o.engine, engine)) {
     return usage_error("unknown engine '" + o.engine + "' (exhaustive, random, pct)");
   }
+  if (engine != Engine::exhaustive && (!o.shard.empty() || o.jobs > 1 || o.json)) {
+    return usage_error("--shard, --jobs and --json are for the exhaustive engine");
+  }
+  if (!o.shard.empty() && o.jobs > 1) return usage_error("--shard and --jobs do not go together: a share runs on one thread");
+  ExploreLimits limits;
+  if (!o.shard.empty()) {
+    if (auto bad = parse_shard(o.shard, limits.shard, limits.shards)) return usage_error(*bad);
+  }
+  limits.split_depth = o.split_depth;
   bool tty = isatty(STDERR_FILENO);
   ProgressFn progress = [tty](const ExploreStats& s) {
     if (!tty) return;
@@ -184,14 +195,18 @@ int run_explore(const ExploreOptions& o) {
                  static_cast<unsigned long long>(s.schedules), static_cast<unsigned long long>(s.steps),
                  s.max_depth, s.seconds > 0 ? s.schedules / s.seconds : 0.0);
   };
-  std::cout << "exploring " << spec.scenario->name() << " with the " << engine_name(engine)
-            << " engine (" << spec.scenario->summary() << ")\n";
+  if (!o.json) {
+    std::cout << "exploring " << spec.scenario->name() << " with the " << engine_name(engine)
+              << " engine (" << spec.scenario->summary() << ")\n";
+  }
   ExploreResult result;
-  ExploreLimits limits;
   limits.max_schedules = o.max_schedules;
   limits.reduce = o.reduce;
   limits.por = o.por;
-  if (engine == Engine::exhaustive) {
+  if (o.json) return print_exploration(o, spec, limits);
+  if (engine == Engine::exhaustive && o.jobs > 1) {
+    result = explore_parallel(spec, limits, o.jobs);
+  } else if (engine == Engine::exhaustive) {
     result = explore_exhaustive(spec, limits, progress);
   } else {
     SampleOptions sample;

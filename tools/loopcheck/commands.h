@@ -4,8 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "model/engines/exhaustive.h"
+#include "model/engines/run.h"
 
 namespace loopcheck::cli {
 
@@ -30,6 +34,17 @@ struct ExploreOptions {
   bool por = false;                          // sleep-set partial-order reduction (exhaustive)
   bool first = false;                        // skip the shortest-counterexample search
   bool chart = false;
+  // Exhaustive only: a share of the tree ("I/N"), the depth the tree is split at, threads.
+  std::string shard;
+  std::uint32_t split_depth = 16;
+  std::uint32_t jobs = 1;
+  bool json = false;                         // print the result as JSON (for `merge`)
+};
+
+// `merge FILE...`: the shares' JSON (explore --shard I/N --json) joined into one certificate.
+struct MergeOptions {
+  std::vector<std::string> files;
+  bool json = false;
 };
 
 // One schedule, traced: the default choices, or the given ones ("1,0,2").
@@ -44,8 +59,15 @@ struct ReplayOptions {
   bool chart = false;
 };
 
+// Builds the run from the command line; returns an error message for anything unknown.
+std::optional<std::string> build_spec(const ExploreOptions& o, RunSpec& spec);
+// explore --json: the exhaustive engine's result (a share of it with --shard) as JSON on stdout;
+// the exit code is explore's (0 clean, 1 violation, 3 incomplete).
+int print_exploration(const ExploreOptions& o, const RunSpec& spec, const ExploreLimits& limits);
+
 int run_list(bool json);
 int run_explore(const ExploreOptions& options);
+int run_merge(const MergeOptions& options);
 int run_replay(const ReplayOptions& options);
 int run_one(const RunOptions& options);
 int run_hunt(bool json, bool added_only);

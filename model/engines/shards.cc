@@ -1,0 +1,85 @@
+#include "model/engines/shards.h"
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <thread>
+#include <utility>
+
+namespace loopcheck {
+
+std::optional<std::string> parse_shard(const std::string& text, std::uint32_t& shard, std::uint32_t& shards) {
+  std::size_t slash = text.find('/');
+  auto whole = [](std::string_view s, std::uint32_t& out) {
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc() && end == s.data() + s.size() && !s.empty();
+  };
+  std::string_view all(text);
+  if (slash == std::string::npos || !whole(all.substr(0, slash), shard) || !whole(all.substr(slash + 1), shards)) {
+    return "--shard is I/N (this run's share and how many there are), got '" + text + "'";
+  }
+  if (shards < 1 || shards > kMaxShards) return "--shard: N is 1.." + std::to_string(kMaxShards) + ", got " + text;
+  if (shard >= shards) return "--shard: I is 0..N-1, got " + text;
+  return std::nullopt;
+}
+
+ExploreResult merge_shards(std::vector<ExploreResult> parts) {
+  ExploreResult total;
+  total.stats.complete = !parts.empty();
+  for (ExploreResult& part : parts) {
+    const ExploreStats& s = part.stats;
+    total.stats.schedules += s.schedules;
+    total.stats.cut_off += s.cut_off;
+    total.stats.steps += s.steps;
+    total.stats.pruned += s.pruned;
+    total.stats.states += s.states;
+    total.stats.max_depth = std::max(total.stats.max_depth, s.max_depth);
+    total.stats.seconds = std::max(total.stats.seconds, s.seconds);
+    total.stats.complete = total.stats.complete && s.complete;
+    if (part.counterexample &&
+        (!total.counterexample || part.counterexample_subtree < total.counterexample_subtree)) {
+      total.counterexample = std::move(part.counterexample);
+      total.counterexample_subtree = part.counterexample_subtree;
+    }
+    if (part.first_cut_off &&
+        (!total.first_cut_off || part.first_cut_off_subtree < total.first_cut_off_subtree)) {
+      total.first_cut_off = std::move(part.first_cut_off);
+      total.first_cut_off_subtree = part.first_cut_off_subtree;
+    }
+  }
+  return total;
+}
+
+// The threads walk the same subtrees in the same order; the first to reach one takes it (a
+// subtree is reached only after every earlier one was taken, so `next` is the one to take).
+// Which thread explores what varies from run to run; what is explored does not, so the sums
+// are the single run's. A violation stops every thread at the subtrees after it; those before
+// it are finished, so the earliest violation is the single run's first.
+ExploreResult explore_parallel(const RunSpec& spec, const ExploreLimits& limits, std::uint32_t jobs) {
+  if (jobs <= 1) return explore_exhaustive(spec, limits);
+  std::atomic<std::uint64_t> next{0};
+  std::atomic<std::uint64_t> stop_after{~std::uint64_t{0}};
+  ExploreLimits shared = limits;
+  shared.shards = 1;
+  shared.claim = [&](std::uint64_t subtree) {
+    if (subtree > stop_after.load()) return ExploreLimits::Claim::stop;
+    std::uint64_t expected = subtree;
+    return next.compare_exchange_strong(expected, subtree + 1) ? ExploreLimits::Claim::take
+                                                                : ExploreLimits::Claim::skip;
+  };
+  shared.found = [&](std::uint64_t subtree) {
+    std::uint64_t seen = stop_after.load();
+    while (subtree < seen && !stop_after.compare_exchange_weak(seen, subtree)) {
+    }
+  };
+  std::vector<ExploreResult> parts(jobs);
+  std::vector<std::thread> threads;
+  threads.reserve(jobs);
+  for (std::uint32_t i = 0; i < jobs; ++i) {
+    threads.emplace_back([&, i] { parts[i] = explore_exhaustive(spec, shared); });
+  }
+  for (std::thread& t : threads) t.join();
+  return merge_shards(std::move(parts));
+}
+
+}  // namespace loopcheck

@@ -1,0 +1,30 @@
+// One exploration split into shares that run apart and join into the one certificate. The
+// shares are ExploreLimits::shard of shards: the same subtrees in the same DFS order, dealt
+// round robin, so together they explore exactly the tree one run explores (plain DFS, or with
+// sleep sets); merged, a clean certificate is the single run's, and a violation is the one the
+// single run meets first. With the state cache (--reduce) each share prunes against its own
+// states only: the verdict is as sound, the counts are larger than one run's.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/engines/exhaustive.h"
+
+namespace loopcheck {
+
+// "I/N" with 0 <= I < N <= kMaxShards; the error names what is wrong.
+constexpr std::uint32_t kMaxShards = 100000;
+std::optional<std::string> parse_shard(const std::string& text, std::uint32_t& shard, std::uint32_t& shards);
+
+// Joins the shares' results: counts summed, complete only if every share is, the counterexample
+// (and first cut-off run) of the earliest subtree. `parts` holds every share once.
+ExploreResult merge_shards(std::vector<ExploreResult> parts);
+
+// --jobs: the shares of `jobs` run on as many threads, then merge. Each share builds its own
+// worlds; nothing is shared between threads but the scenario and catalog, which are read only.
+ExploreResult explore_parallel(const RunSpec& spec, const ExploreLimits& limits, std::uint32_t jobs);
+
+}  // namespace loopcheck
