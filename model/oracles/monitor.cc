@@ -43,16 +43,9 @@ void Monitor::note(Component component, const std::string& text) {
 // O1 also covers the transport itself: once connection_lost has run, no callback the transport
 // scheduled may run. A read callback that fires after the loss is the bug, whatever it does.
 const Monitor::OwnerRecord& Monitor::record_of(const void* owner) {
+  static const OwnerRecord kNone;
   auto it = owners_.find(owner);
-  if (it != owners_.end() && (it->second.stream || it->second.datagram)) return it->second;
-  OwnerRecord record;  // a miss is searched again: the owner may be bound after a first look
-  for (const auto& stream : streams_) {
-    if (stream->owner() == owner) record.stream = stream.get();
-  }
-  for (const auto& datagram : datagrams_) {
-    if (datagram->owner() == owner) record.datagram = datagram.get();
-  }
-  return owners_[owner] = record;
+  return it == owners_.end() ? kNone : it->second;
 }
 
 void Monitor::on_callback(const Tag& tag) {

@@ -78,6 +78,12 @@ class Monitor final : public LoopObserver, public SslStateObserver, public TaskO
 
   // The record of the observed stream whose transport (or SSL protocol) is `owner`.
   ObservedStream& observed_of(const void* owner) { return *record_of(owner).stream; }
+  // An observed stream or datagram endpoint says whose callbacks are its (its set_owner).
+  void bind_owner(const void* owner, ObservedStream* stream, ObservedDatagram* datagram) {
+    OwnerRecord& record = owners_[owner];
+    if (stream) record.stream = stream;
+    if (datagram) record.datagram = datagram;
+  }
   FdStats stats(int fd) const { return kernel_ ? kernel_->stats(fd) : FdStats{}; }
   void fingerprint(StateHasher& h) const;
   // Owners in a canonical order, for StateHasher::owner().
@@ -105,8 +111,10 @@ class Monitor final : public LoopObserver, public SslStateObserver, public TaskO
     bool retrieved = false;
   };
   std::vector<FailedTask> failed_tasks_;
-  // owner -> its observed record (or none), cached: real runs have thousands of transports and
-  // millions of callbacks. Looked up only, never iterated.
+  // owner -> its observed record, filled as owners are bound (set_owner): real runs have
+  // thousands of transports and millions of callbacks, most of them of owners that are no
+  // transport (apps, timers, sendfiles), which must cost a lookup, not a scan. Looked up only,
+  // never iterated.
   struct OwnerRecord {
     ObservedStream* stream = nullptr;
     ObservedDatagram* datagram = nullptr;

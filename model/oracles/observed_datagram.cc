@@ -9,6 +9,11 @@ namespace loopcheck {
 ObservedDatagram::ObservedDatagram(Monitor& monitor, DatagramProtocol& app, int fd)
     : monitor_(monitor), app_(&app), fd_(fd) {}
 
+void ObservedDatagram::set_owner(const void* transport) {
+  owner_ = transport;
+  monitor_.bind_owner(transport, nullptr, this);
+}
+
 std::string ObservedDatagram::who() const { return "datagram fd " + std::to_string(fd_); }
 
 bool ObservedDatagram::check_callback(const char* name) {

@@ -39,7 +39,8 @@ class ObservedDatagram final : public DatagramProtocol, public DatagramTransport
     return inner_->get_extra_info(name);
   }
 
-  void set_owner(const void* transport) { owner_ = transport; }
+  // The transport (or SSL protocol) whose callbacks are this datagram endpoint's; the monitor indexes it.
+  void set_owner(const void* transport);
   const void* owner() const { return owner_; }
   void note_error_reported() { ++errors_reported_; }
   void check_step();

@@ -148,6 +148,11 @@ void ObservedStream::trace(const std::string& text) const {
   if (monitor_.tracing()) monitor_.note(Component::protocol, "fd " + std::to_string(fd_) + ": " + text);
 }
 
+void ObservedStream::set_owner(const void* transport) {
+  owner_ = transport;
+  monitor_.bind_owner(transport, this, nullptr);
+}
+
 Status ObservedStream::write(BytesView data) {
   trace("app: write(" + std::to_string(data.size()) + " bytes)");
   // Recorded before the call: the transport may call pause_writing() inside it, and a write

@@ -99,7 +99,8 @@ class ObservedStream final : public BufferedProtocol, public Transport {
   }
 
   // For the monitor.
-  void set_owner(const void* transport) { owner_ = transport; }
+  // The transport (or SSL protocol) whose callbacks are this stream's; the monitor indexes it.
+  void set_owner(const void* transport);
   const void* owner() const { return owner_; }
   void note_error_reported() { ++errors_reported_; }
   // SSL only: an error the SSL protocol raised, and the error its handshake waiter got.

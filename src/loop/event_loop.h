@@ -97,7 +97,7 @@ class EventLoop final : public Loop, public Fingerprinted {
       timer_order_;
   std::map<std::uint64_t, std::shared_ptr<HandleState>> timers_;
   std::uint64_t timer_seq_ = 0;
-  std::uint32_t calls_since_purge_check_ = 0;
+  std::size_t purge_check_at_ = 64;  // the timer table's size at which call_at next looks for cancelled ones
   std::map<int, Watch> watches_;  // ordered: iteration order never depends on hashing
   std::vector<PollEvent> events_;
   std::size_t iteration_ = 0;

@@ -19,22 +19,24 @@ EpollPoller::~EpollPoller() { ::close(epfd_); }
 // A registration on an fd that was closed meanwhile is already gone from epoll; removing it
 // again fails harmlessly (EBADF/ENOENT), so those errors are not errors here.
 void EpollPoller::set_interest(int fd, std::uint8_t mask) {
-  auto it = interest_.find(fd);
+  if (fd < 0) return;
+  auto at = static_cast<std::size_t>(fd);
+  if (at >= interest_.size()) interest_.resize(at + 1, 0);
+  std::uint8_t& now = interest_[at];
+  if (now == mask) return;  // nothing changes: no epoll_ctl
   epoll_event event{};
   event.data.fd = fd;
   event.events = ((mask & kReadable) ? EPOLLIN : 0u) | ((mask & kWritable) ? EPOLLOUT : 0u);
   if (mask == 0) {
-    if (it != interest_.end()) {
-      epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, &event);
-      interest_.erase(it);
-    }
+    epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, &event);
+    now = 0;
     return;
   }
-  int op = it == interest_.end() ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+  int op = now == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
   if (epoll_ctl(epfd_, op, fd, &event) != 0 && op == EPOLL_CTL_MOD && errno == ENOENT) {
     epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &event);  // the fd was closed and reused
   }
-  interest_[fd] = mask;
+  now = mask;
 }
 
 void EpollPoller::attach(CompletionQueue& completions) {
@@ -56,12 +58,13 @@ void EpollPoller::poll(std::optional<Nanos> timeout, std::vector<PollEvent>& out
   if (completions_) completions_->take_queued(out);
   for (int i = 0; i < n; ++i) {
     const epoll_event& e = events_[i];
-    auto it = interest_.find(e.data.fd);
-    if (it == interest_.end()) continue;
+    auto at = static_cast<std::size_t>(e.data.fd);
+    std::uint8_t wanted = at < interest_.size() ? interest_[at] : 0;
+    if (wanted == 0) continue;
     bool trouble = e.events & (EPOLLERR | EPOLLHUP);
     std::uint8_t mask = 0;
-    if ((it->second & kReadable) && ((e.events & EPOLLIN) || trouble)) mask |= kReadable;
-    if ((it->second & kWritable) && ((e.events & EPOLLOUT) || trouble)) mask |= kWritable;
+    if ((wanted & kReadable) && ((e.events & EPOLLIN) || trouble)) mask |= kReadable;
+    if ((wanted & kWritable) && ((e.events & EPOLLOUT) || trouble)) mask |= kWritable;
     if (mask) out.push_back(PollEvent{e.data.fd, mask, nullptr});
   }
 }

@@ -32,7 +32,7 @@ class EpollPoller final : public Poller {
  private:
   explicit EpollPoller(int epfd) : epfd_(epfd), events_(256) {}
   int epfd_;
-  std::map<int, std::uint8_t> interest_;
+  std::vector<std::uint8_t> interest_;  // by fd: the readiness asked for (0: none, not in epoll)
   std::vector<epoll_event> events_;
   CompletionQueue* completions_ = nullptr;
 };
