@@ -10,7 +10,9 @@ namespace {
 
 // asyncio's SendfileNotAvailableError: the native path cannot serve; the fallback may.
 Error not_available(const char* why) { return make_error(Errc::unsupported, std::string("SendfileNotAvailableError: ") + why); }
-bool is_not_available(const Status& status) { return status && status->code == Errc::unsupported; }
+bool is_not_available(const Status& status) {
+  return status && status->code == Errc::unsupported && status->message.rfind("SendfileNotAvailableError", 0) == 0;
+}
 
 }  // namespace
 
