@@ -72,7 +72,7 @@ void SelectorStreamTransport::on_eof() {
 
 Status SelectorStreamTransport::write(BytesView data) {
   if (eof_) return make_error(Errc::closed, "cannot call write() after write_eof()");
-  if (sendfile_in_progress_) return make_error(Errc::invalid_argument, "unable to write; sendfile is in progress");
+  if (sendfile_in_progress()) return make_error(Errc::invalid_argument, "unable to write; sendfile is in progress");
   if (data.empty()) return std::nullopt;
   if (conn_lost_) {
     ++conn_lost_;
@@ -101,7 +101,7 @@ Status SelectorStreamTransport::write(BytesView data) {
 // once; the writer is registered for whatever it could not send.
 Status SelectorStreamTransport::writelines(const std::vector<Bytes>& chunks) {
   if (eof_) return make_error(Errc::closed, "cannot call writelines() after write_eof()");
-  if (sendfile_in_progress_) return make_error(Errc::invalid_argument, "unable to writelines; sendfile is in progress");
+  if (sendfile_in_progress()) return make_error(Errc::invalid_argument, "unable to writelines; sendfile is in progress");
   if (chunks.empty()) return std::nullopt;
   if (conn_lost_) {
     ++conn_lost_;
@@ -210,7 +210,6 @@ void SelectorStreamTransport::fingerprint(StateHasher& h) const {
   h.value(paused_);
   h.value(eof_);
   h.value(conn_lost_);
-  h.value(sendfile_in_progress_);
   h.value(out_of_registry_);
   h.value(socket_closed_);
   h.value(static_cast<bool>(empty_waiter_));
@@ -253,8 +252,8 @@ Status SelectorStreamTransport::take_from_registry() {
 }
 
 Status SelectorStreamTransport::make_empty_waiter(std::function<void(Status)> done) {
-  if (sendfile_in_progress_) return make_error(Errc::already, "Empty waiter is already set");
-  sendfile_in_progress_ = true;
+  if (!done) return make_error(Errc::invalid_argument, "make_empty_waiter needs a callback");
+  if (sendfile_in_progress()) return make_error(Errc::already, "Empty waiter is already set");
   empty_waiter_ = std::move(done);
   if (buffer_.empty()) wake_empty_waiter(std::nullopt);
   return std::nullopt;
@@ -271,12 +270,11 @@ void SelectorStreamTransport::call_connection_lost(std::optional<Error> error) {
   // Copied first: the protocol may destroy us in connection_lost.
   TransportContext ctx = ctx_;
   const void* self = this;
-  const bool sendfile = sendfile_in_progress_;
   const bool answered = empty_waiter_done_;
-  std::function<void(Status)> waiter = empty_waiter_;
+  std::function<void(Status)> waiter = empty_waiter_;  // set while a native sendfile runs
   socket_closed_ = true;
   connection_lost_then_close(ctx, fd_, *protocol_, std::move(error));
-  if (!sendfile || !waiter) return;
+  if (!waiter) return;
   Error lost = make_error(Errc::connection_reset, "ConnectionError: Connection is closed by peer");
   if (!answered) {
     waiter(lost);

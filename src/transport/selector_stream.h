@@ -60,7 +60,6 @@ class SelectorStreamTransport final : public Transport, public Fingerprinted {
   void reset_empty_waiter() override {
     empty_waiter_ = nullptr;
     empty_waiter_done_ = false;
-    sendfile_in_progress_ = false;
   }
   void fingerprint(StateHasher& hasher) const override;
 
@@ -76,6 +75,7 @@ class SelectorStreamTransport final : public Transport, public Fingerprinted {
   void call_connection_lost(std::optional<Error> error);
   // The empty waiter's one answer: the buffer drained (nullopt) or the connection ended.
   void wake_empty_waiter(Status status);
+  bool sendfile_in_progress() const { return static_cast<bool>(empty_waiter_); }
   void trace(const std::string& text) const { ctx_.trace(fd_, text); }
   Tag tag(const char* label) const { return Tag{this, label}; }
 
@@ -92,11 +92,10 @@ class SelectorStreamTransport final : public Transport, public Fingerprinted {
   // _empty_waiter is not None). The waiter answers once when the buffer drains or the
   // connection fails; once more, with the fix of sendfile-close-hang, if the connection is then
   // lost while the sendfile still has the socket.
-  bool sendfile_in_progress_ = false;
+  std::function<void(Status)> empty_waiter_;
   bool empty_waiter_done_ = false;
   bool out_of_registry_ = false;  // a native sendfile took us out of the loop's registry
   bool socket_closed_ = false;    // call_connection_lost has run: the fd is closed
-  std::function<void(Status)> empty_waiter_;
 };
 
 }  // namespace loopcheck

@@ -17,15 +17,17 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export LOOPCHECK="$loopcheck"
 
-# same NAME SHARE_DIR SHARES ARGS...: merge the shares in SHARE_DIR and compare with the single run.
+# same NAME SHARE_DIR SHARES [--verdict] ARGS...: merge the shares in SHARE_DIR and compare
+# with the single run (compare.py; --verdict: the verdict only).
 same() {
-  local name="$1" dir="$2" count="$3"
+  local name="$1" dir="$2" count="$3" only=()
   shift 3
+  [[ "${1:-}" == --verdict ]] && { only=(--verdict); shift; }
   "$loopcheck" explore "$@" --json > "$work/$name-single.json"
   "$loopcheck" merge --json "$dir"/shard-*-of-"$count".json > "$work/$name-merged.json"
   [[ $? -le 3 ]] || { echo "$name: merge failed"; return 1; }
   echo -n "$name: "
-  python3 "$repo/tests/deploy/compare.py" "$work/$name-single.json" "$work/$name-merged.json"
+  python3 "$repo/tests/deploy/compare.py" "$work/$name-single.json" "$work/$name-merged.json" "${only[@]}"
 }
 
 status=0
@@ -38,15 +40,10 @@ case "$mode" in
       for i in 0 1 2 3; do
         LOOPCHECK_SHARD=$i LOOPCHECK_SHARDS=4 LOOPCHECK_OUT="$dir" bash "$repo/deploy/shard.sh" "${argv[@]}" > /dev/null || status=1
       done
-      if [[ "$args" == *--reduce* ]]; then
-        # Each share prunes against its own states: the verdict must agree, not the counts.
-        "$loopcheck" explore "${argv[@]}" --json > "$work/single.json"
-        "$loopcheck" merge --json "$dir"/shard-*-of-4.json > "$work/merged.json"
-        python3 -c 'import json,sys; a,b=(json.load(open(p)) for p in sys.argv[1:]); print("reduce: verdicts", a["verdict"], b["verdict"]); sys.exit(a["verdict"]!=b["verdict"])' \
-          "$work/single.json" "$work/merged.json" || status=1
-      else
-        same "$args" "$dir" 4 "${argv[@]}" || status=1
-      fi
+      # With --reduce each share prunes against its own states: the verdict must agree, not the counts.
+      only=()
+      [[ "$args" == *--reduce* ]] && only=(--verdict)
+      same "$args" "$dir" 4 "${only[@]}" "${argv[@]}" || status=1
     done
     # Bad input is named, never a crash: a missing share, a share twice, a share of another run.
     dir="$work/shards-bad"
