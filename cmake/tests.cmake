@@ -35,6 +35,8 @@ loopcheck_gtest(unit_tests unit
   model/oracles/monitor_test.cc
   model/engines/reproducer_test.cc
   model/engines/shards_test.cc
+  model/engines/exhaustive_test.cc
+  model/engines/visited_states_test.cc
   model/world/state_fingerprint_test.cc
   model/world/world_test.cc
   model/world/tls_peer_test.cc
@@ -47,6 +49,7 @@ loopcheck_gtest(unit_tests unit
   src/streams/stream_reader_test.cc
   model/world/fake_completion_port_test.cc
   model/scenarios/registry_test.cc
+  model/scenarios/proactor_stream_scenarios_test.cc
 )
 target_link_libraries(unit_tests PRIVATE loopcheck_tls)
 loopcheck_gtest(model_tests model model/oracles/catalog_test.cc model/apps/adversary_test.cc

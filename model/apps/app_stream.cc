@@ -10,10 +10,10 @@ std::pair<int, int> app_peer_pair(SimWorld& world) {
 }
 
 SenderPeer& add_sender_peer(SimWorld& world, int peer_fd, const Params& p, const char* name,
-                            SenderPeer::Ending ending) {
+                            SenderPeer::Ending ending, Nanos reaction) {
   auto& peer = world.own(std::make_unique<SenderPeer>(
       world.kernel(), peer_fd, name, static_cast<std::size_t>(param(p, "bytes", 0)),
-      static_cast<std::size_t>(param(p, "chunk", 1)), ending));
+      static_cast<std::size_t>(param(p, "chunk", 1)), ending, reaction));
   world.add_source(peer);
   return peer;
 }

@@ -43,8 +43,9 @@ class AppStream : public Protocol, public Fingerprinted {
 std::pair<int, int> app_peer_pair(SimWorld& world);
 
 // A peer that sends `bytes` in `chunk`-sized pieces (the scenario's parameters), then ends.
+// `reaction`: how soon after it can act it does (see ScriptedPeer).
 SenderPeer& add_sender_peer(SimWorld& world, int peer_fd, const Params& p, const char* name,
-                            SenderPeer::Ending ending);
+                            SenderPeer::Ending ending, Nanos reaction = ScriptedPeer::kDefaultReaction);
 
 // A TLS endpoint (OpenSSL) on the far end of peer_fd, acting by `script`, owned and registered.
 TlsPeer& add_tls_peer(SimWorld& world, int peer_fd, const char* name, TlsPeer::Script script);

@@ -22,8 +22,13 @@ std::uint32_t PrefixChoiceSource::choose(std::uint32_t n, ChoiceKind kind) {
                     " options";
     }
   }
-  made_.push_back(ChoiceRecord{value, n, kind});
+  record(ChoiceRecord{value, n, kind});
   return value;
+}
+
+void PrefixChoiceSource::record(ChoiceRecord made) {
+  if (made.value != 0) used_.add(made.kind);
+  made_.push_back(made);
 }
 
 std::uint32_t PrefixChoiceSource::choose_option(const ChoiceOption* options, std::uint32_t n,
@@ -43,7 +48,7 @@ std::uint32_t PrefixChoiceSource::choose_option(const ChoiceOption* options, std
     // engine enforces through backtracking: value 0 is always allowed).
     while (value < n && asleep(options[value])) ++value;
     if (value == n || (value > 0 && kind == ChoiceKind::preempt)) value = 0;
-    made_.push_back(ChoiceRecord{value, n, kind});
+    record(ChoiceRecord{value, n, kind});
   }
   const ChoiceOption& taken = options[value];
   if (asleep(taken)) redundant_ = true;

@@ -18,6 +18,18 @@ struct ChoiceRecord {
   ChoiceKind kind = ChoiceKind::deliver;
 };
 
+// Splits choices into deviations the engines bound: preemptions and faults.
+struct DeviationCount {
+  int preemptions = 0;
+  int faults = 0;
+  int app_actions = 0;
+  int total() const { return preemptions + faults + app_actions; }
+  // One more choice of this kind, if it were not the default, would still fit the bounds.
+  bool fits_one_more(ChoiceKind kind, const Bounds& bounds) const;
+  void add(ChoiceKind kind, int n = 1);
+};
+DeviationCount count_deviations(const std::vector<ChoiceRecord>& choices, std::size_t upto);
+
 // Replays a prefix, then answers 0 ("no deviation", "first option") and records every choice.
 // In strict mode a prefix that does not fit the run (value out of range, or a different kind
 // asked) is a divergence: it is reported, and the run goes on with 0.
@@ -38,28 +50,21 @@ class PrefixChoiceSource final : public ChoiceSource {
   // A digest of the current sleep set, so a state cache never mixes different sleep sets.
   std::uint64_t sleep_digest() const;
   const std::vector<ChoiceRecord>& made() const { return made_; }
+  // The deviations among made(), kept as they are made: a reduction asks before every step.
+  const DeviationCount& used() const { return used_; }
   const std::optional<std::string>& divergence() const { return divergence_; }
 
  private:
+  void record(ChoiceRecord made);
   std::vector<ChoiceRecord> prefix_;
   bool strict_;
   std::vector<ChoiceRecord> made_;
+  DeviationCount used_;
   std::optional<std::string> divergence_;
   bool sleep_sets_;
   bool redundant_ = false;
   std::vector<ChoiceOption> sleeping_;
 };
 
-// Splits choices into deviations the engines bound: preemptions and faults.
-struct DeviationCount {
-  int preemptions = 0;
-  int faults = 0;
-  int app_actions = 0;
-  int total() const { return preemptions + faults + app_actions; }
-  // One more choice of this kind, if it were not the default, would still fit the bounds.
-  bool fits_one_more(ChoiceKind kind, const Bounds& bounds) const;
-  void add(ChoiceKind kind, int n = 1);
-};
-DeviationCount count_deviations(const std::vector<ChoiceRecord>& choices, std::size_t upto);
 
 }  // namespace loopcheck

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <unordered_map>
 
+#include "model/engines/visited_states.h"
 #include "model/world/world.h"
 
 namespace loopcheck {
@@ -56,44 +57,6 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
-// The fingerprint cache. Only lookups, never iteration, so hashing order cannot steer a run.
-class VisitedStates {
- public:
-  // Called before each step; false = this state (with these deviations spent) was explored
-  // from the same or a lower depth already. States on the replayed prefix are skipped: they
-  // are the earlier runs' own states, whose subtrees are being explored right now.
-  //
-  // A state that comes back on the run's own path is not pruned: the key holds the clock and
-  // the deviations spent, so the run came back to it at the same instant with no bounded
-  // choice made since, which is a zero-time livelock; the world judges it (O4) if the run goes
-  // on. Pruning there would hide it, where a DFS must see its back edge (gh-155888's spin).
-  bool first_visit(SimWorld& world, const PrefixChoiceSource& source, std::size_t prefix_size) {
-    const std::vector<ChoiceRecord>& made = source.made();
-    if (made.size() < prefix_size) return true;
-    DeviationCount used = count_deviations(made, made.size());
-    std::uint64_t key = world.fingerprint() ^ source.sleep_digest();
-    key ^= (static_cast<std::uint64_t>(used.preemptions) + 1) * 0x9E3779B97F4A7C15ULL;
-    key ^= (static_cast<std::uint64_t>(used.faults) + 1) * 0xC2B2AE3D27D4EB4FULL;
-    key ^= (static_cast<std::uint64_t>(used.app_actions) + 1) * 0x165667B19E3779F9ULL;
-    std::size_t step = world.steps();
-    // The path's keys: the replayed prefix is the previous run's path (same choices, same
-    // states), so only what follows it is written.
-    path_.resize(step + 1);
-    path_[step] = key;
-    auto [it, inserted] = depth_.try_emplace(key, step);
-    if (inserted) return true;
-    if (it->second < step && path_[it->second] == key) return true;  // back on its own path
-    if (it->second <= step) return false;
-    it->second = step;
-    return true;
-  }
-  std::size_t size() const { return depth_.size(); }
-
- private:
-  std::unordered_map<std::uint64_t, std::size_t> depth_;
-  std::vector<std::uint64_t> path_;  // key at each step of the current run
-};
-
 void ExploreResult::account(const RunResult& run) {
   ++stats.schedules;
   stats.steps += run.steps;
@@ -105,12 +68,16 @@ void ExploreResult::account(const RunResult& run) {
   }
 }
 
-ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& limits,
-                                 const ProgressFn& progress) {
+namespace {
+
+// One DFS over the tree. With any_depth pruning, the pass gives up at its first cut-off run
+// (`gave_up`): its pruning is then not known to be sound.
+ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, const ProgressFn& progress,
+                           Pruning pruning, bool& gave_up) {
   auto start = std::chrono::steady_clock::now();
   ExploreResult result;
   std::vector<ChoiceRecord> prefix;
-  VisitedStates visited;
+  VisitedStates visited(pruning);
   // Sharded: every share walks the same sequence of subtrees. A subtree another share owns
   // costs one probe, cut as soon as its key is known, to find where the next one starts; the
   // key must be the same in every share, so nothing is pruned before it is complete (the state
@@ -158,6 +125,10 @@ ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& limit
     }
     RunResult run = execute(spec, prefix, false, false, reducing || sharded ? &visitor : nullptr, limits.por);
     result.account(run);
+    if (run.verdict == Verdict::cut_off && pruning == Pruning::any_depth) {
+      gave_up = true;
+      break;
+    }
     if (run.verdict == Verdict::cut_off && result.stats.cut_off == 1) result.first_cut_off_subtree = subtree;
     auto next = next_prefix(run.choices, spec.bounds);
     bool new_subtree = next && next->size() <= split_index(run.choices, limits.split_depth);
@@ -183,43 +154,130 @@ ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& limit
   return result;
 }
 
+}  // namespace
+
+// A reduced exploration first prunes at any depth; if the step bound cuts a run short, that
+// pass proves nothing and a second one prunes by depth (see Pruning), in the budget that is
+// left. A share of a sharded or threaded run always prunes by depth: it cannot start again
+// without asking for its subtrees a second time.
+ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& limits, const ProgressFn& progress) {
+  bool gave_up = false;
+  bool sharded = limits.shards > 1 || limits.claim;
+  if (!limits.reduce || sharded) return explore_pass(spec, limits, progress, Pruning::same_or_lower_depth, gave_up);
+  ExploreResult first = explore_pass(spec, limits, progress, Pruning::any_depth, gave_up);
+  if (!gave_up) return first;
+  ExploreLimits rest = limits;
+  rest.max_schedules = limits.max_schedules - std::min(limits.max_schedules, first.stats.schedules);
+  ExploreResult second = explore_pass(spec, rest, progress, Pruning::same_or_lower_depth, gave_up);
+  second.stats.schedules += first.stats.schedules;
+  second.stats.steps += first.stats.steps;
+  second.stats.seconds += first.stats.seconds;
+  second.stats.restarted = true;
+  return second;
+}
+
+namespace {
+
+// What one level of the shortest search found.
+struct LevelSearch {
+  std::optional<RunResult> violation;
+  bool complete = false;     // every state within the level's bounds was expanded
+  int most_deviations = 0;   // the most deviations any state of the level spent
+};
+
+// Breadth-first search over states, one step per level: the first violation met has the fewest
+// steps of all within the bounds. There is no saved state to branch from, so a state is its
+// choice prefix; expanding it replays the prefix and takes each way its next step can go (every
+// combination of the choices made within that step), stopping each run right after that step.
+// A state already queued, having spent no more deviations, is not queued again: whatever
+// follows the later visit also follows the earlier one, no later.
+LevelSearch breadth_first(const RunSpec& spec, const ExploreLimits& limits, ExploreResult& total) {
+  LevelSearch out;
+  VisitedStates seen(Pruning::any_depth);  // states come in order of depth
+  // Every state queued, with the one it was reached from, for the back-edge check below. Only
+  // the frontier keeps its choices.
+  struct Node {
+    std::uint64_t state;
+    Spent spent;
+    std::size_t parent;
+    std::vector<ChoiceRecord> prefix;
+  };
+  constexpr std::size_t kRoot = ~std::size_t{0};
+  std::vector<Node> nodes;
+  std::vector<std::size_t> frontier, next;
+  std::size_t expanding = kRoot;
+  // A state met again on its own path, with no deviation spent since, may be a zero-time
+  // livelock: as in a DFS, the search goes on around that cycle, for the world to judge (O4).
+  auto on_own_path = [&](std::uint64_t state, const Spent& spent) {
+    for (std::size_t at = expanding; at != kRoot; at = nodes[at].parent) {
+      if (nodes[at].state == state && nodes[at].spent == spent) return true;
+    }
+    return false;
+  };
+  std::size_t depth = 0;  // the steps every state of the frontier has taken
+  bool cut_off = false;   // a run met the step bound before its step's end
+  StepVisitor stop_after = [&](SimWorld& world, const PrefixChoiceSource& source) {
+    if (world.steps() <= depth) return true;
+    out.most_deviations = std::max(out.most_deviations, source.used().total());
+    std::uint64_t state = state_of(world, source);
+    Spent spent(source.used());
+    if (seen.visit(state, spent, world.steps()) || on_own_path(state, spent)) {
+      next.push_back(nodes.size());
+      nodes.push_back(Node{state, spent, expanding, source.made()});
+    }
+    return false;
+  };
+  frontier.push_back(kRoot);
+  while (!frontier.empty() && depth < spec.bounds.max_steps) {
+    next.clear();
+    for (std::size_t node : frontier) {
+      expanding = node;
+      std::vector<ChoiceRecord> state = node == kRoot ? std::vector<ChoiceRecord>{} : std::move(nodes[node].prefix);
+      std::vector<ChoiceRecord> prefix = state;
+      for (;;) {
+        if (total.stats.schedules >= limits.max_schedules) return out;
+        RunResult run = execute(spec, prefix, false, false, &stop_after);
+        total.account(run);
+        if (run.verdict == Verdict::violation) {
+          out.violation = std::move(run);
+          return out;
+        }
+        if (run.verdict == Verdict::cut_off) cut_off = true;
+        // The next way this step can go: a later choice than the state's own prefix.
+        auto bumped = next_prefix(run.choices, spec.bounds);
+        if (!bumped || bumped->size() <= state.size()) break;
+        prefix = std::move(*bumped);
+      }
+    }
+    std::swap(frontier, next);
+    ++depth;
+  }
+  // States the step bound left unexpanded: a longer counterexample may hide behind them.
+  out.complete = frontier.empty() && !cut_off;
+  return out;
+}
+
+}  // namespace
+
+// Iterative deepening on deviations, each level searched breadth first: the fewest deviations,
+// then the fewest steps. A level whose states never spent all it allows adds nothing over the
+// last one, and neither would any level above it.
 ExploreResult shortest_counterexample(const RunSpec& spec, const ExploreLimits& limits) {
   ExploreResult total;
   int max_level = spec.bounds.max_preemptions + spec.bounds.max_faults + spec.bounds.max_app_actions;
   for (int level = 0; level <= max_level; ++level) {
     RunSpec leveled = spec;
     leveled.bounds.max_deviations = level;
-    // Walk the level's whole tree, keeping the violation with the fewest steps. Pruning a state
-    // already seen at the same or a lower depth keeps the shortest counterexample: whatever
-    // follows the later visit also follows the earlier one, no later.
     auto start = std::chrono::steady_clock::now();
-    std::vector<ChoiceRecord> prefix;
-    std::optional<RunResult> best;
-    bool level_complete = false;
-    VisitedStates visited;
-    StepVisitor visitor = [&](SimWorld& world, const PrefixChoiceSource& source) {
-      return visited.first_visit(world, source, prefix.size());
-    };
-    for (;;) {
-      if (total.stats.schedules >= limits.max_schedules) break;
-      RunResult run = execute(leveled, prefix, false, false, &visitor);
-      total.account(run);
-      if (run.verdict == Verdict::violation && (!best || run.steps < best->steps)) best = run;
-      auto next = next_prefix(run.choices, leveled.bounds);
-      if (!next) {
-        level_complete = true;
-        break;
-      }
-      prefix = std::move(*next);
-    }
+    LevelSearch found = breadth_first(leveled, limits, total);
     total.stats.seconds += seconds_since(start);
-    // A level cut short by the schedule budget proves nothing about shorter ones.
-    total.stats.complete = level_complete;
-    if (best) {
-      total.counterexample = std::move(best);
+    // A level cut short by the schedule budget or the step bound proves nothing about shorter ones.
+    total.stats.complete = found.complete;
+    if (found.violation) {
+      total.counterexample = std::move(found.violation);
       return total;
     }
-    if (!level_complete) return total;
+    if (!found.complete || found.most_deviations < level) return total;
   }
   return total;
 }
@@ -231,7 +289,7 @@ std::string certificate(const RunSpec& spec, const ExploreStats& stats, bool vio
                        std::to_string(spec.bounds.max_app_actions) + " app action(s)";
   // A timer's delay is a window, and the certificate covers every delay in it (AppTimer); a
   // time that is still one value is named as such.
-  std::string timing = describe_timing(spec.params);
+  std::string timing = spec.scenario ? spec.scenario->timing(spec.params) : describe_timing(spec.params);
   if (!timing.empty()) bounds += ", " + timing;
   std::string counts = std::to_string(stats.schedules) + " explored, " +
                        std::string(violation ? "a violation found" : "0 violations");

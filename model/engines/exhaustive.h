@@ -20,6 +20,9 @@ struct ExploreStats {
   std::size_t max_depth = 0;  // most choices in one run
   std::uint64_t pruned = 0;   // runs stopped by the reduction
   std::uint64_t states = 0;   // distinct states fingerprinted (reduction only)
+  // The reduction pruned at any depth until a run was cut off, then started again pruning by
+  // depth; `schedules` and `steps` count both passes, the rest the second.
+  bool restarted = false;
   double seconds = 0;
   bool complete = false;      // the whole tree within bounds was explored
 };

@@ -270,6 +270,7 @@ void ObservedStream::fingerprint(StateHasher& h) const {
   h.value(waiter_error_);
   h.value(tls_error_.has_value());
   h.value(sendfiles_);
+  h.time(closed_at_.value_or(-1));  // the close deadline (O4 over TLS) counts from it
 }
 
 void ObservedStream::check_step() {

@@ -50,24 +50,123 @@ class TimedPauser final : public AppStream {
   int obligation_;
 };
 
+// The same race with SPIN's pauses (SPIN's model of it has the app as a process of its own):
+// the app may pause reading at any moment, at most `pauses` times, and resume at any later
+// moment. Each is an event the world schedules like a peer's action, with no window of time:
+// a `deliver` choice while the loop is idle, a preemption while the loop has work (so the
+// preemption bound limits where the pauses can come).
+class ChoicePauser final : public AppStream {
+ public:
+  ChoicePauser(SimWorld& world, std::size_t total, std::int64_t pauses)
+      : AppStream(world),
+        total_(total),
+        pauses_left_(pauses),
+        obligation_(world.monitor().open_obligation("the reader gets every byte before EOF")) {}
+  bool eof_received() override {
+    if (received_ == total_) world_.monitor().discharge(obligation_);
+    return false;
+  }
+  // What the app may do next: 0 pause, 1 resume, or nothing (-1).
+  int next_action() const {
+    if (!transport_ || transport_->is_closing()) return -1;
+    if (!transport_->is_reading()) return 1;
+    return pauses_left_ > 0 ? 0 : -1;
+  }
+  void act(int action) {
+    if (action == 0) {
+      --pauses_left_;
+      transport_->pause_reading();
+    } else {
+      transport_->resume_reading();
+    }
+  }
+
+ private:
+  void fingerprint_app(StateHasher& h) const override { h.value(pauses_left_); }
+  std::size_t total_;
+  std::int64_t pauses_left_;
+  int obligation_;
+};
+
+// The pauser's decisions as world events: never overdue, but offered only where a callback of
+// the app's could run. App code runs in a loop callback, and one that a poll or a timer made
+// ready runs after every callback queued before it; so the app never acts between two
+// callbacks already queued (resume_reading's start_read and deliver_pending, say), only once
+// the loop has none left. Letting it act there made the fixed transport lose data in a
+// schedule asyncio cannot take.
+class PauseChoices final : public EventSource {
+ public:
+  PauseChoices(ChoicePauser& app, EventLoop& loop) : app_(app), loop_(loop) {}
+  void collect(Nanos now, std::vector<PendingEvent>& out) override {
+    if (loop_.in_iteration() || loop_.has_ready_callbacks()) return;
+    int action = app_.next_action();
+    if (action >= 0) out.push_back(PendingEvent{this, static_cast<std::uint32_t>(action), now});
+  }
+  void fire(const PendingEvent& event) override { app_.act(static_cast<int>(event.index)); }
+  std::string describe(const PendingEvent& event) const override {
+    return event.index == 0 ? "app: pause_reading()" : "app: resume_reading()";
+  }
+  Component component() const override { return Component::protocol; }
+  void fingerprint(StateHasher&) const override {}  // the app's own fingerprint has its state
+
+ private:
+  ChoicePauser& app_;
+  EventLoop& loop_;
+};
+
 class ProactorPause final : public Scenario {
  public:
   std::string_view name() const override { return "proactor-pause"; }
   std::string_view family() const override { return "proactor stream"; }
   std::string_view summary() const override {
-    return "overlapped reads; the app pauses and resumes reading on a timer while the peer sends";
+    return "overlapped reads; the app pauses and resumes reading (on a timer, or anywhere with pauses=N) while the peer sends";
   }
   // Each toggle comes 11 to 15 us after the last. The shortest period is longer than the
   // kernel's processing time (10 us), so a recv the app resumes has time to complete; a
   // shorter one lets the app starve itself forever (runs then end cut off, never clean).
+  //
+  // SPIN's parameters: chunks=K sends K one-byte chunks (in place of bytes and chunk), and
+  // pauses=N makes the app pause at most N times, as choices (ChoicePauser), in place of the
+  // timer; 0 keeps the timer. With the pauses as choices no timer is left, so when things
+  // happen cannot matter, only in which order: every delay (network latency, the peer's
+  // reaction) is then zero, time stands still, and the world explores orders alone, as SPIN's
+  // untimed model does. The processing window of a completion stays, but with nothing timed
+  // left it never moves the clock either.
   Params default_params() const override {
-    return {{"bytes", 60}, {"chunk", 30}, {"pause_us", 15}, {"pause_min_us", 11}};
+    return {{"bytes", 60}, {"chunk", 30}, {"pause_us", 15}, {"pause_min_us", 11}, {"chunks", 0}, {"pauses", 0}};
+  }
+  ParamRange param_range(std::string_view key) const override {
+    if (key == "chunks") return {0, 100000, ""};
+    if (key == "pauses") return {0, 1000, ""};
+    return default_param_range(key);
+  }
+  std::string timing(const Params& p) const override {
+    if (param(p, "pauses", 0) > 0) return "no timer: every order of events, no delays";
+    return describe_timing(p);
+  }
+  KernelConfig kernel_config(const Params& p) const override {
+    KernelConfig config;
+    if (param(p, "pauses", 0) > 0) config.min_latency = config.max_latency = 0;
+    return config;
   }
   // The race needs no preemption: timer, delivery and cancel outcomes are all free choices.
   Bounds default_bounds() const override { return {400, 0, 0}; }
-  void setup(SimWorld& world, const Params& p) const override {
+  void setup(SimWorld& world, const Params& params) const override {
+    Params p = params;
+    if (param(p, "chunks", 0) > 0) {
+      p["bytes"] = param(p, "chunks", 0);
+      p["chunk"] = 1;
+    }
+    std::int64_t pauses = param(p, "pauses", 0);
     auto [app_fd, peer_fd] = app_peer_pair(world);
-    auto& peer = add_sender_peer(world, peer_fd, p, "sender peer", SenderPeer::Ending::fin);
+    auto& peer = add_sender_peer(world, peer_fd, p, "sender peer", SenderPeer::Ending::fin,
+                                 pauses > 0 ? 0 : ScriptedPeer::kDefaultReaction);
+    if (pauses > 0) {
+      auto& app = world.own(std::make_unique<ChoicePauser>(world, static_cast<std::size_t>(p["bytes"]), pauses));
+      world.add_source(world.own(std::make_unique<PauseChoices>(app, world.loop())));
+      world.proactor_stream_transport(app_fd, app, &peer);
+      return;
+    }
     auto& app = world.own(std::make_unique<TimedPauser>(world, p));
     world.proactor_stream_transport(app_fd, app, &peer);
   }

@@ -38,8 +38,8 @@ std::string AppTimer::describe(const PendingEvent&) const {
 void AppTimer::fingerprint(StateHasher& h) const {
   h.value(armed_);
   if (!armed_) return;
-  h.value(earliest_);
-  h.value(latest_);
+  h.time(earliest_);
+  h.time(latest_);
   h.text(tag_.label);
 }
 

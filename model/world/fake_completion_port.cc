@@ -254,11 +254,17 @@ std::size_t FakeCompletionPort::owned_buffers() const {
   return n;
 }
 
+void FakeCompletionPort::live_operations(std::vector<OperationId>& out) const {
+  for (const auto& [id, op] : ops_) {
+    if (op.state != State::done) out.push_back(id);
+  }
+}
+
+// Ids go in by rank (StateHasher::operation): the next id to be handed out names nothing yet.
 void FakeCompletionPort::fingerprint(StateHasher& h) const {
-  h.value(next_id_);
   for (const auto& [id, op] : ops_) {
     if (op.state == State::done) continue;
-    h.value(id);
+    h.value(h.operation(id));
     h.value(op.fd);
     h.value(op.kind);
     h.text(op.to);
@@ -267,13 +273,13 @@ void FakeCompletionPort::fingerprint(StateHasher& h) const {
     h.text(op.data);
     h.value(h.owner(op.tag.owner));
     h.value(op.state);
-    h.value(op.ready_since);
+    h.time(op.ready_since);
     h.value(op.result.error.has_value());
     if (op.result.error) h.value(op.result.error->code);
     h.text(op.result.data);
     h.value(op.result.transferred);
   }
-  for (OperationId id : queue_) h.value(id);
+  for (OperationId id : queue_) h.value(h.operation(id));
 }
 
 }  // namespace loopcheck

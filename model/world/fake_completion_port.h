@@ -58,6 +58,8 @@ class FakeCompletionPort final : public CompletionApi, public CompletionQueue, p
   // Accounting for the oracles: buffers still owned by the kernel (no final completion yet),
   // and operations that had more than one final completion (never legal).
   std::size_t owned_buffers() const;
+  // The ids of the operations not yet finished, ascending (what a fingerprint renumbers).
+  void live_operations(std::vector<OperationId>& out) const;
   std::size_t double_completions() const { return double_completions_; }
   // Completions that carried data after their cancel and were neither delivered nor discarded.
   const std::vector<std::string>& silent_losses() const { return silent_losses_; }

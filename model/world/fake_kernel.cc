@@ -120,10 +120,7 @@ void FakeKernel::collect(Nanos now, std::vector<PendingEvent>& out) {
     if (is_stream(s)) {
       if (s.out.empty()) continue;
       Segment& head = s.out.front();
-      const Socket* to = find(s.peer);
-      bool lands = head.fin || head.rst || !to->open ||
-                   to->recv_buffer.size() < config_.stream_recv_capacity;
-      if (!lands) {
+      if (!lands(s)) {
         head.held = true;
         continue;
       }
@@ -183,7 +180,7 @@ void FakeKernel::fingerprint(StateHasher& h) const {
       h.text(seg.data);
       h.value(seg.fin);
       h.value(seg.rst);
-      h.value(seg.sent_at);
+      h.time(seg.sent_at);
       h.value(seg.held);
     }
     h.value(s.fin_in);
@@ -202,7 +199,7 @@ void FakeKernel::fingerprint(StateHasher& h) const {
     for (const InFlightDatagram& d : s.in_flight) {
       h.text(d.data);
       h.text(d.to);
-      h.value(d.sent_at);
+      h.time(d.sent_at);
     }
   }
 }

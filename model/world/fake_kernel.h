@@ -3,7 +3,8 @@
 // Streams (TCP-like and AF_UNIX socketpair-like): each socket has a receive buffer with a byte
 // capacity, and its outgoing link holds segments in flight, counted against its send capacity.
 // A segment is delivered no earlier than min_latency and no later than max_latency after it was
-// sent, unless the receiver's buffer is full. FIN and RST travel as segments. Closing a socket
+// sent, unless the receiver's buffer is full. A link with no latency at all (max_latency 0) is
+// a loopback: what fits in the receiver's buffer lands inside send(). FIN and RST travel as segments. Closing a socket
 // with unread data sends RST, as Linux does; data arriving at a closed socket is answered with
 // RST. Buffered data stays readable after an RST arrives; then recv reports ECONNRESET once,
 // and EOF after that; send reports ECONNRESET once, then EPIPE.
@@ -146,6 +147,8 @@ class FakeKernel final : public SocketApi, public EventSource, public KernelLedg
   bool queue_full(const Socket& s, std::size_t size) const;
   void enqueue_datagram(Socket& to, Datagram datagram);
   void send_segment(Socket& s, Segment segment);
+  // The head of s's link can land now (control segments always can; data needs room).
+  bool lands(const Socket& s) const;
   void deliver_segment(Socket& from);
   void deliver_datagram(Socket& from);
   IoResult<std::size_t> sendto_impl(int fd, BytesView data, const Address& to);

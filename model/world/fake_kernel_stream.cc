@@ -25,6 +25,12 @@ std::pair<int, int> FakeKernel::stream_pair(SocketKind kind, Owner a, Owner b, A
   return {fd_a, fd_b};
 }
 
+bool FakeKernel::lands(const Socket& s) const {
+  const Segment& head = s.out.front();
+  const Socket* to = find(s.peer);
+  return head.fin || head.rst || !to->open || to->recv_buffer.size() < config_.stream_recv_capacity;
+}
+
 void FakeKernel::send_segment(Socket& s, Segment segment) {
   // Coalesce data with a data segment still queued, as a send queue does; control segments
   // (FIN, RST) keep their own place so their order relative to data is exact.
@@ -38,6 +44,11 @@ void FakeKernel::send_segment(Socket& s, Segment segment) {
   }
   s.out_bytes += segment.data.size();
   s.out.push_back(std::move(segment));
+  // A link with no latency at all is a loopback or socketpair: the other end has what was
+  // sent as soon as send() returns, as far as its buffer takes it.
+  if (config_.max_latency == 0) {
+    while (!s.out.empty() && lands(s)) deliver_segment(s);
+  }
 }
 
 IoResult<std::size_t> FakeKernel::send(int fd, BytesView data) {

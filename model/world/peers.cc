@@ -33,7 +33,7 @@ std::string ScriptedPeer::describe(const PendingEvent& event) const {
 void ScriptedPeer::fingerprint(StateHasher& h) const {
   h.value(fd_);
   h.value(closed_);
-  for (Nanos armed : armed_) h.value(armed);
+  for (Nanos armed : armed_) h.time(armed);
   fingerprint_more(h);
 }
 
@@ -91,8 +91,8 @@ void SinkPeer::act(int) {
 }
 
 SenderPeer::SenderPeer(FakeKernel& kernel, int fd, std::string name, std::size_t total,
-                       std::size_t chunk, Ending ending)
-    : StreamPeer(kernel, fd, std::move(name)), total_(total), chunk_(chunk), ending_(ending) {}
+                       std::size_t chunk, Ending ending, Nanos reaction)
+    : StreamPeer(kernel, fd, std::move(name), reaction), total_(total), chunk_(chunk), ending_(ending) {}
 
 // Scenarios send kilobytes per run, so the alphabet is copied in blocks, not made byte by byte.
 Bytes SenderPeer::payload(std::size_t offset, std::size_t size) {

@@ -109,7 +109,7 @@ class SenderPeer final : public StreamPeer {
  public:
   enum class Ending { fin, rst };
   SenderPeer(FakeKernel& kernel, int fd, std::string name, std::size_t total, std::size_t chunk,
-             Ending ending);
+             Ending ending, Nanos reaction = kDefaultReaction);
   bool reads_to_eof() const override { return ending_ == Ending::fin; }
   static Bytes payload(std::size_t offset, std::size_t size);
 
@@ -178,7 +178,10 @@ class DatagramEchoPeer final : public ScriptedPeer {
   const char* action_name(int action) const override { return action == 0 ? "bind" : "echo"; }
 
  private:
-  void fingerprint_more(StateHasher& h) const override { h.value(bound_); }
+  void fingerprint_more(StateHasher& h) const override {
+    h.value(bound_);
+    if (!bound_) h.time(bind_after_);  // a date: how long until it may bind is what matters
+  }
   Address address_;
   Nanos bind_after_;
   bool bound_ = false;

@@ -42,6 +42,8 @@ struct ParamRange {
 // Any other name: [0, 1000000]; a scenario of your own may say otherwise (Scenario::param_range).
 ParamRange default_param_range(std::string_view key);
 
+std::string describe_timing(const Params& params);  // below, with its contract
+
 class Scenario {
  public:
   virtual ~Scenario() = default;
@@ -55,6 +57,9 @@ class Scenario {
   virtual ParamRange param_range(std::string_view key) const { return default_param_range(key); }
   virtual Bounds default_bounds() const { return {}; }
   virtual KernelConfig kernel_config(const Params&) const { return {}; }
+  // What a certificate's timing rests on (describe_timing, unless some timing parameters do
+  // not apply with these params).
+  virtual std::string timing(const Params& params) const { return describe_timing(params); }
   // True when the tree within the default bounds is too large for plain DFS (an adversarial
   // app multiplies it): hunt and the catalog tests certify it with the fingerprint reduction,
   // whose soundness the catalog tests check against plain DFS at smaller bounds.

@@ -1,13 +1,24 @@
 #include "model/world/state_fingerprint.h"
 
+#include <algorithm>
+#include <limits>
+
 namespace loopcheck {
 
-XxhStateHasher::XxhStateHasher(const std::vector<const void*>& owners) : state_(XXH3_createState()) {
-  XXH3_64bits_reset(state_);
-  for (std::size_t i = 0; i < owners.size(); ++i) owners_.emplace(owners[i], i + 1);
-}
+XxhStateHasher::XxhStateHasher() : state_(XXH3_createState()) { XXH3_64bits_reset(state_); }
 
 XxhStateHasher::~XxhStateHasher() { XXH3_freeState(state_); }
+
+void XxhStateHasher::restart(const std::vector<const void*>& owners, Nanos now) {
+  XXH3_64bits_reset(state_);
+  if (owners != listed_) {
+    listed_ = owners;
+    owners_.clear();
+    for (std::size_t i = 0; i < owners.size(); ++i) owners_.emplace(owners[i], i + 1);
+  }
+  now_ = now;
+  live_.clear();
+}
 
 void XxhStateHasher::bytes(const void* data, std::size_t size) { XXH3_64bits_update(state_, data, size); }
 
@@ -16,6 +27,21 @@ std::uint64_t XxhStateHasher::owner(const void* object) {
   if (!object) return 0;
   auto it = owners_.find(object);
   return it == owners_.end() ? ~std::uint64_t{0} : it->second;
+}
+
+// A tag keeps a relative time apart from a marker that happens to have the same value.
+void XxhStateHasher::time(Nanos at) {
+  bool marker = at < 0 || at == std::numeric_limits<Nanos>::max();
+  value(marker);
+  value(marker ? at : at - now_);
+}
+
+// 0 stays "no operation"; an id that is not live (already finished) keeps a marker of its own.
+std::uint64_t XxhStateHasher::operation(std::uint64_t id) {
+  if (id == 0) return 0;
+  auto it = std::lower_bound(live_.begin(), live_.end(), id);
+  if (it == live_.end() || *it != id) return ~std::uint64_t{0};
+  return static_cast<std::uint64_t>(it - live_.begin()) + 1;
 }
 
 std::uint64_t XxhStateHasher::digest() const { return XXH3_64bits_digest(state_); }

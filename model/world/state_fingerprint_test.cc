@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "model/engines/run.h"
 #include "model/world/world.h"
 #include "model/scenarios/registry.h"
@@ -45,6 +47,45 @@ TEST(StateFingerprint, BytesAndOwnersAreBothHashed) {
   EXPECT_EQ(a.owner(nullptr), 0u);
   int unknown = 0;
   EXPECT_NE(a.owner(&unknown), a.owner(&owners));
+}
+
+// What happens next depends on how far away a time is, not where it lies.
+TEST(StateFingerprint, TimesAreHashedRelativeToNow) {
+  std::vector<const void*> owners;
+  auto digest = [&](Nanos now, Nanos at) {
+    XxhStateHasher h(owners);
+    h.restart(owners, now);
+    h.time(at);
+    return h.digest();
+  };
+  EXPECT_EQ(digest(10, 15), digest(1000, 1005));
+  EXPECT_NE(digest(10, 15), digest(10, 16));
+  EXPECT_EQ(digest(10, 5), digest(20, 15));  // overdue by as much
+  // Markers stay themselves: "unset" and "never" do not move with the clock.
+  EXPECT_EQ(digest(10, -1), digest(99, -1));
+  constexpr Nanos kNever = std::numeric_limits<Nanos>::max();
+  EXPECT_EQ(digest(10, kNever), digest(99, kNever));
+  // A marker never hashes like a relative time of the same value.
+  EXPECT_NE(digest(0, -1), [&] {
+    XxhStateHasher h(owners);
+    h.restart(owners, 1);
+    h.time(0);
+    return h.digest();
+  }());
+}
+
+// Operation ids are names: the same live operations hash the same whatever they are numbered.
+TEST(StateFingerprint, OperationsAreRenumberedByTheLiveSet) {
+  std::vector<const void*> owners;
+  XxhStateHasher h(owners);
+  h.restart(owners, 0);
+  h.live_operations() = {4, 9, 12};
+  EXPECT_EQ(h.operation(0), 0u);  // no operation
+  EXPECT_EQ(h.operation(4), 1u);
+  EXPECT_EQ(h.operation(9), 2u);
+  EXPECT_EQ(h.operation(12), 3u);
+  EXPECT_NE(h.operation(5), h.operation(4));  // finished: a marker of its own, never a rank
+  EXPECT_EQ(h.operation(5), h.operation(7));
 }
 
 }  // namespace

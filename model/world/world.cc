@@ -9,7 +9,6 @@
 #include <limits>
 #include <unordered_map>
 
-#include "model/world/state_fingerprint.h"
 
 namespace loopcheck {
 
@@ -253,10 +252,15 @@ bool SimWorld::step() {
 }
 
 std::uint64_t SimWorld::fingerprint() {
-  std::vector<const void*> owners = owners_;
-  monitor_.list_owners(owners);
-  XxhStateHasher hasher(owners);
-  hasher.value(clock_.now());
+  hashed_owners_ = owners_;
+  monitor_.list_owners(hashed_owners_);
+  XxhStateHasher& hasher = hasher_;
+  hasher.restart(hashed_owners_, clock_.now());
+  completions_.live_operations(hasher.live_operations());
+  // Every time is hashed relative to now (StateHasher::time). Only TLS reads the clock as a
+  // date, and only to the second (certificate and ticket lifetimes), so that is all of the
+  // absolute time a state keeps.
+  hasher.value(clock_.now() / kSecond);
   hasher.value(held());
   loop_.fingerprint(hasher);
   for (const EventSource* source : sources_) source->fingerprint(hasher);

@@ -27,6 +27,7 @@
 #include "model/world/sim_clock.h"
 #include "model/world/sim_tls.h"
 #include "model/world/sim_poller.h"
+#include "model/world/state_fingerprint.h"
 #include "model/world/trace.h"
 #include "src/core/bugs.h"
 #include "src/loop/event_loop.h"
@@ -200,6 +201,8 @@ class SimWorld {
     const char* type;  // mangled; demangled only for the error message
   };
   std::vector<OwnedSource> owned_sources_;
+  XxhStateHasher hasher_;                  // reused by every fingerprint of the run
+  std::vector<const void*> hashed_owners_;  // scratch: the owners of the state being hashed
   std::vector<std::shared_ptr<void>> owned_;  // last: destroyed first
 };
 

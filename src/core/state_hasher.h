@@ -9,6 +9,8 @@
 #include <string_view>
 #include <type_traits>
 
+#include "src/core/time.h"
+
 namespace loopcheck {
 
 class StateHasher {
@@ -17,6 +19,15 @@ class StateHasher {
   virtual void bytes(const void* data, std::size_t size) = 0;
   // A stable number for an object that owns callbacks (its registration order in the world).
   virtual std::uint64_t owner(const void* object) = 0;
+  // A point in simulated time. What happens next depends on how far away a time is, not on
+  // where it lies, so the model's hasher feeds it relative to now: two states that differ
+  // only by a shift in time hash the same. Negative times are "unset" markers and the far end
+  // (add_time's "never") stays itself; both are hashed as they are.
+  virtual void time(Nanos at) { value(at); }
+  // An overlapped operation's id. Ids only name operations; the model's hasher feeds the id's
+  // rank among the operations still alive, so the same operations numbered differently (one
+  // path submitted and finished more before) hash the same.
+  virtual std::uint64_t operation(std::uint64_t id) { return id; }
 
   template <typename T>
   void value(const T& v) {

@@ -136,7 +136,7 @@ void EventLoop::fingerprint(StateHasher& h) const {
   for (const auto& state : ready_) handle(*state);
   for (const auto& [seq, state] : timers_) {
     if (state->cancelled) continue;
-    h.value(state->when);
+    h.time(state->when);
     handle(*state);
   }
   for (const auto& [fd, watch] : watches_) {

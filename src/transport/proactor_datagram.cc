@@ -197,8 +197,8 @@ std::optional<std::string> ProactorDatagramTransport::get_extra_info(std::string
 void ProactorDatagramTransport::fingerprint(StateHasher& h) const {
   h.value(fd_);
   h.value(h.owner(protocol_));
-  h.value(read_op_.value_or(0));
-  h.value(write_op_.value_or(0));
+  h.value(h.operation(read_op_.value_or(0)));
+  h.value(h.operation(write_op_.value_or(0)));
   h.value(buffer_.size());
   for (const Outgoing& out : buffer_) {
     h.text(out.data);

@@ -259,12 +259,12 @@ std::optional<std::string> ProactorStreamTransport::get_extra_info(std::string_v
 void ProactorStreamTransport::fingerprint(StateHasher& h) const {
   h.value(fd_);
   h.value(h.owner(protocol_));
-  h.value(read_op_.value_or(0));
+  h.value(h.operation(read_op_.value_or(0)));
   h.value(abandoned_reads_.size());
-  for (OperationId id : abandoned_reads_) h.value(id);
+  for (OperationId id : abandoned_reads_) h.value(h.operation(id));
   h.value(pending_data_.has_value());
   if (pending_data_) h.text(*pending_data_);
-  h.value(write_op_.value_or(0));
+  h.value(h.operation(write_op_.value_or(0)));
   h.value(pending_write_);
   h.text(buffer_.view());
   flow_.fingerprint(h);

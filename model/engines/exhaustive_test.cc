@@ -1,0 +1,103 @@
+// The exhaustive engine's reductions keep what they promise: pruning at any depth gives way to
+// pruning by depth as soon as a run is cut off; a state met again having spent more deviations
+// is covered by the first visit; the breadth-first search finds counterexamples no run within
+// the same deviations can beat by a step.
+#include "model/engines/exhaustive.h"
+
+#include <gtest/gtest.h>
+
+#include "model/oracles/catalog.h"
+#include "model/scenarios/registry.h"
+
+namespace loopcheck {
+namespace {
+
+RunSpec spec_of(const char* scenario, const char* bug = nullptr) {
+  RunSpec spec = RunSpec::defaults(*find_scenario(scenario));
+  if (bug) set_switch(spec.bugs, *find_bug(bug));
+  return spec;
+}
+
+ExploreLimits reduced() {
+  ExploreLimits limits;
+  limits.reduce = true;
+  limits.max_schedules = 5000000;
+  return limits;
+}
+
+TEST(Exhaustive, AnyDepthPruningHoldsWhenNoRunIsCutOff) {
+  for (const char* name : {"stream-echo", "dgram-echo", "proactor-pause", "stream-sendfile"}) {
+    ExploreResult result = explore_exhaustive(spec_of(name), reduced());
+    EXPECT_TRUE(result.stats.complete) << name;
+    EXPECT_FALSE(result.stats.restarted) << name;
+    EXPECT_EQ(result.stats.cut_off, 0u) << name;
+    EXPECT_FALSE(result.counterexample) << name;
+  }
+}
+
+// A step bound that cuts runs short: the pass that pruned at any depth proves nothing, and the
+// result is the depth-pruned one, whose cut-offs are reported (so the verdict is incomplete).
+TEST(Exhaustive, ACutOffRunStartsTheSearchAgainPruningByDepth) {
+  RunSpec spec = spec_of("proactor-pause");
+  spec.bounds.max_steps = 30;
+  ExploreResult result = explore_exhaustive(spec, reduced());
+  EXPECT_TRUE(result.stats.restarted);
+  EXPECT_GT(result.stats.cut_off, 0u);
+  ExploreLimits plain;
+  plain.max_schedules = 5000000;
+  ExploreResult unreduced = explore_exhaustive(spec, plain);
+  EXPECT_EQ(result.stats.cut_off > 0, unreduced.stats.cut_off > 0);
+}
+
+// Without a binding preemption bound, dgram-drain's states differ mostly in how many
+// preemptions led there; a visit that spent fewer covers the rest (VisitedStates), and every
+// switch of the scenario is still found.
+TEST(Exhaustive, UnboundedPreemptionsStayCleanAndFindTheSwitch) {
+  RunSpec spec = spec_of("dgram-drain");
+  spec.params["count"] = 8;
+  spec.bounds.max_preemptions = 100;
+  spec.bounds.max_faults = 0;
+  ExploreResult result = explore_exhaustive(spec, reduced());
+  EXPECT_TRUE(result.stats.complete);
+  EXPECT_FALSE(result.counterexample);
+  ExploreLimits plain;
+  plain.max_schedules = 5000000;
+  EXPECT_FALSE(explore_exhaustive(spec, plain).counterexample);
+  set_switch(spec.bugs, *find_bug("dgram-drain"));
+  EXPECT_TRUE(explore_exhaustive(spec, reduced()).counterexample);
+}
+
+// The shortest counterexample is shortest: within its deviations, no run of fewer steps fails.
+TEST(Exhaustive, TheShortestCounterexampleHasNoShorterRival) {
+  for (auto [scenario, bug] : {std::pair{"proactor-pause", "bpo-33694"}, std::pair{"dgram-drain", "dgram-drain"},
+                               std::pair{"stream-abort-early", "bpo-27223"}}) {
+    RunSpec spec = spec_of(scenario, bug);
+    ExploreResult first = explore_exhaustive(spec);
+    ASSERT_TRUE(first.counterexample) << bug;
+    ExploreResult shortest = shortest_counterexample(spec);
+    ASSERT_TRUE(shortest.counterexample) << bug;
+    const RunResult& best = *shortest.counterexample;
+    DeviationCount used = count_deviations(best.choices, best.choices.size());
+    EXPECT_LE(used.total(), count_deviations(first.counterexample->choices, first.counterexample->choices.size()).total())
+        << bug;
+    RunSpec shorter = spec;
+    shorter.bounds.max_deviations = used.total();
+    shorter.bounds.max_steps = best.steps - 1;
+    ExploreLimits all;
+    all.max_schedules = 5000000;
+    all.stop_at_first = true;
+    ExploreResult rival = explore_exhaustive(shorter, all);
+    if (!rival.counterexample) {
+      EXPECT_TRUE(rival.stats.complete) << bug;
+      continue;
+    }
+    // A run the bound cut is judged at the cut (what holds at any end is checked there): that
+    // judgement counts one step less than the same run ending by itself. Let it go on.
+    RunResult whole = execute(spec, rival.counterexample->choices, false);
+    EXPECT_EQ(whole.verdict, Verdict::violation) << bug;
+    EXPECT_GE(whole.steps, best.steps) << bug << ": a run of fewer than " << best.steps << " steps fails too";
+  }
+}
+
+}  // namespace
+}  // namespace loopcheck

@@ -1,0 +1,78 @@
+// The exhaustive engine's state cache: which states a search has explored, and whether a run
+// that reaches one again may stop there.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "model/engines/choice_sources.h"
+
+namespace loopcheck {
+
+class SimWorld;
+
+// Two ways to prune a state seen before:
+//  - same_or_lower_depth: only when it was first explored from the same or a lower depth, so it
+//    had at least as many steps left then as now. Always sound.
+//  - any_depth: whenever it was seen. The state and the deviations spent decide everything
+//    that can happen next except how many steps are left before the step bound, and a state is
+//    explored from its first visit on, so a cache without depths is a graph search that visits
+//    every state reachable within the deviation bounds, as long as the step bound never cut a
+//    run short. A pass that meets a cut-off therefore proves nothing, and the engine starts
+//    again with same_or_lower_depth (explore_exhaustive).
+enum class Pruning { any_depth, same_or_lower_depth };
+
+// The deviations a run has spent so far. A state reached having spent no more of every kind
+// than another visit of it is covered by that visit: every way on that is left to it, within
+// the bounds, was left to the other too.
+struct Spent {
+  int preemptions = 0;
+  int faults = 0;
+  int app_actions = 0;
+  Spent(int p, int f, int a) : preemptions(p), faults(f), app_actions(a) {}
+  explicit Spent(const DeviationCount& used)
+      : preemptions(used.preemptions), faults(used.faults), app_actions(used.app_actions) {}
+  bool covers(const Spent& o) const {
+    return preemptions <= o.preemptions && faults <= o.faults && app_actions <= o.app_actions;
+  }
+  bool operator==(const Spent& o) const { return covers(o) && o.covers(*this); }
+};
+
+// What decides a state's future apart from the deviations spent: the world and the sleep set.
+std::uint64_t state_of(SimWorld& world, const PrefixChoiceSource& source);
+
+// The cache of explored states: only lookups, never iteration, so hashing order cannot steer
+// a run.
+class VisitedStates {
+ public:
+  explicit VisitedStates(Pruning pruning) : pruning_(pruning) {}
+
+  // Called before each step; false = this state was explored already, having spent no more
+  // deviations of any kind (see Pruning for the depth). States on the replayed prefix are
+  // skipped: they are the earlier runs' own states, whose subtrees are being explored now.
+  //
+  // A state that comes back on the run's own path with the same deviations spent is not
+  // pruned: no bounded choice was made since, which may be a zero-time livelock; the world
+  // judges it (O4) if the run goes on. Pruning there would hide it, where a DFS must see its
+  // back edge (gh-155888's spin).
+  bool first_visit(SimWorld& world, const PrefixChoiceSource& source, std::size_t prefix_size);
+  // The same for a search that keeps its own path (breadth first): true = a new state.
+  bool visit(std::uint64_t state, Spent spent, std::size_t step);
+
+  std::size_t size() const { return first_.size(); }
+
+ private:
+  struct Visit {
+    std::uint64_t state;
+    Spent spent;
+    std::size_t step;
+  };
+  Pruning pruning_;
+  std::unordered_map<std::uint64_t, Visit> first_;      // state -> its first (or best) visit
+  std::unordered_multimap<std::uint64_t, Visit> more_;  // visits none of the others covers
+  std::vector<Visit> path_;                             // the current run's visit at each step
+};
+
+}  // namespace loopcheck

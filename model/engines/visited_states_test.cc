@@ -1,0 +1,42 @@
+// The state cache prunes a visit only when an earlier one covers it: the same state, no more
+// deviations spent of any kind, and (pruning by depth) no more steps taken.
+#include "model/engines/visited_states.h"
+
+#include <gtest/gtest.h>
+
+namespace loopcheck {
+namespace {
+
+TEST(VisitedStates, AVisitThatSpentMoreIsCovered) {
+  VisitedStates seen(Pruning::any_depth);
+  EXPECT_TRUE(seen.visit(7, Spent(0, 0, 0), 3));
+  EXPECT_FALSE(seen.visit(7, Spent(1, 0, 0), 5));  // more preemptions: nothing new can follow
+  EXPECT_FALSE(seen.visit(7, Spent(0, 0, 0), 9));
+  EXPECT_TRUE(seen.visit(8, Spent(1, 0, 0), 5));   // another state
+}
+
+TEST(VisitedStates, AVisitThatSpentLessOfSomethingIsNew) {
+  VisitedStates seen(Pruning::any_depth);
+  EXPECT_TRUE(seen.visit(7, Spent(1, 0, 0), 3));
+  EXPECT_TRUE(seen.visit(7, Spent(0, 1, 0), 3));   // fewer preemptions, more faults: neither covers
+  EXPECT_TRUE(seen.visit(7, Spent(0, 0, 0), 3));   // covers both
+  EXPECT_FALSE(seen.visit(7, Spent(0, 1, 0), 4));
+  EXPECT_FALSE(seen.visit(7, Spent(2, 0, 0), 4));
+  EXPECT_EQ(seen.size(), 1u);
+}
+
+TEST(VisitedStates, ByDepthAShallowerVisitIsNew) {
+  VisitedStates seen(Pruning::same_or_lower_depth);
+  EXPECT_TRUE(seen.visit(7, Spent(0, 0, 0), 6));
+  EXPECT_FALSE(seen.visit(7, Spent(0, 0, 0), 6));
+  EXPECT_FALSE(seen.visit(7, Spent(1, 0, 0), 8));
+  EXPECT_TRUE(seen.visit(7, Spent(0, 0, 0), 4));   // more steps left than the first time
+  EXPECT_FALSE(seen.visit(7, Spent(0, 0, 0), 5));
+  // At any depth the same visits are all covered by the first.
+  VisitedStates any(Pruning::any_depth);
+  EXPECT_TRUE(any.visit(7, Spent(0, 0, 0), 6));
+  EXPECT_FALSE(any.visit(7, Spent(0, 0, 0), 4));
+}
+
+}  // namespace
+}  // namespace loopcheck
