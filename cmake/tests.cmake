@@ -141,6 +141,10 @@ gtest_discover_tests(property_tests DISCOVERY_MODE PRE_TEST PROPERTIES LABELS pr
 add_test(NAME bench.smoke COMMAND loopcheck_benchmarks --benchmark_min_time=0.001
                                   --benchmark_filter=default_schedule)
 set_tests_properties(bench.smoke PROPERTIES LABELS bench TIMEOUT 120)
+# SPIN and loopcheck side by side (docs/PERFORMANCE.md): on tiny instances both run and agree.
+add_test(NAME bench.spin_side_by_side
+         COMMAND bash -c "SMOKE=1 '${PROJECT_SOURCE_DIR}/bench/spin_side_by_side.sh' '$<TARGET_FILE:loopcheck>' 1 > spin.md && cat spin.md && test $(grep -c 'SPIN: 0 errors; loopcheck: clean, complete=true' spin.md) = 2 && grep -q 'SPIN: assertion violated.*loopcheck: violation' spin.md")
+set_tests_properties(bench.spin_side_by_side PROPERTIES LABELS bench TIMEOUT 300)
 
 # real: the same transports on real sockets (loopback and AF_UNIX only). One at a time.
 add_test(NAME real.dgram_drain.fixed_never_loses COMMAND loopcheck real dgram-drain --runs 100)

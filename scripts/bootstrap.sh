@@ -24,9 +24,10 @@ packages=(cmake ninja-build g++ libcli11-dev nlohmann-json3-dev libxxhash-dev li
 if [[ "$preset" != default ]]; then packages+=(clang libclang-rt-14-dev); fi
 if [[ "$mode" == test ]]; then
   # The suites: GoogleTest, RapidCheck, Google Benchmark, clang for the OSS-Fuzz build check,
-  # the openssl program, and python3 for the docs and interop checks.
+  # the openssl program, python3 for the docs and interop checks, and SPIN (with jq to read
+  # loopcheck's JSON) for the side-by-side check of bench/spin_side_by_side.sh.
   packages+=(clang libclang-rt-14-dev openssl librapidcheck-dev libgtest-dev
-             libbenchmark-dev python3)
+             libbenchmark-dev python3 spin jq)
 fi
 
 started=$SECONDS
