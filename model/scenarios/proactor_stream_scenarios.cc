@@ -90,15 +90,15 @@ class ChoicePauser final : public AppStream {
 
 // The pauser's decisions as world events: never overdue, but offered only where a callback of
 // the app's could run. App code runs in a loop callback, and one that a poll or a timer made
-// ready runs after every callback queued before it; so the app never acts between two
-// callbacks already queued (resume_reading's start_read and deliver_pending, say), only once
-// the loop has none left. Letting it act there made the fixed transport lose data in a
-// schedule asyncio cannot take.
+// ready runs after every callback that was ready before that poll: so the app acts between
+// batches, or within a batch once those earlier callbacks have run, never between two of them
+// (resume_reading's start_read and deliver_pending, say). Letting it act there made the fixed
+// transport lose data in a schedule asyncio cannot take.
 class PauseChoices final : public EventSource {
  public:
   PauseChoices(ChoicePauser& app, EventLoop& loop) : app_(app), loop_(loop) {}
   void collect(Nanos now, std::vector<PendingEvent>& out) override {
-    if (loop_.in_iteration() || loop_.has_ready_callbacks()) return;
+    if (loop_.running_earlier_callbacks()) return;
     int action = app_.next_action();
     if (action >= 0) out.push_back(PendingEvent{this, static_cast<std::uint32_t>(action), now});
   }

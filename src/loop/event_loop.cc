@@ -133,6 +133,7 @@ void EventLoop::fingerprint(StateHasher& h) const {
   };
   h.value(ready_.size());
   h.value(batch_left_);
+  h.value(earlier_left_);
   for (const auto& state : ready_) handle(*state);
   for (const auto& [seq, state] : timers_) {
     if (state->cancelled) continue;
@@ -202,6 +203,7 @@ void EventLoop::queue_due_timers() {
 void EventLoop::begin_iteration() {
   ++iteration_;
   events_.clear();
+  earlier_left_ = ready_.size();
   poller_.poll(Nanos{0}, events_);
   queue_poll_events(events_);
   queue_due_timers();
@@ -213,6 +215,7 @@ void EventLoop::run_once(std::optional<Nanos> max_block) {
   events_.clear();
   std::optional<Nanos> timeout = poll_timeout();
   if (max_block && (!timeout || *timeout > *max_block)) timeout = max_block;
+  earlier_left_ = ready_.size();
   poller_.poll(timeout, events_);
   queue_poll_events(events_);
   queue_due_timers();
@@ -226,6 +229,7 @@ bool EventLoop::run_next() {
     std::shared_ptr<HandleState> handle = std::move(ready_.front());
     ready_.pop_front();
     --batch_left_;
+    if (earlier_left_ > 0) --earlier_left_;
     if (handle->cancelled) continue;
     if (observer_) observer_->on_callback(handle->tag);
     try {

@@ -47,6 +47,10 @@ class EventLoop final : public Loop, public Fingerprinted {
   // Step-wise driving (simulated world). begin_iteration never blocks.
   void begin_iteration();
   bool in_iteration() const { return batch_left_ > 0; }
+  // The batch is still running callbacks that were ready before this iteration's poll. What
+  // the poll made ready runs after them all, so a callback the poll could have added (an
+  // app's, say) cannot run yet.
+  bool running_earlier_callbacks() const { return earlier_left_ > 0; }
   // Runs the next callback of the current batch; returns false when the batch is over.
   bool run_next();
 
@@ -91,6 +95,7 @@ class EventLoop final : public Loop, public Fingerprinted {
 
   std::deque<std::shared_ptr<HandleState>> ready_;
   std::size_t batch_left_ = 0;
+  std::size_t earlier_left_ = 0;  // of batch_left_, those ready before the poll
   // Timers ordered by (when, sequence): equal deadlines run in call_at order, deterministically.
   std::priority_queue<std::pair<Nanos, std::uint64_t>, std::vector<std::pair<Nanos, std::uint64_t>>,
                       TimerLater>
