@@ -9,7 +9,6 @@
 #include <limits>
 #include <unordered_map>
 
-
 namespace loopcheck {
 
 std::uint32_t SimWorld::TracedChoices::choose(std::uint32_t n, ChoiceKind kind) {
@@ -254,7 +253,7 @@ bool SimWorld::step() {
 std::uint64_t SimWorld::fingerprint() {
   hashed_owners_ = owners_;
   monitor_.list_owners(hashed_owners_);
-  XxhStateHasher& hasher = hasher_;
+  XxhStateHasher& hasher = hasher_;  // one per world: a fingerprint allocates nothing
   hasher.restart(hashed_owners_, clock_.now());
   completions_.live_operations(hasher.live_operations());
   // Every time is hashed relative to now (StateHasher::time). Only TLS reads the clock as a
