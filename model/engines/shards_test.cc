@@ -4,17 +4,10 @@
 
 #include <gtest/gtest.h>
 
-#include "model/oracles/catalog.h"
-#include "model/scenarios/registry.h"
+#include "model/engines/test_specs.h"
 
 namespace loopcheck {
 namespace {
-
-RunSpec spec_of(const char* scenario, const char* bug = nullptr) {
-  RunSpec spec = RunSpec::defaults(*find_scenario(scenario));
-  if (bug) set_switch(spec.bugs, *find_bug(bug));
-  return spec;
-}
 
 ExploreResult in_shares(const RunSpec& spec, std::uint32_t shares, ExploreLimits limits = {}) {
   std::vector<ExploreResult> parts;
