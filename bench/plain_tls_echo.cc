@@ -3,7 +3,7 @@
 // objects on the sockets themselves (SSL_set_fd), a client writing 64 KiB records and reading
 // the echo back, a server echoing through a pending buffer, close_notify both ways at the end.
 // `loopcheck real tls-echo` does the same work through the SSL protocol, the transports and the
-// monitor; docs/PERFORMANCE.md compares the two with farm-bench.
+// monitor; docs/PERFORMANCE.md compares the two with bench/paired_runs.sh.
 // Usage: plain_tls_echo [--tls 1.2|1.3] [--bytes N]
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -89,7 +89,9 @@ int main(int argc, char** argv) {
   ::close(listener.value());
   SSL_CTX* cctx = context(false, version, *certs);
   SSL_CTX* sctx = context(true, version, *certs);
-  Side client{SSL_new(cctx)}, server{SSL_new(sctx)};
+  Side client, server;
+  client.ssl = SSL_new(cctx);
+  server.ssl = SSL_new(sctx);
   SSL_set_fd(client.ssl, client_fd.value());
   SSL_set_fd(server.ssl, server_fd.value());
   SSL_set_connect_state(client.ssl);

@@ -232,8 +232,8 @@ foreach(mode shards jobs kubernetes slurm clusterfuzzlite)
   set_tests_properties(deploy.${mode} PROPERTIES LABELS deploy TIMEOUT 300 SKIP_RETURN_CODE 77)
 endforeach()
 
-# real: the fake kernel checked against the real one (differential).
-add_executable(fidelity_tests model/world/fake_kernel_fidelity_test.cc)
+# real: the fake kernel checked against the real one (differential), and the real sockets' own receive shapes.
+add_executable(fidelity_tests model/world/fake_kernel_fidelity_test.cc src/real/posix_sockets_test.cc)
 target_link_libraries(fidelity_tests PRIVATE loopcheck_engines loopcheck_real loopcheck_options
                                              GTest::gtest GTest::gtest_main)
 gtest_discover_tests(fidelity_tests DISCOVERY_MODE PRE_TEST

@@ -26,11 +26,21 @@ namespace {
 template <typename T>
 std::string outcome(const IoResult<T>& r) {
   if (!r.ok()) return std::string(errc_name(r.error().code));
-  if constexpr (std::is_same_v<T, Bytes>) return r.value().empty() ? "EOF" : "data " + r.value();
+  if constexpr (std::is_same_v<T, Bytes> || std::is_same_v<T, BytesView>) {
+    return r.value().empty() ? "EOF" : "data " + Bytes(r.value());
+  }
   else if constexpr (std::is_same_v<T, Datagram>) return "datagram " + r.value().data;
   else return "ok " + std::to_string(r.value());
 }
 std::string outcome(const Status& s) { return s ? std::string(errc_name(s->code)) : "ok"; }
+
+// recv_into's outcome as recv's: the bytes it wrote into the buffer, or EOF, or the error.
+std::string received_into(SocketApi& sockets, int fd, std::size_t max) {
+  Bytes buffer(max, '\0');
+  IoResult<std::size_t> n = sockets.recv_into(fd, std::span<char>(buffer.data(), buffer.size()));
+  if (!n.ok()) return std::string(errc_name(n.error().code));
+  return n.value() == 0 ? "EOF" : "data " + buffer.substr(0, n.value());
+}
 
 // Lets every in-flight segment land, as it has on a real socketpair by the time send returns.
 void settle(FakeKernel& kernel, SimClock& clock) {
@@ -122,11 +132,20 @@ void check_stream_fidelity(SocketKind kind, int count) {
         what = "send " + std::to_string(data.size());
         real_result = outcome(sockets.send(real_fd[side], data));
         fake_result = outcome(fake.kernel.send(fake_fd[side], data));
-      } else if (op < 8) {  // recv
+      } else if (op < 8) {  // recv, or its two other shapes: into a buffer, and lent
         std::size_t max = 1 + rng() % 60;
-        what = "recv " + std::to_string(max);
-        real_result = outcome(sockets.recv(real_fd[side], max));
-        fake_result = outcome(fake.kernel.recv(fake_fd[side], max));
+        int shape = static_cast<int>(rng() % 3);
+        what = std::string(shape == 0 ? "recv " : shape == 1 ? "recv_into " : "recv_view ") + std::to_string(max);
+        if (shape == 0) {
+          real_result = outcome(sockets.recv(real_fd[side], max));
+          fake_result = outcome(fake.kernel.recv(fake_fd[side], max));
+        } else if (shape == 1) {
+          real_result = received_into(sockets, real_fd[side], max);
+          fake_result = received_into(fake.kernel, fake_fd[side], max);
+        } else {
+          real_result = outcome(sockets.recv_view(real_fd[side], max));
+          fake_result = outcome(fake.kernel.recv_view(fake_fd[side], max));
+        }
       } else if (op == 8) {
         what = "shutdown(SHUT_WR)";
         real_result = outcome(sockets.shutdown_write(real_fd[side]));

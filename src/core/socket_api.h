@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <variant>
@@ -41,6 +42,26 @@ class SocketApi {
   virtual ~SocketApi() = default;
   // Stream: an empty result means EOF.
   virtual IoResult<Bytes> recv(int fd, std::size_t max_bytes) = 0;
+  // socket.recv_into, what asyncio's selector transport uses for a BufferedProtocol: the same
+  // receive, into the caller's buffer. This default receives and copies; a real binding reads
+  // straight into `into`.
+  virtual IoResult<std::size_t> recv_into(int fd, std::span<char> into) {
+    IoResult<Bytes> got = recv(fd, into.size());
+    if (!got.ok()) return got.error();
+    std::memcpy(into.data(), got.value().data(), got.value().size());
+    return got.value().size();
+  }
+  // recv, with the bytes lent rather than handed over: they stay valid until the next
+  // recv_view on this SocketApi and no longer. Only a caller that is done with them before it
+  // can be entered again may use it: the selector stream transport's read_ready, which the loop
+  // never nests. A real binding receives into one reused buffer, so a 256 KiB read costs no
+  // allocation and no copy; this default keeps what recv returned.
+  virtual IoResult<BytesView> recv_view(int fd, std::size_t max_bytes) {
+    IoResult<Bytes> got = recv(fd, max_bytes);
+    if (!got.ok()) return got.error();
+    lent_ = std::move(got.value());
+    return BytesView(lent_);
+  }
   virtual IoResult<std::size_t> send(int fd, BytesView data) = 0;
   // A gathering send (sendmsg over an iovec): on a stream socket the same as one send of the
   // chunks joined, which is what this default does; a real binding passes the chunks as they are.
@@ -66,6 +87,9 @@ class SocketApi {
   virtual Status close(int fd) = 0;
   virtual Address sockname(int fd) const = 0;
   virtual Address peername(int fd) const = 0;
+
+ private:
+  Bytes lent_;  // the default recv_view's last answer
 };
 
 }  // namespace loopcheck

@@ -37,6 +37,19 @@ IoResult<Bytes> PosixSockets::recv(int fd, std::size_t max_bytes) {
   return Bytes(scratch_.data(), static_cast<std::size_t>(n));
 }
 
+IoResult<std::size_t> PosixSockets::recv_into(int fd, std::span<char> into) {
+  ssize_t n = ::recv(fd, into.data(), into.size(), MSG_DONTWAIT);
+  if (n < 0) return error_from_errno(errno, "recv_into");
+  return static_cast<std::size_t>(n);
+}
+
+IoResult<BytesView> PosixSockets::recv_view(int fd, std::size_t max_bytes) {
+  if (lent_.size() < max_bytes) lent_.resize(max_bytes);
+  ssize_t n = ::recv(fd, lent_.data(), max_bytes, MSG_DONTWAIT);
+  if (n < 0) return error_from_errno(errno, "recv");
+  return BytesView(lent_.data(), static_cast<std::size_t>(n));
+}
+
 IoResult<std::size_t> PosixSockets::send(int fd, BytesView data) {
   ssize_t n = ::send(fd, data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
   if (n < 0) return error_from_errno(errno, "send");

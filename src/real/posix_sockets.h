@@ -14,6 +14,8 @@ namespace loopcheck {
 class PosixSockets final : public SocketApi {
  public:
   IoResult<Bytes> recv(int fd, std::size_t max_bytes) override;
+  IoResult<std::size_t> recv_into(int fd, std::span<char> into) override;
+  IoResult<BytesView> recv_view(int fd, std::size_t max_bytes) override;
   IoResult<std::size_t> send(int fd, BytesView data) override;
   IoResult<std::size_t> sendmsg(int fd, std::span<const BytesView> chunks) override;
   // sendfile(2) for a file on disk (PosixFile); any other file through SocketApi's default.
@@ -35,6 +37,7 @@ class PosixSockets final : public SocketApi {
 
  private:
   std::vector<char> scratch_;  // reused receive buffer: one allocation, not one per recv
+  std::vector<char> lent_;     // recv_view's buffer, apart, so a recv cannot overwrite a lent view
 };
 
 }  // namespace loopcheck

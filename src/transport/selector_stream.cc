@@ -19,40 +19,60 @@ void SelectorStreamTransport::start_reading() {
   (void)ctx_.loop.add_reader(fd_, tag("read_ready"), [this] { read_ready(); });
 }
 
-// asyncio's _read_ready__data_received, or for a BufferedProtocol _read_ready__get_buffer: the
-// protocol lends its buffer first, then the recv fills it (recv_into). An empty buffer, or a
-// protocol callback that throws, is the protocol's error and fails the connection.
+// asyncio's _read_ready: a BufferedProtocol lends its buffer (_read_ready__get_buffer), any
+// other protocol is handed what one recv returned (_read_ready__data_received).
 void SelectorStreamTransport::read_ready() {
   if (conn_lost_) return;
-  BufferedProtocol* buffered = protocol_->as_buffered();
+  if (BufferedProtocol* buffered = protocol_->as_buffered()) {
+    read_ready_get_buffer(*buffered);
+  } else {
+    read_ready_data_received();
+  }
+}
+
+// The protocol lends its buffer first, then recv_into fills it. An empty buffer, or a protocol
+// callback that throws, is the protocol's error and fails the connection.
+void SelectorStreamTransport::read_ready_get_buffer(BufferedProtocol& buffered) {
   std::span<char> buffer;
-  if (buffered) {
-    std::optional<Error> failed = guard_protocol_call([&] { buffer = buffered->get_buffer(-1); });
-    if (!failed && buffer.empty()) failed = make_error(Errc::protocol_error, "get_buffer() returned an empty buffer");
-    if (failed) {
-      fatal_error(*failed, "Fatal error: protocol.get_buffer() call failed.");
-      return;
-    }
-  }
-  IoResult<Bytes> got = ctx_.sockets.recv(fd_, buffered ? buffer.size() : kMaxRecv);
-  if (got.would_block()) return;
-  if (!got.ok()) {
-    fatal_error(got.error(), "fatal read error");
+  std::optional<Error> failed = guard_protocol_call([&] { buffer = buffered.get_buffer(-1); });
+  if (!failed && buffer.empty()) failed = make_error(Errc::protocol_error, "get_buffer() returned an empty buffer");
+  if (failed) {
+    fatal_error(*failed, "Fatal error: protocol.get_buffer() call failed.");
     return;
   }
-  if (got.value().empty()) {
-    on_eof();
-    return;
+  IoResult<std::size_t> got = ctx_.sockets.recv_into(fd_, buffer);
+  if (!received_data(got, got.ok() ? got.value() : 0)) return;
+  trace("recv_into " + std::to_string(got.value()) + " bytes");
+  if (std::optional<Error> failed = guard_protocol_call([&] { buffered.buffer_updated(got.value()); })) {
+    fatal_error(*failed, "Fatal error: protocol.buffer_updated() call failed.");
   }
-  trace((buffered ? "recv_into " : "recv ") + std::to_string(got.value().size()) + " bytes");
-  if (buffered) {
-    std::memcpy(buffer.data(), got.value().data(), got.value().size());
-    if (std::optional<Error> failed = guard_protocol_call([&] { buffered->buffer_updated(got.value().size()); })) {
-      fatal_error(*failed, "Fatal error: protocol.buffer_updated() call failed.");
-    }
-  } else if (std::optional<Error> failed = guard_protocol_call([&] { protocol_->data_received(got.value()); })) {
+}
+
+// The bytes are only lent by the socket layer (recv_view): data_received sees them, as asyncio's
+// protocol sees a fresh bytes object, and nothing here keeps them.
+void SelectorStreamTransport::read_ready_data_received() {
+  IoResult<BytesView> got = ctx_.sockets.recv_view(fd_, kMaxRecv);
+  if (!received_data(got, got.ok() ? got.value().size() : 0)) return;
+  trace("recv " + std::to_string(got.value().size()) + " bytes");
+  if (std::optional<Error> failed = guard_protocol_call([&] { protocol_->data_received(got.value()); })) {
     fatal_error(*failed, "Fatal error: protocol.data_received() call failed.");
   }
+}
+
+// What both reads do with a receive that brought no data: EAGAIN waits for the next
+// readiness, an error fails the connection, 0 bytes is EOF. True when there is data to deliver.
+template <typename T>
+bool SelectorStreamTransport::received_data(const IoResult<T>& got, std::size_t size) {
+  if (got.would_block()) return false;
+  if (!got.ok()) {
+    fatal_error(got.error(), "fatal read error");
+    return false;
+  }
+  if (size == 0) {
+    on_eof();
+    return false;
+  }
+  return true;
 }
 
 void SelectorStreamTransport::on_eof() {

@@ -67,6 +67,10 @@ class SelectorStreamTransport final : public Transport, public Fingerprinted {
   // Deferred from the constructor: the protocol may already have paused or closed us.
   void start_reading();
   void read_ready();
+  void read_ready_get_buffer(BufferedProtocol& buffered);
+  void read_ready_data_received();
+  template <typename T>
+  bool received_data(const IoResult<T>& got, std::size_t size);
   void on_eof();
   // False when it has called connection_lost: the transport may be gone, so nothing of it may
   // be touched after.
