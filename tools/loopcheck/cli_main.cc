@@ -297,6 +297,13 @@ int dispatch(int argc, char** argv) {
   load->add_option("--seed", load_options.seed, "seed for pause periods and which connections reset")
       ->check(whole_u64());
   load->add_option("--seconds", load_options.seconds, "time bound")->check(whole_in(1, 3600));
+  load->add_option("--window", load_options.window,
+                   "bytes a client may write ahead of its echo (0: as far as flow control lets it)")
+      ->check(whole_in(0, 1 << 30));
+  load->add_option("--pause-min-ms", load_options.pause_min_ms, "shortest period of a client's pause/resume toggle")
+      ->check(whole_in(1, 60000));
+  load->add_option("--pause-max-ms", load_options.pause_max_ms, "longest period of a client's pause/resume toggle")
+      ->check(whole_in(1, 60000));
 
   bool hunt_json = false;
   bool hunt_added = false;

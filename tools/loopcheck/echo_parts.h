@@ -86,8 +86,12 @@ class EchoClient final : public Protocol {
   }
   void data_received(BytesView data) override {
     received.add(data);
-    if (reset_after_ > 0 && received.bytes() >= reset_after_ && !reset_) reset();
+    if (reset_after_ > 0 && received.bytes() >= reset_after_ && !reset_) {
+      reset();
+      return;
+    }
     if (options_.tls && received.bytes() == options_.bytes) transport_->close();
+    if (options_.window > 0) pump();  // the echo opened the window again
   }
   bool eof_received() override { return false; }
   void connection_lost(std::optional<Error> error) override {
@@ -107,9 +111,16 @@ class EchoClient final : public Protocol {
   int pauses = 0;
 
  private:
+  // Writes until the transport pauses it, all is sent, or (with a window) it is that far ahead.
   void pump() {
-    while (!writing_paused_ && sent.bytes() < options_.bytes) {
-      BytesView chunk = pattern_.at(sent.bytes(), std::min(write_size(), options_.bytes - sent.bytes()));
+    while (!writing_paused_ && sent.bytes() < options_.bytes && !reset_) {
+      std::size_t room = options_.bytes - sent.bytes();
+      if (options_.window > 0) {
+        std::size_t ahead = sent.bytes() - received.bytes();
+        if (ahead >= options_.window) return;
+        room = std::min(room, options_.window - ahead);
+      }
+      BytesView chunk = pattern_.at(sent.bytes(), std::min(write_size(), room));
       if (transport_->write(chunk)) return;  // an error; connection_lost will say which
       sent.add(chunk);
     }

@@ -1,6 +1,7 @@
 // `loopcheck real load`: many concurrent loopback TCP echo connections on one loop, each moving
 // `bytes` in both directions while its client pauses and resumes reading at its own random
-// pace; a fraction of the clients reset their connection mid-stream (SO_LINGER 0 + abort).
+// pace (every 1 to 20 ms unless told); a fraction of the clients reset their connection
+// mid-stream (SO_LINGER 0 + abort).
 // Pass: every intact connection byte-exact both ways, connection_lost exactly once on every
 // protocol of both sides, no callback-grammar violation, and no fd left open.
 #include <dirent.h>
@@ -51,6 +52,11 @@ struct Server {
 }  // namespace
 
 int real_load(const BugSet& bugs, const LoadOptions& options) {
+  if (options.pause_min_ms > options.pause_max_ms) {
+    std::fprintf(stderr, "loopcheck: --pause-min-ms (%lld) is above --pause-max-ms (%lld)\n",
+                 static_cast<long long>(options.pause_min_ms), static_cast<long long>(options.pause_max_ms));
+    return 2;
+  }
   if (!ensure_fd_limit(2 * options.connections + 64)) {
     rlimit limit{};
     getrlimit(RLIMIT_NOFILE, &limit);
@@ -102,7 +108,9 @@ int real_load(const BugSet& bugs, const LoadOptions& options) {
       std::fprintf(stderr, "loopcheck: connection %zu: %s\n", i, fd.error().describe().c_str());
       return 2;
     }
-    EchoOptions echo{options.bytes, static_cast<std::int64_t>(1 + rng() % 20)};
+    const auto periods = static_cast<std::uint64_t>(options.pause_max_ms - options.pause_min_ms + 1);
+    EchoOptions echo{options.bytes, options.pause_min_ms + static_cast<std::int64_t>(rng() % periods)};
+    echo.window = options.window;
     bool reset = (rng() % 100) < options.reset_percent;
     resets += reset ? 1 : 0;
     clients[i].protocol = std::make_unique<EchoClient>(*world.loop, echo, reset ? options.bytes / 2 : 0);

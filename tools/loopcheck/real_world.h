@@ -77,6 +77,8 @@ struct EchoOptions {
   std::size_t write_size = 64 * 1024;  // the client's write() size
   // Over TLS there is no write_eof(): the client closes (close_notify) once all is echoed.
   bool tls = false;
+  // The most the client writes ahead of what has come back (0: no limit, flow control alone).
+  std::size_t window = 0;
 };
 int real_echo(const BugSet& bugs, const EchoOptions& options);
 
@@ -114,6 +116,10 @@ struct LoadOptions {
   std::size_t reset_percent = 10;
   std::uint64_t seed = 1;
   std::int64_t seconds = 120;  // the whole experiment's time bound
+  std::size_t window = 0;  // EchoOptions::window of every client
+  // Each client toggles its reading every P ms, P drawn uniformly from [pause_min_ms, pause_max_ms].
+  std::int64_t pause_min_ms = 1;
+  std::int64_t pause_max_ms = 20;
 };
 
 int real_load(const BugSet& bugs, const LoadOptions& options);
