@@ -140,6 +140,25 @@ class ProactorPause final : public Scenario {
     if (key == "pauses") return {0, 1000, ""};
     return default_param_range(key);
   }
+  // chunks=K replaces bytes and chunk, pauses=N the timer's periods: a value given for what is
+  // replaced would be ignored, so it must stay at its default.
+  std::optional<std::string> check_params(const Params& p) const override {
+    const Params defaults = default_params();
+    auto changed = [&](const char* key) { return param(p, key, 0) != defaults.at(key); };
+    for (const char* key : {"bytes", "chunk"}) {
+      if (param(p, "chunks", 0) > 0 && changed(key)) {
+        return std::string("chunks=K sends K one-byte chunks in place of bytes and chunk; give ") + key +
+               " or chunks, not both";
+      }
+    }
+    for (const char* key : {"pause_us", "pause_min_us"}) {
+      if (param(p, "pauses", 0) > 0 && changed(key)) {
+        return std::string("pauses=N makes the pauses choices in place of the timer; give ") + key +
+               " or pauses, not both";
+      }
+    }
+    return std::nullopt;
+  }
   std::string timing(const Params& p) const override {
     if (param(p, "pauses", 0) > 0) return "no timer: every order of events, no delays";
     return describe_timing(p);

@@ -5,6 +5,7 @@
 #include "model/engines/exhaustive.h"
 #include "model/oracles/catalog.h"
 #include "model/scenarios/registry.h"
+#include "model/world/scenario.h"
 
 namespace loopcheck {
 namespace {
@@ -50,6 +51,21 @@ TEST(ProactorPause, SpinsInstanceFindsTheSwitch) {
   ExploreResult shortest = shortest_counterexample(spec);
   ASSERT_TRUE(shortest.counterexample);
   EXPECT_LE(shortest.counterexample->steps, found.counterexample->steps);
+}
+
+// chunks and pauses replace other parameters; giving both is bad input that names the pair,
+// while the defaults they replace (as every reproducer stores them) stay accepted.
+TEST(ProactorPause, AParameterThatChunksOrPausesReplacesIsBadInput) {
+  const Scenario& scenario = *find_scenario("proactor-pause");
+  Params merged;
+  EXPECT_FALSE(merge_params(scenario, {{"chunks", 8}, {"pauses", 2}, {"bytes", 60}}, merged));
+  std::optional<std::string> bad = merge_params(scenario, {{"chunks", 8}, {"bytes", 100}}, merged);
+  ASSERT_TRUE(bad);
+  EXPECT_NE(bad->find("give bytes or chunks, not both"), std::string::npos) << *bad;
+  bad = merge_params(scenario, {{"pauses", 2}, {"pause_us", 40}}, merged);
+  ASSERT_TRUE(bad);
+  EXPECT_NE(bad->find("give pause_us or pauses, not both"), std::string::npos) << *bad;
+  EXPECT_FALSE(merge_params(scenario, {{"bytes", 100}, {"pause_us", 40}}, merged));
 }
 
 }  // namespace

@@ -104,6 +104,7 @@ std::optional<std::string> merge_params(const Scenario& scenario, const Params& 
            " is above " + upper + "=" + std::to_string(hi->second) +
            " (a timing window needs its shortest delay no longer than its longest)";
   }
+  if (auto bad = scenario.check_params(out)) return "parameters of scenario " + std::string(scenario.name()) + ": " + *bad;
   return std::nullopt;
 }
 

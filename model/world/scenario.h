@@ -55,6 +55,9 @@ class Scenario {
   virtual std::vector<std::string_view> also_reaches() const { return {}; }
   virtual Params default_params() const { return {}; }
   virtual ParamRange param_range(std::string_view key) const { return default_param_range(key); }
+  // After every value is in range: a combination of parameters that cannot mean what it says
+  // (one that another parameter replaces) is bad input, named here, never silently ignored.
+  virtual std::optional<std::string> check_params(const Params&) const { return std::nullopt; }
   virtual Bounds default_bounds() const { return {}; }
   virtual KernelConfig kernel_config(const Params&) const { return {}; }
   // What a certificate's timing rests on (describe_timing, unless some timing parameters do

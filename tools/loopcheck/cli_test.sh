@@ -26,6 +26,7 @@ expect 2 "unknown scenario 'nope'" "$cli" explore nope
 expect 2 "unknown bug switch 'bpo-0'" "$cli" explore dgram-drain --bug bpo-0
 expect 2 "has no parameter 'colour'" "$cli" explore dgram-drain --param colour=1
 expect 2 "name=integer" "$cli" explore dgram-drain --param count
+expect 2 "give chunk or chunks, not both" "$cli" explore proactor-pause --param chunks=8 --param chunk=2
 expect 2 "unknown oracle 'O42'" "$cli" explore dgram-drain --disable-oracle O42
 # TLS: bad versions, files that are not there, parameters out of range.
 expect 2 "must be 1.2 or 1.3, got '1.1'" "$cli" real tls-echo --tls 1.1
