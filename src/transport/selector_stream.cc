@@ -1,6 +1,5 @@
 #include "src/transport/selector_stream.h"
 
-#include <cstring>
 #include <span>
 #include <utility>
 
