@@ -26,7 +26,8 @@ struct TransportContext {
     if (error.code == Errc::protocol_error) loop.call_exception_handler({where, error, owner});
   }
 
-  // One transport event for the trace, prefixed with its fd; free when tracing is off.
+  // One transport event for the trace, prefixed with its fd; nothing is recorded when tracing
+  // is off (the caller has built `text` by then: cheap next to the I/O it describes).
   void trace(int fd, const std::string& text) const {
     if (tracer.enabled()) tracer.record(Component::transport, "fd " + std::to_string(fd) + ": " + text);
   }
