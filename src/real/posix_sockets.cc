@@ -44,10 +44,10 @@ IoResult<std::size_t> PosixSockets::recv_into(int fd, std::span<char> into) {
 }
 
 IoResult<BytesView> PosixSockets::recv_view(int fd, std::size_t max_bytes) {
-  if (lent_.size() < max_bytes) lent_.resize(max_bytes);
-  ssize_t n = ::recv(fd, lent_.data(), max_bytes, MSG_DONTWAIT);
+  if (view_buffer_.size() < max_bytes) view_buffer_.resize(max_bytes);
+  ssize_t n = ::recv(fd, view_buffer_.data(), max_bytes, MSG_DONTWAIT);
   if (n < 0) return error_from_errno(errno, "recv");
-  return BytesView(lent_.data(), static_cast<std::size_t>(n));
+  return BytesView(view_buffer_.data(), static_cast<std::size_t>(n));
 }
 
 IoResult<std::size_t> PosixSockets::send(int fd, BytesView data) {

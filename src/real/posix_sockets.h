@@ -37,7 +37,7 @@ class PosixSockets final : public SocketApi {
 
  private:
   std::vector<char> scratch_;  // reused receive buffer: one allocation, not one per recv
-  std::vector<char> lent_;     // recv_view's buffer, apart, so a recv cannot overwrite a lent view
+  std::vector<char> view_buffer_;  // recv_view's, apart, so a recv cannot overwrite a lent view
 };
 
 }  // namespace loopcheck

@@ -1,6 +1,7 @@
 #include "src/transport/selector_stream.h"
 
 #include <span>
+#include <type_traits>
 #include <utility>
 
 #include "src/transport/protocol_calls.h"
@@ -40,7 +41,7 @@ void SelectorStreamTransport::read_ready_get_buffer(BufferedProtocol& buffered) 
     return;
   }
   IoResult<std::size_t> got = ctx_.sockets.recv_into(fd_, buffer);
-  if (!received_data(got, got.ok() ? got.value() : 0)) return;
+  if (!received_data(got)) return;
   trace("recv_into " + std::to_string(got.value()) + " bytes");
   if (std::optional<Error> failed = guard_protocol_call([&] { buffered.buffer_updated(got.value()); })) {
     fatal_error(*failed, "Fatal error: protocol.buffer_updated() call failed.");
@@ -51,7 +52,7 @@ void SelectorStreamTransport::read_ready_get_buffer(BufferedProtocol& buffered) 
 // protocol sees a fresh bytes object, and nothing here keeps them.
 void SelectorStreamTransport::read_ready_data_received() {
   IoResult<BytesView> got = ctx_.sockets.recv_view(fd_, kMaxRecv);
-  if (!received_data(got, got.ok() ? got.value().size() : 0)) return;
+  if (!received_data(got)) return;
   trace("recv " + std::to_string(got.value().size()) + " bytes");
   if (std::optional<Error> failed = guard_protocol_call([&] { protocol_->data_received(got.value()); })) {
     fatal_error(*failed, "Fatal error: protocol.data_received() call failed.");
@@ -61,11 +62,17 @@ void SelectorStreamTransport::read_ready_data_received() {
 // What both reads do with a receive that brought no data: EAGAIN waits for the next
 // readiness, an error fails the connection, 0 bytes is EOF. True when there is data to deliver.
 template <typename T>
-bool SelectorStreamTransport::received_data(const IoResult<T>& got, std::size_t size) {
+bool SelectorStreamTransport::received_data(const IoResult<T>& got) {
   if (got.would_block()) return false;
   if (!got.ok()) {
     fatal_error(got.error(), "fatal read error");
     return false;
+  }
+  std::size_t size = 0;
+  if constexpr (std::is_same_v<T, std::size_t>) {
+    size = got.value();  // recv_into's count
+  } else {
+    size = got.value().size();  // recv_view's bytes
   }
   if (size == 0) {
     on_eof();

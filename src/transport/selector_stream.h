@@ -70,7 +70,7 @@ class SelectorStreamTransport final : public Transport, public Fingerprinted {
   void read_ready_get_buffer(BufferedProtocol& buffered);
   void read_ready_data_received();
   template <typename T>
-  bool received_data(const IoResult<T>& got, std::size_t size);
+  bool received_data(const IoResult<T>& got);
   void on_eof();
   // False when it has called connection_lost: the transport may be gone, so nothing of it may
   // be touched after.
