@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "model/engines/bench.h"
+#include "model/engines/blame.h"
 #include "model/oracles/catalog.h"
 #include "model/engines/exhaustive.h"
 #include "model/engines/hunt.h"
@@ -77,6 +78,81 @@ bool write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
   return static_cast<bool>(out);
+}
+
+std::string ids(const std::vector<const CatalogEntry*>& entries) {
+  std::string text;
+  for (const CatalogEntry* entry : entries) text += (text.empty() ? "" : ", ") + std::string(entry->id);
+  return text;
+}
+
+// Several switches on: the counterexample shown may need only some of them, and the others may
+// hide bugs of their own behind it (model/engines/blame.h). Says which it needs, then turns
+// those off and explores again, round after round, and prints the order they strike in. A
+// peeled finding gets its own reproducer, shrunk; its trace is a replay away.
+void print_blame_and_peel(const ExploreOptions& o, const RunSpec& shown_spec, const RunResult& shown,
+                          const ExploreLimits& limits) {
+  std::vector<const CatalogEntry*> on = switches_on(shown_spec);
+  Blame causes = blame(shown_spec, shown);
+  std::cout << "\nblame: ";
+  if (causes.switches.empty()) {
+    std::cout << "the schedule fails with every switch off too: the fixed code fails here\n";
+    return;
+  }
+  std::vector<const CatalogEntry*> idle;
+  for (const CatalogEntry* entry : on) {
+    if (std::find(causes.switches.begin(), causes.switches.end(), entry) == causes.switches.end()) {
+      idle.push_back(entry);
+    }
+  }
+  std::string oracle(oracle_id(shown.violation->oracle));
+  if (causes.each_needed) {
+    std::cout << "this schedule needs " << ids(causes.switches) << " (with "
+              << (causes.switches.size() > 1 ? "any of them" : "it") << " off, the same choices do not fail on "
+              << oracle << ")";
+  } else {
+    std::cout << "any one of " << ids(causes.switches) << " is enough for this schedule (only with all of them off "
+              << "do the same choices not fail on " << oracle << ")";
+  }
+  if (!idle.empty()) std::cout << "; " << ids(idle) << (idle.size() > 1 ? " play" : " plays") << " no part in it";
+  std::cout << "\n";
+  if (idle.empty()) return;
+  RunSpec rest = shown_spec;
+  for (const CatalogEntry* entry : causes.switches) set_switch(rest.bugs, *entry, false);
+  std::cout << "with " << ids(causes.switches) << " off, exploring again:\n";
+  PeelResult peeled = peel(rest, limits);
+  std::vector<std::string> order{ids(causes.switches)};
+  for (const PeeledFinding& finding : peeled.findings) {
+    ShrinkResult shrunk = shrink(finding.spec, finding.counterexample);
+    RunResult traced = execute(shrunk.spec, shrunk.run.choices, true, true);
+    ExploreOptions round = o;
+    round.bugs.clear();
+    for (const CatalogEntry* entry : switches_on(finding.spec)) round.bugs.emplace_back(entry->id);
+    std::string path = fresh_reproducer_path(round, Engine::exhaustive);
+    bool saved = write_file(path, write_reproducer(reproducer_from_run(shrunk.spec, traced, "exhaustive")));
+    const std::vector<const CatalogEntry*>& needed = finding.causes.switches;
+    std::cout << "  " << (needed.empty() ? "(no switch)" : ids(needed)) << ": VIOLATION "
+              << describe_violation(*traced.violation) << ", " << traced.steps << " steps\n    "
+              << (saved ? "reproducer written to " + path : "cannot write " + path) << "\n";
+    if (needed.empty()) {
+      std::cout << "  it fails with every switch of that round off too: the fixed code fails here\n";
+      return;
+    }
+    order.push_back(ids(needed));
+  }
+  if (peeled.findings.empty() || !peeled.last.counterexample) {
+    std::vector<const CatalogEntry*> left = switches_on(peeled.last_spec);
+    bool clean = peeled.last.stats.complete && peeled.last.stats.cut_off == 0;
+    if (!left.empty()) {
+      std::cout << "  " << ids(left) << ": " << (clean ? "no violation; certified: " : "no violation; incomplete: ")
+                << certificate(peeled.last_spec, peeled.last.stats, false) << "\n";
+    }
+  }
+  std::cout << "order: ";
+  for (std::size_t i = 0; i < order.size(); ++i) std::cout << (i ? ", then " : "") << order[i];
+  std::cout << (order.size() > 1 ? " (the first breaks the schedule above, every switch on; each next one was found "
+                                   "with those before it off)\n"
+                                 : " (the rest showed no violation once it was off)\n");
 }
 
 }  // namespace
@@ -256,6 +332,9 @@ int run_explore(const ExploreOptions& o) {
   if (!write_file(path, write_reproducer(repro))) return usage_error("cannot write " + path);
   std::cout << "\nreproducer written to " << path << " (replay: " << program_name() << " replay "
             << path << ")\n";
+  if (engine == Engine::exhaustive && limits.shards == 1 && switches_on(spec).size() > 1) {
+    print_blame_and_peel(o, shrunk.spec, shrunk.run, limits);
+  }
   return 1;
 }
 
