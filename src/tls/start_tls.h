@@ -61,6 +61,9 @@ class StartTlsHandover : public Protocol {
   void resume_writing() final;
 
   bool upgraded() const { return upgraded_; }
+  // Bytes the SSL protocol delivered before start_tls returned, not yet handed to the app: after
+  // a failed upgrade, what the app never got (with bpo-33674, the ClientHello itself).
+  const Bytes& early() const { return early_; }
   // What start_tls raised (a None result counts: the connection was gone).
   const std::optional<Error>& upgrade_error() const { return upgrade_error_; }
   void fingerprint_handover(StateHasher& h) const;

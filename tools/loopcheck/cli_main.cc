@@ -248,7 +248,7 @@ int dispatch(int argc, char** argv) {
       ->check(whole_in(0, 60000));
   StartTlsOptions start_tls_options;
   auto* start_tls = real->add_subcommand("start-tls", "seed 000 on io_uring: greeting, a slow step, start_tls; bytes lost?");
-  start_tls->add_option("--bug", real_bugs, "turn a catalog bug switch on (bpo-33694)");
+  start_tls->add_option("--bug", real_bugs, "turn a catalog bug switch on (bpo-33694, bpo-33674)");
   start_tls->add_option("--tls", start_tls_options.version, "TLS version: 1.2 or 1.3")
       ->transform(tls_version);
   start_tls->add_option("--hello", start_tls_options.hello, "the server's plaintext greeting (bytes)")

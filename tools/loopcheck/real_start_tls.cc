@@ -5,7 +5,10 @@
 // ProactorStream on io_uring: in one step it writes the greeting, is slow for `step_us` (the
 // load of the write-up) and calls start_tls. Its ClientHello then has completed the server's
 // outstanding recv before start_tls pauses reading; with bpo-33694 on, that pause cancels the
-// completed recv and the ClientHello is lost, so the handshake hangs until its timeout.
+// completed recv and the ClientHello is lost, so the handshake hangs until its timeout. With
+// bpo-33674 on, the recv's completion, polled after the step, runs after connection_made has
+// put the handshake off by a call_soon: the ClientHello reaches the app as plaintext, and the
+// handshake hangs the same way.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
@@ -116,8 +119,50 @@ ClientOutcome run_client(int port, const std::string& ca_pem, const StartTlsOpti
   return out;
 }
 
+// "16 03 01": the first `count` bytes in hex.
+std::string hex_prefix(const Bytes& bytes, std::size_t count) {
+  std::string text;
+  char two[4];
+  for (std::size_t i = 0; i < std::min(count, bytes.size()); ++i) {
+    std::snprintf(two, sizeof two, "%02x", static_cast<unsigned char>(bytes[i]));
+    text += (text.empty() ? "" : " ") + std::string(two);
+  }
+  return text;
+}
+
+// The server's app over TLS: echoes, and keeps all it got, to be checked against what the
+// client sent over TLS.
+class KeepingEcho final : public Protocol {
+ public:
+  void connection_made(Transport& t) override { echo_.connection_made(t); }
+  void data_received(BytesView data) override {
+    got.append(data.data(), data.size());
+    echo_.data_received(data);
+  }
+  bool eof_received() override { return echo_.eof_received(); }
+  void connection_lost(std::optional<Error> error) override { echo_.connection_lost(error); }
+  void pause_writing() override { echo_.pause_writing(); }
+  void resume_writing() override { echo_.resume_writing(); }
+  int lost() const { return echo_.lost; }
+  Bytes got;
+
+ private:
+  EchoServer echo_;
+};
+
+// From the first byte that is not the client's on: the client sends SenderPeer::payload(0, n)
+// over TLS and nothing else, so anything else reached the app without TLS (with bpo-33674, the
+// ClientHello, handed over as plaintext).
+Bytes not_the_clients(const Bytes& got) {
+  Bytes expected = SenderPeer::payload(0, got.size());
+  std::size_t same = 0;
+  while (same < got.size() && got[same] == expected[same]) ++same;
+  return got.substr(same);
+}
+
 struct RunOutcome {
   ClientOutcome client;
+  Bytes foreign;
   bool server_done = false;
   std::optional<Error> upgrade_error;
   std::optional<Violation> violation;
@@ -147,7 +192,7 @@ RunOutcome run_once(const BugSet& bugs, const Certificates& certs, const StartTl
   std::unique_ptr<Transport> plain;
   std::unique_ptr<SslProtocol> installed;
   ObservedStream* beneath = nullptr;
-  EchoServer echo;
+  KeepingEcho echo;
   Upgrader server(world, echo, /*server=*/true, SenderPeer::payload(0, options.hello),
                   real_start_tls_factory(world, monitor, beneath, installed,
                                          [&] {
@@ -169,12 +214,14 @@ RunOutcome run_once(const BugSet& bugs, const Certificates& certs, const StartTl
   });
   Nanos start = world.clock.now();
   out.server_done = run_to_the_end(
-      world, monitor, [&] { return echo.lost > 0 || server.failure().has_value(); }, 10 * kSecond);
+      world, monitor, [&] { return echo.lost() > 0 || server.failure().has_value(); }, 10 * kSecond);
   client.join();
   out.seconds = static_cast<double>(world.clock.now() - start) / kSecond;
   out.upgrade_error = server.failure();
   out.violation = monitor.violation();
   out.books = world.port_books();
+  // What the app got, then what start_tls held back for it when the upgrade never finished.
+  out.foreign = not_the_clients(echo.got + server.early());
   return out;
 }
 
@@ -187,7 +234,7 @@ int real_start_tls(const BugSet& bugs, const StartTlsOptions& options) {
     std::fprintf(stderr, "loopcheck: certificates: %s\n", error.c_str());
     return 2;
   }
-  std::size_t lossy = 0, lost_bytes = 0;
+  std::size_t lossy = 0, lost_bytes = 0, handed_over = 0;
   for (std::size_t run = 0; run < options.runs; ++run) {
     int skip = 0;
     RunOutcome r = run_once(bugs, *certs, options, skip);
@@ -207,18 +254,27 @@ int real_start_tls(const BugSet& bugs, const StartTlsOptions& options) {
                 r.books.cancelled, r.books.not_found, r.books.already, r.books.silent_loss_bytes,
                 r.books.discarded_bytes);
     if (r.upgrade_error) std::printf("  start_tls raised: %s\n", r.upgrade_error->describe().c_str());
+    bool plaintext = !r.foreign.empty();
+    handed_over += plaintext ? 1 : 0;
+    if (plaintext) {
+      std::printf("  the app got %zu bytes the client never sent over TLS, beginning %s: %s\n", r.foreign.size(),
+                  hex_prefix(r.foreign, 3).c_str(),
+                  static_cast<unsigned char>(r.foreign[0]) == 0x16 ? "a TLS handshake record, handed over as plaintext"
+                                                                    : "not the client's bytes");
+    }
     if (r.violation) {
       std::printf("  oracles: VIOLATION %s: %s\n", std::string(oracle_id(r.violation->oracle)).c_str(),
                   r.violation->message.c_str());
     }
-    bool clean = r.server_done && r.client.intact && !r.upgrade_error && !r.violation && !lost;
-    if (!clean && !lost) {
+    bool clean = r.server_done && r.client.intact && !r.upgrade_error && !r.violation;
+    if (!clean && !lost && !plaintext) {  // a failure neither switch explains
       std::printf("  FAIL: %s\n", r.server_done ? "the run was not clean" : "timed out");
       return 1;
     }
   }
-  std::printf("%zu run(s): %zu bytes lost (%zu of %zu runs lossy)\n", options.runs, lost_bytes, lossy, options.runs);
-  return lossy == 0 ? 0 : 1;
+  std::printf("%zu run(s): %zu bytes lost (%zu of %zu runs lossy); %zu of %zu runs handed TLS bytes to the app as "
+              "plaintext\n", options.runs, lost_bytes, lossy, options.runs, handed_over, options.runs);
+  return lossy == 0 && handed_over == 0 ? 0 : 1;
 }
 
 }  // namespace loopcheck::cli
