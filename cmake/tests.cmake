@@ -85,7 +85,7 @@ set(LOOPCHECK_FAMILY_BUGS_selector_stream_fuzzer "bpo-27223,gh-156512,gh-155888,
 set(LOOPCHECK_FAMILY_BUGS_selector_datagram_fuzzer "dgram-drain,bpo-38471,gh-91227")
 set(LOOPCHECK_FAMILY_BUGS_proactor_stream_fuzzer "bpo-33694,bpo-44428,twisted-11020,bpo-32710,proactor-eof-twice")
 set(LOOPCHECK_FAMILY_BUGS_ssl_protocol_fuzzer "bpo-33674,bpo-29743,asyncio-472,bpo-29406,bpo-30698,bpo-45159,sslproto-flush-abort,sslproto-paused-finished")
-set(LOOPCHECK_FAMILY_BUGS_start_tls_fuzzer "gh-109051,gh-142352,bpo-33694,sslproto-lost-handshake")
+set(LOOPCHECK_FAMILY_BUGS_start_tls_fuzzer "gh-109051,gh-142352,bpo-33694,bpo-33674,sslproto-lost-handshake")
 set(LOOPCHECK_FAMILY_BUGS_tls_reactor_fuzzer "reactor-sslsocket")
 foreach(target ${LOOPCHECK_FUZZ_TARGETS})
   set(corpus ${PROJECT_SOURCE_DIR}/corpus/${target})

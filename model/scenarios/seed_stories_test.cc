@@ -5,7 +5,9 @@
 
 #include <initializer_list>
 #include <string>
+#include <vector>
 
+#include "model/engines/blame.h"
 #include "model/engines/exhaustive.h"
 #include "model/oracles/catalog.h"
 #include "model/scenarios/registry.h"
@@ -24,8 +26,10 @@ ExploreResult explore(const char* scenario, std::initializer_list<const char*> s
 Oracle found(const ExploreResult& result) { return result.counterexample->violation->oracle; }
 
 // Seed 000: test_start_tls_server_1 on the proactor, the server slow between greeting and
-// start_tls. bpo-33694 loses the ClientHello (O9, then the handshake hangs: O4); bpo-33674 does
-// not reach through start_tls, which queues connection_made before resume_reading.
+// start_tls. bpo-33694 loses the ClientHello (O9, then the handshake hangs: O4). bpo-33674: the
+// ClientHello's completion, polled after the slow step, runs after connection_made deferred the
+// handshake, so it reaches the app as plaintext (O2, then the handshake hangs: O4). With both on
+// the loss strikes first, at the pause; peeling it off shows bpo-33674 behind it.
 TEST(SeedStories, Seed000StartTlsServer) {
   ExploreResult fixed = explore("start-tls-server", {});
   EXPECT_FALSE(fixed.counterexample);
@@ -40,10 +44,21 @@ TEST(SeedStories, Seed000StartTlsServer) {
   EXPECT_EQ(found(hang), Oracle::O4);
 
   ExploreResult early = explore("start-tls-server", {"bpo-33674"});
-  EXPECT_FALSE(early.counterexample) << "the deferred handshake still starts before any byte arrives";
-  ExploreResult both = explore("start-tls-server", {"bpo-33674", "bpo-33694"});
-  ASSERT_TRUE(both.counterexample);
-  EXPECT_EQ(found(both), Oracle::O9);
+  ASSERT_TRUE(early.counterexample);
+  EXPECT_EQ(found(early), Oracle::O2);
+  ExploreResult early_hang = explore("start-tls-server", {"bpo-33674"}, {Oracle::O2});
+  ASSERT_TRUE(early_hang.counterexample);
+  EXPECT_EQ(found(early_hang), Oracle::O4);
+
+  RunSpec both = RunSpec::defaults(*find_scenario("start-tls-server"));
+  set_switch(both.bugs, *find_bug("bpo-33694"));
+  set_switch(both.bugs, *find_bug("bpo-33674"));
+  PeelResult peeled = peel(both, ExploreLimits{});
+  ASSERT_EQ(peeled.findings.size(), 2u);
+  EXPECT_EQ(peeled.findings[0].counterexample.violation->oracle, Oracle::O9);
+  EXPECT_EQ(peeled.findings[0].causes.switches, std::vector<const CatalogEntry*>{find_bug("bpo-33694")});
+  EXPECT_EQ(peeled.findings[1].counterexample.violation->oracle, Oracle::O2);
+  EXPECT_EQ(peeled.findings[1].causes.switches, std::vector<const CatalogEntry*>{find_bug("bpo-33674")});
 }
 
 // Seed 001: the driver's reactor on an SSL socket hangs until the connect timeout (O4), and the

@@ -84,7 +84,7 @@ class UpgradingServer final : public StartTlsHandover, public Fingerprinted {
     if (high_ > 0) (void)plain().set_write_buffer_limits(high_, std::nullopt);
     if (hello_ > 0) (void)plain().write(SenderPeer::payload(0, hello_));
     if (gap_.hi > 0) {
-      timer_.arm(gap_, Tag{this, "main"}, [this] { upgrade_as_server(); });
+      timer_.arm_rest_of_step(gap_, Tag{this, "main"}, [this] { upgrade_as_server(); });
       world_.hold_loop(timer_);
     } else {
       upgrade_as_server();

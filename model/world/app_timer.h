@@ -21,6 +21,10 @@ class AppTimer final : public EventSource {
   // Runs `fn` as a loop callback some time in [now + lo, now + hi], as a due timer would: in
   // the loop's next iteration after it fires. Replaces any armed or queued call.
   void arm(TimeWindow window, Tag tag, std::function<void()> fn);
+  // The rest of the loop callback running now, which takes [lo, hi] more to finish (a slow step
+  // under load; pair it with SimWorld::hold_loop): when it fires, `fn` runs at once, inside that
+  // callback, so whatever it queues runs before anything the loop polls after the step.
+  void arm_rest_of_step(TimeWindow window, Tag tag, std::function<void()> fn);
   void cancel();
   bool armed() const { return armed_; }
 
@@ -34,6 +38,7 @@ class AppTimer final : public EventSource {
   Loop& loop_;
   std::string name_;
   bool armed_ = false;
+  bool rest_of_step_ = false;
   Nanos earliest_ = 0;
   Nanos latest_ = 0;
   Tag tag_;

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "model/engines/choice_sources.h"
 #include "model/scenarios/registry.h"
 #include "model/world/world.h"
@@ -85,6 +88,37 @@ TEST(AppTimer, EitherOrderWithAnOverlappingEventIsASchedule) {
   }
   EXPECT_TRUE(seen_before);
   EXPECT_TRUE(seen_after);
+}
+
+// A slow step (SimWorld::hold_loop): bytes land while the loop's thread is busy; when the step
+// ends, what it queued runs before the read event the loop polls after it, as in asyncio. Run
+// as a separate callback instead, the rest would be polled after, in the iteration that runs
+// it, and its queued callback would come after the read: a schedule asyncio cannot take (it
+// hid bpo-33674 in seed 000's scenario).
+TEST(AppTimer, TheRestOfASlowStepQueuesAheadOfWhatIsPolledAfterIt) {
+  PrefixChoiceSource choices{{}};
+  WorldConfig config;
+  config.oracles.set(Oracle::O5, false);
+  SimWorld world(config, choices);
+  auto [app_end, peer_end] = world.kernel().stream_pair(SocketKind::tcp, Owner::app, Owner::peer, "a", "b");
+  int app_fd = app_end;
+  std::vector<std::string> order;
+  ASSERT_FALSE(world.loop().add_reader(app_fd, Tag{nullptr, "reader"}, [&] {
+    order.push_back("reader");
+    world.loop().remove_reader(app_fd);
+  }));
+  AppTimer& rest = world.app_timer("the app's task");
+  world.loop().call_soon(Tag{nullptr, "step"}, [&, peer = peer_end] {
+    order.push_back("step");
+    ASSERT_TRUE(world.kernel().send(peer, "x").ok());  // lands 10..100 us from now: in the step
+    rest.arm_rest_of_step(TimeWindow{200 * kMicrosecond, 300 * kMicrosecond}, Tag{nullptr, "step"}, [&] {
+      order.push_back("rest");
+      world.loop().call_soon(Tag{nullptr, "queued"}, [&] { order.push_back("queued"); });
+    });
+    world.hold_loop(rest);
+  });
+  world.run(100);
+  EXPECT_EQ(order, (std::vector<std::string>{"step", "rest", "queued", "reader"}));
 }
 
 }  // namespace

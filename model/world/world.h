@@ -104,7 +104,8 @@ class SimWorld {
   void add_source(EventSource& source) { sources_.push_back(&source); }
   // The loop's thread is busy in an app's step until `until` fires (a slow step under load, a
   // thread switch): no loop callback runs, no poll happens, while the kernel and the peers go
-  // on. The step's rest is what `until` then queues, which runs before anything polled after.
+  // on. `until` is armed with arm_rest_of_step: the step's rest runs when it fires, and what
+  // that rest queues runs before anything the loop polls after the step, as in asyncio.
   void hold_loop(const AppTimer& until) { hold_ = &until; }
   // A timer for a scenario's app whose delay is a window (see AppTimer), owned and registered.
   AppTimer& app_timer(std::string name) {

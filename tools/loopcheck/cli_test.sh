@@ -94,6 +94,11 @@ expect 1 "reproducer written to $work/found/dgram-drain-dgram-drain-exhaustive-2
   "$cli" explore dgram-drain --bug dgram-drain --save-dir "$work/found"
 expect 1 "reproducer written to $work/found/dgram-drain-dgram-drain-random-seed7.repro" \
   "$cli" explore dgram-drain --bug dgram-drain --engine random --seed 7 --save-dir "$work/found"
+# Two switches on: the first finding is blamed, peeled off, and the one it hid is found after.
+expect 1 "order: bpo-33694, then bpo-33674" \
+  "$cli" explore start-tls-server --bug bpo-33694 --bug bpo-33674 --save-dir "$work/found"
+expect 1 "reproducer written to $work/peeled/start-tls-server-bpo-33674-exhaustive.repro" \
+  "$cli" explore start-tls-server --bug bpo-33694 --bug bpo-33674 --save-dir "$work/peeled"
 expect 2 "this program added no scenario or switch" "$cli" hunt --only-added
 # A file from a user's own binary names that binary.
 sed 's/^program: .*/program: line_check/; s/^scenario: .*/scenario: line-echo/' \
