@@ -154,8 +154,9 @@ void TlsPeer::answer_lines() {
 }
 
 void TlsPeer::take_outgoing() {
-  note('o');
-  outbox_ += engine_->take_outgoing();
+  Bytes taken = engine_->take_outgoing();
+  if (!taken.empty()) note('o');
+  outbox_ += taken;
 }
 
 void TlsPeer::fingerprint_stream_peer(StateHasher& h) const {

@@ -31,11 +31,16 @@ struct TlsResult {
 
 // A running digest (FNV-1a) of the calls made on an engine and the bytes they carried. OpenSSL's
 // state cannot be read out, but it is a function of those calls: two runs whose digests agree
-// are in the same TLS state, which is what a state fingerprint needs.
+// are in the same TLS state, which is what a state fingerprint needs. Two rewrites that leave
+// the state as it was keep more runs equal: feeds in a row only append to the incoming BIO, so
+// they digest as one feed of all their bytes ('f'); and a take of the outgoing BIO that found
+// it empty changed nothing, so callers note 'o' only for a take that got bytes. (The SSL
+// protocol also leaves out a read that changed nothing: SslProtocol::engine_read.)
 class TlsCallDigest {
  public:
   void note(char op, BytesView data = {}) {
-    mix(static_cast<unsigned char>(op));
+    if (op != 'f' || last_ != 'f') mix(static_cast<unsigned char>(op));
+    last_ = op;
     for (char c : data) mix(static_cast<unsigned char>(c));
   }
   std::uint64_t value() const { return value_; }
@@ -43,6 +48,7 @@ class TlsCallDigest {
  private:
   void mix(unsigned char byte) { value_ = (value_ ^ byte) * 0x100000001b3ull; }
   std::uint64_t value_ = 0xcbf29ce484222325ull;
+  char last_ = 0;
 };
 
 class TlsEngine {

@@ -38,6 +38,16 @@ void SslProtocol::note_engine(char op, BytesView data) {
   if (ctx_.digest_engine_calls) engine_digest_.note(op, data);
 }
 
+TlsResult SslProtocol::engine_read(Bytes& out, std::size_t max_bytes) {
+  if (!ctx_.digest_engine_calls) return engine_->read(out, max_bytes);
+  std::size_t in = engine_->incoming_pending(), pending_out = engine_->outgoing_pending();
+  TlsResult r = engine_->read(out, max_bytes);
+  bool idle = r.status == TlsStatus::want_read && engine_->incoming_pending() == in &&
+              engine_->outgoing_pending() == pending_out;
+  if (!idle) note_engine('r');
+  return r;
+}
+
 // asyncio's _set_state raises RuntimeError on an edge it does not allow. Here the observer (O8)
 // judges every move, and the move is made either way: the run ends at the violation.
 void SslProtocol::set_state(SslState next) {
@@ -75,8 +85,7 @@ void SslProtocol::connection_made(Transport& transport) {
 void SslProtocol::connection_lost(std::optional<Error> error) {
   backlog_.clear();
   backlog_size_ = 0;
-  note_engine('o');
-  (void)engine_->take_outgoing();
+  if (!engine_->take_outgoing().empty()) note_engine('o');
   ++conn_lost_;
   app_transport_.mark_closed();
   if (state_ != SslState::do_handshake &&
@@ -348,9 +357,11 @@ void SslProtocol::do_write() {
 
 void SslProtocol::process_outgoing() {
   if (!ssl_writing_paused_ && transport_) {
-    note_engine('o');
     Bytes data = engine_->take_outgoing();
-    if (!data.empty()) (void)transport_->write(data);
+    if (!data.empty()) {
+      note_engine('o');
+      (void)transport_->write(data);
+    }
   }
   control_app_writing();
 }
@@ -381,8 +392,7 @@ bool SslProtocol::do_read_buffered(BufferedProtocol& app) {
   Bytes chunk;
   while (offset < buffer.size()) {
     chunk.clear();
-    note_engine('r');
-    TlsResult r = engine_->read(chunk, buffer.size() - offset);
+    TlsResult r = engine_read(chunk, buffer.size() - offset);
     if (r.status == TlsStatus::ok) {
       std::copy(chunk.begin(), chunk.end(), buffer.begin() + static_cast<std::ptrdiff_t>(offset));
       offset += chunk.size();
@@ -411,8 +421,7 @@ bool SslProtocol::do_read_copied() {
   Bytes data;
   bool close_notify = false;
   for (;;) {
-    note_engine('r');
-    TlsResult r = engine_->read(data, kMaxSize);
+    TlsResult r = engine_read(data, kMaxSize);
     if (r.status == TlsStatus::ok) continue;
     if (r.status == TlsStatus::zero_return) close_notify = true;
     else if (!again(r)) {

@@ -138,6 +138,10 @@ class SslProtocol final : public BufferedProtocol, public Fingerprinted {
   // Every engine call goes through here, so the fingerprint can stand for OpenSSL's own state
   // (which cannot be read out): two runs that made the same calls are in the same TLS state.
   void note_engine(char op, BytesView data = {});
+  // SSL_read, noted unless it changed nothing: after the handshake, a read that waits
+  // (want_read) having taken no byte in and put none out found no whole record, and OpenSSL
+  // returned before its state moved. Runs that differ only by such reads are in one state.
+  TlsResult engine_read(Bytes& out, std::size_t max_bytes);
   void trace(const std::string& text) const;
   Tag tag(const char* label) const { return Tag{this, label}; }
 

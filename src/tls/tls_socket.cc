@@ -41,8 +41,9 @@ void TlsSocket::step() {
 }
 
 bool TlsSocket::flush() {
-  digest_.note('o');
-  unsent_ += engine_->take_outgoing();
+  Bytes taken = engine_->take_outgoing();
+  if (!taken.empty()) digest_.note('o');
+  unsent_ += taken;
   while (!unsent_.empty()) {
     IoResult<std::size_t> sent = sockets_.send(fd_, unsent_);
     if (sent.would_block()) {
