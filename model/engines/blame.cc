@@ -1,5 +1,7 @@
 #include "model/engines/blame.h"
 
+#include <algorithm>
+
 namespace loopcheck {
 namespace {
 
@@ -52,6 +54,20 @@ PeelResult peel(const RunSpec& spec, const ExploreLimits& limits) {
       return result;
     }
   }
+}
+
+Peeling blame_and_peel(const RunSpec& spec, const RunResult& shown, const ExploreLimits& limits) {
+  Peeling peeling;
+  peeling.shown = blame(spec, shown);
+  const std::vector<const CatalogEntry*>& causes = peeling.shown.switches;
+  for (const CatalogEntry* entry : switches_on(spec)) {
+    if (std::find(causes.begin(), causes.end(), entry) == causes.end()) peeling.idle.push_back(entry);
+  }
+  if (causes.empty() || peeling.idle.empty()) return peeling;
+  RunSpec rest = spec;
+  for (const CatalogEntry* entry : causes) set_switch(rest.bugs, *entry, false);
+  peeling.rest = peel(rest, limits);
+  return peeling;
 }
 
 }  // namespace loopcheck

@@ -5,6 +5,7 @@
 // again, so a user sees every bug the switches hold and which one strikes first.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "model/engines/exhaustive.h"
@@ -42,5 +43,15 @@ struct PeelResult {
 // causes off and explores again, until a round has no violation, no switch is left on, or a
 // violation has no cause among the switches.
 PeelResult peel(const RunSpec& spec, const ExploreLimits& limits);
+
+// What `explore` reports with several switches on: what the counterexample it shows needs, the
+// switches that play no part in it, and, when there are such switches and it has a cause, the
+// rounds peeled with its causes off.
+struct Peeling {
+  Blame shown;
+  std::vector<const CatalogEntry*> idle;
+  std::optional<PeelResult> rest;
+};
+Peeling blame_and_peel(const RunSpec& spec, const RunResult& shown, const ExploreLimits& limits);
 
 }  // namespace loopcheck

@@ -27,6 +27,22 @@ TEST(Blame, NamesTheSwitchTheScheduleNeedsAndNotTheOneThatPlaysNoPart) {
   EXPECT_EQ(switches_on(peeled.last_spec), Entries{find_bug("gh-109051")});
 }
 
+// What explore reports: the shown counterexample's cause, the switch with no part in it, and
+// the round explored with the cause off, where the hidden switch shows.
+TEST(Blame, BlameAndPeelFindsTheSwitchHiddenBehindTheFirst) {
+  RunSpec spec = spec_of("start-tls-server", "bpo-33694");
+  set_switch(spec.bugs, *find_bug("bpo-33674"));
+  ExploreResult found = shortest_counterexample(spec);
+  ASSERT_TRUE(found.counterexample);
+  Peeling peeling = blame_and_peel(spec, *found.counterexample, ExploreLimits{});
+  EXPECT_EQ(peeling.shown.switches, Entries{find_bug("bpo-33694")});
+  EXPECT_EQ(peeling.idle, Entries{find_bug("bpo-33674")});
+  ASSERT_TRUE(peeling.rest);
+  ASSERT_EQ(peeling.rest->findings.size(), 1u);
+  EXPECT_EQ(peeling.rest->findings[0].causes.switches, Entries{find_bug("bpo-33674")});
+  EXPECT_EQ(peeling.rest->findings[0].counterexample.violation->oracle, Oracle::O2);
+}
+
 // A switch nobody turned on is never blamed; a run of the fixed code has nothing to blame.
 TEST(Blame, WithNoSwitchOnThereIsNothingToBlame) {
   RunSpec spec = spec_of("start-tls-server", "bpo-33694");

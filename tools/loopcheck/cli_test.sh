@@ -99,6 +99,8 @@ expect 1 "order: bpo-33694, then bpo-33674" \
   "$cli" explore start-tls-server --bug bpo-33694 --bug bpo-33674 --save-dir "$work/found"
 expect 1 "reproducer written to $work/peeled/start-tls-server-bpo-33674-exhaustive.repro" \
   "$cli" explore start-tls-server --bug bpo-33694 --bug bpo-33674 --save-dir "$work/peeled"
+expect 1 '"no_part": [' \
+  "$cli" explore start-tls-server --bug bpo-33694 --bug bpo-33674 --json
 expect 2 "this program added no scenario or switch" "$cli" hunt --only-added
 # A file from a user's own binary names that binary.
 sed 's/^program: .*/program: line_check/; s/^scenario: .*/scenario: line-echo/' \

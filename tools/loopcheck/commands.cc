@@ -92,18 +92,12 @@ std::string ids(const std::vector<const CatalogEntry*>& entries) {
 // peeled finding gets its own reproducer, shrunk; its trace is a replay away.
 void print_blame_and_peel(const ExploreOptions& o, const RunSpec& shown_spec, const RunResult& shown,
                           const ExploreLimits& limits) {
-  std::vector<const CatalogEntry*> on = switches_on(shown_spec);
-  Blame causes = blame(shown_spec, shown);
+  Peeling peeling = blame_and_peel(shown_spec, shown, limits);
+  const Blame& causes = peeling.shown;
   std::cout << "\nblame: ";
   if (causes.switches.empty()) {
     std::cout << "the schedule fails with every switch off too: the fixed code fails here\n";
     return;
-  }
-  std::vector<const CatalogEntry*> idle;
-  for (const CatalogEntry* entry : on) {
-    if (std::find(causes.switches.begin(), causes.switches.end(), entry) == causes.switches.end()) {
-      idle.push_back(entry);
-    }
   }
   std::string oracle(oracle_id(shown.violation->oracle));
   if (causes.each_needed) {
@@ -114,13 +108,12 @@ void print_blame_and_peel(const ExploreOptions& o, const RunSpec& shown_spec, co
     std::cout << "any one of " << ids(causes.switches) << " is enough for this schedule (only with all of them off "
               << "do the same choices not fail on " << oracle << ")";
   }
+  const std::vector<const CatalogEntry*>& idle = peeling.idle;
   if (!idle.empty()) std::cout << "; " << ids(idle) << (idle.size() > 1 ? " play" : " plays") << " no part in it";
   std::cout << "\n";
-  if (idle.empty()) return;
-  RunSpec rest = shown_spec;
-  for (const CatalogEntry* entry : causes.switches) set_switch(rest.bugs, *entry, false);
+  if (!peeling.rest) return;
+  const PeelResult& peeled = *peeling.rest;
   std::cout << "with " << ids(causes.switches) << " off, exploring again:\n";
-  PeelResult peeled = peel(rest, limits);
   std::vector<std::string> order{ids(causes.switches)};
   for (const PeeledFinding& finding : peeled.findings) {
     ShrinkResult shrunk = shrink(finding.spec, finding.counterexample);
@@ -140,13 +133,11 @@ void print_blame_and_peel(const ExploreOptions& o, const RunSpec& shown_spec, co
     }
     order.push_back(ids(needed));
   }
-  if (peeled.findings.empty() || !peeled.last.counterexample) {
-    std::vector<const CatalogEntry*> left = switches_on(peeled.last_spec);
+  if (!peeled.last.counterexample) {
     bool clean = peeled.last.stats.complete && peeled.last.stats.cut_off == 0;
-    if (!left.empty()) {
-      std::cout << "  " << ids(left) << ": " << (clean ? "no violation; certified: " : "no violation; incomplete: ")
-                << certificate(peeled.last_spec, peeled.last.stats, false) << "\n";
-    }
+    std::cout << "  " << ids(switches_on(peeled.last_spec)) << ": "
+              << (clean ? "no violation; certified: " : "no violation; incomplete: ")
+              << certificate(peeled.last_spec, peeled.last.stats, false) << "\n";
   }
   std::cout << "order: ";
   for (std::size_t i = 0; i < order.size(); ++i) std::cout << (i ? ", then " : "") << order[i];

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/engines/blame.h"
 #include "model/engines/shards.h"
 #include "model/scenarios/registry.h"
 #include "tools/loopcheck/commands.h"
@@ -172,6 +173,36 @@ ExploreOptions options_from(const json& o) {
 
 }  // namespace
 
+json ids_json(const std::vector<const CatalogEntry*>& entries) {
+  json out = json::array();
+  for (const CatalogEntry* entry : entries) out.push_back(std::string(entry->id));
+  return out;
+}
+
+// Several switches on: what the counterexample shown (the shortest, else the first) needs, and
+// the rounds peeled after it, as the text output tells them (model/engines/blame.h).
+json blame_json(const Peeling& peeling) {
+  json out{{"causes", ids_json(peeling.shown.switches)},
+           {"each_needed", peeling.shown.each_needed},
+           {"no_part", ids_json(peeling.idle)},
+           {"peeled", json::array()},
+           {"rest", nullptr}};
+  if (!peeling.rest) return out;
+  for (const PeeledFinding& finding : peeling.rest->findings) {
+    const RunResult& run = finding.counterexample;
+    out["peeled"].push_back({{"switches_on", ids_json(switches_on(finding.spec))},
+                             {"causes", ids_json(finding.causes.switches)},
+                             {"each_needed", finding.causes.each_needed},
+                             {"oracle", std::string(oracle_id(run.violation->oracle))},
+                             {"message", run.violation->message},
+                             {"steps", run.steps},
+                             {"choices", choices_json(run.choices)}});
+  }
+  out["rest"] = {{"switches_on", ids_json(switches_on(peeling.rest->last_spec))},
+                 {"verdict", verdict_of(peeling.rest->last)}};
+  return out;
+}
+
 int print_exploration(const ExploreOptions& o, const RunSpec& spec, const ExploreLimits& limits) {
   ExploreResult result = o.jobs > 1 ? explore_parallel(spec, limits, o.jobs) : explore_exhaustive(spec, limits);
   json out = result_json(spec, result);
@@ -179,10 +210,12 @@ int print_exploration(const ExploreOptions& o, const RunSpec& spec, const Explor
   // The whole tree's shortest counterexample, as the text output shows it: not a share's to
   // say (merge keeps the first one in DFS order).
   out["shortest"] = nullptr;
+  RunResult shortest_run;
   if (result.counterexample && limits.shards == 1 && !o.first) {
     ExploreResult shortest = shortest_counterexample(spec, limits);
     if (shortest.counterexample) {
-      const RunResult& run = *shortest.counterexample;
+      shortest_run = *shortest.counterexample;
+      const RunResult& run = shortest_run;
       out["shortest"] = {{"oracle", std::string(oracle_id(run.violation->oracle))},
                          {"message", run.violation->message},
                          {"steps", run.steps},
@@ -190,6 +223,11 @@ int print_exploration(const ExploreOptions& o, const RunSpec& spec, const Explor
                          {"seconds", shortest.stats.seconds},
                          {"schedules", shortest.stats.schedules}};
     }
+  }
+  out["blame"] = nullptr;
+  if (result.counterexample && limits.shards == 1 && switches_on(spec).size() > 1) {
+    const RunResult& shown = out["shortest"].is_null() ? *result.counterexample : shortest_run;
+    out["blame"] = blame_json(blame_and_peel(spec, shown, limits));
   }
   out["shard"] = limits.shard;
   out["shards"] = limits.shards;
