@@ -1,6 +1,7 @@
 #include "model/oracles/observed_stream.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "model/oracles/monitor.h"
 
@@ -316,9 +317,11 @@ void ObservedStream::check_close_deadline() {
   Nanos limit = add_time(*closed_at_, shutdown_timeout_ + kSecond);
   if (monitor_.loop().time() <= limit) return;
   deadline_flagged_ = true;
-  monitor_.flag(Oracle::O4, who() + ": close() at " + std::to_string(*closed_at_ / kMicrosecond) +
-                                " us has not released the connection beneath after the " +
-                                std::to_string(shutdown_timeout_ / kSecond) + " s shutdown timeout");
+  // How long ago, not when: a real run's clock counts from boot.
+  char ago[32];
+  std::snprintf(ago, sizeof ago, "%.3f", static_cast<double>(monitor_.loop().time() - *closed_at_) / kSecond);
+  monitor_.flag(Oracle::O4, who() + ": close(), " + ago + " s ago, has not released the connection beneath " +
+                                "after the " + std::to_string(shutdown_timeout_ / kSecond) + " s shutdown timeout");
 }
 
 void ObservedStream::check_end(bool quiescent) {
