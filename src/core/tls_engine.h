@@ -31,24 +31,49 @@ struct TlsResult {
 
 // A running digest (FNV-1a) of the calls made on an engine and the bytes they carried. OpenSSL's
 // state cannot be read out, but it is a function of those calls: two runs whose digests agree
-// are in the same TLS state, which is what a state fingerprint needs. Two rewrites that leave
-// the state as it was keep more runs equal: feeds in a row only append to the incoming BIO, so
-// they digest as one feed of all their bytes ('f'); and a take of the outgoing BIO that found
-// it empty changed nothing, so callers note 'o' only for a take that got bytes. (The SSL
-// protocol also leaves out a read that changed nothing: SslProtocol::engine_read.)
+// are in the same TLS state, which is what a state fingerprint needs. Each call is one record
+// (its op, its data's length, its data), so no call's bytes can pass for another call. Two
+// rewrites that leave the state as it was keep more runs equal: feeds in a row only append to
+// the incoming BIO, so they make one record of all their bytes ('f'); and a take of the
+// outgoing BIO that found it empty changed nothing, so callers note 'o' only for a take that
+// got bytes. (The SSL protocol also leaves out a read that changed nothing:
+// SslProtocol::engine_read.)
 class TlsCallDigest {
  public:
   void note(char op, BytesView data = {}) {
-    if (op != 'f' || last_ != 'f') mix(static_cast<unsigned char>(op));
-    last_ = op;
-    for (char c : data) mix(static_cast<unsigned char>(c));
+    if (op == 'f') {  // joins the feeds before it; recorded when another call comes
+      for (char c : data) feed_hash_ = mix(feed_hash_, static_cast<unsigned char>(c));
+      fed_ += data.size();
+      return;
+    }
+    end_feed();
+    value_ = mix(value_, static_cast<unsigned char>(op));
+    value_ = mix_size(value_, data.size());
+    for (char c : data) value_ = mix(value_, static_cast<unsigned char>(c));
   }
-  std::uint64_t value() const { return value_; }
+  std::uint64_t value() const {
+    TlsCallDigest ended = *this;
+    ended.end_feed();
+    return ended.value_;
+  }
 
  private:
-  void mix(unsigned char byte) { value_ = (value_ ^ byte) * 0x100000001b3ull; }
-  std::uint64_t value_ = 0xcbf29ce484222325ull;
-  char last_ = 0;
+  static constexpr std::uint64_t kBasis = 0xcbf29ce484222325ull;
+  static std::uint64_t mix(std::uint64_t h, unsigned char byte) { return (h ^ byte) * 0x100000001b3ull; }
+  static std::uint64_t mix_size(std::uint64_t h, std::uint64_t n) {
+    for (int i = 0; i < 8; ++i) h = mix(h, static_cast<unsigned char>(n >> (8 * i)));
+    return h;
+  }
+  // The feeds since the last other call, as one record: 'f', their length, their bytes' hash.
+  void end_feed() {
+    if (fed_ == 0) return;
+    value_ = mix_size(mix_size(mix(value_, 'f'), fed_), feed_hash_);
+    fed_ = 0;
+    feed_hash_ = kBasis;
+  }
+  std::uint64_t value_ = kBasis;
+  std::uint64_t feed_hash_ = kBasis;
+  std::uint64_t fed_ = 0;
 };
 
 class TlsEngine {
