@@ -219,10 +219,9 @@ TEST_P(EveryConfiguration, TheSameSeedsAndClockReplayByteForByteTicketsIncluded)
   }
 }
 
-// Without the ticket stamp, OpenSSL writes time(NULL) into each ticket and the clock changes
-// nothing: this test would fail. With it, only the flight that carries the tickets differs.
-// The fingerprint leaves such reads out (SslProtocol::engine_read): they must leave OpenSSL as
-// it was. Both ends then send what they send without them, byte for byte, tickets included.
+// A read that waits having taken no byte in and put none out is left out of the fingerprint
+// (SslProtocol::engine_read), so it must leave OpenSSL as it was: both ends then send what they
+// send without such reads, byte for byte, tickets included.
 TEST_P(EveryConfiguration, AReadThatChangedNothingLeavesTheEngineAsItWas) {
   for (int tickets : {0, 2}) {
     Options options;
@@ -237,6 +236,8 @@ TEST_P(EveryConfiguration, AReadThatChangedNothingLeavesTheEngineAsItWas) {
   }
 }
 
+// Without the ticket stamp, OpenSSL writes time(NULL) into each ticket and the clock changes
+// nothing: this test would fail. With it, only the flight that carries the tickets differs.
 TEST_P(EveryConfiguration, TheClockReachesTheWireOnlyThroughTickets) {
   Options early, late;
   late.now = early.now + 3600;
