@@ -36,6 +36,8 @@ loopcheck_gtest(unit_tests unit
   model/engines/reproducer_test.cc
   model/engines/shards_test.cc
   model/engines/exhaustive_test.cc
+  model/engines/checkpoints_test.cc
+  model/engines/world_arena_test.cc
   model/engines/blame_test.cc
   model/engines/visited_states_test.cc
   model/world/state_fingerprint_test.cc

@@ -11,7 +11,11 @@ ScenarioBench bench_scenario(const Scenario& scenario) {
   RunSpec spec = RunSpec::defaults(scenario);
   ExploreLimits limits;
   limits.stop_at_first = false;
-  ExploreResult plain = explore_exhaustive(spec, limits);
+  // Plain DFS replays every run from a fresh world, so every step it counts was run: the
+  // world's own event rate (a run branched from a saved world counts steps it never ran).
+  ExploreLimits replayed = limits;
+  replayed.checkpoints = false;
+  ExploreResult plain = explore_exhaustive(spec, replayed);
   limits.reduce = true;
   out.schedules_fingerprint = explore_exhaustive(spec, limits).stats.schedules;
   limits.reduce = false;
@@ -28,10 +32,8 @@ ScenarioBench bench_scenario(const Scenario& scenario) {
   // cold cache decide the figure, so it is explored again until 50 ms of work are timed.
   std::uint64_t steps = plain.stats.steps, schedules = plain.stats.schedules;
   double seconds = plain.stats.seconds;
-  limits.reduce = false;
-  limits.por = false;
   while (seconds < 0.05) {
-    ExploreResult again = explore_exhaustive(spec, limits);
+    ExploreResult again = explore_exhaustive(spec, replayed);
     steps += again.stats.steps;
     schedules += again.stats.schedules;
     seconds += again.stats.seconds;

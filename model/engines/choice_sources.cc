@@ -26,6 +26,15 @@ std::uint32_t PrefixChoiceSource::choose(std::uint32_t n, ChoiceKind kind) {
   return value;
 }
 
+void PrefixChoiceSource::rewind(const Mark& mark, std::vector<ChoiceRecord> prefix) {
+  made_.resize(mark.made);
+  used_ = mark.used;
+  divergence_ = mark.divergence;
+  redundant_ = mark.redundant;
+  sleeping_ = mark.sleeping;
+  prefix_ = std::move(prefix);
+}
+
 void PrefixChoiceSource::record(ChoiceRecord made) {
   if (made.value != 0) used_.add(made.kind);
   made_.push_back(made);

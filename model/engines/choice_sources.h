@@ -54,6 +54,19 @@ class PrefixChoiceSource final : public ChoiceSource {
   const DeviationCount& used() const { return used_; }
   const std::optional<std::string>& divergence() const { return divergence_; }
 
+  // Where a run stood between two steps, so it can go on from there along another prefix after
+  // its world was put back (model/engines/checkpoints.h).
+  struct Mark {
+    std::size_t made = 0;
+    DeviationCount used;
+    std::optional<std::string> divergence;
+    bool redundant = false;
+    std::vector<ChoiceOption> sleeping;
+  };
+  Mark mark() const { return Mark{made_.size(), used_, divergence_, redundant_, sleeping_}; }
+  // Back to `mark`, taken in this run, to follow `prefix`, which agrees with made() up to it.
+  void rewind(const Mark& mark, std::vector<ChoiceRecord> prefix);
+
  private:
   void record(ChoiceRecord made);
   std::vector<ChoiceRecord> prefix_;

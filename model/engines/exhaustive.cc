@@ -3,6 +3,7 @@
 #include <chrono>
 #include <unordered_map>
 
+#include "model/engines/checkpoints.h"
 #include "model/engines/visited_states.h"
 #include "model/world/world.h"
 
@@ -36,19 +37,22 @@ std::size_t split_index(const std::vector<ChoiceRecord>& made, std::uint32_t dep
   return made.size();
 }
 
-// Counts the branching choices of a run as it grows, for a visitor called before every step;
-// a run that starts again (shorter) starts the count again.
+// Counts the branching choices of a run as it grows, for a visitor called before every step.
+// A run that starts again from an earlier point (replayed from the start, or resumed from a
+// saved world) is told where (`from`): the counts up to there still hold.
 class BranchingCount {
  public:
   std::uint32_t of(const std::vector<ChoiceRecord>& made) {
-    if (made.size() < seen_) seen_ = count_ = 0;
-    for (; seen_ < made.size(); ++seen_) count_ += made[seen_].range > 1 ? 1 : 0;
-    return count_;
+    if (made.size() + 1 < upto_.size()) upto_.resize(made.size() + 1);
+    for (std::size_t i = upto_.size() - 1; i < made.size(); ++i) upto_.push_back(upto_.back() + (made[i].range > 1 ? 1 : 0));
+    return upto_.back();
+  }
+  void from(std::size_t choices) {
+    if (choices + 1 < upto_.size()) upto_.resize(choices + 1);
   }
 
  private:
-  std::size_t seen_ = 0;
-  std::uint32_t count_ = 0;
+  std::vector<std::uint32_t> upto_{0};  // upto_[k]: branching choices among the first k
 };
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -106,12 +110,25 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
     return !keyed(source);
   };
   bool reducing = limits.reduce || limits.por;
+  // The first run replays from a fresh world, and tells whether its world can be saved; the
+  // rest branch from saved worlds if it can. Every run keeps the choices before the prefix's
+  // last one, and (in a sharded pass) their branching count.
+  std::optional<CheckpointedRuns> checkpointed;
+  bool may_checkpoint = limits.checkpoints;
+  auto run_one = [&](const StepVisitor* step_visitor) {
+    branching.from(prefix.empty() ? 0 : prefix.size() - 1);
+    if (checkpointed) return checkpointed->run(prefix, step_visitor);
+    RunResult run = execute(spec, prefix, false, false, step_visitor, limits.por);
+    if (may_checkpoint && run.restorable) checkpointed.emplace(spec, limits.por, limits.reduce);
+    may_checkpoint = false;
+    return run;
+  };
   for (;;) {
     if (result.stats.schedules >= limits.max_schedules) break;
     ExploreLimits::Claim claimed = sharded ? claim() : ExploreLimits::Claim::take;
     if (claimed == ExploreLimits::Claim::stop) break;  // another thread found a violation before
     if (claimed == ExploreLimits::Claim::skip) {
-      RunResult skimmed = execute(spec, prefix, false, false, &probe, limits.por);
+      RunResult skimmed = run_one(&probe);
       std::vector<ChoiceRecord> key(skimmed.choices.begin(),
                                     skimmed.choices.begin() + static_cast<long>(split_index(skimmed.choices, limits.split_depth)));
       auto next = next_prefix(key, spec.bounds);
@@ -123,7 +140,7 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
       ++subtree;
       continue;
     }
-    RunResult run = execute(spec, prefix, false, false, reducing || sharded ? &visitor : nullptr, limits.por);
+    RunResult run = run_one(reducing || sharded ? &visitor : nullptr);
     result.account(run);
     if (run.verdict == Verdict::cut_off && pruning == Pruning::any_depth) {
       gave_up = true;

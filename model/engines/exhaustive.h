@@ -49,6 +49,9 @@ struct ExploreLimits {
   std::function<Claim(std::uint64_t subtree)> claim;
   // Told the rank of the subtree where this run met its first violation (stop_at_first).
   std::function<void(std::uint64_t subtree)> found;
+  // Branch from saved worlds rather than replay each prefix (checkpoints.h), where the world
+  // can be saved (not TLS) and the tree is not shared out. The same result either way.
+  bool checkpoints = true;
 };
 
 struct ExploreResult {

@@ -40,27 +40,37 @@ class RecordingSource final : public ChoiceSource {
 
 RunResult run_world(const RunSpec& spec, ChoiceSource& source, bool with_trace,
                     std::function<bool(SimWorld&)> visitor = {}) {
+  SimWorld world(world_config(spec, with_trace), source);
+  spec.scenario->setup(world, spec.params);
+  if (visitor) world.set_visitor(std::move(visitor));
+  RunEnd end = world.run(spec.bounds.max_steps);
+  RunResult result = result_of(world, end);
+  if (with_trace) result.trace = world.take_trace();
+  return result;
+}
+
+}  // namespace
+
+WorldConfig world_config(const RunSpec& spec, bool with_trace) {
   WorldConfig config;
   config.kernel = spec.scenario->kernel_config(spec.params);
   config.bugs = spec.bugs;
   config.oracles = spec.oracles;
   config.trace = with_trace;
+  return config;
+}
+
+RunResult result_of(SimWorld& world, RunEnd end) {
   RunResult result;
-  SimWorld world(config, source);
-  spec.scenario->setup(world, spec.params);
-  if (visitor) world.set_visitor(std::move(visitor));
-  RunEnd end = world.run(spec.bounds.max_steps);
   result.steps = world.steps();
   result.violation = world.monitor().violation();
   result.verdict = end == RunEnd::violation    ? Verdict::violation
                    : end == RunEnd::step_bound ? Verdict::cut_off
                    : end == RunEnd::pruned     ? Verdict::pruned
                                                : Verdict::pass;
-  if (with_trace) result.trace = world.take_trace();
+  result.restorable = world.restorable();
   return result;
 }
-
-}  // namespace
 
 RunResult execute_with(const RunSpec& spec, ChoiceSource& source, bool with_trace) {
   RecordingSource recording(source);

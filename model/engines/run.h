@@ -37,9 +37,15 @@ struct RunResult {
   std::vector<TraceLine> trace;
   std::size_t steps = 0;
   std::optional<std::string> divergence;  // strict replay only
+  bool restorable = false;                // the world could be saved by its bytes (SimWorld::restorable)
 };
 
 class SimWorld;
+struct WorldConfig;
+enum class RunEnd;
+// The world a run of `spec` is made with, and what its end says: shared by every way of running.
+WorldConfig world_config(const RunSpec& spec, bool with_trace);
+RunResult result_of(SimWorld& world, RunEnd end);
 // Called before every step with the run's choice source (choices made so far, sleep set);
 // returning false prunes the run.
 using StepVisitor = std::function<bool(SimWorld& world, const PrefixChoiceSource& source)>;

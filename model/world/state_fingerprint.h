@@ -36,10 +36,15 @@ class XxhStateHasher final : public StateHasher {
   std::uint64_t owner(const void* object) override;
   void time(Nanos at) override;
   std::uint64_t operation(std::uint64_t id) override;
-  std::uint64_t digest() const;
+  std::uint64_t digest();  // of every byte written since restart()
 
  private:
+  // Both scratch, allocated once and outside the world's own heap: a saved world stays small.
   XXH3_state_t* state_;
+  unsigned char* pending_;  // written, not yet fed to state_ (kPending bytes)
+  static constexpr std::size_t kPending = 2048;
+  std::size_t pending_size_ = 0;
+  bool streamed_ = false;         // state_ has had some of this digest's bytes
   std::vector<const void*> listed_;                        // the owners numbered below
   std::unordered_map<const void*, std::uint64_t> owners_;  // looked up only, never iterated
   Nanos now_ = 0;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <limits>
 
 #include "model/engines/run.h"
@@ -33,6 +34,19 @@ TEST(StateFingerprint, EveryStepChangesTheState) {
   std::vector<std::uint64_t> prints = fingerprints_along(*find_scenario("dgram-echo"), {});
   ASSERT_GT(prints.size(), 5u);
   for (std::size_t i = 1; i < prints.size(); ++i) EXPECT_NE(prints[i - 1], prints[i]) << "step " << i;
+}
+
+// Writes are gathered before they reach XXH3: however the same bytes are cut up, small or
+// larger than the gathering buffer, the digest is XXH3's of them all.
+TEST(StateFingerprint, TheDigestIsXxh3OfEveryByteWritten) {
+  std::vector<unsigned char> all(10000);
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<unsigned char>(i * 7 + i / 251);
+  for (std::size_t piece : {1u, 8u, 100u, 2047u, 2048u, 5000u}) {
+    XxhStateHasher h;
+    for (std::size_t at = 0; at < all.size(); at += piece) h.bytes(all.data() + at, std::min(piece, all.size() - at));
+    EXPECT_EQ(h.digest(), XXH3_64bits(all.data(), all.size())) << "pieces of " << piece;
+    EXPECT_EQ(h.digest(), XXH3_64bits(all.data(), all.size())) << "asked twice";
+  }
 }
 
 TEST(StateFingerprint, BytesAndOwnersAreBothHashed) {

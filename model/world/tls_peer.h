@@ -24,6 +24,9 @@ namespace loopcheck {
 
 class TlsPeer final : public StreamPeer {
  public:
+  // Its engine's state is in OpenSSL's heap: a world that owns one cannot be saved by copying
+  // its own memory (SimWorld::restorable).
+  static constexpr bool kOpenSslHeap = true;
   enum class Misbehaviour {
     none,
     stall_handshake,     // reads everything, never answers the handshake

@@ -98,6 +98,7 @@ Transport& SimWorld::ssl_transport(int fd, Protocol& app, const StreamPeerView* 
 }
 
 std::unique_ptr<TlsEngine> SimWorld::tls_engine(SimTls tls, bool server, std::uint64_t seed) {
+  foreign_heap_ = true;  // OpenSSL allocates with malloc, not operator new
   std::string error;
   std::unique_ptr<TlsEngine> engine =
       make_sim_engine(tls, server, seed, [this] { return kSimEpochSeconds + clock_.now() / kSecond; }, error);
@@ -251,6 +252,7 @@ bool SimWorld::step() {
 }
 
 std::uint64_t SimWorld::fingerprint() {
+  if (at_boundary_ && boundary_fingerprint_) return *boundary_fingerprint_;
   hashed_owners_ = owners_;
   monitor_.list_owners(hashed_owners_);
   XxhStateHasher& hasher = hasher_;  // one per world: a fingerprint allocates nothing
@@ -265,7 +267,9 @@ std::uint64_t SimWorld::fingerprint() {
   for (const EventSource* source : sources_) source->fingerprint(hasher);
   for (const Fingerprinted* object : fingerprinted_) object->fingerprint(hasher);
   monitor_.fingerprint(hasher);
-  return hasher.digest();
+  std::uint64_t digest = hasher.digest();
+  if (at_boundary_) boundary_fingerprint_ = digest;
+  return digest;
 }
 
 // Completion-mode accounting (O9 at every step; O5 at quiescence, when every operation has had
@@ -297,20 +301,26 @@ void SimWorld::check_setup() const {
 
 RunEnd SimWorld::run(std::size_t max_steps) {
   check_setup();
+  steps_ = 0;
+  busy_ = BusyWatch{clock_.now(), 0, choices_.deviations(), {}};
+  return resume(max_steps);
+}
+
+RunEnd SimWorld::resume(std::size_t max_steps) {
   // Callbacks take no simulated time, so a loop that keeps itself busy freezes the clock. A
   // state that comes back at the same instant, with no bounded choice (preemption or fault)
   // made since, can come back forever: the loop never goes idle and nothing will let time move.
   // That is a hang (O4). A run that only runs out of steps is cut off, and judged on nothing.
   // States are hashed only once a run has spent kBusySteps at one instant: that is rare.
   constexpr std::size_t kBusySteps = 64;
-  std::unordered_map<std::uint64_t, std::size_t> seen;  // fingerprint -> step, at this instant
-  Nanos instant = clock_.now();
-  std::size_t busy_since = 0;
-  std::size_t deviations = choices_.deviations();
-  for (steps_ = 0; steps_ < max_steps; ++steps_) {
+  for (; steps_ < max_steps; ++steps_) {
     monitor_.set_step(steps_ + 1);
     tracer_.set_step(steps_ + 1);
-    if (visitor_ && !visitor_(*this)) return RunEnd::pruned;
+    boundary_fingerprint_.reset();
+    at_boundary_ = true;
+    bool go_on = !visitor_ || visitor_(*this);
+    at_boundary_ = false;
+    if (!go_on) return RunEnd::pruned;
     if (!step()) {
       monitor_.check_end(true);
       check_completions(true);
@@ -324,13 +334,10 @@ RunEnd SimWorld::run(std::size_t max_steps) {
       ++steps_;
       return RunEnd::violation;
     }
-    if (clock_.now() != instant || choices_.deviations() != deviations) {
-      instant = clock_.now();
-      deviations = choices_.deviations();
-      busy_since = steps_;
-      seen.clear();
-    } else if (steps_ - busy_since >= kBusySteps) {
-      auto [it, fresh] = seen.emplace(fingerprint(), steps_ + 1);
+    if (clock_.now() != busy_.instant || choices_.deviations() != busy_.deviations) {
+      busy_ = BusyWatch{clock_.now(), steps_, choices_.deviations(), {}};
+    } else if (steps_ - busy_.since >= kBusySteps) {
+      auto [it, fresh] = busy_.seen.emplace(fingerprint(), steps_ + 1);
       if (!fresh) {
         monitor_.flag(Oracle::O4, "zero-time livelock: the state after step " + std::to_string(it->second) +
                                       " came back after step " + std::to_string(steps_ + 1) + ", all at t=" +

@@ -12,9 +12,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <typeinfo>
+#include <unordered_map>
 #include <type_traits>
 #include <vector>
 
@@ -95,6 +97,7 @@ class SimWorld {
     T& ref = *object;
     owners_.push_back(&ref);
     if constexpr (std::is_base_of_v<Fingerprinted, T>) fingerprinted_.push_back(&ref);
+    if constexpr (requires { T::kOpenSslHeap; }) foreign_heap_ = true;
     if constexpr (std::is_base_of_v<EventSource, T>) {
       owned_sources_.push_back(OwnedSource{&ref, typeid(ref).name()});
     }
@@ -144,11 +147,19 @@ class SimWorld {
 
   // Called before every step; returning false ends the run as `pruned` (its future is known).
   void set_visitor(std::function<bool(SimWorld&)> visitor) { visitor_ = std::move(visitor); }
-  // Everything that decides what can happen next and what the oracles will say.
+  // Everything that decides what can happen next and what the oracles will say. Asked again
+  // between the same two steps (by a visitor), it answers from memory and allocates nothing.
   std::uint64_t fingerprint();
 
   RunEnd run(std::size_t max_steps);
+  // Goes on with a run from the step it stood at: after a visitor's `false` ended it, or after
+  // the world's bytes were put back as they were before some step (model/engines/world_arena.h).
+  // Everything a run keeps is in the world, so a run resumed is the run that was saved.
+  RunEnd resume(std::size_t max_steps);
   std::size_t steps() const { return steps_; }
+  // False when some of the world's state lives outside operator new (OpenSSL's own heap), so
+  // copying the world's memory would not save all of it.
+  bool restorable() const { return !foreign_heap_; }
   std::vector<TraceLine> take_trace() { return tracer_.take(); }
 
  private:
@@ -193,6 +204,18 @@ class SimWorld {
   std::vector<ChoiceOption> option_info_;
   ChoiceOption describe_option(const PendingEvent& event) const;
   std::size_t steps_ = 0;
+  // The zero-time livelock watch (O4): since when the clock stood at `instant` with no bounded
+  // choice made, and the states seen in that time.
+  struct BusyWatch {
+    Nanos instant = 0;
+    std::size_t since = 0;
+    std::size_t deviations = 0;
+    std::unordered_map<std::uint64_t, std::size_t> seen;  // fingerprint -> step
+  };
+  BusyWatch busy_;
+  bool at_boundary_ = false;  // in the visitor, between two steps
+  std::optional<std::uint64_t> boundary_fingerprint_;
+  bool foreign_heap_ = false;
   std::function<bool(SimWorld&)> visitor_;
   const AppTimer* hold_ = nullptr;
   std::vector<const void*> owners_;

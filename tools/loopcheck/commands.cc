@@ -246,8 +246,8 @@ int run_explore(const ExploreOptions& o) {
   if (!parse_engine(o.engine, engine)) {
     return usage_error("unknown engine '" + o.engine + "' (exhaustive, random, pct)");
   }
-  if (engine != Engine::exhaustive && (!o.shard.empty() || o.jobs > 1 || o.json)) {
-    return usage_error("--shard, --jobs and --json are for the exhaustive engine");
+  if (engine != Engine::exhaustive && (!o.shard.empty() || o.jobs > 1 || o.json || o.replay)) {
+    return usage_error("--shard, --jobs, --json and --replay are for the exhaustive engine");
   }
   if (!o.shard.empty() && o.jobs > 1) return usage_error("--shard and --jobs do not go together: a share runs on one thread");
   ExploreLimits limits;
@@ -270,6 +270,7 @@ int run_explore(const ExploreOptions& o) {
   limits.max_schedules = o.max_schedules;
   limits.reduce = o.reduce;
   limits.por = o.por;
+  limits.checkpoints = !o.replay;
   if (o.json) return print_exploration(o, spec, limits);
   if (engine == Engine::exhaustive && o.jobs > 1) {
     result = explore_parallel(spec, limits, o.jobs);

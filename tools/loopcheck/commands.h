@@ -32,6 +32,7 @@ struct ExploreOptions {
   double max_seconds = 30;                   // sampling engines only
   bool reduce = false;                       // state-fingerprint reduction (exhaustive)
   bool por = false;                          // sleep-set partial-order reduction (exhaustive)
+  bool replay = false;                       // every run from a fresh world (no checkpoints)
   bool first = false;                        // skip the shortest-counterexample search
   bool chart = false;
   // Exhaustive only: a share of the tree ("I/N"), the depth the tree is split at, threads.

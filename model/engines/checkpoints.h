@@ -1,0 +1,67 @@
+// A DFS's runs, each branching from a saved world instead of replaying its prefix from a fresh
+// one. Every run of a DFS shares all but its last choices with the run before it, so the world
+// is saved (WorldArena) at each step boundary of the current path; the next run goes back to
+// the last boundary before the first choice it changes, and only the steps after that run.
+//
+// A run here gives the same RunResult as execute() with the same prefix and visitor, field for
+// field, and calls the visitor at the same steps with the same states; the steps it skipped are
+// those where execute()'s visitor is on the replayed prefix, which a DFS's visitor lets pass
+// (ctest `Checkpoints.*` compares whole explorations both ways).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "model/engines/run.h"
+#include "model/engines/world_arena.h"
+
+namespace loopcheck {
+
+class CheckpointedRuns {
+ public:
+  // Only for a scenario whose world is restorable (RunResult::restorable of any of its runs).
+  // `fingerprints`: the visitors given to run() ask for the world's fingerprint (a reduction);
+  // no visitor may ask the world for anything else that allocates.
+  CheckpointedRuns(const RunSpec& spec, bool sleep_sets, bool fingerprints);
+  ~CheckpointedRuns();
+  CheckpointedRuns(const CheckpointedRuns&) = delete;
+  CheckpointedRuns& operator=(const CheckpointedRuns&) = delete;
+
+  // execute(spec, prefix, false, false, visitor, sleep_sets); the prefix need not follow the
+  // last run's, but the more of it agrees, the less runs again.
+  RunResult run(const std::vector<ChoiceRecord>& prefix, const StepVisitor* visitor);
+
+ private:
+  struct Checkpoint {
+    std::size_t step = 0;
+    PrefixChoiceSource::Mark mark;
+    WorldArena::Snapshot world;
+  };
+  // The world's choices go to the prefix source with the arena paused: what the source keeps
+  // is the engine's.
+  class PausedChoices final : public ChoiceSource {
+   public:
+    explicit PausedChoices(PrefixChoiceSource& inner) : inner_(inner) {}
+    std::uint32_t choose(std::uint32_t n, ChoiceKind kind) override;
+    std::uint32_t choose_option(const ChoiceOption* options, std::uint32_t n, ChoiceKind kind) override;
+
+   private:
+    PrefixChoiceSource& inner_;
+  };
+  void start_world(const std::vector<ChoiceRecord>& prefix);
+  bool at_step(SimWorld& world);  // the world's visitor
+  [[noreturn]] static void rethrow_outside();
+
+  RunSpec spec_;
+  WorldArena arena_;
+  PrefixChoiceSource source_;
+  PausedChoices choices_{source_};
+  bool fingerprints_;
+  SimWorld* world_ = nullptr;  // in the arena; never destroyed, only forgotten with it
+  const StepVisitor* visitor_ = nullptr;
+  std::vector<Checkpoint> checkpoints_;  // buffers kept when popped: see `depth_`
+  std::size_t depth_ = 0;                // the checkpoints of the current path: [0, depth_)
+};
+
+}  // namespace loopcheck

@@ -1,0 +1,120 @@
+// Branching from saved worlds changes how fast a DFS goes, never what it finds: the same runs,
+// states, counts and counterexamples as replaying every prefix from a fresh world, on every
+// scenario whose world can be saved, with and without each reduction, and with every catalog
+// switch on.
+#include "model/engines/checkpoints.h"
+
+#include <gtest/gtest.h>
+
+#include "model/engines/exhaustive.h"
+#include "model/engines/test_specs.h"
+
+namespace loopcheck {
+namespace {
+
+std::string describe(const ExploreResult& r) {
+  const ExploreStats& s = r.stats;
+  std::string out = std::to_string(s.schedules) + " schedules, " + std::to_string(s.steps) + " steps, " +
+                    std::to_string(s.states) + " states, " + std::to_string(s.pruned) + " pruned, " +
+                    std::to_string(s.cut_off) + " cut off, depth " + std::to_string(s.max_depth) +
+                    (s.complete ? ", complete" : "") + (s.restarted ? ", restarted" : "");
+  if (r.counterexample) {
+    out += ", counterexample of " + std::to_string(r.counterexample->choices.size()) + " choices: " +
+           r.counterexample->violation->message;
+    for (const ChoiceRecord& c : r.counterexample->choices) out += " " + std::to_string(c.value);
+  }
+  return out;
+}
+
+// The whole exploration both ways: equal in every count and in the counterexample's choices.
+void expect_same_exploration(const RunSpec& spec, ExploreLimits limits, const std::string& what) {
+  limits.checkpoints = false;
+  ExploreResult replayed = explore_exhaustive(spec, limits);
+  limits.checkpoints = true;
+  ExploreResult resumed = explore_exhaustive(spec, limits);
+  EXPECT_EQ(describe(resumed), describe(replayed)) << what;
+}
+
+bool restorable(const RunSpec& spec) { return execute(spec, {}, false).restorable; }
+
+TEST(Checkpoints, EveryRestorableScenarioExploresAlikeWithEachReduction) {
+  int compared = 0;
+  for (const Scenario* scenario : all_scenarios()) {
+    RunSpec spec = RunSpec::defaults(*scenario);
+    if (!restorable(spec)) continue;
+    for (int mode = 0; mode < 4; ++mode) {
+      ExploreLimits limits;
+      limits.max_schedules = 3000;  // whole trees for most, the same 3,000 runs for the rest
+      limits.stop_at_first = false;
+      limits.reduce = mode & 1;
+      limits.por = mode & 2;
+      expect_same_exploration(spec, limits, std::string(scenario->name()) + " mode " + std::to_string(mode));
+    }
+    ++compared;
+  }
+  EXPECT_GE(compared, 15);  // the selector and proactor families, adversaries included
+}
+
+TEST(Checkpoints, TlsWorldsAreNotSaved) {
+  EXPECT_FALSE(restorable(spec_of("tls-pause")));
+  EXPECT_FALSE(restorable(spec_of("start-tls-adversary")));
+  EXPECT_FALSE(restorable(spec_of("reactor-adversary")));
+  EXPECT_TRUE(restorable(spec_of("proactor-pause")));
+}
+
+// Each switch's first counterexample, and with a reduction its first too, the same both ways.
+TEST(Checkpoints, EverySwitchIsFoundTheSameWay) {
+  int compared = 0;
+  for (const CatalogEntry& entry : catalog()) {
+    RunSpec spec = spec_of(std::string(entry.scenario).c_str(), std::string(entry.id).c_str());
+    if (!restorable(spec)) continue;
+    ExploreLimits limits;
+    limits.max_schedules = 200000;
+    limits.reduce = spec.scenario->explore_with_reduction();
+    expect_same_exploration(spec, limits, std::string(entry.id));
+    ++compared;
+  }
+  EXPECT_GE(compared, 9);
+}
+
+// A step bound that cuts runs short, and the pass that starts again pruning by depth.
+TEST(Checkpoints, ACutOffPassAndItsRestartExploreAlike) {
+  RunSpec spec = spec_of("proactor-pause");
+  spec.bounds.max_steps = 30;
+  ExploreLimits limits;
+  limits.reduce = true;
+  limits.max_schedules = 1000000;
+  expect_same_exploration(spec, limits, "proactor-pause, 30 steps");
+}
+
+// Not only in DFS order: any prefix after any other gives execute()'s result, field for field.
+TEST(Checkpoints, AnyPrefixAfterAnyOtherRunsAsFromAFreshWorld) {
+  RunSpec spec = spec_of("stream-two-clients");
+  std::vector<std::vector<ChoiceRecord>> prefixes;
+  // The runs of a small DFS, then visited backwards, then every other one.
+  for (std::vector<ChoiceRecord> prefix;;) {
+    RunResult run = execute(spec, prefix, false);
+    prefixes.push_back(run.choices);
+    std::size_t i = run.choices.size();
+    while (i > 0 && run.choices[i - 1].value + 1 >= run.choices[i - 1].range) --i;
+    if (i == 0 || prefixes.size() == 40) break;
+    prefix.assign(run.choices.begin(), run.choices.begin() + static_cast<long>(i));
+    prefix.back().value++;
+  }
+  std::vector<std::vector<ChoiceRecord>> order(prefixes.rbegin(), prefixes.rend());
+  for (std::size_t i = 0; i < prefixes.size(); i += 2) order.push_back(prefixes[i]);
+  ASSERT_GT(order.size(), 20u);
+  CheckpointedRuns runs(spec, false, false);
+  for (const auto& prefix : order) {
+    RunResult fresh = execute(spec, prefix, false);
+    RunResult resumed = runs.run(prefix, nullptr);
+    EXPECT_EQ(resumed.verdict, fresh.verdict);
+    EXPECT_EQ(resumed.steps, fresh.steps);
+    ASSERT_EQ(resumed.choices.size(), fresh.choices.size());
+    for (std::size_t c = 0; c < fresh.choices.size(); ++c) EXPECT_EQ(resumed.choices[c].value, fresh.choices[c].value);
+    EXPECT_EQ(resumed.violation.has_value(), fresh.violation.has_value());
+  }
+}
+
+}  // namespace
+}  // namespace loopcheck
