@@ -18,13 +18,22 @@ std::uint32_t CheckpointedRuns::PausedChoices::choose_option(const ChoiceOption*
   return inner_.choose_option(options, n, kind);
 }
 
-CheckpointedRuns::CheckpointedRuns(const RunSpec& spec, bool sleep_sets, bool fingerprints)
-    : spec_(spec), source_({}, false, sleep_sets), fingerprints_(fingerprints) {}
+CheckpointedRuns::CheckpointedRuns(const RunSpec& spec, bool sleep_sets, bool fingerprints, std::size_t budget)
+    : spec_(spec), source_({}, false, sleep_sets), fingerprints_(fingerprints), budget_(budget) {}
 
-// The world is forgotten with the arena: restorable worlds own nothing outside it.
-CheckpointedRuns::~CheckpointedRuns() = default;
+CheckpointedRuns::~CheckpointedRuns() { end_world(); }
+
+// The world as the last run left it is a whole world like any other: destroyed in its arena, it
+// frees the scratch it keeps outside (the fingerprint hasher's).
+void CheckpointedRuns::end_world() {
+  if (!world_) return;
+  WorldArena::Scope scope(arena_);
+  delete world_;
+  world_ = nullptr;
+}
 
 void CheckpointedRuns::start_world(const std::vector<ChoiceRecord>& prefix) {
+  end_world();
   arena_.clear();
   depth_ = 0;
   source_.rewind(PrefixChoiceSource::Mark{}, prefix);
@@ -44,11 +53,16 @@ bool CheckpointedRuns::at_step(SimWorld& world) {
   if (visitor_ && !(*visitor_)(world, source_)) return false;
   std::size_t step = world.steps();
   if (depth_ > 0 && checkpoints_[depth_ - 1].step >= step) return true;  // the one resumed from
+  // Past the budget, boundaries go unsaved: a run then goes back to an earlier one and runs
+  // more steps again. Slower, never different.
+  std::size_t held = depth_ < checkpoints_.size() ? checkpoints_[depth_].world.capacity() : 0;
+  if (held < arena_.in_use() && kept_bytes_ - held + 2 * arena_.in_use() > budget_) return true;
   if (depth_ == checkpoints_.size()) checkpoints_.emplace_back();
   Checkpoint& saved = checkpoints_[depth_++];
   saved.step = step;
   saved.mark = source_.mark();
   arena_.save(saved.world);
+  kept_bytes_ += saved.world.capacity() - held;
   return true;
 }
 
@@ -78,6 +92,7 @@ RunResult CheckpointedRuns::run(const std::vector<ChoiceRecord>& prefix, const S
     }
   } catch (...) {
     // The exception's own text may be in the arena: copy it out, and start afresh next time.
+    // The world, stopped mid-step, is forgotten rather than destroyed.
     world_ = nullptr;
     depth_ = 0;
     rethrow_outside();

@@ -23,7 +23,9 @@ class CheckpointedRuns {
   // Only for a scenario whose world is restorable (RunResult::restorable of any of its runs).
   // `fingerprints`: the visitors given to run() ask for the world's fingerprint (a reduction);
   // no visitor may ask the world for anything else that allocates.
-  CheckpointedRuns(const RunSpec& spec, bool sleep_sets, bool fingerprints);
+  // `budget`: the most memory the saved worlds may hold.
+  static constexpr std::size_t kDefaultBudget = std::size_t{1} << 30;
+  CheckpointedRuns(const RunSpec& spec, bool sleep_sets, bool fingerprints, std::size_t budget = kDefaultBudget);
   ~CheckpointedRuns();
   CheckpointedRuns(const CheckpointedRuns&) = delete;
   CheckpointedRuns& operator=(const CheckpointedRuns&) = delete;
@@ -50,6 +52,7 @@ class CheckpointedRuns {
     PrefixChoiceSource& inner_;
   };
   void start_world(const std::vector<ChoiceRecord>& prefix);
+  void end_world();
   bool at_step(SimWorld& world);  // the world's visitor
   [[noreturn]] static void rethrow_outside();
 
@@ -58,10 +61,12 @@ class CheckpointedRuns {
   PrefixChoiceSource source_;
   PausedChoices choices_{source_};
   bool fingerprints_;
-  SimWorld* world_ = nullptr;  // in the arena; never destroyed, only forgotten with it
+  SimWorld* world_ = nullptr;  // in the arena
   const StepVisitor* visitor_ = nullptr;
   std::vector<Checkpoint> checkpoints_;  // buffers kept when popped: see `depth_`
   std::size_t depth_ = 0;                // the checkpoints of the current path: [0, depth_)
+  std::size_t kept_bytes_ = 0;           // held by all of checkpoints_
+  std::size_t budget_;
 };
 
 }  // namespace loopcheck

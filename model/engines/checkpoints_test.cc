@@ -104,15 +104,18 @@ TEST(Checkpoints, AnyPrefixAfterAnyOtherRunsAsFromAFreshWorld) {
   std::vector<std::vector<ChoiceRecord>> order(prefixes.rbegin(), prefixes.rend());
   for (std::size_t i = 0; i < prefixes.size(); i += 2) order.push_back(prefixes[i]);
   ASSERT_GT(order.size(), 20u);
-  CheckpointedRuns runs(spec, false, false);
-  for (const auto& prefix : order) {
-    RunResult fresh = execute(spec, prefix, false);
-    RunResult resumed = runs.run(prefix, nullptr);
-    EXPECT_EQ(resumed.verdict, fresh.verdict);
-    EXPECT_EQ(resumed.steps, fresh.steps);
-    ASSERT_EQ(resumed.choices.size(), fresh.choices.size());
-    for (std::size_t c = 0; c < fresh.choices.size(); ++c) EXPECT_EQ(resumed.choices[c].value, fresh.choices[c].value);
-    EXPECT_EQ(resumed.violation.has_value(), fresh.violation.has_value());
+  // With room for every saved world, for a few, and for none (every run from a fresh world).
+  for (std::size_t budget : {CheckpointedRuns::kDefaultBudget, std::size_t{64} << 10, std::size_t{0}}) {
+    CheckpointedRuns runs(spec, false, false, budget);
+    for (const auto& prefix : order) {
+      RunResult fresh = execute(spec, prefix, false);
+      RunResult resumed = runs.run(prefix, nullptr);
+      EXPECT_EQ(resumed.verdict, fresh.verdict) << budget;
+      EXPECT_EQ(resumed.steps, fresh.steps) << budget;
+      ASSERT_EQ(resumed.choices.size(), fresh.choices.size()) << budget;
+      for (std::size_t c = 0; c < fresh.choices.size(); ++c) EXPECT_EQ(resumed.choices[c].value, fresh.choices[c].value);
+      EXPECT_EQ(resumed.violation.has_value(), fresh.violation.has_value()) << budget;
+    }
   }
 }
 

@@ -10,7 +10,8 @@
 // in use is then a complete, valid saved world; copying them back restores it.
 //
 // What that asks of the code run inside (SimWorld::restorable says when a world cannot keep it):
-//  - nothing allocates with malloc and keeps it (OpenSSL does: TLS worlds are not saved);
+//  - nothing keeps state in memory from malloc (OpenSSL does: TLS worlds are not saved); scratch
+//    made once and rewritten before every use, like the fingerprint hasher's, may live there;
 //  - nothing it allocates outlives the arena or a restore: calls out of the world (the choice
 //    source, the engine's visitor) run paused (Pause), and results are copied out paused;
 //  - no function-local static is first initialised inside (its heap would be in the arena).
@@ -46,6 +47,7 @@ class WorldArena {
     Snapshot(Snapshot&&) noexcept = default;
     Snapshot& operator=(Snapshot&&) noexcept = default;
     std::size_t size() const { return size_; }
+    std::size_t capacity() const { return capacity_; }  // the memory it holds
 
    private:
     friend class WorldArena;

@@ -28,6 +28,11 @@ expect 2 "has no parameter 'colour'" "$cli" explore dgram-drain --param colour=1
 expect 2 "name=integer" "$cli" explore dgram-drain --param count
 expect 2 "give chunk or chunks, not both" "$cli" explore proactor-pause --param chunks=8 --param chunk=2
 expect 2 "unknown oracle 'O42'" "$cli" explore dgram-drain --disable-oracle O42
+expect 2 "--replay are for the exhaustive engine" "$cli" explore dgram-drain --engine random --replay
+# Branching from saved worlds or replaying every run from a fresh one: the same certificate.
+saved=$("$cli" explore proactor-pause --reduce 2>&1 | grep '^certified')
+[[ "$saved" == *explored* ]] || { echo "FAIL: explore proactor-pause --reduce certified nothing"; failures=$((failures + 1)); }
+expect 0 "$saved" "$cli" explore proactor-pause --reduce --replay
 # TLS: bad versions, files that are not there, parameters out of range.
 expect 2 "must be 1.2 or 1.3, got '1.1'" "$cli" real tls-echo --tls 1.1
 expect 2 "cannot read cert.pem" "$cli" real tls-serve --cert-dir /nonexistent
