@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 
 #include "model/engines/exhaustive.h"
+#include "model/engines/hunt.h"
 #include "model/engines/test_specs.h"
+#include "model/world/world.h"
 
 namespace loopcheck {
 namespace {
@@ -117,6 +119,54 @@ TEST(Checkpoints, AnyPrefixAfterAnyOtherRunsAsFromAFreshWorld) {
       EXPECT_EQ(resumed.violation.has_value(), fresh.violation.has_value()) << budget;
     }
   }
+}
+
+// A scenario of a user's that counts in memory its world does not own: a restore cannot take
+// the count back, so saved worlds would explore another tree. hunt says so instead of
+// certifying either tree; the same scenario without the outside count is certified clean.
+int g_meddled = 0;
+
+class Meddler final : public EventSource {
+ public:
+  void collect(Nanos now, std::vector<PendingEvent>& out) override {
+    if (g_meddled < 2) out.push_back(PendingEvent{this, 0, now, now});
+  }
+  void fire(const PendingEvent&) override { ++g_meddled; }
+  std::string describe(const PendingEvent&) const override { return "meddle"; }
+  void fingerprint(StateHasher& h) const override { h.value(g_meddled); }
+};
+
+class Wrapped final : public Scenario {
+ public:
+  Wrapped(const Scenario& inner, bool meddle) : inner_(inner), meddle_(meddle) {}
+  std::string_view name() const override { return meddle_ ? "meddled" : "wrapped"; }
+  std::string_view summary() const override { return inner_.summary(); }
+  std::string_view family() const override { return inner_.family(); }
+  Params default_params() const override { return inner_.default_params(); }
+  Bounds default_bounds() const override { return inner_.default_bounds(); }
+  KernelConfig kernel_config(const Params& p) const override { return inner_.kernel_config(p); }
+  void setup(SimWorld& world, const Params& params) const override {
+    inner_.setup(world, params);
+    if (!meddle_) return;
+    g_meddled = 0;
+    world.add_source(world.own(std::make_unique<Meddler>()));
+  }
+
+ private:
+  const Scenario& inner_;
+  bool meddle_;
+};
+
+TEST(Checkpoints, HuntRefusesAScenarioThatKeepsStateOutsideItsWorld) {
+  Wrapped meddled(*find_scenario("dgram-echo"), true), wrapped(*find_scenario("dgram-echo"), false);
+  std::optional<std::string> differs = state_outside_the_world(meddled);
+  ASSERT_TRUE(differs);
+  EXPECT_NE(differs->find("kept outside the world"), std::string::npos) << *differs;
+  ScenarioHunt refused = certify_scenario(meddled);
+  EXPECT_FALSE(refused.clean);
+  EXPECT_EQ(refused.verdict, "state outside the world");
+  EXPECT_FALSE(state_outside_the_world(wrapped));
+  EXPECT_TRUE(certify_scenario(wrapped).clean);
 }
 
 }  // namespace

@@ -76,9 +76,42 @@ BugHunt hunt_bug(const CatalogEntry& entry) {
   return out;
 }
 
+std::optional<std::string> state_outside_the_world(const Scenario& scenario) {
+  RunSpec spec = RunSpec::defaults(scenario);
+  ExploreLimits limits;
+  limits.max_schedules = 2000;
+  limits.stop_at_first = false;
+  limits.reduce = scenario.explore_with_reduction();
+  limits.checkpoints = false;
+  ExploreResult replayed = explore_exhaustive(spec, limits);
+  limits.checkpoints = true;
+  ExploreResult resumed = explore_exhaustive(spec, limits);
+  auto counts = [](const ExploreResult& r) {
+    const ExploreStats& s = r.stats;
+    return std::to_string(s.schedules) + " schedules, " + std::to_string(s.steps) + " steps, " +
+           std::to_string(s.states) + " states, " + std::to_string(s.pruned) + " pruned" +
+           (r.counterexample ? ", a violation after " + std::to_string(r.counterexample->choices.size()) + " choices"
+                             : "");
+  };
+  std::string a = counts(resumed), b = counts(replayed);
+  bool same_counterexample = resumed.counterexample.has_value() == replayed.counterexample.has_value() &&
+                             (!resumed.counterexample || resumed.counterexample->choices.size() ==
+                                                             replayed.counterexample->choices.size());
+  if (a == b && same_counterexample) return std::nullopt;
+  return "runs resumed from saved worlds explore " + a + ", runs replayed from fresh worlds " + b +
+         ": some of a run's state is kept outside the world (see docs/USING.md, section 6)";
+}
+
 ScenarioHunt certify_scenario(const Scenario& scenario) {
   ScenarioHunt out;
   out.scenario = &scenario;
+  if (!is_builtin(scenario)) {
+    if (auto differs = state_outside_the_world(scenario)) {
+      out.verdict = "state outside the world";
+      out.certified = *differs;
+      return out;
+    }
+  }
   RunSpec spec = RunSpec::defaults(scenario);
   ExploreLimits limits;
   limits.stop_at_first = true;

@@ -48,7 +48,13 @@ struct HuntReport {
 };
 
 BugHunt hunt_bug(const CatalogEntry& entry);
+// A user's scenario is first checked with state_outside_the_world: one that fails is not clean.
 ScenarioHunt certify_scenario(const Scenario& scenario);
+// A scenario must keep every run's state in the world it is given, because the exhaustive
+// engine saves and restores worlds (checkpoints.h), and state kept elsewhere would survive a
+// restore. Explores the first schedules of its default run both ways, branching from saved
+// worlds and replaying each from a fresh one, and says how they differ (nothing: they agree).
+std::optional<std::string> state_outside_the_world(const Scenario& scenario);
 // added_only: just the switches and scenarios a user's program added to the built-in ones.
 HuntReport hunt(bool added_only = false);
 

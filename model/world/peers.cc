@@ -1,6 +1,7 @@
 #include "model/world/peers.h"
 
 #include <algorithm>
+#include <array>
 
 namespace loopcheck {
 
@@ -95,9 +96,11 @@ SenderPeer::SenderPeer(FakeKernel& kernel, int fd, std::string name, std::size_t
     : StreamPeer(kernel, fd, std::move(name), reaction), total_(total), chunk_(chunk), ending_(ending) {}
 
 // Scenarios send kilobytes per run, so the alphabet is copied in blocks, not made byte by byte.
+// The block is made at compile time: a static made on first use would be made on the heap of
+// whatever world first asked (model/engines/world_arena.h).
 Bytes SenderPeer::payload(std::size_t offset, std::size_t size) {
-  static const Bytes kCycle = [] {
-    Bytes cycle(26 * 64, '\0');  // a whole number of alphabets: each block ends before an 'a'
+  static constexpr auto kCycle = [] {
+    std::array<char, 26 * 64> cycle{};  // a whole number of alphabets: each block ends before an 'a'
     for (std::size_t i = 0; i < cycle.size(); ++i) cycle[i] = static_cast<char>('a' + i % 26);
     return cycle;
   }();
@@ -106,7 +109,7 @@ Bytes SenderPeer::payload(std::size_t offset, std::size_t size) {
   std::size_t at = offset % 26;
   while (out.size() < size) {
     std::size_t n = std::min(size - out.size(), kCycle.size() - at);
-    out.append(kCycle, at, n);
+    out.append(kCycle.data() + at, n);
     at = 0;
   }
   return out;
