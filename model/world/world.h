@@ -152,9 +152,9 @@ class SimWorld {
   std::uint64_t fingerprint();
 
   RunEnd run(std::size_t max_steps);
-  // Goes on with a run from the step it stood at: after a visitor's `false` ended it, or after
-  // the world's bytes were put back as they were before some step (model/engines/world_arena.h).
-  // Everything a run keeps is in the world, so a run resumed is the run that was saved.
+  // Goes on with a run from the step it stood at, once the world's bytes were put back as they
+  // were before that step (model/engines/checkpoints.h). Everything a run keeps between steps
+  // is in the world, so a run resumed is the run that was saved.
   RunEnd resume(std::size_t max_steps);
   std::size_t steps() const { return steps_; }
   // False when some of the world's state lives outside operator new (OpenSSL's own heap), so
