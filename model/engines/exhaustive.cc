@@ -119,7 +119,13 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
     branching.from(prefix.empty() ? 0 : prefix.size() - 1);
     if (checkpointed) return checkpointed->run(prefix, step_visitor);
     RunResult run = execute(spec, prefix, false, false, step_visitor, limits.por);
-    if (may_checkpoint && run.restorable) checkpointed.emplace(spec, limits.por, limits.reduce);
+    if (may_checkpoint && run.restorable) {
+      try {
+        checkpointed.emplace(spec, limits.por, limits.reduce);
+      } catch (const ArenaFull&) {
+        // No room for an arena (a strict overcommit policy, say): every run replays.
+      }
+    }
     may_checkpoint = false;
     return run;
   };
