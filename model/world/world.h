@@ -15,9 +15,9 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <typeinfo>
 #include <unordered_map>
-#include <type_traits>
 #include <vector>
 
 #include "src/core/choice.h"

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -171,8 +172,6 @@ ExploreOptions options_from(const json& o) {
   return out;
 }
 
-}  // namespace
-
 json ids_json(const std::vector<const CatalogEntry*>& entries) {
   json out = json::array();
   for (const CatalogEntry* entry : entries) out.push_back(std::string(entry->id));
@@ -203,6 +202,8 @@ json blame_json(const Peeling& peeling) {
   return out;
 }
 
+}  // namespace
+
 int print_exploration(const ExploreOptions& o, const RunSpec& spec, const ExploreLimits& limits) {
   ExploreResult result = o.jobs > 1 ? explore_parallel(spec, limits, o.jobs) : explore_exhaustive(spec, limits);
   json out = result_json(spec, result);
@@ -210,12 +211,11 @@ int print_exploration(const ExploreOptions& o, const RunSpec& spec, const Explor
   // The whole tree's shortest counterexample, as the text output shows it: not a share's to
   // say (merge keeps the first one in DFS order).
   out["shortest"] = nullptr;
-  RunResult shortest_run;
+  std::optional<RunResult> shortest_run;
   if (result.counterexample && limits.shards == 1 && !o.first) {
     ExploreResult shortest = shortest_counterexample(spec, limits);
     if (shortest.counterexample) {
-      shortest_run = *shortest.counterexample;
-      const RunResult& run = shortest_run;
+      const RunResult& run = shortest_run.emplace(*shortest.counterexample);
       out["shortest"] = {{"oracle", std::string(oracle_id(run.violation->oracle))},
                          {"message", run.violation->message},
                          {"steps", run.steps},
@@ -226,7 +226,7 @@ int print_exploration(const ExploreOptions& o, const RunSpec& spec, const Explor
   }
   out["blame"] = nullptr;
   if (result.counterexample && limits.shards == 1 && switches_on(spec).size() > 1) {
-    const RunResult& shown = out["shortest"].is_null() ? *result.counterexample : shortest_run;
+    const RunResult& shown = shortest_run ? *shortest_run : *result.counterexample;
     out["blame"] = blame_json(blame_and_peel(spec, shown, limits));
   }
   out["shard"] = limits.shard;
