@@ -9,6 +9,24 @@ const char* kind_name(bool receives, bool datagram) {
   if (datagram) return receives ? "recvfrom" : "sendto";
   return receives ? "recv" : "send";
 }
+
+// The three shapes a completion takes: an error, data received, bytes the kernel took.
+CompletionResult failed(Error error) {
+  CompletionResult r;
+  r.error = std::move(error);
+  return r;
+}
+CompletionResult received(Bytes data, Address from = {}) {
+  CompletionResult r;
+  r.data = std::move(data);
+  r.from = std::move(from);
+  return r;
+}
+CompletionResult took(std::size_t bytes) {
+  CompletionResult r;
+  r.transferred = bytes;
+  return r;
+}
 }  // namespace
 
 FakeCompletionPort::FakeCompletionPort(FakeKernel& kernel, SimClock& clock, ChoiceSource& choices,
@@ -98,7 +116,7 @@ Status FakeCompletionPort::cancel(OperationId id) {
   // data or buffer space is simply cancelled.
   std::uint32_t outcome = satisfiable(op) ? choices_.choose(3, ChoiceKind::cancel_race) : 0;
   if (outcome == 0) {
-    op.result = CompletionResult{0, make_error(Errc::aborted, "operation cancelled"), {}, 0, {}};
+    op.result = failed(make_error(Errc::aborted, "operation cancelled"));
     queue(id, op);
     trace("cancel #" + std::to_string(id) + ": cancelled");
     return std::nullopt;
@@ -108,11 +126,11 @@ Status FakeCompletionPort::cancel(OperationId id) {
   // so nothing the application does after the cancel (a send that takes a pending ICMP report,
   // say) can leave it waiting for data that will never come.
   if (outcome == 1) {
-    op.result = CompletionResult{0, make_error(Errc::aborted, "operation cancelled"), {}, 0, {}};
+    op.result = failed(make_error(Errc::aborted, "operation cancelled"));
   } else {
     complete(op);
     if (op.result.error && op.result.error->code == Errc::would_block) {  // nothing was in progress
-      op.result = CompletionResult{0, make_error(Errc::aborted, "operation cancelled"), {}, 0, {}};
+      op.result = failed(make_error(Errc::aborted, "operation cancelled"));
     }
   }
   queue(id, op);
@@ -140,7 +158,7 @@ void FakeCompletionPort::fire(const PendingEvent& event) {
   if (!kernel_.is_open(op.fd)) {
     // The socket was closed under the operation: it ends with EBADF, handing the buffer back.
     // No socket call of the application's failed here, so no error is counted against the fd.
-    op.result = CompletionResult{0, make_error(Errc::bad_fd, "socket closed under the operation"), {}, 0, {}};
+    op.result = failed(make_error(Errc::bad_fd, "socket closed under the operation"));
     queue(id, op);
     return;
   }
@@ -166,22 +184,22 @@ void FakeCompletionPort::call_kernel(Operation& op) {
   switch (op.kind) {
     case Kind::recv: {
       IoResult<Bytes> got = kernel_.recv(op.fd, op.max_bytes);
-      op.result = got.ok() ? CompletionResult{0, std::nullopt, std::move(got.value()), 0, {}}
-                           : CompletionResult{0, got.error(), {}, 0, {}};
+      op.result = got.ok() ? received(std::move(got.value()))
+                           : failed(got.error());
       return;
     }
     case Kind::recvfrom: {
       IoResult<Datagram> got = kernel_.recvfrom(op.fd, op.max_bytes);
-      op.result = got.ok() ? CompletionResult{0, std::nullopt, std::move(got.value().data), 0, got.value().from}
-                           : CompletionResult{0, got.error(), {}, 0, {}};
+      op.result = got.ok() ? received(std::move(got.value().data), got.value().from)
+                           : failed(got.error());
       return;
     }
     case Kind::send:
     case Kind::sendto: {
       IoResult<std::size_t> sent = op.kind == Kind::send ? kernel_.send(op.fd, op.data)
                                                          : kernel_.sendto(op.fd, op.data, op.to);
-      op.result = sent.ok() ? CompletionResult{0, std::nullopt, {}, sent.value(), {}}
-                            : CompletionResult{0, sent.error(), {}, 0, {}};
+      op.result = sent.ok() ? took(sent.value())
+                            : failed(sent.error());
       return;
     }
   }
@@ -221,6 +239,9 @@ void FakeCompletionPort::run_final(OperationId id) {
   CompletionResult result = std::move(done.result);
   result.id = id;
   CompletionHandler handler = std::move(done.handler);
+  if (done.kind == Kind::send && !result.error && result.transferred < done.data.size()) {
+    result.unsent = done.data.substr(result.transferred);
+  }
   done.data.clear();
   if (done.error_deferred) kernel_.defer_error(done.fd, +1);
   trace("completion #" + std::to_string(id) + (result.error ? ": " + result.error->describe() : ": ok"));

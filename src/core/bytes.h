@@ -24,6 +24,12 @@ class ByteQueue {
     data_.clear();
     head_ = 0;
   }
+  // Everything queued, handed over without a copy when nothing was consumed; the queue is empty.
+  Bytes take() {
+    Bytes out = head_ == 0 ? std::move(data_) : data_.substr(head_);
+    clear();
+    return out;
+  }
 
  private:
   Bytes data_;

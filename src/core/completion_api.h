@@ -26,6 +26,7 @@ struct CompletionResult {
   Bytes data;               // recv: what arrived (empty = EOF)
   std::size_t transferred = 0;  // send: bytes the kernel took
   Address from;             // recvfrom: the sender
+  Bytes unsent;             // send: what a short completion did not take, handed back
 };
 
 // What a handler did with data that completed after its operation's cancel (O9): such data is

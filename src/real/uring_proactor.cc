@@ -131,9 +131,22 @@ std::unique_ptr<UringProactor::Operation> UringProactor::new_op(Kind kind, int f
   return op;
 }
 
+// A receive buffer: one handed back by an earlier final completion when there is one, so a
+// steady stream of reads neither allocates nor zero-fills (only the part the last read did not
+// write is filled).
+Bytes UringProactor::recv_buffer(std::size_t size) {
+  Bytes buffer;
+  if (!spare_buffers_.empty()) {
+    buffer = std::move(spare_buffers_.back());
+    spare_buffers_.pop_back();
+  }
+  buffer.resize(size);
+  return buffer;
+}
+
 IoResult<OperationId> UringProactor::submit_recv(int fd, std::size_t max_bytes, Tag tag, CompletionHandler handler) {
   auto op = new_op(Kind::recv, fd, tag, std::move(handler));
-  op->buffer.resize(max_bytes);
+  op->buffer = recv_buffer(max_bytes);
   return submit(std::move(op));
 }
 
@@ -146,7 +159,7 @@ IoResult<OperationId> UringProactor::submit_send(int fd, Bytes data, Tag tag, Co
 IoResult<OperationId> UringProactor::submit_recvfrom(int fd, std::size_t max_bytes, Tag tag,
                                                      CompletionHandler handler) {
   auto op = new_op(Kind::recvfrom, fd, tag, std::move(handler));
-  op->buffer.resize(max_bytes);
+  op->buffer = recv_buffer(max_bytes);
   return submit(std::move(op));
 }
 
@@ -232,6 +245,7 @@ CompletionResult UringProactor::result_of(OperationId id, Operation& op) const {
     if (op.kind == Kind::recvfrom) r.from = format_address(op.peer.storage, op.msg.msg_namelen);
   } else {
     r.transferred = n;
+    if (n < op.buffer.size()) r.unsent = op.buffer.substr(n);
   }
   return r;
 }
@@ -247,7 +261,12 @@ void UringProactor::run_final(OperationId id) {
   if (handler) handler(result);
   it = ops_.find(id);  // the handler may have submitted more operations
   if (it->second->cancel_tried && bytes > 0 && !it->second->settled) silent_loss_bytes_ += bytes;
+  Kind kind = it->second->kind;
   ops_.erase(it);
+  // The handler saw the data by reference; its buffer serves the next receive.
+  if ((kind == Kind::recv || kind == Kind::recvfrom) && spare_buffers_.size() < kSpareBuffers) {
+    spare_buffers_.push_back(std::move(result.data));
+  }
 }
 
 }  // namespace loopcheck

@@ -75,12 +75,15 @@ class UringProactor final : public CompletionApi, public CompletionQueue {
   explicit UringProactor(const io_uring& ring) : ring_(ring) {}
   static std::unique_ptr<Operation> new_op(Kind kind, int fd, Tag tag, CompletionHandler handler);
   IoResult<OperationId> submit(std::unique_ptr<Operation> op);
+  Bytes recv_buffer(std::size_t size);
   void run_final(OperationId id);
   CompletionResult result_of(OperationId id, Operation& op) const;
 
   mutable io_uring ring_;
   OperationId next_id_ = 1;
   std::unordered_map<OperationId, std::unique_ptr<Operation>> ops_;
+  static constexpr std::size_t kSpareBuffers = 16;
+  std::vector<Bytes> spare_buffers_;  // receive buffers back from their final completion
   std::size_t discarded_bytes_ = 0;
   std::size_t silent_loss_bytes_ = 0;
   std::size_t cancelled_ = 0, not_found_ = 0, already_ = 0, after_reap_ = 0;

@@ -45,7 +45,7 @@ void ProactorStreamTransport::read_done(const CompletionResult& r) {
   } else {
     start_read();  // the next read is in flight while the protocol works
   }
-  deliver(r.data);
+  deliver(r.data);  // a view: the data is copied only if it must wait for resume_reading
 }
 
 // A read cancelled at close still completes: the kernel hands its buffer back, and any data in
@@ -73,9 +73,9 @@ void ProactorStreamTransport::abandon_read() {
 }
 
 // Hands data (or EOF, as empty data) to the protocol, or keeps it while reading is paused.
-void ProactorStreamTransport::deliver(Bytes data) {
+void ProactorStreamTransport::deliver(BytesView data) {
   if (paused_) {
-    pending_data_ = std::move(data);
+    pending_data_ = Bytes(data);
     return;
   }
   if (data.empty()) {
@@ -141,7 +141,6 @@ Status ProactorStreamTransport::write(BytesView data) {
 
 void ProactorStreamTransport::send_now(Bytes data) {
   std::size_t size = data.size();
-  inflight_ = data;
   IoResult<OperationId> op = ctx_.completions->submit_send(
       fd_, std::move(data), tag("write_done"), [this](const CompletionResult& r) { write_done(r); });
   if (!op.ok()) {
@@ -163,14 +162,14 @@ void ProactorStreamTransport::write_done(const CompletionResult& r) {
     return;
   }
   if (r.transferred < sent) {
-    // A partial completion (io_uring may give one): the rest goes first, ahead of the buffer.
+    // A partial completion (io_uring may give one): what the port handed back goes first,
+    // ahead of the buffer.
     trace("short send: " + std::to_string(r.transferred) + " of " + std::to_string(sent));
-    Bytes rest = inflight_.substr(r.transferred);
+    Bytes rest = r.unsent;
     rest.append(buffer_.view());
     buffer_.clear();
     buffer_.append(rest);
   }
-  inflight_.clear();
   if (buffer_.empty()) {
     if (closing_) {
       lost_scheduled_ = true;
@@ -181,9 +180,7 @@ void ProactorStreamTransport::write_done(const CompletionResult& r) {
     flow_.maybe_resume(0, *protocol_);
     return;
   }
-  Bytes next(buffer_.view());
-  buffer_.clear();
-  send_now(std::move(next));
+  send_now(buffer_.take());
 }
 
 Status ProactorStreamTransport::write_eof() {
@@ -231,7 +228,6 @@ void ProactorStreamTransport::force_close(std::optional<Error> error) {
   }
   abandon_read();
   pending_write_ = 0;
-  inflight_.clear();
   buffer_.clear();
   pending_data_.reset();
   ctx_.loop.call_soon(tag("call_connection_lost"),
@@ -268,7 +264,6 @@ void ProactorStreamTransport::fingerprint(StateHasher& h) const {
   h.value(pending_write_);
   h.text(buffer_.view());
   flow_.fingerprint(h);
-  h.text(inflight_);
   for (bool b : {closing_, paused_, eof_requested_, eof_seen_, lost_scheduled_}) h.value(b);
   h.value(conn_lost_);
 }

@@ -59,7 +59,7 @@ class ProactorStreamTransport final : public Transport, public Fingerprinted {
   void read_done(const CompletionResult& result);
   void drop_abandoned_read(const CompletionResult& result);
   void abandon_read();
-  void deliver(Bytes data);
+  void deliver(BytesView data);
   void send_now(Bytes data);
   void write_done(const CompletionResult& result);
   void fatal_error(const Error& error, const char* where);
@@ -75,7 +75,6 @@ class ProactorStreamTransport final : public Transport, public Fingerprinted {
   std::optional<Bytes> pending_data_;  // completed while paused; delivered on resume
   std::optional<OperationId> write_op_;
   std::size_t pending_write_ = 0;      // bytes of the outstanding send
-  Bytes inflight_;                     // a copy of them: a partial completion resends the rest
   ByteQueue buffer_;                   // BACKED UP: what waits behind it
   WriteFlowControl flow_;
   bool closing_ = false;
