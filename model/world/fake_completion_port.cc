@@ -184,22 +184,19 @@ void FakeCompletionPort::call_kernel(Operation& op) {
   switch (op.kind) {
     case Kind::recv: {
       IoResult<Bytes> got = kernel_.recv(op.fd, op.max_bytes);
-      op.result = got.ok() ? received(std::move(got.value()))
-                           : failed(got.error());
+      op.result = got.ok() ? received(std::move(got.value())) : failed(got.error());
       return;
     }
     case Kind::recvfrom: {
       IoResult<Datagram> got = kernel_.recvfrom(op.fd, op.max_bytes);
-      op.result = got.ok() ? received(std::move(got.value().data), got.value().from)
-                           : failed(got.error());
+      op.result = got.ok() ? received(std::move(got.value().data), got.value().from) : failed(got.error());
       return;
     }
     case Kind::send:
     case Kind::sendto: {
       IoResult<std::size_t> sent = op.kind == Kind::send ? kernel_.send(op.fd, op.data)
                                                          : kernel_.sendto(op.fd, op.data, op.to);
-      op.result = sent.ok() ? took(sent.value())
-                            : failed(sent.error());
+      op.result = sent.ok() ? took(sent.value()) : failed(sent.error());
       return;
     }
   }
@@ -239,9 +236,7 @@ void FakeCompletionPort::run_final(OperationId id) {
   CompletionResult result = std::move(done.result);
   result.id = id;
   CompletionHandler handler = std::move(done.handler);
-  if (done.kind == Kind::send && !result.error && result.transferred < done.data.size()) {
-    result.unsent = done.data.substr(result.transferred);
-  }
+  if (done.kind == Kind::send) hand_back_unsent(result, done.data);
   done.data.clear();
   if (done.error_deferred) kernel_.defer_error(done.fd, +1);
   trace("completion #" + std::to_string(id) + (result.error ? ": " + result.error->describe() : ": ok"));

@@ -29,6 +29,12 @@ struct CompletionResult {
   Bytes unsent;             // send: what a short completion did not take, handed back
 };
 
+// A send's final completion hands back what the kernel did not take (a short send), so its
+// owner can resend it without keeping a copy of the buffer it gave away.
+inline void hand_back_unsent(CompletionResult& r, BytesView sent) {
+  if (!r.error && r.transferred < sent.size()) r.unsent = Bytes(sent.substr(r.transferred));
+}
+
 // What a handler did with data that completed after its operation's cancel (O9): such data is
 // handed on or dropped on purpose, never lost by forgetting the operation.
 enum class Settlement { delivered, discarded };

@@ -245,7 +245,7 @@ CompletionResult UringProactor::result_of(OperationId id, Operation& op) const {
     if (op.kind == Kind::recvfrom) r.from = format_address(op.peer.storage, op.msg.msg_namelen);
   } else {
     r.transferred = n;
-    if (n < op.buffer.size()) r.unsent = op.buffer.substr(n);
+    hand_back_unsent(r, op.buffer);
   }
   return r;
 }

@@ -97,7 +97,7 @@ class ScriptedCompletions final : public CompletionApi {
     r.id = id;
     ScriptedOp* op = find(id);
     r.transferred = transferred ? *transferred : (op ? op->data.size() : 0);
-    if (op && r.transferred < op->data.size()) r.unsent = op->data.substr(r.transferred);
+    if (op) hand_back_unsent(r, op->data);
     finish(id, std::move(r), how);
   }
   void fail(OperationId id, Errc code, Delivery how = Delivery::posted) {
