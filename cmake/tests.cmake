@@ -52,6 +52,7 @@ loopcheck_gtest(unit_tests unit
   src/loop/sock_calls_test.cc
   src/streams/stream_reader_test.cc
   model/world/fake_completion_port_test.cc
+  model/world/deferral_test.cc
   model/scenarios/registry_test.cc
   model/scenarios/proactor_stream_scenarios_test.cc
 )

@@ -47,6 +47,7 @@ class CheckpointedRuns {
     explicit PausedChoices(PrefixChoiceSource& inner) : inner_(inner) {}
     std::uint32_t choose(std::uint32_t n, ChoiceKind kind) override;
     std::uint32_t choose_option(const ChoiceOption* options, std::uint32_t n, ChoiceKind kind) override;
+    bool undefer_last_option() override { return inner_.undefer_last_option(); }
 
    private:
     PrefixChoiceSource& inner_;

@@ -42,7 +42,21 @@ void PrefixChoiceSource::record(ChoiceRecord made) {
 
 std::uint32_t PrefixChoiceSource::choose_option(const ChoiceOption* options, std::uint32_t n,
                                                 ChoiceKind kind) {
-  if (!sleep_sets_) return choose(n, kind);
+  // The options a search may leave out here: those the world defers, unless the prefix says
+  // their deferral was undone at this state (its record's skip, carried by next_prefix).
+  auto mark_deferred = [&] {
+    std::uint32_t skip = 0;
+    for (std::uint32_t i = 0; i < n && i < 32; ++i) skip |= options[i].deferred ? 1u << i : 0u;
+    std::size_t at = made_.size() - 1;
+    if (at < prefix_.size()) skip &= prefix_[at].skip;
+    made_.back().skip = skip;
+    last_option_ = at;
+  };
+  if (!sleep_sets_) {
+    std::uint32_t value = choose(n, kind);
+    mark_deferred();
+    return value;
+  }
   auto asleep = [&](const ChoiceOption& o) {
     for (const ChoiceOption& s : sleeping_) {
       if (s.actor == o.actor) return true;
@@ -59,6 +73,7 @@ std::uint32_t PrefixChoiceSource::choose_option(const ChoiceOption* options, std
     if (value == n || (value > 0 && kind == ChoiceKind::preempt)) value = 0;
     record(ChoiceRecord{value, n, kind});
   }
+  mark_deferred();
   const ChoiceOption& taken = options[value];
   if (asleep(taken)) redundant_ = true;
   // Options before `taken` were explored first (DFS order): they sleep in this subtree, with
@@ -67,11 +82,23 @@ std::uint32_t PrefixChoiceSource::choose_option(const ChoiceOption* options, std
   for (const ChoiceOption& s : sleeping_) {
     if (independent(s, taken)) next.push_back(s);
   }
+  // A deferred option was never taken here: it is not known to be explored, so it cannot sleep.
+  std::uint32_t skipped = made_.back().skip;
   for (std::uint32_t i = 0; i < value; ++i) {
-    if (!asleep(options[i]) && independent(options[i], taken)) next.push_back(options[i]);
+    bool left_out = i < 32 && ((skipped >> i) & 1);
+    if (!left_out && !asleep(options[i]) && independent(options[i], taken)) next.push_back(options[i]);
   }
   sleeping_ = std::move(next);
   return value;
+}
+
+bool PrefixChoiceSource::undefer_last_option() {
+  if (last_option_ >= made_.size()) return false;
+  ChoiceRecord& record = made_[last_option_];
+  std::uint32_t below = record.value >= 32 ? ~0u : (1u << record.value) - 1;
+  if (record.skip & below) return false;  // a deferred option before the one taken was passed over
+  record.skip = 0;
+  return true;
 }
 
 std::uint64_t PrefixChoiceSource::sleep_digest() const {

@@ -16,6 +16,10 @@ struct ChoiceRecord {
   std::uint32_t value = 0;
   std::uint32_t range = 0;  // n: the value was in [0, n)
   ChoiceKind kind = ChoiceKind::deliver;
+  // Bit v: option v was deferred (ChoiceOption::deferred), so a search need not take it there;
+  // only the first 32 options are marked. In a prefix, the mask the search keeps for the state
+  // (0 once its deferral was undone). Not part of what replays: a reproducer leaves it out.
+  std::uint32_t skip = 0;
 };
 
 // Splits choices into deviations the engines bound: preemptions and faults.
@@ -38,6 +42,10 @@ DeviationCount count_deviations(const std::vector<ChoiceRecord>& choices, std::s
 // options already explored at an ancestor and independent of everything taken since. Taking a
 // sleeping option repeats an explored interleaving, so the run is marked redundant; past the
 // prefix, the default skips sleeping options.
+//
+// Options the world defers (ChoiceOption::deferred) are marked in the choice's record (skip),
+// and next_prefix passes over them; a deferral the world finds unsound at that state is undone
+// (undefer_last_option), and the record then has them explored like any other option.
 class PrefixChoiceSource final : public ChoiceSource {
  public:
   explicit PrefixChoiceSource(std::vector<ChoiceRecord> prefix, bool strict = false,
@@ -47,6 +55,7 @@ class PrefixChoiceSource final : public ChoiceSource {
   std::uint32_t choose(std::uint32_t n, ChoiceKind kind) override;
   std::uint32_t choose_option(const ChoiceOption* options, std::uint32_t n, ChoiceKind kind) override;
   bool redundant() const { return redundant_; }
+  bool undefer_last_option() override;
   // A digest of the current sleep set, so a state cache never mixes different sleep sets.
   std::uint64_t sleep_digest() const;
   const std::vector<ChoiceRecord>& made() const { return made_; }
@@ -77,6 +86,7 @@ class PrefixChoiceSource final : public ChoiceSource {
   bool sleep_sets_;
   bool redundant_ = false;
   std::vector<ChoiceOption> sleeping_;
+  std::size_t last_option_ = ~std::size_t{0};  // the record of the last choose_option
 };
 
 

@@ -18,10 +18,12 @@ std::optional<std::vector<ChoiceRecord>> next_prefix(const std::vector<ChoiceRec
     const ChoiceRecord& c = made[i];
     // Undo choice i's own deviation before asking whether a bigger value fits.
     if (c.value != 0) used.add(c.kind, -1);
-    if (c.value + 1 >= c.range) continue;
+    std::uint32_t value = c.value + 1;
+    while (value < c.range && value < 32 && ((c.skip >> value) & 1)) ++value;  // deferred there
+    if (value >= c.range) continue;
     if (!used.fits_one_more(c.kind, bounds)) continue;
     std::vector<ChoiceRecord> prefix(made.begin(), made.begin() + static_cast<long>(i));
-    prefix.push_back(ChoiceRecord{c.value + 1, c.range, c.kind});
+    prefix.push_back(ChoiceRecord{value, c.range, c.kind, c.skip});
     return prefix;
   }
   return std::nullopt;
@@ -74,10 +76,14 @@ void ExploreResult::account(const RunResult& run) {
 
 namespace {
 
-// One DFS over the tree. With any_depth pruning, the pass gives up at its first cut-off run
-// (`gave_up`): its pruning is then not known to be sound.
+// Why a pass stopped before its end proved anything.
+enum class GaveUp { no, cut_off, deferral };
+
+// One DFS over the tree. With any_depth pruning, the pass gives up at its first cut-off run;
+// with the environment deferred, at its first conflict (deferral.h): its pruning, or its
+// deferring, is then not known to be sound.
 ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, const ProgressFn& progress,
-                           Pruning pruning, bool& gave_up) {
+                           Pruning pruning, GaveUp& gave_up) {
   auto start = std::chrono::steady_clock::now();
   ExploreResult result;
   std::vector<ChoiceRecord> prefix;
@@ -101,12 +107,12 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
     return !sharded || branching.of(source.made()) >= limits.split_depth;
   };
   StepVisitor visitor = [&](SimWorld& world, const PrefixChoiceSource& source) {
-    if (limits.por && source.redundant()) return false;  // an interleaving already explored
+    if (source.redundant()) return false;  // an interleaving already explored, or a deferred event
     if (!keyed(source)) return true;
     return !limits.reduce || visited.first_visit(world, source, prefix.size());
   };
   StepVisitor probe = [&](SimWorld&, const PrefixChoiceSource& source) {
-    if (limits.por && source.redundant()) return false;
+    if (source.redundant()) return false;
     return !keyed(source);
   };
   bool reducing = limits.reduce || limits.por;
@@ -146,10 +152,15 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
       ++subtree;
       continue;
     }
-    RunResult run = run_one(reducing || sharded ? &visitor : nullptr);
+    RunResult run = run_one(reducing || sharded || spec.defer_environment ? &visitor : nullptr);
     result.account(run);
+    if (run.deferral_conflict) {
+      result.stats.deferral_conflict = run.deferral_conflict;
+      gave_up = GaveUp::deferral;
+      break;
+    }
     if (run.verdict == Verdict::cut_off && pruning == Pruning::any_depth) {
-      gave_up = true;
+      gave_up = GaveUp::cut_off;
       break;
     }
     if (run.verdict == Verdict::cut_off && result.stats.cut_off == 1) result.first_cut_off_subtree = subtree;
@@ -179,24 +190,44 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
 
 }  // namespace
 
-// A reduced exploration first prunes at any depth; if the step bound cuts a run short, that
-// pass proves nothing and a second one prunes by depth (see Pruning), in the budget that is
-// left. A share of a sharded or threaded run always prunes by depth: it cannot start again
-// without asking for its subtrees a second time.
+// A reduced exploration first prunes at any depth, with the environment deferred while the
+// loop has work. If the step bound cuts a run short, pruning at any depth proves nothing and
+// the next pass prunes by depth (see Pruning); if a step depends on what was deferred,
+// deferring proves nothing and the next pass does not defer. Each pass has the budget that is
+// left. A share of a sharded or threaded run always prunes by depth and never defers: it
+// cannot start again without asking for its subtrees a second time.
 ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& limits, const ProgressFn& progress) {
-  bool gave_up = false;
+  GaveUp gave_up = GaveUp::no;
   bool sharded = limits.shards > 1 || limits.claim;
   if (!limits.reduce || sharded) return explore_pass(spec, limits, progress, Pruning::same_or_lower_depth, gave_up);
-  ExploreResult first = explore_pass(spec, limits, progress, Pruning::any_depth, gave_up);
-  if (!gave_up) return first;
+  RunSpec pass_spec = spec;
+  pass_spec.defer_environment = limits.defer_environment;
+  Pruning pruning = Pruning::any_depth;
   ExploreLimits rest = limits;
-  rest.max_schedules = limits.max_schedules - std::min(limits.max_schedules, first.stats.schedules);
-  ExploreResult second = explore_pass(spec, rest, progress, Pruning::same_or_lower_depth, gave_up);
-  second.stats.schedules += first.stats.schedules;
-  second.stats.steps += first.stats.steps;
-  second.stats.seconds += first.stats.seconds;
-  second.stats.restarted = true;
-  return second;
+  ExploreStats spent;  // the passes that gave up
+  std::optional<std::string> conflict;
+  for (;;) {
+    gave_up = GaveUp::no;
+    ExploreResult pass = explore_pass(pass_spec, rest, progress, pruning, gave_up);
+    if (gave_up == GaveUp::no) {
+      pass.stats.schedules += spent.schedules;
+      pass.stats.steps += spent.steps;
+      pass.stats.seconds += spent.seconds;
+      pass.stats.restarted = pruning != Pruning::any_depth;
+      pass.stats.deferred = pass_spec.defer_environment;
+      pass.stats.deferral_conflict = conflict;
+      return pass;
+    }
+    spent.schedules += pass.stats.schedules;
+    spent.steps += pass.stats.steps;
+    spent.seconds += pass.stats.seconds;
+    rest.max_schedules = limits.max_schedules - std::min(limits.max_schedules, spent.schedules);
+    if (gave_up == GaveUp::cut_off) pruning = Pruning::same_or_lower_depth;
+    if (gave_up == GaveUp::deferral) {
+      conflict = pass.stats.deferral_conflict;
+      pass_spec.defer_environment = false;
+    }
+  }
 }
 
 namespace {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "model/engines/run.h"
 
@@ -23,6 +24,10 @@ struct ExploreStats {
   // The reduction pruned at any depth until a run was cut off, then started again pruning by
   // depth; `schedules` and `steps` count both passes, the rest the second.
   bool restarted = false;
+  // The reduction deferred the environment while the loop had work (model/world/deferral.h);
+  // or it tried, met a step that depends on what waited, and started again without.
+  bool deferred = false;
+  std::optional<std::string> deferral_conflict;
   double seconds = 0;
   bool complete = false;      // the whole tree within bounds was explored
 };
@@ -33,6 +38,9 @@ struct ExploreLimits {
   // State-fingerprint reduction: a schedule that reaches a state already explored at the same
   // or a lower depth, with the same deviations spent, stops there; that state's future is known.
   bool reduce = false;
+  // With `reduce` (not in a share): the environment waits while the loop has work, as long as
+  // no step taken meanwhile depends on it (model/world/deferral.h); else a second pass without.
+  bool defer_environment = true;
   // Partial-order reduction: sleep sets over independent kernel and peer events (disjoint
   // sockets, both due now). Combined with `reduce`, the sleep set is part of the state key.
   bool por = false;

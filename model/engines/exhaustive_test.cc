@@ -42,6 +42,46 @@ TEST(Exhaustive, ACutOffRunStartsTheSearchAgainPruningByDepth) {
   EXPECT_EQ(result.stats.cut_off > 0, unreduced.stats.cut_off > 0);
 }
 
+// Deferring the environment while the loop has work: in proactor-pause no callback touches
+// the socket the peer writes, so the whole search defers, and it stays clean and complete with
+// fewer states than the search that does not.
+TEST(Exhaustive, DeferringTheEnvironmentKeepsTheVerdictWithFewerStates) {
+  RunSpec spec = spec_of("proactor-pause");
+  spec.params["chunks"] = 8;
+  spec.params["pauses"] = 2;
+  spec.bounds = Bounds{100000, 100, 0};
+  ExploreResult deferred = explore_exhaustive(spec, reduced());
+  ExploreLimits undeferred_limits = reduced();
+  undeferred_limits.defer_environment = false;
+  ExploreResult undeferred = explore_exhaustive(spec, undeferred_limits);
+  EXPECT_TRUE(deferred.stats.deferred);
+  EXPECT_FALSE(deferred.stats.deferral_conflict);
+  EXPECT_FALSE(undeferred.stats.deferred);
+  for (const ExploreResult* r : {&deferred, &undeferred}) {
+    EXPECT_TRUE(r->stats.complete);
+    EXPECT_FALSE(r->counterexample);
+  }
+  EXPECT_LT(deferred.stats.states * 2, undeferred.stats.states);
+}
+
+// Where the search has passed over a deferred event before the step that turns out to depend
+// on it (the app's pause, offered after the peer's send, cancels the read the send would
+// finish), deferring cannot be undone there: the search starts again without, and still finds
+// the switch.
+TEST(Exhaustive, AConflictTooLateToUndoStartsAgainWithoutDeferring) {
+  RunSpec spec = spec_of("proactor-pause", "bpo-33694");
+  spec.params["chunks"] = 4;
+  spec.params["pauses"] = 2;
+  spec.bounds = Bounds{100000, 100, 0};
+  ExploreResult result = explore_exhaustive(spec, reduced());
+  ASSERT_TRUE(result.stats.deferral_conflict);
+  EXPECT_NE(result.stats.deferral_conflict->find("an event of the app's touched fd"), std::string::npos)
+      << *result.stats.deferral_conflict;
+  EXPECT_FALSE(result.stats.deferred);
+  ASSERT_TRUE(result.counterexample);
+  EXPECT_EQ(result.counterexample->violation->oracle, Oracle::O9);
+}
+
 // Without a binding preemption bound, dgram-drain's states differ mostly in how many
 // preemptions led there; a visit that spent fewer covers the rest (VisitedStates), and every
 // switch of the scenario is still found.

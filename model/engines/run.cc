@@ -57,6 +57,7 @@ WorldConfig world_config(const RunSpec& spec, bool with_trace) {
   config.bugs = spec.bugs;
   config.oracles = spec.oracles;
   config.trace = with_trace;
+  config.defer_environment = spec.defer_environment;
   return config;
 }
 
@@ -69,6 +70,7 @@ RunResult result_of(SimWorld& world, RunEnd end) {
                    : end == RunEnd::pruned     ? Verdict::pruned
                                                : Verdict::pass;
   result.restorable = world.restorable();
+  result.deferral_conflict = world.deferral_conflict();
   return result;
 }
 

@@ -22,6 +22,9 @@ struct RunSpec {
   BugSet bugs;
   OracleSet oracles = OracleSet::all();
   Bounds bounds;
+  // The environment waits while the loop has work (model/world/deferral.h): a reduction of the
+  // exhaustive engine's. It only marks options, so a run's choices replay the same without it.
+  bool defer_environment = false;
 
   // The scenario's defaults, with no switch on.
   static RunSpec defaults(const Scenario& scenario);
@@ -38,6 +41,7 @@ struct RunResult {
   std::size_t steps = 0;
   std::optional<std::string> divergence;  // strict replay only
   bool restorable = false;                // the world could be saved by its bytes (SimWorld::restorable)
+  std::optional<std::string> deferral_conflict;  // defer_environment was not sound for this run
 };
 
 class SimWorld;

@@ -105,6 +105,8 @@ void FakeCompletionPort::queue(OperationId id, Operation& op) {
 
 Status FakeCompletionPort::cancel(OperationId id) {
   auto it = ops_.find(id);
+  // Whether the kernel has finished it yet is what a cancel asks: that is the socket's business.
+  if (it != ops_.end()) kernel_.touch(it->second.fd);
   if (it != ops_.end()) it->second.cancel_tried = true;
   if (it == ops_.end() || it->second.state != State::pending) {
     trace("cancel #" + std::to_string(id) + ": NOT_FOUND (already completed)");
@@ -210,6 +212,18 @@ std::string FakeCompletionPort::describe(const PendingEvent& event) const {
 }
 
 std::pair<int, int> FakeCompletionPort::footprint(const PendingEvent&) const { return {-2, -2}; }
+
+Reach FakeCompletionPort::reach(const PendingEvent& event) const {
+  int fd = ops_.at(event.index).fd;
+  return Reach{true, fd, kernel_.stream_peer(fd), true};
+}
+
+bool FakeCompletionPort::pending_on(int fd) const {
+  for (const auto& [id, op] : ops_) {
+    if (op.fd == fd && op.state == State::pending) return true;
+  }
+  return false;
+}
 
 void FakeCompletionPort::take_queued(std::vector<PollEvent>& out) {
   while (!queue_.empty()) {

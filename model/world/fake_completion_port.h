@@ -48,6 +48,10 @@ class FakeCompletionPort final : public CompletionApi, public CompletionQueue, p
   void fire(const PendingEvent& event) override;
   std::string describe(const PendingEvent& event) const override;
   std::pair<int, int> footprint(const PendingEvent& event) const override;
+  // Finishing an operation reaches its socket, the other end, and the completion queue.
+  Reach reach(const PendingEvent& event) const override;
+  // Some operation on `fd` still waits for the kernel: data reaching fd may finish it.
+  bool pending_on(int fd) const;
   void fingerprint(StateHasher& hasher) const override;
 
   // The poller's side: queued completions move to the loop as callbacks.

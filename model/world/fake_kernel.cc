@@ -10,11 +10,17 @@ FakeKernel::FakeKernel(SimClock& clock, ChoiceSource& choices, Tracer& tracer, K
     : clock_(clock), choices_(choices), tracer_(tracer), config_(config) {}
 
 FakeKernel::Socket* FakeKernel::find(int fd) {
+  touch(fd);
   std::size_t i = static_cast<std::size_t>(fd - kFirstFd);
   return fd >= kFirstFd && i < sockets_.size() ? &sockets_[i] : nullptr;
 }
 
 const FakeKernel::Socket* FakeKernel::find(int fd) const {
+  touch(fd);
+  return find_quietly(fd);
+}
+
+const FakeKernel::Socket* FakeKernel::find_quietly(int fd) const {
   std::size_t i = static_cast<std::size_t>(fd - kFirstFd);
   return fd >= kFirstFd && i < sockets_.size() ? &sockets_[i] : nullptr;
 }
@@ -39,7 +45,8 @@ bool FakeKernel::fault(ChoiceKind kind) {
 }
 
 bool FakeKernel::is_open(int fd) const {
-  const Socket* s = find(fd);
+  const Socket* s = find_quietly(fd);
+  if (s && s->owner != Owner::app) touch(fd);  // a peer may close its own socket
   return s && s->open;
 }
 
@@ -106,6 +113,7 @@ bool FakeKernel::writable(int fd) const {
   if (s->pending_error) return true;
   if (s->kind == SocketKind::unix_dgram && !s->connected.empty()) {
     auto it = bound_.find(s->connected);
+    touch(it == bound_.end() ? -1 : it->second);
     return it == bound_.end() || !queue_full(sockets_[it->second - kFirstFd], 1);
   }
   return true;
@@ -204,6 +212,11 @@ void FakeKernel::fingerprint(StateHasher& h) const {
   }
 }
 
+Reach FakeKernel::reach(const PendingEvent& event) const {
+  auto [fd_a, fd_b] = footprint(event);
+  return Reach{true, fd_a, fd_b, false};
+}
+
 std::pair<int, int> FakeKernel::footprint(const PendingEvent& event) const {
   int fd = static_cast<int>(event.index);
   const Socket* s = find(fd);
@@ -214,6 +227,17 @@ std::pair<int, int> FakeKernel::footprint(const PendingEvent& event) const {
 int FakeKernel::stream_peer(int fd) const {
   const Socket* s = find(fd);
   return s && is_stream(*s) ? s->peer : -1;
+}
+
+void FakeKernel::link_targets(int fd, std::vector<int>& out) const {
+  const Socket* s = find_quietly(fd);
+  if (!s) return;
+  if (is_stream(*s)) {
+    out.push_back(s->peer);
+    return;
+  }
+  for (const InFlightDatagram& d : s->in_flight) out.push_back(bound_fd(d.to));
+  if (!s->connected.empty()) out.push_back(bound_fd(s->connected));
 }
 
 int FakeKernel::bound_fd(const Address& address) const {

@@ -87,8 +87,12 @@ class FakeKernel final : public SocketApi, public EventSource, public KernelLedg
   void fire(const PendingEvent& event) override;
   std::string describe(const PendingEvent& event) const override;
   std::pair<int, int> footprint(const PendingEvent& event) const override;
+  Reach reach(const PendingEvent& event) const override;
   // The other end of a stream socket, and the fd bound to a datagram address (-1: none).
   int stream_peer(int fd) const;
+  // Where what leaves fd can land: the other end of a stream, the sockets bound to the
+  // addresses of the datagrams in flight from it.
+  void link_targets(int fd, std::vector<int>& out) const;
   int bound_fd(const Address& address) const;
 
   void fingerprint(StateHasher& hasher) const override;
@@ -101,6 +105,16 @@ class FakeKernel final : public SocketApi, public EventSource, public KernelLedg
   std::size_t queued_datagrams(int fd) const;
   std::size_t unread_bytes(int fd) const;
   const KernelConfig& config() const { return config_; }
+
+  // What a stretch of loop or app code touched, for the deferral check (deferral.h): every fd
+  // whose socket it read or changed, and kCompletionQueue when it took completions. Logged
+  // into `log` until stopped with nullptr. Asking whether an app's fd is open is not logged:
+  // only the app's own close() changes that.
+  static constexpr int kCompletionQueue = -3;
+  void log_touches(std::vector<int>* log) { touch_log_ = log; }
+  void touch(int resource) const {
+    if (touch_log_) touch_log_->push_back(resource);
+  }
 
  private:
   struct Segment {
@@ -141,8 +155,10 @@ class FakeKernel final : public SocketApi, public EventSource, public KernelLedg
   bool is_stream(const Socket& s) const {
     return s.kind == SocketKind::tcp || s.kind == SocketKind::unix_stream;
   }
+  // Every socket call finds its socket here, which is what the touch log sees.
   Socket* find(int fd);
   const Socket* find(int fd) const;
+  const Socket* find_quietly(int fd) const;
   Error fail(Socket* s, Errc code, std::string what);
   bool queue_full(const Socket& s, std::size_t size) const;
   void enqueue_datagram(Socket& to, Datagram datagram);
@@ -161,6 +177,7 @@ class FakeKernel final : public SocketApi, public EventSource, public KernelLedg
   KernelConfig config_;
   std::vector<Socket> sockets_;       // index = fd - kFirstFd; fds are never reused
   std::map<Address, int> bound_;      // datagram address -> fd
+  std::vector<int>* touch_log_ = nullptr;
 };
 
 }  // namespace loopcheck

@@ -73,6 +73,7 @@ IoResult<std::size_t> FakeKernel::sendto_impl(int fd, BytesView data, const Addr
   if (s->kind == SocketKind::unix_dgram) {
     auto it = bound_.find(target);
     if (it == bound_.end()) return fail(s, Errc::connection_refused, "sendto " + target);
+    touch(it->second);
     Socket& dest = sockets_[it->second - kFirstFd];
     if (queue_full(dest, data.size())) return make_error(Errc::would_block, "receiver queue full");
     enqueue_datagram(dest, Datagram{Bytes(data), s->name});

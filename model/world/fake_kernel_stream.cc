@@ -56,6 +56,7 @@ IoResult<std::size_t> FakeKernel::send(int fd, BytesView data) {
   if (!s || !s->open) return fail(s, Errc::bad_fd, "send(" + std::to_string(fd) + ")");
   // AF_UNIX send never reports the pending reset (recv does): it is EPIPE once our side is shut
   // or the other end is gone, which AF_UNIX knows at once. TCP reports a pending error first.
+  if (s->kind == SocketKind::unix_stream) touch(s->peer);  // whether the other end is still open
   if (s->kind == SocketKind::unix_stream &&
       (s->shut_wr || s->reset || !sockets_[s->peer - kFirstFd].open)) {
     return fail(s, Errc::broken_pipe, "send on fd " + std::to_string(fd));

@@ -31,6 +31,12 @@ std::string ScriptedPeer::describe(const PendingEvent& event) const {
   return name_ + " (fd " + std::to_string(fd_) + "): " + action_name(static_cast<int>(event.index));
 }
 
+Reach ScriptedPeer::reach(const PendingEvent& event) const {
+  auto [fd_a, fd_b] = footprint(event);
+  if (fd_a == -2 || fd_b == -2) return {};
+  return Reach{true, fd_a, fd_b, false};
+}
+
 void ScriptedPeer::fingerprint(StateHasher& h) const {
   h.value(fd_);
   h.value(closed_);

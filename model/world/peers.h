@@ -25,6 +25,10 @@ class ScriptedPeer : public EventSource {
   std::string describe(const PendingEvent& event) const final;
   Component component() const final { return Component::peer; }
   int fd() const { return fd_; }
+  // A peer acts on its own socket and what footprint() names: its reach, when that is known.
+  Reach reach(const PendingEvent& event) const final;
+  int home_fd() const final { return fd_; }
+  Reach standing_reach() const final { return reach(PendingEvent{}); }
   void fingerprint(StateHasher& hasher) const final;
 
  protected:

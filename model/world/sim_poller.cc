@@ -23,7 +23,10 @@ void SimPoller::poll(std::optional<Nanos>, std::vector<PollEvent>& out) {
     std::uint8_t mask = ready_mask(fd, interest);
     if (mask) out.push_back(PollEvent{fd, mask, nullptr});
   }
-  if (completions_) completions_->take_queued(out);
+  if (completions_) {
+    kernel_.touch(FakeKernel::kCompletionQueue);
+    completions_->take_queued(out);
+  }
 }
 
 bool SimPoller::any_ready() const {

@@ -47,7 +47,8 @@ SimWorld::SimWorld(const WorldConfig& config, ChoiceSource& choices)
       completions_(kernel_, clock_, choices_, tracer_, bugs_),
       poller_(kernel_),
       loop_(clock_, poller_, choices_, tracer_),
-      monitor_(config.oracles, tracer_, &kernel_, loop_) {
+      monitor_(config.oracles, tracer_, &kernel_, loop_),
+      defer_environment_(config.defer_environment) {
   loop_.set_observer(&monitor_);
   sources_.push_back(&kernel_);
   sources_.push_back(&completions_);
@@ -179,23 +180,42 @@ bool SimWorld::step() {
 
   if (loop_runnable()) {
     options_.clear();
+    waiting_.clear();
     for (const PendingEvent& event : pending_) {
       if (event.earliest <= now) options_.push_back(event);
     }
+    std::uint32_t pick = 0;
     if (!options_.empty()) {
       option_info_.assign(1, ChoiceOption{0, -2, -2, true});  // the loop's next callback
-      for (const PendingEvent& event : options_) option_info_.push_back(describe_option(event));
-      auto pick = choices_.choose_option(option_info_.data(), static_cast<std::uint32_t>(option_info_.size()),
-                                         ChoiceKind::preempt);
-      if (pick > 0) {
-        fire(options_[pick - 1]);
-        return true;
+      for (const PendingEvent& event : options_) {
+        option_info_.push_back(describe_option(event));
+        if (!defer_environment_) continue;
+        Reach reach = event.source->reach(event);
+        if (reach.known) {
+          option_info_.back().deferred = true;
+          waiting_.push_back(reach);
+        }
       }
+      pick = choices_.choose_option(option_info_.data(), static_cast<std::uint32_t>(option_info_.size()),
+                                    ChoiceKind::preempt);
     }
-    if (loop_.in_iteration()) {
+    // What the step depends on is checked against what waits (a deferred event is taken only
+    // where its deferral was undone).
+    bool watched = !waiting_.empty() && !option_info_[pick].deferred;
+    if (watched) deferral_.watch(kernel_);
+    const PendingEvent* fired = pick > 0 ? &options_[pick - 1] : nullptr;
+    if (fired) {
+      fire(*fired);
+    } else if (loop_.in_iteration()) {
       loop_.run_next();
     } else {
       loop_.begin_iteration();
+    }
+    if (watched) {
+      std::optional<int> touched = deferral_.check(kernel_, completions_, sources_, waiting_);
+      if (touched && !choices_.undefer_last_option()) {
+        deferral_.note_conflict(*touched, fired != nullptr, steps_ + 1, waiting_.size());
+      }
     }
     return true;
   }

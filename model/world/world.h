@@ -22,6 +22,7 @@
 
 #include "src/core/choice.h"
 #include "model/world/app_timer.h"
+#include "model/world/deferral.h"
 #include "model/world/fake_completion_port.h"
 #include "model/world/fake_kernel.h"
 #include "model/oracles/monitor.h"
@@ -49,6 +50,9 @@ struct WorldConfig {
   BugSet bugs;
   OracleSet oracles = OracleSet::all();
   bool trace = false;
+  // The environment's events wait while the loop has work (deferral.h): a reduction for the
+  // exhaustive engine, which must start again without it if the run reports a conflict.
+  bool defer_environment = false;
 };
 
 enum class RunEnd { quiescent, violation, step_bound, pruned };
@@ -160,6 +164,8 @@ class SimWorld {
   // False when some of the world's state lives outside operator new (OpenSSL's own heap), so
   // copying the world's memory would not save all of it.
   bool restorable() const { return !foreign_heap_; }
+  // With defer_environment: the first step that touched what a deferred event may reach.
+  const std::optional<std::string>& deferral_conflict() const { return deferral_.conflict(); }
   std::vector<TraceLine> take_trace() { return tracer_.take(); }
 
  private:
@@ -178,6 +184,7 @@ class SimWorld {
     std::uint32_t choose(std::uint32_t n, ChoiceKind kind) override;
     std::uint32_t choose_among(const std::uint32_t* ids, std::uint32_t n, ChoiceKind kind) override;
     std::uint32_t choose_option(const ChoiceOption* options, std::uint32_t n, ChoiceKind kind) override;
+    bool undefer_last_option() override { return inner_.undefer_last_option(); }
     // Bounded choices (a preemption or a fault) taken so far in this run.
     std::size_t deviations() const { return deviations_; }
 
@@ -203,6 +210,9 @@ class SimWorld {
   std::vector<PendingEvent> options_;
   std::vector<ChoiceOption> option_info_;
   ChoiceOption describe_option(const PendingEvent& event) const;
+  bool defer_environment_;
+  Deferral deferral_;
+  std::vector<Reach> waiting_;  // the reach of this step's deferred events
   std::size_t steps_ = 0;
   // The zero-time livelock watch (O4): since when the clock stood at `instant` with no bounded
   // choice made, and the states seen in that time.

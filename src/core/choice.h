@@ -37,12 +37,15 @@ constexpr bool is_bounded(ChoiceKind kind) {
 
 // One option of a scheduling choice, as partial-order reductions see it: who acts, and which
 // two sockets (fds) it may touch. fd -2 means "may touch anything" (the loop, a timer, an event
-// whose effect is not local); due_now is false when taking it would move the clock.
+// whose effect is not local); due_now is false when taking it would move the clock. deferred:
+// the world defers this event until the loop is idle (model/world/deferral.h): a search need
+// not take it here.
 struct ChoiceOption {
   std::uint32_t actor = 0;
   int fd_a = -2;
   int fd_b = -2;
   bool due_now = false;
+  bool deferred = false;
 };
 
 // Two options commute when both are due now and touch disjoint sockets.
@@ -62,6 +65,9 @@ class ChoiceSource {
   }
   // The richest form, for reductions that reason about independence. Defaults to the above.
   virtual std::uint32_t choose_option(const ChoiceOption* options, std::uint32_t n, ChoiceKind kind);
+  // The options deferred at the last choose_option turned out to matter (the step taken there
+  // depends on them): a search must explore them after all. False when it no longer can.
+  virtual bool undefer_last_option() { return false; }
 };
 
 // For the real world: always the first option (kernel order, no fault).

@@ -146,6 +146,8 @@ int dispatch(int argc, char** argv) {
   explore->add_flag("--first", explore_options.first, "report the first violation, not the shortest");
   explore->add_flag("--reduce", explore_options.reduce, "prune states already explored (fingerprints)");
   explore->add_flag("--por", explore_options.por, "partial-order reduction (sleep sets)");
+  explore->add_flag("--no-defer", explore_options.no_defer,
+                    "with --reduce: never let peers, links and completions wait while the loop has work");
   explore->add_flag("--replay", explore_options.replay,
                     "run every schedule from a fresh world instead of a saved one (same result, slower)");
   explore->add_flag("--chart", explore_options.chart, "print the trace as a sequence chart");

@@ -271,6 +271,7 @@ int run_explore(const ExploreOptions& o) {
   limits.reduce = o.reduce;
   limits.por = o.por;
   limits.checkpoints = !o.replay;
+  limits.defer_environment = !o.no_defer;
   if (o.json) return print_exploration(o, spec, limits);
   if (engine == Engine::exhaustive && o.jobs > 1) {
     result = explore_parallel(spec, limits, o.jobs);

@@ -33,6 +33,7 @@ struct ExploreOptions {
   bool reduce = false;                       // state-fingerprint reduction (exhaustive)
   bool por = false;                          // sleep-set partial-order reduction (exhaustive)
   bool replay = false;                       // every run from a fresh world (no checkpoints)
+  bool no_defer = false;                     // --reduce without deferring the environment
   bool first = false;                        // skip the shortest-counterexample search
   bool chart = false;
   // Exhaustive only: a share of the tree ("I/N"), the depth the tree is split at, threads.

@@ -70,7 +70,9 @@ json result_json(const RunSpec& spec, const ExploreResult& result) {
              {"states", s.states},
              {"seconds", s.seconds},
              {"complete", s.complete},
-             {"restarted", s.restarted}}},
+             {"restarted", s.restarted},
+             {"deferred", s.deferred},
+             {"deferral_conflict", s.deferral_conflict ? json(*s.deferral_conflict) : json(nullptr)}}},
            {"counterexample", nullptr},
            {"first_cut_off", nullptr}};
   if (result.counterexample) {
