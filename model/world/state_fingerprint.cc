@@ -12,6 +12,8 @@ XxhStateHasher::XxhStateHasher()
     : state_(XXH3_createState()), pending_(static_cast<unsigned char*>(std::malloc(kPending))) {
   if (!state_ || !pending_) throw std::bad_alloc();
   XXH3_64bits_reset(state_);
+  cursor_ = pending_;
+  room_ = kPending;
 }
 
 XxhStateHasher::~XxhStateHasher() {
@@ -22,7 +24,8 @@ XxhStateHasher::~XxhStateHasher() {
 void XxhStateHasher::restart(const std::vector<const void*>& owners, Nanos now) {
   XXH3_64bits_reset(state_);
   streamed_ = false;
-  pending_size_ = 0;
+  cursor_ = pending_;
+  room_ = kPending;
   if (owners != listed_) {
     listed_ = owners;
     owners_.clear();
@@ -35,17 +38,19 @@ void XxhStateHasher::restart(const std::vector<const void*>& owners, Nanos now) 
 // Most writes are a few bytes; one XXH3 call per fingerprint instead of one per value. The
 // digest is XXH3 of the same bytes either way.
 void XxhStateHasher::bytes(const void* data, std::size_t size) {
-  if (size > kPending - pending_size_) {
-    XXH3_64bits_update(state_, pending_, pending_size_);
+  if (size > room_) {
+    XXH3_64bits_update(state_, pending_, static_cast<std::size_t>(cursor_ - pending_));
     streamed_ = true;
-    pending_size_ = 0;
+    cursor_ = pending_;
+    room_ = kPending;
     if (size >= kPending) {
       XXH3_64bits_update(state_, data, size);
       return;
     }
   }
-  std::memcpy(pending_ + pending_size_, data, size);
-  pending_size_ += size;
+  std::memcpy(cursor_, data, size);
+  cursor_ += size;
+  room_ -= size;
 }
 
 // 0 = no owner; an object the world does not list gets a marker that never matches a listed one.
@@ -71,9 +76,11 @@ std::uint64_t XxhStateHasher::operation(std::uint64_t id) {
 }
 
 std::uint64_t XxhStateHasher::digest() {
-  if (!streamed_) return XXH3_64bits(pending_, pending_size_);
-  XXH3_64bits_update(state_, pending_, pending_size_);
-  pending_size_ = 0;
+  auto size = static_cast<std::size_t>(cursor_ - pending_);
+  if (!streamed_) return XXH3_64bits(pending_, size);
+  XXH3_64bits_update(state_, pending_, size);
+  cursor_ = pending_;
+  room_ = kPending;
   return XXH3_64bits_digest(state_);
 }
 

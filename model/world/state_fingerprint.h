@@ -41,9 +41,8 @@ class XxhStateHasher final : public StateHasher {
  private:
   // Both scratch, allocated once and outside the world's own heap: a saved world stays small.
   XXH3_state_t* state_;
-  unsigned char* pending_;  // written, not yet fed to state_ (kPending bytes)
+  unsigned char* pending_;  // written, not yet fed to state_ (kPending bytes; up to cursor_)
   static constexpr std::size_t kPending = 2048;
-  std::size_t pending_size_ = 0;
   bool streamed_ = false;         // state_ has had some of this digest's bytes
   std::vector<const void*> listed_;                        // the owners numbered below
   std::unordered_map<const void*, std::uint64_t> owners_;  // looked up only, never iterated
