@@ -107,12 +107,12 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
     return !sharded || branching.of(source.made()) >= limits.split_depth;
   };
   StepVisitor visitor = [&](SimWorld& world, const PrefixChoiceSource& source) {
-    if (source.redundant()) return false;  // an interleaving already explored, or a deferred event
+    if (limits.por && source.redundant()) return false;  // an interleaving already explored
     if (!keyed(source)) return true;
     return !limits.reduce || visited.first_visit(world, source, prefix.size());
   };
   StepVisitor probe = [&](SimWorld&, const PrefixChoiceSource& source) {
-    if (source.redundant()) return false;
+    if (limits.por && source.redundant()) return false;
     return !keyed(source);
   };
   bool reducing = limits.reduce || limits.por;
@@ -152,7 +152,7 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
       ++subtree;
       continue;
     }
-    RunResult run = run_one(reducing || sharded || spec.defer_environment ? &visitor : nullptr);
+    RunResult run = run_one(reducing || sharded ? &visitor : nullptr);
     result.account(run);
     if (run.deferral_conflict) {
       result.stats.deferral_conflict = run.deferral_conflict;

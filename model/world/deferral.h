@@ -12,7 +12,9 @@
 // actor sees the same things in the same order, the states where the loop is idle are the same,
 // and no more preemptions are spent (what is offered is a persistent set). Those are the states
 // where the world ends a run or reaches quiescence, and every oracle judges one actor's own
-// sequence of observations or such a state.
+// sequence of observations or such a state (the monitor reads a peer's view during a step
+// only for bytes the app already got from it, a prefix of what it sent that later sends
+// cannot change).
 //
 // Whether a step depends is checked, not assumed. While something waits, the kernel logs every
 // socket the step touches (and the completion queue, when the loop polls it). The reach of what
