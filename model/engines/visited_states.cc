@@ -33,8 +33,10 @@ bool VisitedStates::visit(std::uint64_t state, Spent spent, std::size_t step) {
     }
   };
   judge(it->second);
-  auto more = more_.equal_range(state);
-  for (auto m = more.first; m != more.second; ++m) judge(m->second);
+  if (!more_.empty()) {
+    auto more = more_.equal_range(state);
+    for (auto m = more.first; m != more.second; ++m) judge(m->second);
+  }
   if (on_path) return true;
   if (covered) return false;
   // This visit has spent less of something, or (by depth) come sooner: keep it too, or in
