@@ -14,7 +14,9 @@
 // where the world ends a run or reaches quiescence, and every oracle judges one actor's own
 // sequence of observations or such a state (the monitor reads a peer's view during a step
 // only for bytes the app already got from it, a prefix of what it sent that later sends
-// cannot change).
+// cannot change). Nothing waits forever in a search that certifies: a loop that never goes
+// idle again is a zero-time livelock (O4) or a run the step bound cuts off, and neither
+// leaves a clean, complete certificate.
 //
 // Whether a step depends is checked, not assumed. While something waits, the kernel logs every
 // socket the step touches (and the completion queue, when the loop polls it). The reach of what
