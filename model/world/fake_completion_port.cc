@@ -241,11 +241,14 @@ void FakeCompletionPort::take_queued(std::vector<PollEvent>& out) {
 
 // The operation's one final completion: the handler runs and the buffer goes back to its owner.
 void FakeCompletionPort::run_final(OperationId id) {
-  Operation& done = ops_.at(id);
-  if (done.state == State::done) {
+  auto it = ops_.find(id);
+  // Ids are never reused, and an operation is forgotten after its final completion: one that
+  // is not here has had it already.
+  if (it == ops_.end() || it->second.state == State::done) {
     ++double_completions_;
     return;
   }
+  Operation& done = it->second;
   done.state = State::done;
   CompletionResult result = std::move(done.result);
   result.id = id;
@@ -261,6 +264,8 @@ void FakeCompletionPort::run_final(OperationId id) {
     silent_losses_.push_back("completion #" + std::to_string(id) + " carried " + std::to_string(bytes) +
                              " bytes after its cancel; its handler neither delivered nor discarded them");
   }
+  // Nothing refers to it any more, and a saved world should not carry every operation ever made.
+  ops_.erase(id);
 }
 
 void FakeCompletionPort::settle(OperationId id, std::size_t bytes, Settlement how) {
