@@ -336,10 +336,10 @@ RunEnd SimWorld::resume(std::size_t max_steps) {
   for (; steps_ < max_steps; ++steps_) {
     monitor_.set_step(steps_ + 1);
     tracer_.set_step(steps_ + 1);
-    boundary_fingerprint_.reset();
     at_boundary_ = true;
     bool go_on = !visitor_ || visitor_(*this);
     at_boundary_ = false;
+    boundary_fingerprint_.reset();  // the step changes the state
     if (!go_on) return RunEnd::pruned;
     if (!step()) {
       monitor_.check_end(true);
@@ -357,7 +357,11 @@ RunEnd SimWorld::resume(std::size_t max_steps) {
     if (clock_.now() != busy_.instant || choices_.deviations() != busy_.deviations) {
       busy_ = BusyWatch{clock_.now(), steps_, choices_.deviations(), {}};
     } else if (steps_ - busy_.since >= kBusySteps) {
-      auto [it, fresh] = busy_.seen.emplace(fingerprint(), steps_ + 1);
+      // Nothing changes the state before the next boundary: one digest serves both.
+      at_boundary_ = true;
+      std::uint64_t state = fingerprint();
+      at_boundary_ = false;
+      auto [it, fresh] = busy_.seen.emplace(state, steps_ + 1);
       if (!fresh) {
         monitor_.flag(Oracle::O4, "zero-time livelock: the state after step " + std::to_string(it->second) +
                                       " came back after step " + std::to_string(steps_ + 1) + ", all at t=" +

@@ -223,8 +223,8 @@ class SimWorld {
     std::unordered_map<std::uint64_t, std::size_t> seen;  // fingerprint -> step
   };
   BusyWatch busy_;
-  bool at_boundary_ = false;  // in the visitor, between two steps
-  std::optional<std::uint64_t> boundary_fingerprint_;
+  bool at_boundary_ = false;  // between two steps: the visitor, or the busy watch after a step
+  std::optional<std::uint64_t> boundary_fingerprint_;  // of the state between two steps, once hashed
   bool foreign_heap_ = false;
   std::function<bool(SimWorld&)> visitor_;
   const AppTimer* hold_ = nullptr;
