@@ -1,5 +1,9 @@
 #include "model/engines/visited_states.h"
 
+#include <limits>
+#include <stdexcept>
+#include <string>
+
 #include "model/world/world.h"
 
 namespace loopcheck {
@@ -21,31 +25,34 @@ bool VisitedStates::first_visit(SimWorld& world, const PrefixChoiceSource& sourc
 }
 
 bool VisitedStates::visit(std::uint64_t state, Spent spent, std::size_t step) {
-  auto [it, inserted] = first_.try_emplace(state, Visit{state, spent, step});
+  if (step >= std::numeric_limits<std::uint32_t>::max()) {
+    throw std::length_error("the state cache counts steps in 32 bits: a run of " + std::to_string(step) +
+                            " steps is beyond it");
+  }
+  auto [first, inserted] = first_.try_emplace(state, Kept{spent, static_cast<std::uint32_t>(step)});
   if (inserted) return true;
   bool on_path = false, covered = false;
-  auto judge = [&](const Visit& v) {
-    if (v.step < step && v.spent == spent && path_.size() > v.step && path_[v.step].state == state &&
-        path_[v.step].spent == spent) {
+  auto judge = [&](Spent v_spent, std::size_t v_step) {
+    if (v_step < step && v_spent == spent && path_.size() > v_step && path_[v_step].state == state &&
+        path_[v_step].spent == spent) {
       on_path = true;
-    } else if (v.spent.covers(spent) && (pruning_ == Pruning::any_depth || v.step <= step)) {
+    } else if (v_spent.covers(spent) && (pruning_ == Pruning::any_depth || v_step <= step)) {
       covered = true;
     }
   };
-  judge(it->second);
+  judge(first->spent, first->step);
   if (!more_.empty()) {
     auto more = more_.equal_range(state);
-    for (auto m = more.first; m != more.second; ++m) judge(m->second);
+    for (auto m = more.first; m != more.second; ++m) judge(m->second.spent, m->second.step);
   }
   if (on_path) return true;
   if (covered) return false;
   // This visit has spent less of something, or (by depth) come sooner: keep it too, or in
   // place of the first one when it covers that.
-  Visit now{state, spent, step};
-  if (spent.covers(it->second.spent) && (pruning_ == Pruning::any_depth || step <= it->second.step)) {
-    it->second = now;
+  if (spent.covers(first->spent) && (pruning_ == Pruning::any_depth || step <= first->step)) {
+    *first = Kept{spent, static_cast<std::uint32_t>(step)};
   } else {
-    more_.emplace(state, now);
+    more_.emplace(state, Visit{state, spent, step});
   }
   return true;
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/engines/choice_sources.h"
+#include "model/engines/digest_map.h"
 
 namespace loopcheck {
 
@@ -31,6 +32,7 @@ struct Spent {
   int preemptions = 0;
   int faults = 0;
   int app_actions = 0;
+  Spent() = default;
   Spent(int p, int f, int a) : preemptions(p), faults(f), app_actions(a) {}
   explicit Spent(const DeviationCount& used)
       : preemptions(used.preemptions), faults(used.faults), app_actions(used.app_actions) {}
@@ -69,8 +71,12 @@ class VisitedStates {
     Spent spent;
     std::size_t step;
   };
+  struct Kept {  // a visit in first_, whose key is its state: 16 bytes a state
+    Spent spent;
+    std::uint32_t step = 0;  // steps are fewer than 2^32 (visit() checks)
+  };
   Pruning pruning_;
-  std::unordered_map<std::uint64_t, Visit> first_;      // state -> its first (or best) visit
+  DigestMap<Kept> first_;                               // state -> its first (or best) visit
   std::unordered_multimap<std::uint64_t, Visit> more_;  // visits none of the others covers
   std::vector<Visit> path_;                             // the current run's visit at each step
 };
