@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <limits>
-#include <unordered_map>
 
 namespace loopcheck {
 
@@ -322,7 +321,7 @@ void SimWorld::check_setup() const {
 RunEnd SimWorld::run(std::size_t max_steps) {
   check_setup();
   steps_ = 0;
-  busy_ = BusyWatch{clock_.now(), 0, choices_.deviations(), {}};
+  busy_.restart(clock_.now(), 0, choices_.deviations());
   return resume(max_steps);
 }
 
@@ -331,8 +330,8 @@ RunEnd SimWorld::resume(std::size_t max_steps) {
   // state that comes back at the same instant, with no bounded choice (preemption or fault)
   // made since, can come back forever: the loop never goes idle and nothing will let time move.
   // That is a hang (O4). A run that only runs out of steps is cut off, and judged on nothing.
-  // States are hashed only once a run has spent kBusySteps at one instant: that is rare.
-  constexpr std::size_t kBusySteps = 64;
+  // States are hashed only once a run has spent kBusySteps at one instant: that is rare, but
+  // for untimed instances, where every step is at one instant.
   for (; steps_ < max_steps; ++steps_) {
     monitor_.set_step(steps_ + 1);
     tracer_.set_step(steps_ + 1);
@@ -355,15 +354,17 @@ RunEnd SimWorld::resume(std::size_t max_steps) {
       return RunEnd::violation;
     }
     if (clock_.now() != busy_.instant || choices_.deviations() != busy_.deviations) {
-      busy_ = BusyWatch{clock_.now(), steps_, choices_.deviations(), {}};
+      busy_.restart(clock_.now(), steps_, choices_.deviations());
     } else if (steps_ - busy_.since >= kBusySteps) {
       // Nothing changes the state before the next boundary: one digest serves both.
       at_boundary_ = true;
       std::uint64_t state = fingerprint();
       at_boundary_ = false;
-      auto [it, fresh] = busy_.seen.emplace(state, steps_ + 1);
-      if (!fresh) {
-        monitor_.flag(Oracle::O4, "zero-time livelock: the state after step " + std::to_string(it->second) +
+      auto it = std::find(busy_.seen.begin(), busy_.seen.end(), state);
+      std::size_t first = busy_.since + kBusySteps + 1 + static_cast<std::size_t>(it - busy_.seen.begin());
+      busy_.seen.push_back(state);
+      if (first != steps_ + 1) {
+        monitor_.flag(Oracle::O4, "zero-time livelock: the state after step " + std::to_string(first) +
                                       " came back after step " + std::to_string(steps_ + 1) + ", all at t=" +
                                       format_time(clock_.now()) + ": the loop never goes idle");
         ++steps_;

@@ -17,7 +17,6 @@
 #include <string>
 #include <type_traits>
 #include <typeinfo>
-#include <unordered_map>
 #include <vector>
 
 #include "src/core/choice.h"
@@ -220,8 +219,17 @@ class SimWorld {
     Nanos instant = 0;
     std::size_t since = 0;
     std::size_t deviations = 0;
-    std::unordered_map<std::uint64_t, std::size_t> seen;  // fingerprint -> step
+    // The state after each step from step since + kBusySteps + 1 on, in order. A vector, not
+    // a map: it is scanned once a step, and a saved world copies it at every step.
+    std::vector<std::uint64_t> seen;
+    void restart(Nanos now, std::size_t step, std::size_t spent) {
+      instant = now;
+      since = step;
+      deviations = spent;
+      seen.clear();
+    }
   };
+  static constexpr std::size_t kBusySteps = 64;  // steps at one instant before states are hashed
   BusyWatch busy_;
   bool at_boundary_ = false;  // between two steps: the visitor, or the busy watch after a step
   std::optional<std::uint64_t> boundary_fingerprint_;  // of the state between two steps, once hashed
