@@ -1,5 +1,6 @@
 #include "model/engines/checkpoints.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -66,12 +67,13 @@ bool CheckpointedRuns::at_step(SimWorld& world) {
   return true;
 }
 
-RunResult CheckpointedRuns::run(const std::vector<ChoiceRecord>& prefix, const StepVisitor* visitor) {
+RunResult CheckpointedRuns::run(const std::vector<ChoiceRecord>& prefix, const StepVisitor* visitor,
+                                std::size_t known) {
   visitor_ = visitor;
   // The last run's checkpoints that still hold: those taken before its first choice that this
   // prefix changes.
   const std::vector<ChoiceRecord>& made = source_.made();
-  std::size_t agree = 0;
+  std::size_t agree = std::min({known, prefix.size(), made.size()});
   while (agree < prefix.size() && agree < made.size() && prefix[agree].value == made[agree].value &&
          prefix[agree].range == made[agree].range && prefix[agree].kind == made[agree].kind) {
     ++agree;
@@ -99,6 +101,7 @@ RunResult CheckpointedRuns::run(const std::vector<ChoiceRecord>& prefix, const S
   }
   RunResult result = result_of(*world_, end);
   result.choices = source_.made();
+  result.used = source_.used();
   result.divergence = source_.divergence();
   return result;
 }

@@ -31,8 +31,10 @@ class CheckpointedRuns {
   CheckpointedRuns& operator=(const CheckpointedRuns&) = delete;
 
   // execute(spec, prefix, false, false, visitor, sleep_sets); the prefix need not follow the
-  // last run's, but the more of it agrees, the less runs again.
-  RunResult run(const std::vector<ChoiceRecord>& prefix, const StepVisitor* visitor);
+  // last run's, but the more of it agrees, the less runs again. `known`: how many of its first
+  // records the caller knows to be the last run's choices (a DFS: all but the last), so that
+  // only the rest are compared.
+  RunResult run(const std::vector<ChoiceRecord>& prefix, const StepVisitor* visitor, std::size_t known = 0);
 
  private:
   struct Checkpoint {

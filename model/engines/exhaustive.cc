@@ -10,10 +10,10 @@
 namespace loopcheck {
 namespace {
 
-// The next prefix in DFS order, or nothing when the tree within bounds is exhausted.
-std::optional<std::vector<ChoiceRecord>> next_prefix(const std::vector<ChoiceRecord>& made,
-                                                     const Bounds& bounds) {
-  DeviationCount used = count_deviations(made, made.size());
+// Turns a run's choices into the next prefix in DFS order, in place (a run is hundreds of
+// choices deep in the larger instances: no copy, no recount); false when the tree within bounds
+// is exhausted. `used`: the deviations `made` spends.
+bool advance_prefix(std::vector<ChoiceRecord>& made, DeviationCount used, const Bounds& bounds) {
   for (std::size_t i = made.size(); i-- > 0;) {
     const ChoiceRecord& c = made[i];
     // Undo choice i's own deviation before asking whether a bigger value fits.
@@ -22,11 +22,19 @@ std::optional<std::vector<ChoiceRecord>> next_prefix(const std::vector<ChoiceRec
     while (value < c.range && value < 32 && ((c.skip >> value) & 1)) ++value;  // deferred there
     if (value >= c.range) continue;
     if (!used.fits_one_more(c.kind, bounds)) continue;
-    std::vector<ChoiceRecord> prefix(made.begin(), made.begin() + static_cast<long>(i));
-    prefix.push_back(ChoiceRecord{value, c.range, c.kind, c.skip});
-    return prefix;
+    made.resize(i + 1);
+    made[i].value = value;
+    return true;
   }
-  return std::nullopt;
+  made.clear();
+  return false;
+}
+
+// The same for choices the caller keeps.
+std::optional<std::vector<ChoiceRecord>> next_prefix(const std::vector<ChoiceRecord>& made, const Bounds& bounds) {
+  std::vector<ChoiceRecord> next = made;
+  if (!advance_prefix(next, count_deviations(made, made.size()), bounds)) return std::nullopt;
+  return next;
 }
 
 // How many records the first `depth` branching choices (range > 1) of a run take: the key of
@@ -123,7 +131,8 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
   bool may_checkpoint = limits.checkpoints;
   auto run_one = [&](const StepVisitor* step_visitor) {
     branching.from(prefix.empty() ? 0 : prefix.size() - 1);
-    if (checkpointed) return checkpointed->run(prefix, step_visitor);
+    // Every prefix here is the last run's choices with its last one changed.
+    if (checkpointed) return checkpointed->run(prefix, step_visitor, prefix.empty() ? 0 : prefix.size() - 1);
     RunResult run = execute(spec, prefix, false, false, step_visitor, limits.por);
     if (may_checkpoint && run.restorable) {
       try {
@@ -164,9 +173,12 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
       break;
     }
     if (run.verdict == Verdict::cut_off && result.stats.cut_off == 1) result.first_cut_off_subtree = subtree;
-    auto next = next_prefix(run.choices, spec.bounds);
-    bool new_subtree = next && next->size() <= split_index(run.choices, limits.split_depth);
-    if (run.verdict == Verdict::violation && !result.counterexample) {
+    std::size_t key_size = split_index(run.choices, limits.split_depth);
+    bool counterexample = run.verdict == Verdict::violation && !result.counterexample;
+    std::vector<ChoiceRecord> next = counterexample ? run.choices : std::move(run.choices);
+    bool more = advance_prefix(next, run.used, spec.bounds);
+    bool new_subtree = more && next.size() <= key_size;
+    if (counterexample) {
       result.counterexample = std::move(run);
       result.counterexample_subtree = subtree;
       if (limits.found) limits.found(subtree);
@@ -176,12 +188,12 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
       result.stats.seconds = seconds_since(start);
       progress(result.stats);
     }
-    if (!next) {
+    if (!more) {
       result.stats.complete = true;
       break;
     }
     if (new_subtree) ++subtree;
-    prefix = std::move(*next);
+    prefix = std::move(next);
   }
   result.stats.seconds = seconds_since(start);
   result.stats.states = visited.size();

@@ -78,6 +78,7 @@ RunResult execute_with(const RunSpec& spec, ChoiceSource& source, bool with_trac
   RecordingSource recording(source);
   RunResult result = run_world(spec, recording, with_trace);
   result.choices = std::move(recording.made);
+  result.used = count_deviations(result.choices, result.choices.size());
   return result;
 }
 
@@ -88,6 +89,7 @@ RunResult execute(const RunSpec& spec, const std::vector<ChoiceRecord>& prefix, 
   if (visitor) step_visitor = [&](SimWorld& world) { return (*visitor)(world, source); };
   RunResult result = run_world(spec, source, with_trace, std::move(step_visitor));
   result.choices = source.made();
+  result.used = source.used();
   result.divergence = source.divergence();
   if (strict && !result.divergence && result.choices.size() < prefix.size()) {
     result.divergence = "the run ended after " + std::to_string(result.choices.size()) +

@@ -37,6 +37,7 @@ struct RunResult {
   Verdict verdict = Verdict::pass;
   std::optional<Violation> violation;
   std::vector<ChoiceRecord> choices;
+  DeviationCount used;  // what `choices` spend: count_deviations(choices), kept as they were made
   std::vector<TraceLine> trace;
   std::size_t steps = 0;
   std::optional<std::string> divergence;  // strict replay only
