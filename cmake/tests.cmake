@@ -46,6 +46,7 @@ loopcheck_gtest(unit_tests unit
   model/world/tls_peer_test.cc
   model/world/app_timer_test.cc
   src/core/tls_engine_test.cc
+  src/core/fifo_test.cc
   src/tls/openssl_engine_test.cc
   src/tls/certificates_test.cc
   src/tls/start_tls_test.cc

@@ -16,7 +16,6 @@
 // must be settled by the handler (O9); the port records every completion that was not.
 #pragma once
 
-#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -26,6 +25,7 @@
 #include "model/world/pending_event.h"
 #include "src/core/bugs.h"
 #include "src/core/completion_api.h"
+#include "src/core/fifo.h"
 #include "src/core/poller.h"
 
 namespace loopcheck {
@@ -104,7 +104,7 @@ class FakeCompletionPort final : public CompletionApi, public CompletionQueue, p
   Tracer& tracer_;
   const BugSet& bugs_;
   std::map<OperationId, Operation> ops_;  // ordered: events come out in submission order
-  std::deque<OperationId> queue_;
+  Fifo<OperationId> queue_;
   OperationId next_id_ = 1;
   std::size_t double_completions_ = 0;
   std::size_t discarded_bytes_ = 0;

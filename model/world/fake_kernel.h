@@ -19,7 +19,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -30,6 +29,7 @@
 #include "model/world/sim_clock.h"
 #include "src/core/bytes.h"
 #include "src/core/choice.h"
+#include "src/core/fifo.h"
 #include "src/core/socket_api.h"
 #include "src/core/tracer.h"
 
@@ -138,7 +138,7 @@ class FakeKernel final : public SocketApi, public EventSource, public KernelLedg
     // stream
     int peer = -1;
     ByteQueue recv_buffer;
-    std::deque<Segment> out;  // our link towards the peer
+    Fifo<Segment> out;  // our link towards the peer
     std::size_t out_bytes = 0;
     bool fin_in = false;
     bool rst_in = false;  // an RST arrived and has not been reported yet
@@ -146,10 +146,10 @@ class FakeKernel final : public SocketApi, public EventSource, public KernelLedg
     bool shut_wr = false;
     // datagram
     Address connected;
-    std::deque<Datagram> queue;
+    Fifo<Datagram> queue;
     std::size_t queue_bytes = 0;
     std::optional<Errc> pending_error;
-    std::deque<InFlightDatagram> in_flight;
+    Fifo<InFlightDatagram> in_flight;
   };
 
   bool is_stream(const Socket& s) const {
