@@ -21,7 +21,8 @@ struct ExploreStats {
   std::uint64_t pruned = 0;   // runs stopped by the reduction
   std::uint64_t states = 0;   // distinct states fingerprinted (reduction only)
   // The reduction pruned at any depth until a run was cut off, then started again pruning by
-  // depth; `schedules` and `steps` count both passes, the rest the second.
+  // depth. `schedules`, `steps` and `seconds` count every pass (a deferral conflict, below,
+  // can add one), the rest the last.
   bool restarted = false;
   // The reduction deferred the environment while the loop had work (model/world/deferral.h);
   // or it tried, met a step that depends on what waited, and started again without.
