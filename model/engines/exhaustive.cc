@@ -12,8 +12,10 @@ namespace {
 
 // Turns a run's choices into the next prefix in DFS order, in place (a run is hundreds of
 // choices deep in the larger instances: no copy, no recount); false when the tree within bounds
-// is exhausted. `used`: the deviations `made` spends.
-bool advance_prefix(std::vector<ChoiceRecord>& made, DeviationCount used, const Bounds& bounds) {
+// is exhausted. `used`: the deviations `made` spends. `preemptions_bound`, if given, is set when
+// a value passed over would have fitted had no preemption been spent (Preemptions::ignored).
+bool advance_prefix(std::vector<ChoiceRecord>& made, DeviationCount used, const Bounds& bounds,
+                    bool* preemptions_bound = nullptr) {
   for (std::size_t i = made.size(); i-- > 0;) {
     const ChoiceRecord& c = made[i];
     // Undo choice i's own deviation before asking whether a bigger value fits.
@@ -21,7 +23,14 @@ bool advance_prefix(std::vector<ChoiceRecord>& made, DeviationCount used, const 
     std::uint32_t value = c.value + 1;
     while (value < c.range && value < 32 && ((c.skip >> value) & 1)) ++value;  // deferred there
     if (value >= c.range) continue;
-    if (!used.fits_one_more(c.kind, bounds)) continue;
+    if (!used.fits_one_more(c.kind, bounds)) {
+      if (preemptions_bound && used.preemptions > 0) {
+        DeviationCount without = used;
+        without.preemptions = 0;
+        if (without.fits_one_more(c.kind, bounds)) *preemptions_bound = true;
+      }
+      continue;
+    }
     made.resize(i + 1);
     made[i].value = value;
     return true;
@@ -85,17 +94,18 @@ void ExploreResult::account(const RunResult& run) {
 namespace {
 
 // Why a pass stopped before its end proved anything.
-enum class GaveUp { no, cut_off, deferral };
+enum class GaveUp { no, cut_off, deferral, preemption_bound };
 
 // One DFS over the tree. With any_depth pruning, the pass gives up at its first cut-off run;
-// with the environment deferred, at its first conflict (deferral.h): its pruning, or its
-// deferring, is then not known to be sound.
+// with the environment deferred, at its first conflict (deferral.h); with preemptions ignored,
+// the first time their bound withholds a choice: its pruning, or its deferring, is then not
+// known to be sound.
 ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, const ProgressFn& progress,
-                           Pruning pruning, GaveUp& gave_up) {
+                           Pruning pruning, Preemptions preemptions, GaveUp& gave_up) {
   auto start = std::chrono::steady_clock::now();
   ExploreResult result;
   std::vector<ChoiceRecord> prefix;
-  VisitedStates visited(pruning);
+  VisitedStates visited(pruning, preemptions);
   // Sharded: every share walks the same sequence of subtrees. A subtree another share owns
   // costs one probe, cut as soon as its key is known, to find where the next one starts; the
   // key must be the same in every share, so nothing is pruned before it is complete (the state
@@ -176,13 +186,18 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
     std::size_t key_size = split_index(run.choices, limits.split_depth);
     bool counterexample = run.verdict == Verdict::violation && !result.counterexample;
     std::vector<ChoiceRecord> next = counterexample ? run.choices : std::move(run.choices);
-    bool more = advance_prefix(next, run.used, spec.bounds);
+    bool preemptions_bound = false;
+    bool more = advance_prefix(next, run.used, spec.bounds, &preemptions_bound);
     bool new_subtree = more && next.size() <= key_size;
     if (counterexample) {
       result.counterexample = std::move(run);
       result.counterexample_subtree = subtree;
       if (limits.found) limits.found(subtree);
       if (limits.stop_at_first) break;
+    }
+    if (preemptions_bound && preemptions == Preemptions::ignored) {
+      gave_up = GaveUp::preemption_bound;
+      break;
     }
     if (progress && (result.stats.schedules & 1023) == 0) {
       result.stats.seconds = seconds_since(start);
@@ -205,27 +220,44 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
 // A reduced exploration first prunes at any depth, with the environment deferred while the
 // loop has work. If the step bound cuts a run short, pruning at any depth proves nothing and
 // the next pass prunes by depth (see Pruning); if a step depends on what was deferred,
-// deferring proves nothing and the next pass does not defer. Each pass has the budget that is
-// left. A share of a sharded or threaded run always prunes by depth and never defers: it
-// cannot start again without asking for its subtrees a second time.
+// deferring proves nothing and the next pass does not defer; if the preemption bound
+// withholds a choice, leaving preemptions out of covering proves nothing and the next pass
+// counts them (see Preemptions). Each pass has the budget that is left. A share of a sharded
+// or threaded run always prunes by depth, counts preemptions and never defers: it cannot start
+// again without asking for its subtrees a second time.
 ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& limits, const ProgressFn& progress) {
   GaveUp gave_up = GaveUp::no;
   bool sharded = limits.shards > 1 || limits.claim;
-  if (!limits.reduce || sharded) return explore_pass(spec, limits, progress, Pruning::same_or_lower_depth, gave_up);
+  if (!limits.reduce || sharded) {
+    ExploreResult result =
+        explore_pass(spec, limits, progress, Pruning::same_or_lower_depth, Preemptions::counted, gave_up);
+    result.stats.preemptions_counted = limits.reduce;
+    return result;
+  }
   RunSpec pass_spec = spec;
   pass_spec.defer_environment = limits.defer_environment;
   Pruning pruning = Pruning::any_depth;
+  // A bound of a few preemptions (the scenarios' defaults) binds within the first hundred runs
+  // or so, and a pass that ignored them would be spent for nothing: the cache counts them from
+  // the start there. Either way is sound; this only picks the likelier to be faster.
+  constexpr int kSmallPreemptionBound = 8;
+  using Ignore = ExploreLimits::IgnorePreemptions;
+  bool ignore = limits.ignore_preemptions == Ignore::always ||
+                (limits.ignore_preemptions == Ignore::above_small_bound &&
+                 spec.bounds.max_preemptions > kSmallPreemptionBound);
+  Preemptions preemptions = ignore ? Preemptions::ignored : Preemptions::counted;
   ExploreLimits rest = limits;
   ExploreStats spent;  // the passes that gave up
   std::optional<std::string> conflict;
   for (;;) {
     gave_up = GaveUp::no;
-    ExploreResult pass = explore_pass(pass_spec, rest, progress, pruning, gave_up);
+    ExploreResult pass = explore_pass(pass_spec, rest, progress, pruning, preemptions, gave_up);
     if (gave_up == GaveUp::no) {
       pass.stats.schedules += spent.schedules;
       pass.stats.steps += spent.steps;
       pass.stats.seconds += spent.seconds;
       pass.stats.restarted = pruning != Pruning::any_depth;
+      pass.stats.preemptions_counted = preemptions == Preemptions::counted;
       pass.stats.deferred = pass_spec.defer_environment;
       pass.stats.deferral_conflict = conflict;
       return pass;
@@ -235,6 +267,7 @@ ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& limit
     spent.seconds += pass.stats.seconds;
     rest.max_schedules = limits.max_schedules - std::min(limits.max_schedules, spent.schedules);
     if (gave_up == GaveUp::cut_off) pruning = Pruning::same_or_lower_depth;
+    if (gave_up == GaveUp::preemption_bound) preemptions = Preemptions::counted;
     if (gave_up == GaveUp::deferral) {
       conflict = pass.stats.deferral_conflict;
       pass_spec.defer_environment = false;

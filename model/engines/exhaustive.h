@@ -24,6 +24,10 @@ struct ExploreStats {
   // depth. `schedules`, `steps` and `seconds` count every pass (a deferral conflict, below,
   // can add one), the rest the last.
   bool restarted = false;
+  // The reduction's covering counted preemptions (visited_states.h): the bound is small, the
+  // run is a share, or a first pass that left them out met the bound withholding a choice and
+  // gave up (`schedules` counts that pass). False when nothing was reduced.
+  bool preemptions_counted = false;
   // The reduction deferred the environment while the loop had work (model/world/deferral.h);
   // or it tried, met a step that depends on what waited, and started again without.
   bool deferred = false;
@@ -41,6 +45,11 @@ struct ExploreLimits {
   // With `reduce` (not in a share): the environment waits while the loop has work, as long as
   // no step taken meanwhile depends on it (model/world/deferral.h); else a second pass without.
   bool defer_environment = true;
+  // With `reduce` (not in a share): a first pass leaves preemptions out of covering
+  // (visited_states.h, Preemptions) and gives up if their bound withholds a choice. By default
+  // only above a small bound, which would bind within the first runs; `always` for the tests.
+  enum class IgnorePreemptions { above_small_bound, always, never };
+  IgnorePreemptions ignore_preemptions = IgnorePreemptions::above_small_bound;
   // Partial-order reduction: sleep sets over independent kernel and peer events (disjoint
   // sockets, both due now). Combined with `reduce`, the sleep set is part of the state key.
   bool por = false;

@@ -1,5 +1,6 @@
 // The exhaustive engine's reductions keep what they promise: pruning at any depth gives way to
-// pruning by depth as soon as a run is cut off; a state met again having spent more deviations
+// pruning by depth as soon as a run is cut off, and leaving preemptions out of covering to
+// counting them as soon as their bound binds; a state met again having spent more deviations
 // is covered by the first visit; the breadth-first search finds counterexamples no run within
 // the same deviations can beat by a step.
 #include "model/engines/exhaustive.h"
@@ -98,6 +99,67 @@ TEST(Exhaustive, UnboundedPreemptionsStayCleanAndFindTheSwitch) {
   EXPECT_FALSE(explore_exhaustive(spec, plain).counterexample);
   set_switch(spec.bugs, *find_bug("dgram-drain"));
   EXPECT_TRUE(explore_exhaustive(spec, reduced()).counterexample);
+}
+
+// Preemptions left out of covering (visited_states.h): where their bound never withholds a
+// choice, the first pass stands, with fewer runs than counting them, and the switch is found.
+TEST(Exhaustive, PreemptionsLeftOutWhereTheirBoundNeverBinds) {
+  RunSpec spec = spec_of("proactor-pause");
+  spec.params["chunks"] = 8;
+  spec.params["pauses"] = 2;
+  spec.bounds = Bounds{100000, 100, 0};
+  ExploreResult ignored = explore_exhaustive(spec, reduced());
+  ExploreLimits counting = reduced();
+  counting.ignore_preemptions = ExploreLimits::IgnorePreemptions::never;
+  ExploreResult counted = explore_exhaustive(spec, counting);
+  EXPECT_FALSE(ignored.stats.preemptions_counted);
+  EXPECT_TRUE(counted.stats.preemptions_counted);
+  for (const ExploreResult* r : {&ignored, &counted}) {
+    EXPECT_TRUE(r->stats.complete);
+    EXPECT_FALSE(r->counterexample);
+  }
+  EXPECT_EQ(ignored.stats.states, counted.stats.states);
+  EXPECT_LT(ignored.stats.schedules, counted.stats.schedules);
+  set_switch(spec.bugs, *find_bug("bpo-33694"));
+  EXPECT_TRUE(explore_exhaustive(spec, reduced()).counterexample);
+}
+
+// Where the bound binds, the pass that left preemptions out gives up, and the search that
+// counts them is the one reported: the same states, the first pass's runs added.
+TEST(Exhaustive, ABoundThatBindsStartsAgainCountingPreemptions) {
+  RunSpec spec = spec_of("dgram-echo");
+  ExploreLimits first = reduced();
+  first.ignore_preemptions = ExploreLimits::IgnorePreemptions::always;
+  ExploreLimits counting = reduced();
+  counting.ignore_preemptions = ExploreLimits::IgnorePreemptions::never;
+  ExploreResult restarted = explore_exhaustive(spec, first);
+  ExploreResult counted = explore_exhaustive(spec, counting);
+  EXPECT_TRUE(restarted.stats.preemptions_counted);
+  EXPECT_TRUE(restarted.stats.complete);
+  EXPECT_FALSE(restarted.counterexample);
+  EXPECT_EQ(restarted.stats.states, counted.stats.states);
+  EXPECT_GT(restarted.stats.schedules, counted.stats.schedules);
+}
+
+// The state cache's own soundness check: leaving preemptions out must reach every state that
+// counting them reaches. Without the give-up above, it does not (proactor-dgram-drain with one
+// preemption: 49 states of 63).
+TEST(Exhaustive, LeavingPreemptionsOutReachesEveryStateCountingThemDoes) {
+  for (const char* name : {"stream-echo", "stream-reset", "proactor-dgram-echo", "proactor-dgram-drain"}) {
+    for (int preemptions : {1, 2}) {
+      RunSpec spec = spec_of(name);
+      spec.bounds.max_preemptions = preemptions;
+      ExploreLimits first = reduced();
+      first.ignore_preemptions = ExploreLimits::IgnorePreemptions::always;
+      ExploreLimits counting = reduced();
+      counting.ignore_preemptions = ExploreLimits::IgnorePreemptions::never;
+      ExploreResult a = explore_exhaustive(spec, first);
+      ExploreResult b = explore_exhaustive(spec, counting);
+      EXPECT_EQ(a.stats.states, b.stats.states) << name << " with " << preemptions << " preemption(s)";
+      EXPECT_TRUE(a.stats.complete && b.stats.complete) << name;
+      EXPECT_FALSE(a.counterexample || b.counterexample) << name;
+    }
+  }
 }
 
 // The shortest counterexample is shortest: within its deviations, no run of fewer steps fails.

@@ -36,6 +36,7 @@ ExploreResult merge_shards(std::vector<ExploreResult> parts) {
     total.stats.max_depth = std::max(total.stats.max_depth, s.max_depth);
     total.stats.seconds = std::max(total.stats.seconds, s.seconds);
     total.stats.complete = total.stats.complete && s.complete;
+    total.stats.preemptions_counted = total.stats.preemptions_counted || s.preemptions_counted;
     if (part.counterexample &&
         (!total.counterexample || part.counterexample_subtree < total.counterexample_subtree)) {
       total.counterexample = std::move(part.counterexample);

@@ -36,7 +36,7 @@ bool VisitedStates::visit(std::uint64_t state, Spent spent, std::size_t step) {
     if (v_step < step && v_spent == spent && path_.size() > v_step && path_[v_step].state == state &&
         path_[v_step].spent == spent) {
       on_path = true;
-    } else if (v_spent.covers(spent) && (pruning_ == Pruning::any_depth || v_step <= step)) {
+    } else if (covers(v_spent, spent) && (pruning_ == Pruning::any_depth || v_step <= step)) {
       covered = true;
     }
   };
@@ -49,7 +49,7 @@ bool VisitedStates::visit(std::uint64_t state, Spent spent, std::size_t step) {
   if (covered) return false;
   // This visit has spent less of something, or (by depth) come sooner: keep it too, or in
   // place of the first one when it covers that.
-  if (spent.covers(first->spent) && (pruning_ == Pruning::any_depth || step <= first->step)) {
+  if (covers(spent, first->spent) && (pruning_ == Pruning::any_depth || step <= first->step)) {
     *first = Kept{spent, static_cast<std::uint32_t>(step)};
   } else {
     more_.emplace(state, Visit{state, spent, step});

@@ -25,6 +25,20 @@ class SimWorld;
 //    again with same_or_lower_depth (explore_exhaustive).
 enum class Pruning { any_depth, same_or_lower_depth };
 
+// Whether the preemptions a visit spent decide what it covers:
+//  - counted: a visit covers another only having spent no more preemptions. Always sound.
+//  - ignored: preemptions are left out of covering. A preemption bound that never withholds a
+//    choice changes nothing a run can do, so then the state (with the faults and app actions
+//    spent) decides its future alone; the visit that spent more preemptions lost no way on.
+//    The search must watch that: a pass that ignores them gives up the moment the bound (or
+//    the bound on all deviations, which preemptions count towards) withholds a choice that would
+//    fit had no preemption been spent, and the engine starts again counting them
+//    (explore_exhaustive). With a bound that binds, that moment comes within the first few runs
+//    (a DFS nests its deepest preemptions first); with one that does not (the SPIN comparisons,
+//    --max-preemptions 100), a state is no longer explored again for each time it is reached
+//    with fewer preemptions than before.
+enum class Preemptions { counted, ignored };
+
 // The deviations a run has spent so far. A state reached having spent no more of every kind
 // than another visit of it is covered by that visit: every way on that is left to it, within
 // the bounds, was left to the other too.
@@ -49,7 +63,8 @@ std::uint64_t state_of(SimWorld& world, const PrefixChoiceSource& source);
 // a run.
 class VisitedStates {
  public:
-  explicit VisitedStates(Pruning pruning) : pruning_(pruning) {}
+  explicit VisitedStates(Pruning pruning, Preemptions preemptions = Preemptions::counted)
+      : pruning_(pruning), preemptions_(preemptions) {}
 
   // Called before each step; false = this state was explored already, having spent no more
   // deviations of any kind (see Pruning for the depth). States on the replayed prefix are
@@ -75,7 +90,13 @@ class VisitedStates {
     Spent spent;
     std::uint32_t step = 0;  // steps are fewer than 2^32 (visit() checks)
   };
+  // `a` covers `b`, with or without their preemptions.
+  bool covers(const Spent& a, const Spent& b) const {
+    return a.faults <= b.faults && a.app_actions <= b.app_actions &&
+           (preemptions_ == Preemptions::ignored || a.preemptions <= b.preemptions);
+  }
   Pruning pruning_;
+  Preemptions preemptions_;
   DigestMap<Kept> first_;                               // state -> its first (or best) visit
   std::unordered_multimap<std::uint64_t, Visit> more_;  // visits none of the others covers
   std::vector<Visit> path_;                             // the current run's visit at each step

@@ -38,5 +38,20 @@ TEST(VisitedStates, ByDepthAShallowerVisitIsNew) {
   EXPECT_FALSE(any.visit(7, Spent(0, 0, 0), 4));
 }
 
+// Preemptions left out of covering: a state reached again with fewer of them is not explored
+// again, but faults and app actions still count.
+TEST(VisitedStates, IgnoringPreemptionsCoversWhateverTheySpent) {
+  VisitedStates seen(Pruning::any_depth, Preemptions::ignored);
+  EXPECT_TRUE(seen.visit(7, Spent(5, 0, 0), 3));
+  EXPECT_FALSE(seen.visit(7, Spent(2, 0, 0), 4));
+  EXPECT_FALSE(seen.visit(7, Spent(9, 0, 0), 4));
+  EXPECT_FALSE(seen.visit(7, Spent(5, 0, 1), 4));  // more app actions: covered
+  EXPECT_TRUE(seen.visit(9, Spent(0, 1, 0), 3));
+  EXPECT_TRUE(seen.visit(9, Spent(3, 0, 0), 3));   // fewer faults: new
+  VisitedStates counted(Pruning::any_depth, Preemptions::counted);
+  EXPECT_TRUE(counted.visit(7, Spent(5, 0, 0), 3));
+  EXPECT_TRUE(counted.visit(7, Spent(2, 0, 0), 4));
+}
+
 }  // namespace
 }  // namespace loopcheck

@@ -71,6 +71,7 @@ json result_json(const RunSpec& spec, const ExploreResult& result) {
              {"seconds", s.seconds},
              {"complete", s.complete},
              {"restarted", s.restarted},
+             {"preemptions_counted", s.preemptions_counted},
              {"deferred", s.deferred},
              {"deferral_conflict", s.deferral_conflict ? json(*s.deferral_conflict) : json(nullptr)}}},
            {"counterexample", nullptr},
@@ -121,6 +122,7 @@ std::optional<std::string> read_result(const json& in, ExploreResult& out) {
     out.stats.states = s.at("states").get<std::uint64_t>();
     out.stats.seconds = s.at("seconds").get<double>();
     out.stats.complete = s.at("complete").get<bool>();
+    out.stats.preemptions_counted = s.value("preemptions_counted", false);
     auto read_choices = [](const json& list, std::vector<ChoiceRecord>& choices) -> std::optional<std::string> {
       for (const json& c : list) {
         ChoiceRecord record;
