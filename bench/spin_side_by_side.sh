@@ -11,12 +11,13 @@
 # Each SPIN verifier is compiled once per instance (spin -a; gcc -O2 -DSAFETY -DMEMLIM=16000) in
 # a temporary folder and only `./pan -m1000000` is timed. The RUNS runs of one instance
 # alternate, SPIN then loopcheck, so machine noise hits both alike. Every timed command gets
-# 120 s (`timeout`); a run over it shows as "timeout" in its cell, and that tool is not run
-# again on that instance.
+# 120 s (`timeout`; LIMIT=SECONDS, 1 to 3600, changes it); a run over it shows as "timeout" in
+# its cell, and that tool is not run again on that instance.
 # Needs spin (Debian package `spin`), gcc and jq.
 # Usage: bench/spin_side_by_side.sh LOOPCHECK_BINARY [RUNS]     (RUNS defaults to 3)
 #        SPIN_ONLY=1 bench/spin_side_by_side.sh - [RUNS]        (SPIN alone; the binary is ignored)
 #        SMOKE=1 bench/spin_side_by_side.sh LOOPCHECK 1         (tiny instances: the ctest check)
+#        LIMIT=200 bench/spin_side_by_side.sh LOOPCHECK 3       (200 s per timed run)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 models="$repo/bench/spin"
@@ -24,8 +25,9 @@ spin_only="${SPIN_ONLY:-0}"
 [[ $# -ge 1 ]] || { echo "usage: $0 LOOPCHECK_BINARY [RUNS]" >&2; exit 2; }
 loopcheck="$1"
 runs="${2:-3}"
-limit=120
+limit="${LIMIT:-120}"
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "RUNS must be a positive integer" >&2; exit 2; }
+[[ "$limit" =~ ^[1-9][0-9]*$ ]] && ((limit <= 3600)) || { echo "LIMIT is whole seconds from 1 to 3600, got '$limit'" >&2; exit 2; }
 if [[ "$spin_only" != 1 ]]; then
   [[ -x "$loopcheck" ]] || { echo "not an executable: $loopcheck" >&2; exit 2; }
   command -v jq >/dev/null || { echo "jq is needed to read loopcheck's JSON" >&2; exit 2; }
