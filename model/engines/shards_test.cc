@@ -80,6 +80,16 @@ TEST(Shards, JobsGiveTheSingleRunsCertificate) {
   EXPECT_EQ(certificate(spec, parallel.stats, false), certificate(spec, single.stats, false));
 }
 
+// TLS worlds on two threads: each thread's engines take OpenSSL contexts from a pool of the
+// thread's own (one shared pool freed a context twice and crashed `explore ssl-adversary --jobs 2`).
+TEST(Shards, JobsRunTlsWorldsToo) {
+  RunSpec spec = spec_of("ssl-adversary");
+  ExploreResult single = explore_exhaustive(spec);
+  ExploreResult parallel = explore_parallel(spec, {}, 2);
+  expect_same_tree(single, parallel);
+  EXPECT_FALSE(parallel.counterexample);
+}
+
 TEST(Shards, BadShareSpecsAreNamed) {
   std::uint32_t shard = 0, shards = 0;
   EXPECT_FALSE(parse_shard("2/4", shard, shards));

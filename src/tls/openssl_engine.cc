@@ -70,11 +70,12 @@ namespace {
 
 // The idle contexts, oldest first. Bounded, so configurations that come and go (certificates
 // made for one test, say) cannot pile up: past kMaxIdle the oldest idle context is freed.
-// Single-threaded, as the engines that use it.
+// One pool per thread, unlocked: `explore --jobs` runs TLS worlds on several threads at once
+// (a pool shared by them freed contexts twice), and a context serves one engine at a time.
 class ContextPool {
  public:
   static ContextPool& instance() {
-    static ContextPool pool;
+    thread_local ContextPool pool;
     return pool;
   }
   // An idle context made for `key`, the most recently returned one; null if there is none.
@@ -98,7 +99,8 @@ class ContextPool {
  private:
   static constexpr std::size_t kMaxIdle = 32;
   // OpenSSL is initialised before the pool exists, so its exit-time cleanup (registered then)
-  // runs after the pool's destructor has freed every context.
+  // runs after the pool's destructor has freed every context (a thread's pool goes when the
+  // thread ends; the main thread's before anything registered with atexit runs).
   ContextPool() { OPENSSL_init_ssl(0, nullptr); }
   std::vector<std::unique_ptr<PooledSslContext>> idle_;
 };
