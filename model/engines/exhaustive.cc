@@ -1,6 +1,7 @@
 #include "model/engines/exhaustive.h"
 
 #include <chrono>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "model/engines/checkpoints.h"
@@ -74,6 +75,24 @@ class BranchingCount {
   std::vector<std::uint32_t> upto_{0};  // upto_[k]: branching choices among the first k
 };
 
+// A thread's subtrees under --jobs, kept across the passes of one exploration: a pass that
+// starts again walks the same subtrees and must take the same ones, without asking again (the
+// other threads took the rest).
+class Dealt {
+ public:
+  ExploreLimits::Claim ask(const ExploreLimits& limits, std::uint64_t subtree) {
+    using Claim = ExploreLimits::Claim;
+    if (subtree < taken_.size()) return taken_[subtree] ? Claim::take : Claim::skip;
+    if (subtree > taken_.size()) throw std::logic_error("subtrees must be asked for in order");
+    Claim claim = limits.claim(subtree);
+    if (claim != Claim::stop) taken_.push_back(claim == Claim::take);
+    return claim;
+  }
+
+ private:
+  std::vector<bool> taken_;  // by subtree, in DFS order
+};
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -101,7 +120,7 @@ enum class GaveUp { no, cut_off, deferral, preemption_bound };
 // the first time their bound withholds a choice: its pruning, or its deferring, is then not
 // known to be sound.
 ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, const ProgressFn& progress,
-                           Pruning pruning, Preemptions preemptions, GaveUp& gave_up) {
+                           Pruning pruning, Preemptions preemptions, Dealt& dealt, GaveUp& gave_up) {
   auto start = std::chrono::steady_clock::now();
   ExploreResult result;
   std::vector<ChoiceRecord> prefix;
@@ -117,7 +136,7 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
   auto claim = [&] {
     if (decided == subtree) return mine;
     decided = subtree;
-    if (limits.claim) return mine = limits.claim(subtree);
+    if (limits.claim) return mine = dealt.ask(limits, subtree);
     return mine = subtree % limits.shards == limits.shard ? ExploreLimits::Claim::take : ExploreLimits::Claim::skip;
   };
   BranchingCount branching;
@@ -222,17 +241,18 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
 // the next pass prunes by depth (see Pruning); if a step depends on what was deferred,
 // deferring proves nothing and the next pass does not defer; if the preemption bound
 // withholds a choice, leaving preemptions out of covering proves nothing and the next pass
-// counts them (see Preemptions). Each pass has the budget that is left. A share of a sharded
-// or threaded run always prunes by depth, counts preemptions and never defers: it cannot start
-// again without asking for its subtrees a second time.
+// counts them (see Preemptions). Each pass has the budget that is left.
+//
+// A share does the same over its own subtrees: what is pruned and how preemptions are covered
+// never changes which subtrees there are (nothing is pruned before a subtree's key is complete),
+// so a share can start again alone. Deferring does change the tree: a share that gives it up
+// goes on without, and merge_shards finds out whether every share did; threads sharing one tree
+// (`claim`) stop instead, and explore_parallel starts them all again without.
 ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& limits, const ProgressFn& progress) {
   GaveUp gave_up = GaveUp::no;
-  bool sharded = limits.shards > 1 || limits.claim;
-  if (!limits.reduce || sharded) {
-    ExploreResult result =
-        explore_pass(spec, limits, progress, Pruning::same_or_lower_depth, Preemptions::counted, gave_up);
-    result.stats.preemptions_counted = limits.reduce;
-    return result;
+  Dealt dealt;
+  if (!limits.reduce) {
+    return explore_pass(spec, limits, progress, Pruning::same_or_lower_depth, Preemptions::counted, dealt, gave_up);
   }
   RunSpec pass_spec = spec;
   pass_spec.defer_environment = limits.defer_environment;
@@ -251,16 +271,17 @@ ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& limit
   std::optional<std::string> conflict;
   for (;;) {
     gave_up = GaveUp::no;
-    ExploreResult pass = explore_pass(pass_spec, rest, progress, pruning, preemptions, gave_up);
-    if (gave_up == GaveUp::no) {
+    ExploreResult pass = explore_pass(pass_spec, rest, progress, pruning, preemptions, dealt, gave_up);
+    bool last = gave_up == GaveUp::no || (gave_up == GaveUp::deferral && limits.claim);
+    if (last) {
       pass.stats.schedules += spent.schedules;
       pass.stats.steps += spent.steps;
       pass.stats.seconds += spent.seconds;
       pass.stats.restarted = pruning != Pruning::any_depth;
       pass.stats.preemptions_counted = preemptions == Preemptions::counted;
       pass.stats.deferred = pass_spec.defer_environment;
-      pass.stats.deferral_conflict = conflict;
-      return pass;
+      if (gave_up == GaveUp::no) pass.stats.deferral_conflict = conflict;
+      return pass;  // given up deferring: complete is false, the conflict says where
     }
     spent.schedules += pass.stats.schedules;
     spent.steps += pass.stats.steps;

@@ -24,12 +24,14 @@ struct ExploreStats {
   // depth. `schedules`, `steps` and `seconds` count every pass (a deferral conflict, below,
   // can add one), the rest the last.
   bool restarted = false;
-  // The reduction's covering counted preemptions (visited_states.h): the bound is small, the
-  // run is a share, or a first pass that left them out met the bound withholding a choice and
-  // gave up (`schedules` counts that pass). False when nothing was reduced.
+  // The reduction's covering counted preemptions (visited_states.h): the bound is small, or a
+  // first pass that left them out met the bound withholding a choice and gave up (`schedules`
+  // counts that pass). False when nothing was reduced.
   bool preemptions_counted = false;
   // The reduction deferred the environment while the loop had work (model/world/deferral.h);
-  // or it tried, met a step that depends on what waited, and started again without.
+  // or it tried, met a step that depends on what waited, and started again without. A thread
+  // of explore_parallel does not start again: it stops, `deferred` still true, the conflict
+  // set and `complete` false, and explore_parallel starts every thread again without.
   bool deferred = false;
   std::optional<std::string> deferral_conflict;
   double seconds = 0;
@@ -42,10 +44,10 @@ struct ExploreLimits {
   // State-fingerprint reduction: a schedule that reaches a state already explored at the same
   // or a lower depth, with the same deviations spent, stops there; that state's future is known.
   bool reduce = false;
-  // With `reduce` (not in a share): the environment waits while the loop has work, as long as
-  // no step taken meanwhile depends on it (model/world/deferral.h); else a second pass without.
+  // With `reduce`: the environment waits while the loop has work, as long as no step taken
+  // meanwhile depends on it (model/world/deferral.h); else a second pass without.
   bool defer_environment = true;
-  // With `reduce` (not in a share): a first pass leaves preemptions out of covering
+  // With `reduce`: a first pass leaves preemptions out of covering
   // (visited_states.h, Preemptions) and gives up if their bound withholds a choice. By default
   // only above a small bound, which would bind within the first runs; `always` for the tests.
   enum class IgnorePreemptions { above_small_bound, always, never };
@@ -67,7 +69,7 @@ struct ExploreLimits {
   // Told the rank of the subtree where this run met its first violation (stop_at_first).
   std::function<void(std::uint64_t subtree)> found;
   // Branch from saved worlds rather than replay each prefix (checkpoints.h), where the world
-  // can be saved (not TLS) and the tree is not shared out. The same result either way.
+  // can be saved (not TLS). The same result either way.
   bool checkpoints = true;
 };
 

@@ -26,8 +26,12 @@ std::optional<std::string> parse_shard(const std::string& text, std::uint32_t& s
 ExploreResult merge_shards(std::vector<ExploreResult> parts) {
   ExploreResult total;
   total.stats.complete = !parts.empty();
+  std::size_t deferring = 0;  // shares that explored the tree with the environment deferred
   for (ExploreResult& part : parts) {
     const ExploreStats& s = part.stats;
+    deferring += s.deferred ? 1 : 0;
+    total.stats.restarted = total.stats.restarted || s.restarted;
+    if (!total.stats.deferral_conflict) total.stats.deferral_conflict = s.deferral_conflict;
     total.stats.schedules += s.schedules;
     total.stats.cut_off += s.cut_off;
     total.stats.steps += s.steps;
@@ -48,6 +52,17 @@ ExploreResult merge_shards(std::vector<ExploreResult> parts) {
       total.first_cut_off_subtree = part.first_cut_off_subtree;
     }
   }
+  // Deferring the environment changes the tree (deferral.h): shares that met a conflict and
+  // went on without it explored other subtrees than the rest, and together they are not a whole.
+  total.stats.deferred = deferring == parts.size() && !parts.empty();
+  if (deferring != 0 && deferring != parts.size()) {
+    total.stats.complete = false;
+    total.stats.deferral_conflict =
+        std::to_string(parts.size() - deferring) + " of " + std::to_string(parts.size()) +
+        " shares met a deferral conflict and went on without deferring, the others deferred, so together they "
+        "do not cover one tree: run every share again with --no-defer (" +
+        total.stats.deferral_conflict.value_or("") + ")";
+  }
   return total;
 }
 
@@ -55,32 +70,56 @@ ExploreResult merge_shards(std::vector<ExploreResult> parts) {
 // subtree is reached only after every earlier one was taken, so `next` is the one to take).
 // Which thread explores what varies from run to run; what is explored does not, so the sums
 // are the single run's. A violation stops every thread at the subtrees after it; those before
-// it are finished, so the earliest violation is the single run's first.
+// it are finished, so the earliest violation is the single run's first. A thread that must give
+// up deferring the environment stops them all, and they start again without (its tree differs).
 ExploreResult explore_parallel(const RunSpec& spec, const ExploreLimits& limits, std::uint32_t jobs) {
   if (jobs <= 1) return explore_exhaustive(spec, limits);
-  std::atomic<std::uint64_t> next{0};
-  std::atomic<std::uint64_t> stop_after{~std::uint64_t{0}};
   ExploreLimits shared = limits;
   shared.shards = 1;
-  shared.claim = [&](std::uint64_t subtree) {
-    if (subtree > stop_after.load()) return ExploreLimits::Claim::stop;
-    std::uint64_t expected = subtree;
-    return next.compare_exchange_strong(expected, subtree + 1) ? ExploreLimits::Claim::take
-                                                                : ExploreLimits::Claim::skip;
-  };
-  shared.found = [&](std::uint64_t subtree) {
-    std::uint64_t seen = stop_after.load();
-    while (subtree < seen && !stop_after.compare_exchange_weak(seen, subtree)) {
+  ExploreStats spent;  // a round given up for a deferral conflict
+  std::optional<std::string> conflict;
+  for (;;) {
+    std::atomic<std::uint64_t> next{0};
+    std::atomic<std::uint64_t> stop_after{~std::uint64_t{0}};
+    std::atomic<bool> undeferring{false};
+    shared.claim = [&](std::uint64_t subtree) {
+      if (subtree > stop_after.load() || undeferring.load()) return ExploreLimits::Claim::stop;
+      std::uint64_t expected = subtree;
+      return next.compare_exchange_strong(expected, subtree + 1) ? ExploreLimits::Claim::take
+                                                                  : ExploreLimits::Claim::skip;
+    };
+    shared.found = [&](std::uint64_t subtree) {
+      std::uint64_t seen = stop_after.load();
+      while (subtree < seen && !stop_after.compare_exchange_weak(seen, subtree)) {
+      }
+    };
+    std::vector<ExploreResult> parts(jobs);
+    std::vector<std::thread> threads;
+    threads.reserve(jobs);
+    for (std::uint32_t i = 0; i < jobs; ++i) {
+      threads.emplace_back([&, i] {
+        parts[i] = explore_exhaustive(spec, shared);
+        if (parts[i].stats.deferred && parts[i].stats.deferral_conflict) undeferring = true;
+      });
     }
-  };
-  std::vector<ExploreResult> parts(jobs);
-  std::vector<std::thread> threads;
-  threads.reserve(jobs);
-  for (std::uint32_t i = 0; i < jobs; ++i) {
-    threads.emplace_back([&, i] { parts[i] = explore_exhaustive(spec, shared); });
+    for (std::thread& t : threads) t.join();
+    if (undeferring) {
+      for (const ExploreResult& part : parts) {
+        if (part.stats.deferred && part.stats.deferral_conflict && !conflict) conflict = part.stats.deferral_conflict;
+        spent.schedules += part.stats.schedules;
+        spent.steps += part.stats.steps;
+        spent.seconds = std::max(spent.seconds, part.stats.seconds);
+      }
+      shared.defer_environment = false;
+      continue;
+    }
+    ExploreResult total = merge_shards(std::move(parts));
+    total.stats.schedules += spent.schedules;
+    total.stats.steps += spent.steps;
+    total.stats.seconds += spent.seconds;
+    if (conflict) total.stats.deferral_conflict = conflict;
+    return total;
   }
-  for (std::thread& t : threads) t.join();
-  return merge_shards(std::move(parts));
 }
 
 }  // namespace loopcheck

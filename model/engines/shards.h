@@ -3,7 +3,9 @@
 // round robin, so together they explore exactly the tree one run explores (plain DFS, or with
 // sleep sets); merged, a clean certificate is the single run's, and a violation is the one the
 // single run meets first. With the state cache (--reduce) each share prunes against its own
-// states only: the verdict is as sound, the counts are larger than one run's.
+// states only, with every reduction one run has (explore_exhaustive): the verdict is as sound,
+// the counts are larger than one run's, since states reached from several shares' subtrees are
+// explored in each.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +21,8 @@ namespace loopcheck {
 constexpr std::uint32_t kMaxShards = 100000;
 std::optional<std::string> parse_shard(const std::string& text, std::uint32_t& shard, std::uint32_t& shards);
 
-// Joins the shares' results: counts summed, complete only if every share is, the counterexample
+// Joins the shares' results: counts summed, complete only if every share is (and, with the
+// environment deferred, only if every share still deferred at its end), the counterexample
 // (and first cut-off run) of the earliest subtree. `parts` holds every share once.
 ExploreResult merge_shards(std::vector<ExploreResult> parts);
 

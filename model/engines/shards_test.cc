@@ -80,6 +80,116 @@ TEST(Shards, JobsGiveTheSingleRunsCertificate) {
   EXPECT_EQ(certificate(spec, parallel.stats, false), certificate(spec, single.stats, false));
 }
 
+ExploreLimits reduced() {
+  ExploreLimits limits;
+  limits.reduce = true;
+  limits.max_schedules = 5000000;
+  return limits;
+}
+
+// With the state cache, shares and threads keep every reduction one run has: pruning at any
+// depth, preemptions left out of covering, the environment deferred. (They used to prune by
+// depth only, never defer, and count preemptions: proactor-pause chunks=32 took 273 s on two
+// threads instead of 0.25 s on one.) The verdict is the single run's; the switch is found.
+TEST(Shards, ReducedSharesAndThreadsKeepEveryReduction) {
+  RunSpec spec = spec_of("proactor-pause");
+  spec.params["chunks"] = 8;
+  spec.params["pauses"] = 2;
+  spec.bounds = Bounds{100000, 100, 0};
+  ExploreResult single = explore_exhaustive(spec, reduced());
+  ExploreResult merged = in_shares(spec, 4, reduced());
+  ExploreResult threads = explore_parallel(spec, reduced(), 2);
+  for (const ExploreResult* r : {&single, &merged, &threads}) {
+    EXPECT_TRUE(r->stats.complete);
+    EXPECT_FALSE(r->counterexample);
+    EXPECT_TRUE(r->stats.deferred);
+    EXPECT_FALSE(r->stats.preemptions_counted);
+  }
+  // Each share explores the states its subtrees reach, most of the single run's here.
+  EXPECT_LT(merged.stats.states, 5 * single.stats.states);
+  set_switch(spec.bugs, *find_bug("bpo-33694"));
+  EXPECT_TRUE(in_shares(spec, 4, reduced()).counterexample);
+  EXPECT_TRUE(explore_parallel(spec, reduced(), 2).counterexample);
+}
+
+// A share or a thread that starts again (a cut-off run, a preemption bound that binds) walks
+// the same subtrees; threads take the same ones they took (Dealt), so none is lost or doubled.
+TEST(Shards, SharesAndThreadsStartAgainOverTheirOwnSubtrees) {
+  RunSpec cut = spec_of("proactor-pause");
+  cut.bounds.max_steps = 30;
+  ExploreLimits plain;
+  plain.max_schedules = 5000000;
+  ExploreResult unreduced = explore_exhaustive(cut, plain);
+  ASSERT_GT(unreduced.stats.cut_off, 0u);
+  for (const ExploreResult& r : {in_shares(cut, 3, reduced()), explore_parallel(cut, reduced(), 2)}) {
+    EXPECT_TRUE(r.stats.restarted);
+    EXPECT_GT(r.stats.cut_off, 0u);
+    EXPECT_TRUE(r.stats.complete);
+  }
+  RunSpec binds = spec_of("dgram-echo");
+  ExploreLimits first = reduced();
+  first.ignore_preemptions = ExploreLimits::IgnorePreemptions::always;
+  ExploreLimits counting = reduced();
+  counting.ignore_preemptions = ExploreLimits::IgnorePreemptions::never;
+  ExploreResult counted = explore_exhaustive(binds, counting);
+  for (const ExploreResult& r : {in_shares(binds, 3, first), explore_parallel(binds, first, 2)}) {
+    EXPECT_TRUE(r.stats.preemptions_counted);
+    EXPECT_TRUE(r.stats.complete);
+    EXPECT_FALSE(r.counterexample);
+    EXPECT_GT(r.stats.schedules, counted.stats.schedules);  // the pass that gave up is counted
+  }
+}
+
+// `claim` is asked once per subtree, in order, however often a thread's search starts again:
+// the other threads went on from its answer, so asking twice would lose the subtrees it took.
+TEST(Shards, AThreadThatStartsAgainIsNotAskedTwice) {
+  RunSpec spec = spec_of("proactor-pause");
+  spec.bounds.max_steps = 30;  // cut-off runs: the search starts again pruning by depth
+  ExploreLimits limits = reduced();
+  std::vector<std::uint64_t> asked;
+  limits.claim = [&](std::uint64_t subtree) {
+    asked.push_back(subtree);
+    return subtree % 2 == 0 ? ExploreLimits::Claim::take : ExploreLimits::Claim::skip;
+  };
+  ExploreResult result = explore_exhaustive(spec, limits);
+  ASSERT_TRUE(result.stats.restarted);
+  ASSERT_GT(asked.size(), 2u);
+  for (std::size_t i = 0; i < asked.size(); ++i) EXPECT_EQ(asked[i], i);
+}
+
+// proactor-dgram-echo meets a deferral conflict: one run starts again without deferring; so
+// does each share; threads stop together and all start again without. Clean either way.
+TEST(Shards, ADeferralConflictIsGivenUpByEveryShare) {
+  RunSpec spec = spec_of("proactor-dgram-echo");
+  ExploreResult single = explore_exhaustive(spec, reduced());
+  ASSERT_TRUE(single.stats.deferral_conflict);
+  ASSERT_FALSE(single.stats.deferred);
+  for (const ExploreResult& r : {in_shares(spec, 4, reduced()), explore_parallel(spec, reduced(), 2)}) {
+    EXPECT_TRUE(r.stats.complete);
+    EXPECT_FALSE(r.counterexample);
+    EXPECT_FALSE(r.stats.deferred);
+    EXPECT_TRUE(r.stats.deferral_conflict);
+  }
+}
+
+// Shares that disagree on deferring explored parts of two different trees: not a whole.
+TEST(Shards, SharesThatDeferredAndSharesThatGaveItUpAreNoCertificate) {
+  std::vector<ExploreResult> parts(3);
+  for (ExploreResult& part : parts) {
+    part.stats.complete = true;
+    part.stats.deferred = true;
+    part.stats.schedules = 10;
+  }
+  parts[1].stats.deferred = false;
+  parts[1].stats.deferral_conflict = "an event of the peer's touched fd 3";
+  ExploreResult merged = merge_shards(parts);
+  EXPECT_FALSE(merged.stats.complete);
+  ASSERT_TRUE(merged.stats.deferral_conflict);
+  EXPECT_NE(merged.stats.deferral_conflict->find("--no-defer"), std::string::npos);
+  parts[0].stats.deferred = parts[2].stats.deferred = false;
+  EXPECT_TRUE(merge_shards(parts).stats.complete);
+}
+
 // TLS worlds on two threads: each thread's engines take OpenSSL contexts from a pool of the
 // thread's own (one shared pool freed a context twice and crashed `explore ssl-adversary --jobs 2`).
 TEST(Shards, JobsRunTlsWorldsToo) {

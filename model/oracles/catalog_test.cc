@@ -12,6 +12,7 @@
 
 #include "model/engines/exhaustive.h"
 #include "model/engines/run.h"
+#include "model/engines/shards.h"
 #include "model/scenarios/registry.h"
 
 namespace loopcheck {
@@ -91,6 +92,30 @@ TEST_P(CatalogBug, StillFoundUnderEveryReduction) {
     EXPECT_FALSE(again.divergence) << *again.divergence;
     ASSERT_TRUE(again.violation);
     EXPECT_EQ(again.violation->oracle, entry.oracles.front());
+  }
+}
+
+// Shares and threads keep those reductions, each over its own subtrees and starting again
+// alone: three shares merged, and two threads, still find every switch, and what they find
+// replays to a violation.
+TEST_P(CatalogBug, StillFoundByReducedSharesAndThreads) {
+  const CatalogEntry& entry = GetParam();
+  RunSpec spec = spec_for(entry, true);
+  ExploreLimits limits;
+  limits.reduce = true;
+  std::vector<ExploreResult> parts;
+  for (std::uint32_t i = 0; i < 3; ++i) {
+    limits.shard = i;
+    limits.shards = 3;
+    parts.push_back(explore_exhaustive(spec, limits));
+  }
+  limits.shard = 0;
+  limits.shards = 1;
+  for (const ExploreResult& result : {merge_shards(std::move(parts)), explore_parallel(spec, limits, 2)}) {
+    ASSERT_TRUE(result.counterexample) << entry.id << " hidden";
+    RunResult again = execute(spec, result.counterexample->choices, false, true);
+    EXPECT_FALSE(again.divergence) << *again.divergence;
+    EXPECT_TRUE(again.violation) << entry.id;
   }
 }
 

@@ -37,6 +37,7 @@ json options_json(const ExploreOptions& o, const ExploreLimits& limits) {
               {"max_app_actions", o.max_app_actions},
               {"max_schedules", o.max_schedules},
               {"reduce", o.reduce},
+              {"no_defer", o.no_defer},
               {"por", o.por},
               {"split_depth", limits.split_depth}};
 }
@@ -123,6 +124,11 @@ std::optional<std::string> read_result(const json& in, ExploreResult& out) {
     out.stats.seconds = s.at("seconds").get<double>();
     out.stats.complete = s.at("complete").get<bool>();
     out.stats.preemptions_counted = s.value("preemptions_counted", false);
+    out.stats.restarted = s.value("restarted", false);
+    out.stats.deferred = s.value("deferred", false);
+    if (s.contains("deferral_conflict") && s["deferral_conflict"].is_string()) {
+      out.stats.deferral_conflict = s["deferral_conflict"].get<std::string>();
+    }
     auto read_choices = [](const json& list, std::vector<ChoiceRecord>& choices) -> std::optional<std::string> {
       for (const json& c : list) {
         ChoiceRecord record;
@@ -171,6 +177,7 @@ ExploreOptions options_from(const json& o) {
   out.max_app_actions = o.at("max_app_actions").get<std::int64_t>();
   out.max_schedules = o.at("max_schedules").get<std::uint64_t>();
   out.reduce = o.at("reduce").get<bool>();
+  out.no_defer = o.value("no_defer", false);
   out.por = o.at("por").get<bool>();
   out.split_depth = o.at("split_depth").get<std::uint32_t>();
   return out;
@@ -296,6 +303,7 @@ int run_merge(const MergeOptions& m) {
   } else {
     std::cout << "merged " << shards << " share(s) of " << o.scenario << "\n";
     print_text(o.scenario, spec, total);
+    if (!total.stats.complete && total.stats.deferral_conflict) std::cout << "note: " << *total.stats.deferral_conflict << "\n";
   }
   return exit_code(total);
 }
