@@ -190,6 +190,7 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
       ++subtree;
       continue;
     }
+    if (limits.take_schedule && !limits.take_schedule()) break;
     RunResult run = run_one(reducing || sharded ? &visitor : nullptr);
     result.account(run);
     if (run.deferral_conflict) {

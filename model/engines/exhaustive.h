@@ -68,6 +68,9 @@ struct ExploreLimits {
   std::function<Claim(std::uint64_t subtree)> claim;
   // Told the rank of the subtree where this run met its first violation (stop_at_first).
   std::function<void(std::uint64_t subtree)> found;
+  // --jobs: asked before each schedule, on top of max_schedules; false = the budget the threads
+  // share is spent (max_schedules counts the whole exploration, not each thread's part).
+  std::function<bool()> take_schedule;
   // Branch from saved worlds rather than replay each prefix (checkpoints.h), where the world
   // can be saved (not TLS). The same result either way.
   bool checkpoints = true;

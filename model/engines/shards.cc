@@ -78,6 +78,13 @@ ExploreResult explore_parallel(const RunSpec& spec, const ExploreLimits& limits,
   shared.shards = 1;
   ExploreStats spent;  // a round given up for a deferral conflict
   std::optional<std::string> conflict;
+  std::atomic<std::uint64_t> left{limits.max_schedules};  // for all threads and rounds
+  shared.take_schedule = [&left] {
+    std::uint64_t now = left.load();
+    while (now > 0 && !left.compare_exchange_weak(now, now - 1)) {
+    }
+    return now > 0;
+  };
   for (;;) {
     std::atomic<std::uint64_t> next{0};
     std::atomic<std::uint64_t> stop_after{~std::uint64_t{0}};

@@ -200,6 +200,18 @@ TEST(Shards, JobsRunTlsWorldsToo) {
   EXPECT_FALSE(parallel.counterexample);
 }
 
+// --max-schedules is the whole exploration's budget, not each thread's.
+TEST(Shards, ThreadsShareTheScheduleBudget) {
+  ExploreLimits limits;
+  limits.max_schedules = 500;
+  for (bool reduce : {false, true}) {
+    limits.reduce = reduce;
+    ExploreResult parallel = explore_parallel(spec_of("stream-two-clients"), limits, 2);
+    EXPECT_EQ(parallel.stats.schedules, 500u) << "reduce=" << reduce;
+    EXPECT_FALSE(parallel.stats.complete);
+  }
+}
+
 TEST(Shards, BadShareSpecsAreNamed) {
   std::uint32_t shard = 0, shards = 0;
   EXPECT_FALSE(parse_shard("2/4", shard, shards));
