@@ -12,13 +12,6 @@
 namespace loopcheck {
 namespace {
 
-ExploreLimits reduced() {
-  ExploreLimits limits;
-  limits.reduce = true;
-  limits.max_schedules = 5000000;
-  return limits;
-}
-
 TEST(Exhaustive, AnyDepthPruningHoldsWhenNoRunIsCutOff) {
   for (const char* name : {"stream-echo", "dgram-echo", "proactor-pause", "stream-sendfile"}) {
     ExploreResult result = explore_exhaustive(spec_of(name), reduced());
@@ -47,10 +40,7 @@ TEST(Exhaustive, ACutOffRunStartsTheSearchAgainPruningByDepth) {
 // the socket the peer writes, so the whole search defers, and it stays clean and complete with
 // fewer states than the search that does not.
 TEST(Exhaustive, DeferringTheEnvironmentKeepsTheVerdictWithFewerStates) {
-  RunSpec spec = spec_of("proactor-pause");
-  spec.params["chunks"] = 8;
-  spec.params["pauses"] = 2;
-  spec.bounds = Bounds{100000, 100, 0};
+  RunSpec spec = spin_pause_instance(8);
   ExploreResult deferred = explore_exhaustive(spec, reduced());
   ExploreLimits undeferred_limits = reduced();
   undeferred_limits.defer_environment = false;
@@ -70,10 +60,7 @@ TEST(Exhaustive, DeferringTheEnvironmentKeepsTheVerdictWithFewerStates) {
 // finish), deferring cannot be undone there: the search starts again without, and still finds
 // the switch.
 TEST(Exhaustive, AConflictTooLateToUndoStartsAgainWithoutDeferring) {
-  RunSpec spec = spec_of("proactor-pause", "bpo-33694");
-  spec.params["chunks"] = 4;
-  spec.params["pauses"] = 2;
-  spec.bounds = Bounds{100000, 100, 0};
+  RunSpec spec = spin_pause_instance(4, "bpo-33694");
   ExploreResult result = explore_exhaustive(spec, reduced());
   ASSERT_TRUE(result.stats.deferral_conflict);
   EXPECT_NE(result.stats.deferral_conflict->find("an event of the app's touched fd"), std::string::npos)
@@ -104,10 +91,7 @@ TEST(Exhaustive, UnboundedPreemptionsStayCleanAndFindTheSwitch) {
 // Preemptions left out of covering (visited_states.h): where their bound never withholds a
 // choice, the first pass stands, with fewer runs than counting them, and the switch is found.
 TEST(Exhaustive, PreemptionsLeftOutWhereTheirBoundNeverBinds) {
-  RunSpec spec = spec_of("proactor-pause");
-  spec.params["chunks"] = 8;
-  spec.params["pauses"] = 2;
-  spec.bounds = Bounds{100000, 100, 0};
+  RunSpec spec = spin_pause_instance(8);
   ExploreResult ignored = explore_exhaustive(spec, reduced());
   ExploreLimits counting = reduced();
   counting.ignore_preemptions = ExploreLimits::IgnorePreemptions::never;

@@ -80,22 +80,12 @@ TEST(Shards, JobsGiveTheSingleRunsCertificate) {
   EXPECT_EQ(certificate(spec, parallel.stats, false), certificate(spec, single.stats, false));
 }
 
-ExploreLimits reduced() {
-  ExploreLimits limits;
-  limits.reduce = true;
-  limits.max_schedules = 5000000;
-  return limits;
-}
-
 // With the state cache, shares and threads keep every reduction one run has: pruning at any
 // depth, preemptions left out of covering, the environment deferred. (They used to prune by
 // depth only, never defer, and count preemptions: proactor-pause chunks=32 took 273 s on two
 // threads instead of 0.25 s on one.) The verdict is the single run's; the switch is found.
 TEST(Shards, ReducedSharesAndThreadsKeepEveryReduction) {
-  RunSpec spec = spec_of("proactor-pause");
-  spec.params["chunks"] = 8;
-  spec.params["pauses"] = 2;
-  spec.bounds = Bounds{100000, 100, 0};
+  RunSpec spec = spin_pause_instance(8);
   ExploreResult single = explore_exhaustive(spec, reduced());
   ExploreResult merged = in_shares(spec, 4, reduced());
   ExploreResult threads = explore_parallel(spec, reduced(), 2);

@@ -1,6 +1,8 @@
-// Test support for the engines' tests: a scenario's default run, with a catalog switch on.
+// Test support for the engines' tests: a scenario's default run, with a catalog switch on;
+// SPIN's instance of bpo-33694; the state-cache reduction with room to finish.
 #pragma once
 
+#include "model/engines/exhaustive.h"
 #include "model/engines/run.h"
 #include "model/oracles/catalog.h"
 #include "model/scenarios/registry.h"
@@ -11,6 +13,23 @@ inline RunSpec spec_of(const char* scenario, const char* bug = nullptr) {
   RunSpec spec = RunSpec::defaults(*find_scenario(scenario));
   if (bug) set_switch(spec.bugs, *find_bug(bug));
   return spec;
+}
+
+// proactor-pause as SPIN's model has it (bench/spin/): `chunks` chunks, the app pausing anywhere
+// at most twice, no faults, a preemption bound no run reaches.
+inline RunSpec spin_pause_instance(std::int64_t chunks, const char* bug = nullptr) {
+  RunSpec spec = spec_of("proactor-pause", bug);
+  spec.params["chunks"] = chunks;
+  spec.params["pauses"] = 2;
+  spec.bounds = Bounds{100000, 100, 0};
+  return spec;
+}
+
+inline ExploreLimits reduced() {
+  ExploreLimits limits;
+  limits.reduce = true;
+  limits.max_schedules = 5000000;
+  return limits;
 }
 
 }  // namespace loopcheck
