@@ -93,8 +93,7 @@ TEST(Exhaustive, UnboundedPreemptionsStayCleanAndFindTheSwitch) {
 TEST(Exhaustive, PreemptionsLeftOutWhereTheirBoundNeverBinds) {
   RunSpec spec = spin_pause_instance(8);
   ExploreResult ignored = explore_exhaustive(spec, reduced());
-  ExploreLimits counting = reduced();
-  counting.ignore_preemptions = ExploreLimits::IgnorePreemptions::never;
+  ExploreLimits counting = reduced(ExploreLimits::IgnorePreemptions::never);
   ExploreResult counted = explore_exhaustive(spec, counting);
   EXPECT_FALSE(ignored.stats.preemptions_counted);
   EXPECT_TRUE(counted.stats.preemptions_counted);
@@ -112,10 +111,8 @@ TEST(Exhaustive, PreemptionsLeftOutWhereTheirBoundNeverBinds) {
 // counts them is the one reported: the same states, the first pass's runs added.
 TEST(Exhaustive, ABoundThatBindsStartsAgainCountingPreemptions) {
   RunSpec spec = spec_of("dgram-echo");
-  ExploreLimits first = reduced();
-  first.ignore_preemptions = ExploreLimits::IgnorePreemptions::always;
-  ExploreLimits counting = reduced();
-  counting.ignore_preemptions = ExploreLimits::IgnorePreemptions::never;
+  ExploreLimits first = reduced(ExploreLimits::IgnorePreemptions::always);
+  ExploreLimits counting = reduced(ExploreLimits::IgnorePreemptions::never);
   ExploreResult restarted = explore_exhaustive(spec, first);
   ExploreResult counted = explore_exhaustive(spec, counting);
   EXPECT_TRUE(restarted.stats.preemptions_counted);
@@ -133,10 +130,8 @@ TEST(Exhaustive, LeavingPreemptionsOutReachesEveryStateCountingThemDoes) {
     for (int preemptions : {1, 2}) {
       RunSpec spec = spec_of(name);
       spec.bounds.max_preemptions = preemptions;
-      ExploreLimits first = reduced();
-      first.ignore_preemptions = ExploreLimits::IgnorePreemptions::always;
-      ExploreLimits counting = reduced();
-      counting.ignore_preemptions = ExploreLimits::IgnorePreemptions::never;
+      ExploreLimits first = reduced(ExploreLimits::IgnorePreemptions::always);
+      ExploreLimits counting = reduced(ExploreLimits::IgnorePreemptions::never);
       ExploreResult a = explore_exhaustive(spec, first);
       ExploreResult b = explore_exhaustive(spec, counting);
       EXPECT_EQ(a.stats.states, b.stats.states) << name << " with " << preemptions << " preemption(s)";

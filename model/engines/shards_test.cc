@@ -117,10 +117,8 @@ TEST(Shards, SharesAndThreadsStartAgainOverTheirOwnSubtrees) {
     EXPECT_TRUE(r.stats.complete);
   }
   RunSpec binds = spec_of("dgram-echo");
-  ExploreLimits first = reduced();
-  first.ignore_preemptions = ExploreLimits::IgnorePreemptions::always;
-  ExploreLimits counting = reduced();
-  counting.ignore_preemptions = ExploreLimits::IgnorePreemptions::never;
+  ExploreLimits first = reduced(ExploreLimits::IgnorePreemptions::always);
+  ExploreLimits counting = reduced(ExploreLimits::IgnorePreemptions::never);
   ExploreResult counted = explore_exhaustive(binds, counting);
   for (const ExploreResult& r : {in_shares(binds, 3, first), explore_parallel(binds, first, 2)}) {
     EXPECT_TRUE(r.stats.preemptions_counted);

@@ -25,10 +25,12 @@ inline RunSpec spin_pause_instance(std::int64_t chunks, const char* bug = nullpt
   return spec;
 }
 
-inline ExploreLimits reduced() {
+inline ExploreLimits reduced(
+    ExploreLimits::IgnorePreemptions ignore = ExploreLimits::IgnorePreemptions::above_small_bound) {
   ExploreLimits limits;
   limits.reduce = true;
   limits.max_schedules = 5000000;
+  limits.ignore_preemptions = ignore;
   return limits;
 }
 
