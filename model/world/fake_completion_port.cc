@@ -29,9 +29,9 @@ CompletionResult took(std::size_t bytes) {
 }
 }  // namespace
 
-FakeCompletionPort::FakeCompletionPort(FakeKernel& kernel, SimClock& clock, ChoiceSource& choices,
-                                       Tracer& tracer, const BugSet& bugs)
-    : kernel_(kernel), clock_(clock), choices_(choices), tracer_(tracer), bugs_(bugs) {}
+FakeCompletionPort::FakeCompletionPort(FakeKernel& kernel, ChoiceSource& choices, Tracer& tracer,
+                                       const BugSet& bugs)
+    : kernel_(kernel), choices_(choices), tracer_(tracer), bugs_(bugs) {}
 
 void FakeCompletionPort::trace(std::string text) const {
   if (tracer_.enabled()) tracer_.record(Component::kernel, std::move(text));

@@ -34,8 +34,7 @@ class FakeCompletionPort final : public CompletionApi, public CompletionQueue, p
  public:
   static constexpr Nanos kProcessing = 10 * kMicrosecond;  // how late a satisfiable op completes
 
-  FakeCompletionPort(FakeKernel& kernel, SimClock& clock, ChoiceSource& choices, Tracer& tracer,
-                     const BugSet& bugs);
+  FakeCompletionPort(FakeKernel& kernel, ChoiceSource& choices, Tracer& tracer, const BugSet& bugs);
 
   IoResult<OperationId> submit_recv(int fd, std::size_t max_bytes, Tag tag, CompletionHandler handler) override;
   IoResult<OperationId> submit_send(int fd, Bytes data, Tag tag, CompletionHandler handler) override;
@@ -99,7 +98,6 @@ class FakeCompletionPort final : public CompletionApi, public CompletionQueue, p
   void trace(std::string text) const;
 
   FakeKernel& kernel_;
-  SimClock& clock_;
   ChoiceSource& choices_;
   Tracer& tracer_;
   const BugSet& bugs_;

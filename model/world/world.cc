@@ -43,7 +43,7 @@ SimWorld::SimWorld(const WorldConfig& config, ChoiceSource& choices)
       tracer_(clock_, config.trace),
       choices_(choices, tracer_),
       kernel_(clock_, choices_, tracer_, config.kernel),
-      completions_(kernel_, clock_, choices_, tracer_, bugs_),
+      completions_(kernel_, choices_, tracer_, bugs_),
       poller_(kernel_),
       loop_(clock_, poller_, choices_, tracer_),
       monitor_(config.oracles, tracer_, &kernel_, loop_),
