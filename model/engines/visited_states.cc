@@ -1,6 +1,5 @@
 #include "model/engines/visited_states.h"
 
-#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -25,11 +24,17 @@ bool VisitedStates::first_visit(SimWorld& world, const PrefixChoiceSource& sourc
 }
 
 bool VisitedStates::visit(std::uint64_t state, Spent spent, std::size_t step) {
-  if (step >= std::numeric_limits<std::uint32_t>::max()) {
-    throw std::length_error("the state cache counts steps in 32 bits: a run of " + std::to_string(step) +
-                            " steps is beyond it");
+  if (step >= (std::size_t{1} << Kept::kStepBits)) {
+    throw std::length_error("the state cache counts steps in " + std::to_string(Kept::kStepBits) + " bits: a run of " +
+                            std::to_string(step) + " steps is beyond it");
   }
-  auto [first, inserted] = first_.try_emplace(state, Kept{spent, static_cast<std::uint32_t>(step)});
+  for (int count : {spent.preemptions, spent.faults, spent.app_actions}) {
+    if (count < 0 || count >= (1 << Kept::kSpentBits)) {
+      throw std::length_error("the state cache counts deviations in " + std::to_string(Kept::kSpentBits) +
+                              " bits: " + std::to_string(count) + " is beyond it");
+    }
+  }
+  auto [first, inserted] = first_.try_emplace(state, Kept(spent, step));
   if (inserted) return true;
   bool on_path = false, covered = false;
   auto judge = [&](Spent v_spent, std::size_t v_step) {
@@ -40,7 +45,7 @@ bool VisitedStates::visit(std::uint64_t state, Spent spent, std::size_t step) {
       covered = true;
     }
   };
-  judge(first->spent, first->step);
+  judge(first->spent(), first->step());
   if (!more_.empty()) {
     auto more = more_.equal_range(state);
     for (auto m = more.first; m != more.second; ++m) judge(m->second.spent, m->second.step);
@@ -49,8 +54,8 @@ bool VisitedStates::visit(std::uint64_t state, Spent spent, std::size_t step) {
   if (covered) return false;
   // This visit has spent less of something, or (by depth) come sooner: keep it too, or in
   // place of the first one when it covers that.
-  if (covers(spent, first->spent) && (pruning_ == Pruning::any_depth || step <= first->step)) {
-    *first = Kept{spent, static_cast<std::uint32_t>(step)};
+  if (covers(spent, first->spent()) && (pruning_ == Pruning::any_depth || step <= first->step())) {
+    *first = Kept(spent, step);
   } else {
     more_.emplace(state, Visit{state, spent, step});
   }

@@ -86,9 +86,28 @@ class VisitedStates {
     Spent spent;
     std::size_t step;
   };
-  struct Kept {  // a visit in first_, whose key is its state: 16 bytes a state
-    Spent spent;
-    std::uint32_t step = 0;  // steps are fewer than 2^32 (visit() checks)
+  // A visit in first_, whose key is its state: 8 bytes, so a slot of the table is 16 (the
+  // table is most of a large search's memory). Each deviation count below 2^12 (the CLI's
+  // bounds stop at 100), the step below 2^28 (its --max-depth at 10^7); visit() checks.
+  class Kept {
+   public:
+    static constexpr int kSpentBits = 12;
+    static constexpr int kStepBits = 64 - 3 * kSpentBits;
+    Kept() = default;
+    Kept(Spent spent, std::size_t step)
+        : bits_(field(spent.preemptions, 0) | field(spent.faults, 1) | field(spent.app_actions, 2) |
+                static_cast<std::uint64_t>(step) << (3 * kSpentBits)) {}
+    Spent spent() const { return Spent(count(0), count(1), count(2)); }
+    std::size_t step() const { return static_cast<std::size_t>(bits_ >> (3 * kSpentBits)); }
+
+   private:
+    static std::uint64_t field(int value, int index) {
+      return static_cast<std::uint64_t>(value) << (index * kSpentBits);
+    }
+    int count(int index) const {
+      return static_cast<int>(bits_ >> (index * kSpentBits) & ((std::uint64_t{1} << kSpentBits) - 1));
+    }
+    std::uint64_t bits_ = 0;
   };
   // `a` covers `b`, with or without their preemptions.
   bool covers(const Spent& a, const Spent& b) const {

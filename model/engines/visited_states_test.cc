@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 namespace loopcheck {
 namespace {
 
@@ -51,6 +53,17 @@ TEST(VisitedStates, IgnoringPreemptionsCoversWhateverTheySpent) {
   VisitedStates counted(Pruning::any_depth, Preemptions::counted);
   EXPECT_TRUE(counted.visit(7, Spent(5, 0, 0), 3));
   EXPECT_TRUE(counted.visit(7, Spent(2, 0, 0), 4));
+}
+
+// A visit is kept in 8 bytes: counts and steps past what they hold are refused, never wrapped
+// (a wrapped count could cover a visit it does not).
+TEST(VisitedStates, CountsPastWhatAVisitHoldsAreRefused) {
+  VisitedStates seen(Pruning::any_depth);
+  EXPECT_TRUE(seen.visit(7, Spent(4095, 4095, 4095), (std::size_t{1} << 28) - 1));
+  EXPECT_FALSE(seen.visit(7, Spent(4095, 4095, 4095), 3));
+  EXPECT_THROW(seen.visit(8, Spent(4096, 0, 0), 3), std::length_error);
+  EXPECT_THROW(seen.visit(8, Spent(0, 0, 4096), 3), std::length_error);
+  EXPECT_THROW(seen.visit(8, Spent(0, 0, 0), std::size_t{1} << 28), std::length_error);
 }
 
 }  // namespace
