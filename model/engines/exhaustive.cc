@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <stdexcept>
-#include <unordered_map>
 
 #include "model/engines/checkpoints.h"
 #include "model/engines/visited_states.h"

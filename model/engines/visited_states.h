@@ -33,10 +33,10 @@ enum class Pruning { any_depth, same_or_lower_depth };
 //    The search must watch that: a pass that ignores them gives up the moment the bound (or
 //    the bound on all deviations, which preemptions count towards) withholds a choice that would
 //    fit had no preemption been spent, and the engine starts again counting them
-//    (explore_exhaustive). With a bound that binds, that moment comes within the first few runs
-//    (a DFS nests its deepest preemptions first); with one that does not (the SPIN comparisons,
-//    --max-preemptions 100), a state is no longer explored again for each time it is reached
-//    with fewer preemptions than before.
+//    (explore_exhaustive). With a small bound that moment comes early (dgram-echo, bound 2:
+//    after 100 runs, then 213 counting them), which is why only larger bounds try it; with one
+//    that never binds (the SPIN comparisons, --max-preemptions 100), a state is no longer
+//    explored again for each time it is reached with fewer preemptions than before.
 enum class Preemptions { counted, ignored };
 
 // The deviations a run has spent so far. A state reached having spent no more of every kind

@@ -128,7 +128,7 @@ class DriverAdversary final : public Fingerprinted {
       case Action::kCount:
         return;
       case Action::request:
-        conn_->send_request("QUERY 1\n");
+        (void)conn_->send_request("QUERY 1\n");  // refused (busy, closed): a user goes on
         return;
       case Action::close:
         conn_->close();
