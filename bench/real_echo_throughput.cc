@@ -1,8 +1,10 @@
 // Benchmark, not a test: echo throughput of loopcheck's real bindings over loopback TCP with
 // 64 KiB writes, against a plain epoll echo loop written here (in two ways of writing), alternating five times in one
 // process: SelectorStream transports on epoll (bare, and with the monitor and xxHash checksums
-// on) and ProactorStream transports on io_uring (bare). Prints each run, the medians and the
-// ratios. Where io_uring is unavailable its column says so and the rest still runs.
+// on) and ProactorStream transports on io_uring (bare), each binding also with the other's read
+// size, so the two bindings are compared both as asyncio sizes their reads and reading alike.
+// Prints each run, the medians and the ratios. Where io_uring is unavailable its columns say so
+// and the rest still runs.
 // Usage: real_echo_throughput [MiB per run, default 256]
 #include <netinet/in.h>
 #include <sys/epoll.h>
@@ -13,6 +15,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -125,36 +128,49 @@ int main(int argc, char** argv) {
   auto& uring_world = *std::get<std::unique_ptr<loopcheck::cli::RealWorld>>(uring_created);
   std::optional<std::string> no_uring = uring_world.enable_io_uring();
   if (no_uring) std::printf("io_uring column skipped: %s\n", no_uring->c_str());
-  // Five contenders per round, interleaved: the epoll binding alone, the epoll binding with
+  // Seven contenders per round, interleaved: the epoll binding alone, the epoll binding with
   // every byte and callback checked (what `loopcheck real echo` runs), the io_uring binding
-  // alone, and the plain epoll loop writing as the binding's client does and once per wakeup.
-  std::vector<double> bare, checked, uring, plain, plain_kind;
-  for (int run = 0; run < 5; ++run) {
-    for (bool with_checks : {false, true}) {
-      loopcheck::cli::EchoResult r = loopcheck::cli::run_echo(world, {bytes, 0, with_checks});
-      if (!r.finished || !r.intact) {
-        std::fprintf(stderr, "run %d: the loopcheck echo did not finish intact\n", run + 1);
-        return 1;
-      }
-      (with_checks ? checked : bare).push_back(r.seconds);
+  // alone, each binding alone with the other's read size (asyncio's selector reads up to
+  // 256 KiB, its proactor 64 KiB), and the plain epoll loop writing as the binding's client does
+  // and once per wakeup.
+  constexpr std::size_t kSmallReads = 64 * 1024, kLargeReads = 256 * 1024;
+  std::vector<double> bare, checked, bare_small, uring, uring_large, plain, plain_kind;
+  std::map<std::vector<double>*, std::pair<std::size_t, std::size_t>> io_uring_reads;  // reads with data, bytes
+  auto echo = [&](loopcheck::cli::RealWorld& in, bool overlapped, bool with_checks, std::size_t read_size,
+                  std::vector<double>& into, int run) {
+    loopcheck::cli::EchoOptions options{bytes, 0, with_checks};
+    options.overlapped = overlapped;
+    options.read_size = read_size;
+    loopcheck::cli::EchoResult r = loopcheck::cli::run_echo(in, options);
+    if (!r.finished || !r.intact) {
+      std::fprintf(stderr, "run %d: the %s echo did not finish intact\n", run + 1, overlapped ? "io_uring" : "epoll");
+      return false;
     }
-    if (!no_uring) {
-      loopcheck::cli::EchoOptions options{bytes, 0, false};
-      options.overlapped = true;
-      loopcheck::cli::EchoResult r = loopcheck::cli::run_echo(uring_world, options);
-      if (!r.finished || !r.intact) {
-        std::fprintf(stderr, "run %d: the io_uring echo did not finish intact\n", run + 1);
-        return 1;
-      }
-      uring.push_back(r.seconds);
+    into.push_back(r.seconds);
+    io_uring_reads[&into].first += r.reads_with_data;
+    io_uring_reads[&into].second += r.bytes_read;
+    return true;
+  };
+  for (int run = 0; run < 5; ++run) {
+    if (!echo(world, false, false, 0, bare, run) || !echo(world, false, true, 0, checked, run) ||
+        !echo(world, false, false, kSmallReads, bare_small, run)) {
+      return 1;
+    }
+    if (!no_uring && (!echo(uring_world, true, false, 0, uring, run) ||
+                      !echo(uring_world, true, false, kLargeReads, uring_large, run))) {
+      return 1;
     }
     plain.push_back(plain_epoll_echo(bytes, Writes::until_refused));
     plain_kind.push_back(plain_epoll_echo(bytes, Writes::one_per_wakeup));
-    char uring_seconds[32] = "-";
-    if (!uring.empty()) std::snprintf(uring_seconds, sizeof uring_seconds, "%.3f", uring.back());
-    std::printf("run %d: epoll binding %.3f s, epoll binding+checks %.3f s, io_uring binding %s s, plain epoll %.3f s, "
-                "plain epoll one send per wakeup %.3f s\n",
-                run + 1, bare.back(), checked.back(), uring_seconds, plain.back(), plain_kind.back());
+    char uring_seconds[64] = "- s, io_uring binding 256 KiB reads -";
+    if (!uring.empty()) {
+      std::snprintf(uring_seconds, sizeof uring_seconds, "%.3f s, io_uring binding 256 KiB reads %.3f", uring.back(),
+                    uring_large.back());
+    }
+    std::printf("run %d: epoll binding %.3f s, epoll binding+checks %.3f s, epoll binding 64 KiB reads %.3f s, "
+                "io_uring binding %s s, plain epoll %.3f s, plain epoll one send per wakeup %.3f s\n",
+                run + 1, bare.back(), checked.back(), bare_small.back(), uring_seconds, plain.back(),
+                plain_kind.back());
   }
   double m_bare = median(bare), m_checked = median(checked), m_plain = median(plain), m_kind = median(plain_kind);
   std::printf("median of 5, %zu MiB each way, 64 KiB writes: epoll binding %.0f MiB/s, epoll binding+checks %.0f MiB/s, "
@@ -168,6 +184,16 @@ int main(int argc, char** argv) {
     double m_uring = median(uring);
     std::printf("io_uring binding %.0f MiB/s; ratio to the epoll binding %.2f, to plain epoll %.2f\n", mib / m_uring,
                 m_bare / m_uring, m_plain / m_uring);
+    double m_small = median(bare_small), m_large = median(uring_large);
+    std::printf("io_uring binding against the epoll binding, reading alike: both 64 KiB reads %.2f "
+                "(epoll %.0f MiB/s, io_uring %.0f), both 256 KiB reads %.2f (epoll %.0f, io_uring %.0f)\n",
+                m_small / m_uring, mib / m_small, mib / m_uring, m_bare / m_large, mib / m_bare, mib / m_large);
+    auto average_read = [&](std::vector<double>& contender) {
+      auto [reads, read_bytes] = io_uring_reads[&contender];
+      return reads ? static_cast<double>(read_bytes) / static_cast<double>(reads) / 1024 : 0.0;
+    };
+    std::printf("io_uring reads that brought data averaged %.1f KiB of 64 KiB asked for, %.1f KiB of 256 KiB\n",
+                average_read(uring), average_read(uring_large));
   }
   return 0;
 }

@@ -102,6 +102,12 @@ class ObservedStream final : public BufferedProtocol, public Transport {
   // The transport (or SSL protocol) whose callbacks are this stream's; the monitor indexes it.
   void set_owner(const void* transport);
   const void* owner() const { return owner_; }
+  // The transport a view the app was handed stands for, as its own type `T` (which the caller
+  // knows it to be): for settings of that transport alone (a read size), as a test makes them.
+  template <typename T>
+  static T& beneath(Transport& view) {
+    return *static_cast<T*>(const_cast<void*>(dynamic_cast<ObservedStream&>(view).owner()));
+  }
   void note_error_reported() { ++errors_reported_; }
   // SSL only: an error the SSL protocol raised, and the error its handshake waiter got.
   void note_tls_error(const Error& error) {

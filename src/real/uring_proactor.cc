@@ -231,7 +231,7 @@ void UringProactor::take_queued(std::vector<PollEvent>& out) {
   }
 }
 
-CompletionResult UringProactor::result_of(OperationId id, Operation& op) const {
+CompletionResult UringProactor::result_of(OperationId id, Operation& op) {
   CompletionResult r;
   r.id = id;
   if (op.result < 0) {
@@ -240,6 +240,8 @@ CompletionResult UringProactor::result_of(OperationId id, Operation& op) const {
   }
   auto n = static_cast<std::size_t>(op.result);
   if (op.kind == Kind::recv || op.kind == Kind::recvfrom) {
+    reads_with_data_ += n > 0 ? 1 : 0;
+    bytes_read_ += n;
     op.buffer.resize(n);
     r.data = std::move(op.buffer);
     if (op.kind == Kind::recvfrom) r.from = format_address(op.peer.storage, op.msg.msg_namelen);

@@ -55,6 +55,9 @@ class UringProactor final : public CompletionApi, public CompletionQueue {
   // Of the not_found answers, those the binding gave itself: the CQE had already been reaped and
   // its completion was waiting in the loop. The rest are the kernel's -ENOENT.
   std::size_t cancels_after_reap() const { return after_reap_; }
+  // Receives that completed with data, and their bytes: how full the reads come back.
+  std::size_t reads_with_data() const { return reads_with_data_; }
+  std::size_t bytes_read() const { return bytes_read_; }
 
  private:
   enum class Kind { recv, send, recvfrom, sendto };
@@ -77,7 +80,7 @@ class UringProactor final : public CompletionApi, public CompletionQueue {
   IoResult<OperationId> submit(std::unique_ptr<Operation> op);
   Bytes recv_buffer(std::size_t size);
   void run_final(OperationId id);
-  CompletionResult result_of(OperationId id, Operation& op) const;
+  CompletionResult result_of(OperationId id, Operation& op);
 
   mutable io_uring ring_;
   OperationId next_id_ = 1;
@@ -87,6 +90,7 @@ class UringProactor final : public CompletionApi, public CompletionQueue {
   std::size_t discarded_bytes_ = 0;
   std::size_t silent_loss_bytes_ = 0;
   std::size_t cancelled_ = 0, not_found_ = 0, already_ = 0, after_reap_ = 0;
+  std::size_t reads_with_data_ = 0, bytes_read_ = 0;
 };
 
 }  // namespace loopcheck

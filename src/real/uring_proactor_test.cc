@@ -60,6 +60,8 @@ TEST_F(UringTest, RecvAndSendCompleteAndReleaseTheirBuffers) {
   EXPECT_EQ(sent, 5u);
   EXPECT_EQ(got, "hello");
   EXPECT_EQ(port->owned_buffers(), 0u);
+  EXPECT_EQ(port->reads_with_data(), 1u);
+  EXPECT_EQ(port->bytes_read(), 5u);
 }
 
 TEST_F(UringTest, CancelOfAPendingRecvEndsItWithAborted) {
@@ -70,6 +72,7 @@ TEST_F(UringTest, CancelOfAPendingRecvEndsItWithAborted) {
   ASSERT_TRUE(results[0].error);
   EXPECT_EQ(results[0].error->code, Errc::aborted);
   EXPECT_EQ(port->owned_buffers(), 0u);
+  EXPECT_EQ(port->reads_with_data(), 0u) << "a cancelled read brought nothing";
 }
 
 // The write-up's race, made certain: the recv completes, its CQE waits unreaped, and then the

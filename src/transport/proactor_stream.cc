@@ -18,7 +18,7 @@ void ProactorStreamTransport::start_read() {
   // resume_reading reads again after an EOF that came while reading was paused).
   if (eof_seen_ && !ctx_.bugs.on(Bug::proactor_eof_twice)) return;
   IoResult<OperationId> op = ctx_.completions->submit_recv(
-      fd_, kRecvSize, tag("read_done"), [this](const CompletionResult& r) { read_done(r); });
+      fd_, buffer_size_, tag("read_done"), [this](const CompletionResult& r) { read_done(r); });
   if (!op.ok()) {
     fatal_error(op.error(), "recv submission failed");
     return;
@@ -245,6 +245,12 @@ Status ProactorStreamTransport::set_write_buffer_limits(std::optional<std::size_
   return std::nullopt;
 }
 
+Status ProactorStreamTransport::set_buffer_size(std::size_t bytes) {
+  if (bytes == 0) return make_error(Errc::invalid_argument, "buffer_size must be at least 1 byte, got 0");
+  buffer_size_ = bytes;
+  return std::nullopt;
+}
+
 std::optional<std::string> ProactorStreamTransport::get_extra_info(std::string_view name) const {
   if (name == "socket") return std::to_string(fd_);
   if (name == "sockname") return ctx_.sockets.sockname(fd_);
@@ -255,6 +261,7 @@ std::optional<std::string> ProactorStreamTransport::get_extra_info(std::string_v
 void ProactorStreamTransport::fingerprint(StateHasher& h) const {
   h.value(fd_);
   h.value(h.owner(protocol_));
+  h.value(buffer_size_);
   h.value(h.operation(read_op_.value_or(0)));
   h.value(abandoned_reads_.size());
   for (OperationId id : abandoned_reads_) h.value(h.operation(id));

@@ -29,10 +29,14 @@ namespace loopcheck {
 
 class ProactorStreamTransport final : public Transport, public Fingerprinted {
  public:
-  static constexpr std::size_t kRecvSize = 64 * 1024;  // asyncio's proactor buffer_size
+  static constexpr std::size_t kBufferSize = 64 * 1024;  // asyncio's default buffer_size: one recv's size
 
   // ctx.completions must be set.
   ProactorStreamTransport(TransportContext ctx, int fd, Protocol& protocol);
+  // asyncio's buffer_size, a constructor argument there: the reads submitted from now on ask
+  // for `bytes` (at least 1; a recv of 0 would complete as EOF). Set before the loop runs, it
+  // is the first read's size too, as in asyncio.
+  Status set_buffer_size(std::size_t bytes);
 
   Status write(BytesView data) override;
   Status write_eof() override;
@@ -70,6 +74,7 @@ class ProactorStreamTransport final : public Transport, public Fingerprinted {
   TransportContext ctx_;
   int fd_;
   Protocol* protocol_;
+  std::size_t buffer_size_ = kBufferSize;
   std::optional<OperationId> read_op_;
   std::set<OperationId> abandoned_reads_;  // cancelled at close; their completions are still due
   std::optional<Bytes> pending_data_;  // completed while paused; delivered on resume

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "model/oracles/observed_stream.h"
 #include "model/world/hand_driven_proactor.h"
 #include "src/transport/recording_protocols.h"
 
@@ -193,6 +194,22 @@ TEST_F(ProactorStreamTest, PauseAfterTheRecvCompletedLosesNothing) {
   t().resume_reading();
   settle();
   EXPECT_EQ(protocol.received, "hello");
+}
+
+// asyncio's buffer_size: the reads submitted after it is set ask for that many bytes (the one
+// outstanding keeps its size); a size of 0, which would complete as EOF, is refused.
+TEST_F(ProactorStreamTest, BufferSizeSizesTheNextReadsAndZeroIsRefused) {
+  auto& proactor = ObservedStream::beneath<ProactorStreamTransport>(t());
+  Status refused = proactor.set_buffer_size(0);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->code, Errc::invalid_argument);
+  ASSERT_FALSE(proactor.set_buffer_size(4));
+  (void)kernel().send(peer_fd, "ab");
+  settle();  // the read outstanding at 64 KiB takes "ab"; the next asks for 4
+  (void)kernel().send(peer_fd, "cdefgh");
+  settle();
+  EXPECT_EQ(protocol.received, "abcdefgh");
+  EXPECT_EQ(protocol.data_calls, 3) << "2 bytes, then 4, then 2";
 }
 
 TEST_F(ProactorStreamTest, PauseAndResumeReadingAreIdempotent) {

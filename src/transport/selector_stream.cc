@@ -51,7 +51,7 @@ void SelectorStreamTransport::read_ready_get_buffer(BufferedProtocol& buffered) 
 // The bytes are only lent by the socket layer (recv_view): data_received sees them, as asyncio's
 // protocol sees a fresh bytes object, and nothing here keeps them.
 void SelectorStreamTransport::read_ready_data_received() {
-  IoResult<BytesView> got = ctx_.sockets.recv_view(fd_, kMaxRecv);
+  IoResult<BytesView> got = ctx_.sockets.recv_view(fd_, max_size_);
   if (!received_data(got)) return;
   trace("recv " + std::to_string(got.value().size()) + " bytes");
   if (std::optional<Error> failed = guard_protocol_call([&] { protocol_->data_received(got.value()); })) {
@@ -229,6 +229,7 @@ Status SelectorStreamTransport::set_write_buffer_limits(std::optional<std::size_
 void SelectorStreamTransport::fingerprint(StateHasher& h) const {
   h.value(fd_);
   h.value(h.owner(protocol_));
+  h.value(max_size_);
   h.value(buffer_.chunk_count());
   buffer_.for_each([&h](BytesView chunk) { h.text(chunk); });
   flow_.fingerprint(h);
@@ -240,6 +241,12 @@ void SelectorStreamTransport::fingerprint(StateHasher& h) const {
   h.value(socket_closed_);
   h.value(static_cast<bool>(empty_waiter_));
   h.value(empty_waiter_done_);
+}
+
+Status SelectorStreamTransport::set_max_size(std::size_t bytes) {
+  if (bytes == 0) return make_error(Errc::invalid_argument, "max_size must be at least 1 byte, got 0");
+  max_size_ = bytes;
+  return std::nullopt;
 }
 
 std::optional<std::string> SelectorStreamTransport::get_extra_info(std::string_view name) const {

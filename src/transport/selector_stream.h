@@ -26,7 +26,7 @@ namespace loopcheck {
 
 class SelectorStreamTransport final : public Transport, public Fingerprinted {
  public:
-  static constexpr std::size_t kMaxRecv = 256 * 1024;
+  static constexpr std::size_t kMaxSize = 256 * 1024;  // asyncio's max_size: the most one recv asks for
   static constexpr std::size_t kIovMax = 1024;  // SC_IOV_MAX: chunks per sendmsg
 
   SelectorStreamTransport(TransportContext ctx, int fd, Protocol& protocol);
@@ -43,6 +43,9 @@ class SelectorStreamTransport final : public Transport, public Fingerprinted {
   bool is_reading() const override { return !closing_ && !paused_; }
   Status set_write_buffer_limits(std::optional<std::size_t> high,
                                  std::optional<std::size_t> low) override;
+  // asyncio's max_size, which a program may set on the class or on one transport: the next
+  // reads ask for at most `bytes` (at least 1; a recv of 0 would read as EOF).
+  Status set_max_size(std::size_t bytes);
   WriteLimits get_write_buffer_limits() const override { return flow_.limits(); }
   bool protocol_paused() const override { return flow_.protocol_paused(); }
   std::size_t get_write_buffer_size() const override { return buffer_.size(); }
@@ -86,6 +89,7 @@ class SelectorStreamTransport final : public Transport, public Fingerprinted {
   TransportContext ctx_;
   int fd_;
   Protocol* protocol_;
+  std::size_t max_size_ = kMaxSize;
   ChunkQueue buffer_;
   WriteFlowControl flow_;
   bool closing_ = false;

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "model/oracles/observed_stream.h"
 #include "model/world/hand_driven_world.h"
 #include "src/transport/recording_protocols.h"
 
@@ -46,6 +47,19 @@ TEST_F(StreamFixture, WritePastTheKernelBuffersAndPausesAboveHigh) {
   EXPECT_EQ(t().get_write_buffer_size(), 0u);
   EXPECT_EQ(protocol.resumes, 1);
   EXPECT_EQ(world->kernel().recv(peer_fd, 100).value(), "0123456789abcdefghij");
+}
+
+// asyncio's max_size: no recv asks for more; a size of 0, which would read as EOF, is refused.
+TEST_F(StreamFixture, MaxSizeBoundsEachReadAndZeroIsRefused) {
+  auto& selector = ObservedStream::beneath<SelectorStreamTransport>(t());
+  Status refused = selector.set_max_size(0);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->code, Errc::invalid_argument);
+  ASSERT_FALSE(selector.set_max_size(4));
+  ASSERT_TRUE(world->kernel().send(peer_fd, "abcdef").ok());
+  settle();
+  EXPECT_EQ(protocol.received, "abcdef");
+  EXPECT_EQ(protocol.data_calls, 2) << "4 bytes, then 2";
 }
 
 TEST_F(StreamFixture, WriteAfterWriteEofIsAnError) {

@@ -204,6 +204,8 @@ int dispatch(int argc, char** argv) {
   echo->add_option("--bytes", echo_options.bytes, "bytes to send (each way)")->check(whole_in(1, 1LL << 34));
   echo->add_option("--pause-every", echo_options.pause_every_ms, "toggle client reading every MS (0: never)")
       ->check(whole_in(0, 60000));
+  echo->add_option("--read-size", echo_options.read_size, "the most one recv asks for (asyncio's max_size: 262144)")
+      ->check(whole_in(1, 1 << 24));
 
   RaceOptions race_options;
   auto* race = real->add_subcommand("race-echo", "bpo-33694's pause/cancel race on io_uring: loopback echo, bytes lost");
@@ -212,6 +214,8 @@ int dispatch(int argc, char** argv) {
   race->add_option("--size", race_options.size, "bytes per write")->check(whole_in(1, 64 * 1024));
   race->add_option("--pause-every", race_options.pause_every_ms, "toggle client reading every MS")->check(whole_in(1, 60000));
   race->add_option("--runs", race_options.runs, "how many times to run it")->check(whole_in(1, 100000));
+  race->add_option("--read-size", race_options.read_size, "bytes each recv asks for (asyncio's buffer_size: 65536)")
+      ->check(whole_in(1, 1 << 24));
 
   // TLS: the SSL protocol on real sockets, both ends here or one end a foreign peer.
   TlsOptions tls_options;

@@ -46,6 +46,8 @@ expect 2 "--ca /nonexistent: cannot read it" "$cli" real reactor --port 5 --ca /
 expect 2 "got '0'" "$cli" real close-no-notify --shutdown-timeout-ms 0
 # real load: the window and the pause periods have ranges, and the periods an order.
 expect 2 "got '-1'" "$cli" real load --window -1
+expect 2 "got '0'" "$cli" real echo --read-size 0
+expect 2 "got '16777217'" "$cli" real race-echo --read-size 16777217
 expect 2 "got '0'" "$cli" real load --pause-min-ms 0
 expect 2 "--pause-min-ms (30) is above --pause-max-ms (20)" "$cli" real load --pause-min-ms 30 --pause-max-ms 20
 # The differential run's scripts: every problem named, with the step it is in.

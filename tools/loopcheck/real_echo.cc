@@ -32,9 +32,16 @@ EchoResult run_echo(RealWorld& world, const EchoOptions& options) {
   }
   EchoServer server;
   EchoClient client(*world.loop, options);
+  // A read size of 0 keeps the transport's own; any other cannot be refused.
   auto make_transport = [&](int fd, Protocol& app) -> std::unique_ptr<Transport> {
-    if (options.overlapped) return std::make_unique<ProactorStreamTransport>(world.context(), fd, app);
-    return std::make_unique<SelectorStreamTransport>(world.context(), fd, app);
+    if (options.overlapped) {
+      auto transport = std::make_unique<ProactorStreamTransport>(world.context(), fd, app);
+      if (options.read_size) (void)transport->set_buffer_size(options.read_size);
+      return transport;
+    }
+    auto transport = std::make_unique<SelectorStreamTransport>(world.context(), fd, app);
+    if (options.read_size) (void)transport->set_max_size(options.read_size);
+    return transport;
   };
   std::unique_ptr<Transport> server_transport;
   if (!options.checked) world.loop->set_observer(nullptr);
@@ -57,6 +64,7 @@ EchoResult run_echo(RealWorld& world, const EchoOptions& options) {
     server_transport = make_transport(fd.value(), server_view);
     bind_owner(server_view, server_transport.get());
   });
+  const RealWorld::PortBooks before = world.port_books();
   Nanos start = world.clock.now();
   result.finished = world.run_until([&] { return client.lost > 0 && server.lost > 0; }, 120 * kSecond);
   result.seconds = static_cast<double>(world.clock.now() - start) / kSecond;
@@ -88,6 +96,8 @@ EchoResult run_echo(RealWorld& world, const EchoOptions& options) {
     result.not_found_after_reap = books.not_found_after_reap;
     result.discarded_after_cancel = books.discarded_bytes;
     result.lost_after_cancel = books.silent_loss_bytes;
+    result.reads_with_data = books.reads_with_data - before.reads_with_data;
+    result.bytes_read = books.bytes_read - before.bytes_read;
   }
   return result;
 }

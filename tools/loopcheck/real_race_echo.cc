@@ -17,6 +17,7 @@ int real_race_echo(const BugSet& bugs, const RaceOptions& options) {
   echo.write_size = options.size;
   echo.pause_every_ms = options.pause_every_ms;
   echo.overlapped = true;
+  echo.read_size = options.read_size;
   std::size_t lost_total = 0, lossy = 0;
   for (std::size_t run = 0; run < options.runs; ++run) {
     auto created = RealWorld::create(bugs);

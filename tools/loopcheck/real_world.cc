@@ -37,6 +37,8 @@ RealWorld::PortBooks RealWorld::port_books() const {
   books.not_found_after_reap = uring->cancels_after_reap();
   books.discarded_bytes = uring->discarded_bytes();
   books.silent_loss_bytes = uring->silent_loss_bytes();
+  books.reads_with_data = uring->reads_with_data();
+  books.bytes_read = uring->bytes_read();
 #endif
   return books;
 }

@@ -37,6 +37,7 @@ struct RealWorld {
     std::size_t owned_buffers = 0;
     std::size_t cancelled = 0, not_found = 0, already = 0, not_found_after_reap = 0;
     std::size_t discarded_bytes = 0, silent_loss_bytes = 0;
+    std::size_t reads_with_data = 0, bytes_read = 0;
   };
   PortBooks port_books() const;
   // Runs loop iterations until done() or the deadline; false on the deadline.
@@ -74,6 +75,9 @@ struct EchoOptions {
   // true: ProactorStream transports on io_uring (the world must have enable_io_uring()'d);
   // false: SelectorStream transports on epoll.
   bool overlapped = false;
+  // The most one read asks for, both ends (0: the transport's own, asyncio's: the selector's
+  // max_size of 256 KiB, the proactor's buffer_size of 64 KiB).
+  std::size_t read_size = 0;
   std::size_t write_size = 64 * 1024;  // the client's write() size
   // Over TLS there is no write_eof(): the client closes (close_notify) once all is echoed.
   bool tls = false;
@@ -96,6 +100,7 @@ struct EchoResult {
   std::size_t cancelled = 0, not_found = 0, already = 0;
   std::size_t not_found_after_reap = 0;  // of not_found: the CQE was reaped, not yet run
   std::size_t discarded_after_cancel = 0, lost_after_cancel = 0;
+  std::size_t reads_with_data = 0, bytes_read = 0;  // this echo's receives that brought data
   double seconds = 0;
   std::string setup_error;  // non-empty: the sockets could not be set up
 };
@@ -106,6 +111,7 @@ struct RaceOptions {
   std::size_t size = 16 * 1024;
   std::int64_t pause_every_ms = 1;
   std::size_t runs = 1;
+  std::size_t read_size = 0;  // the proactor's buffer_size (0: asyncio's 64 KiB)
 };
 // `real race-echo`: the bpo-33694 experiment on io_uring (exit 77 where io_uring is unavailable).
 int real_race_echo(const BugSet& bugs, const RaceOptions& options);
