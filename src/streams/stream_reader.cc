@@ -48,6 +48,14 @@ void StreamReader::maybe_resume_transport() {
   }
 }
 
+// A read that cannot finish yet waits for data; a paused transport would never bring it.
+void StreamReader::wait_for_data() {
+  if (paused_) {
+    paused_ = false;
+    transport_->resume_reading();
+  }
+}
+
 // Finishes the waiting read if the buffer (or the stream's end) can answer it now.
 void StreamReader::try_finish() {
   if (waiting_ == Kind::none) return;
@@ -66,6 +74,7 @@ void StreamReader::try_finish() {
       out.data = take_buffer();
       out.eof_early = !out.data.empty();
     } else {
+      wait_for_data();
       return;
     }
   } else if (waiting_ == Kind::exactly) {
@@ -76,10 +85,14 @@ void StreamReader::try_finish() {
       out.data = take_buffer();
       out.eof_early = true;
     } else {
+      wait_for_data();
       return;
     }
   } else {
-    if (buffer_.empty() && !eof_) return;
+    if (buffer_.empty() && !eof_) {
+      wait_for_data();
+      return;
+    }
     out.data = buffer_.substr(0, want_);
     buffer_.erase(0, out.data.size());
   }

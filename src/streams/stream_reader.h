@@ -31,8 +31,10 @@ struct StreamRead {
 using ReadDone = std::function<void(StreamRead)>;
 
 // The buffer between a transport and the code that reads it. It pauses the transport when the
-// buffer passes twice its limit and resumes it when a read brings it to the limit or below.
-// One read may wait at a time, as in asyncio.
+// buffer passes twice its limit and resumes it when a read brings it to the limit or below, or
+// when a read must wait for more (asyncio's _wait_for_data: else a readexactly() of more than
+// twice the limit would wait forever on a paused transport). One read may wait at a time, as in
+// asyncio.
 class StreamReader final : public Fingerprinted {
  public:
   static constexpr std::size_t kDefaultLimit = 64 * 1024;  // asyncio's _DEFAULT_LIMIT
@@ -67,6 +69,7 @@ class StreamReader final : public Fingerprinted {
   void wake();
   void try_finish();
   void maybe_resume_transport();
+  void wait_for_data();
   Tag tag(const char* label) const { return Tag{this, label}; }
 
   Loop& loop_;

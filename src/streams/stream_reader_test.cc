@@ -86,6 +86,23 @@ TEST_F(ReaderFixture, ABufferPastTwiceTheLimitPausesTheTransportAndReadingResume
   EXPECT_TRUE(transport->is_reading()) << "8 bytes left: at the limit, reading resumes";
 }
 
+// asyncio's _wait_for_data: a read that must wait resumes a paused transport, so a readexactly()
+// of more than twice the limit completes instead of waiting forever (start-tls-stream with
+// bytes=262144 reported that wait as lost bytes before).
+TEST_F(ReaderFixture, AReadLongerThanTwiceTheLimitResumesThePausedTransportAndCompletes) {
+  const Bytes sent = "0123456789abcdefghijklmnopqrstuvwxyz";  // 36 bytes, over 2 * 8 four times
+  std::optional<StreamRead> got;
+  ASSERT_FALSE(reader->readexactly(sent.size(), [&](StreamRead r) { got = std::move(r); }));
+  peer_sends(sent.substr(0, 20));  // past twice the limit: the reader pauses the transport
+  settle();
+  EXPECT_FALSE(got);
+  peer_sends(sent.substr(20));
+  settle();
+  ASSERT_TRUE(got) << "the read waited on a transport it had paused itself";
+  EXPECT_EQ(got->data, sent);
+  EXPECT_TRUE(transport->is_reading());
+}
+
 TEST_F(ReaderFixture, EofBeforeEnoughBytesEndsReadexactlyEarlyWithWhatThereWas) {
   peer_sends("abc");
   ASSERT_TRUE(world->kernel().shutdown_write(peer_fd) == std::nullopt);
