@@ -64,7 +64,10 @@ void StreamReader::try_finish() {
     out.error = error_;
   } else if (waiting_ == Kind::line) {
     std::size_t end = buffer_.find('\n');
-    if (end != Bytes::npos) {
+    if (end != Bytes::npos && end > limit_) {  // LimitOverrunError: readline drops the line
+      buffer_.erase(0, end + 1);
+      out.error = make_error(Errc::invalid_argument, "Separator is found, but chunk is longer than limit");
+    } else if (end != Bytes::npos) {
       out.data = buffer_.substr(0, end + 1);
       buffer_.erase(0, end + 1);
     } else if (buffer_.size() > limit_) {  // LimitOverrunError: readline drops the buffer

@@ -46,12 +46,12 @@ struct ReaderFixture : ::testing::Test {
 };
 
 TEST_F(ReaderFixture, ALineAlreadyBufferedIsReturnedInsideTheCallAndTheRestStays) {
-  peer_sends("STARTTLS\r\nhello");
+  peer_sends("HELO\r\nhello");  // the line within the limit of 8
   settle();
   std::optional<StreamRead> got;
   ASSERT_FALSE(reader->readline([&](StreamRead r) { got = std::move(r); }));
   ASSERT_TRUE(got) << "an await that need not suspend does not";
-  EXPECT_EQ(got->data, "STARTTLS\r\n");
+  EXPECT_EQ(got->data, "HELO\r\n");
   EXPECT_EQ(reader->buffer(), "hello") << "the read-ahead stays for whoever reads next";
 }
 
@@ -101,6 +101,23 @@ TEST_F(ReaderFixture, AReadLongerThanTwiceTheLimitResumesThePausedTransportAndCo
   ASSERT_TRUE(got) << "the read waited on a transport it had paused itself";
   EXPECT_EQ(got->data, sent);
   EXPECT_TRUE(transport->is_reading());
+}
+
+// asyncio's readuntil: a line found whose separator lies past the limit is an error (readline's
+// ValueError), and readline drops that line; the next one reads as usual.
+TEST_F(ReaderFixture, ALineLongerThanTheLimitIsAnErrorAndIsDropped) {
+  reader->feed_data("0123456789\nok\n");  // the separator at offset 10, past the limit of 8
+  std::optional<StreamRead> got;
+  ASSERT_FALSE(reader->readline([&](StreamRead r) { got = std::move(r); }));
+  ASSERT_TRUE(got);
+  ASSERT_TRUE(got->error);
+  EXPECT_EQ(got->error->code, Errc::invalid_argument);
+  EXPECT_EQ(reader->buffer(), "ok\n");
+  got.reset();
+  ASSERT_FALSE(reader->readline([&](StreamRead r) { got = std::move(r); }));
+  ASSERT_TRUE(got);
+  EXPECT_FALSE(got->error);
+  EXPECT_EQ(got->data, "ok\n");
 }
 
 TEST_F(ReaderFixture, EofBeforeEnoughBytesEndsReadexactlyEarlyWithWhatThereWas) {
