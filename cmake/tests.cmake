@@ -41,6 +41,7 @@ loopcheck_gtest(unit_tests unit
   model/engines/blame_test.cc
   model/engines/visited_states_test.cc
   model/engines/digest_map_test.cc
+  model/engines/sampling_test.cc
   model/world/state_fingerprint_test.cc
   model/world/world_test.cc
   model/world/tls_peer_test.cc

@@ -54,11 +54,11 @@ ExploreResult explore_sampling(const RunSpec& spec, const SampleOptions& options
       result.counterexample = std::move(outcome);
       break;
     }
-    if ((run & 255) == 255) {
-      result.stats.seconds = elapsed();
-      if (progress) progress(result.stats);
-      if (result.stats.seconds > options.max_seconds) break;
-    }
+    // The clock after every run (a read is nanoseconds; a run of a large instance can take
+    // tens of milliseconds, and 256 of them would overrun the limit many times over).
+    result.stats.seconds = elapsed();
+    if (progress && (run & 255) == 255) progress(result.stats);
+    if (result.stats.seconds > options.max_seconds) break;
   }
   result.stats.seconds = elapsed();
   return result;
