@@ -248,7 +248,21 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
 // so a share can start again alone. Deferring does change the tree: a share that gives it up
 // goes on without, and merge_shards finds out whether every share did; threads sharing one tree
 // (`claim`) stop instead, and explore_parallel starts them all again without.
-ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& limits, const ProgressFn& progress) {
+ExploreLimits with_deadline(const ExploreLimits& given) {
+  ExploreLimits limits = given;
+  if (given.max_seconds <= 0) return limits;
+  // The clock is read once a schedule: nanoseconds against a run's microseconds.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                          std::chrono::duration<double>(given.max_seconds));
+  limits.take_schedule = [deadline, inner = given.take_schedule] {
+    return std::chrono::steady_clock::now() < deadline && (!inner || inner());
+  };
+  limits.max_seconds = 0;
+  return limits;
+}
+
+ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& given, const ProgressFn& progress) {
+  const ExploreLimits limits = with_deadline(given);  // one deadline for every pass
   GaveUp gave_up = GaveUp::no;
   Dealt dealt;
   if (!limits.reduce) {

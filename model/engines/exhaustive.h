@@ -71,6 +71,10 @@ struct ExploreLimits {
   // --jobs: asked before each schedule, on top of max_schedules; false = the budget the threads
   // share is spent (max_schedules counts the whole exploration, not each thread's part).
   std::function<bool()> take_schedule;
+  // A time limit in seconds (0: none): past it no schedule starts, and the exploration, every
+  // pass and thread of it, ends incomplete. Counted from the start of explore_exhaustive or
+  // explore_parallel (with_deadline).
+  double max_seconds = 0;
   // Branch from saved worlds rather than replay each prefix (checkpoints.h), where the world
   // can be saved (not TLS). The same result either way.
   bool checkpoints = true;
@@ -90,6 +94,10 @@ struct ExploreResult {
 };
 
 using ProgressFn = std::function<void(const ExploreStats&)>;
+
+// The limits with max_seconds made a deadline from now, which take_schedule then checks
+// (max_seconds becomes 0, so a callee does not start the clock again).
+ExploreLimits with_deadline(const ExploreLimits& limits);
 
 ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& limits = {},
                                  const ProgressFn& progress = {});

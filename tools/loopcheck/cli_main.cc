@@ -137,7 +137,8 @@ int dispatch(int argc, char** argv) {
       ->check(whole_in(1, 1000000000000LL));
   explore->add_option("--engine", explore_options.engine, "exhaustive (default), random or pct");
   explore->add_option("--seed", explore_options.seed, "seed for the random and pct engines")->check(whole_u64());
-  explore->add_option("--max-seconds", explore_options.max_seconds, "time limit for random and pct")
+  explore->add_option("--max-seconds", explore_options.max_seconds,
+                      "time limit (random and pct: 30 s unless given; exhaustive: none unless given, and a run it stops is incomplete)")
       ->check(seconds_up_to(86400));
   explore->add_option("--disable-oracle", explore_options.disabled_oracles, "switch an oracle off (O1..O10)");
   explore->add_option("--save", explore_options.save, "where to write the reproducer");

@@ -28,7 +28,10 @@ expect 2 "has no parameter 'colour'" "$cli" explore dgram-drain --param colour=1
 expect 2 "name=integer" "$cli" explore dgram-drain --param count
 expect 2 "give chunk or chunks, not both" "$cli" explore proactor-pause --param chunks=8 --param chunk=2
 expect 2 "unknown oracle 'O42'" "$cli" explore dgram-drain --disable-oracle O42
-expect 2 "--replay are for the exhaustive engine" "$cli" explore dgram-drain --engine random --replay
+expect 2 "--replay, --reduce, --por and --no-defer are for the exhaustive engine" "$cli" explore dgram-drain --engine random --replay
+expect 2 "are for the exhaustive engine" "$cli" explore dgram-drain --engine pct --reduce
+# A time limit makes the exhaustive engine stop incomplete, never clean.
+expect 3 "INCOMPLETE" "$cli" explore selector-stream-adversary --max-seconds 0.1
 # Branching from saved worlds or replaying every run from a fresh one: the same certificate.
 saved=$("$cli" explore proactor-pause --reduce 2>&1 | grep '^certified')
 [[ "$saved" == *explored* ]] || { echo "FAIL: explore proactor-pause --reduce certified nothing"; failures=$((failures + 1)); }

@@ -29,6 +29,8 @@
 namespace loopcheck::cli {
 namespace {
 
+constexpr double kSamplingSeconds = 30;  // random and pct, when --max-seconds is not given
+
 int usage_error(const std::string& message) {
   std::cerr << program_name() << ": " << message << "\n";
   return 2;
@@ -246,8 +248,9 @@ int run_explore(const ExploreOptions& o) {
   if (!parse_engine(o.engine, engine)) {
     return usage_error("unknown engine '" + o.engine + "' (exhaustive, random, pct)");
   }
-  if (engine != Engine::exhaustive && (!o.shard.empty() || o.jobs > 1 || o.json || o.replay)) {
-    return usage_error("--shard, --jobs, --json and --replay are for the exhaustive engine");
+  if (engine != Engine::exhaustive && (!o.shard.empty() || o.jobs > 1 || o.json || o.replay || o.reduce || o.por ||
+                                       o.no_defer)) {
+    return usage_error("--shard, --jobs, --json, --replay, --reduce, --por and --no-defer are for the exhaustive engine");
   }
   if (!o.shard.empty() && o.jobs > 1) return usage_error("--shard and --jobs do not go together: a share runs on one thread");
   ExploreLimits limits;
@@ -272,6 +275,7 @@ int run_explore(const ExploreOptions& o) {
   }
   ExploreResult result;
   limits.max_schedules = o.max_schedules;
+  limits.max_seconds = o.max_seconds;
   limits.reduce = o.reduce;
   limits.por = o.por;
   limits.checkpoints = !o.replay;
@@ -286,7 +290,7 @@ int run_explore(const ExploreOptions& o) {
     sample.engine = engine;
     sample.seed = o.seed;
     sample.max_runs = o.max_schedules;
-    sample.max_seconds = o.max_seconds;
+    sample.max_seconds = o.max_seconds > 0 ? o.max_seconds : kSamplingSeconds;
     result = explore_sampling(spec, sample, progress);
   }
   if (tty) std::fprintf(stderr, "\r%80s\r", "");

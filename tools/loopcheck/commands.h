@@ -29,7 +29,7 @@ struct ExploreOptions {
   std::string save_dir = ".";                // where a default-named reproducer goes
   std::string engine = "exhaustive";         // exhaustive | random | pct
   std::uint64_t seed = 1;
-  double max_seconds = 30;                   // sampling engines only
+  double max_seconds = 0;                    // 0: not given (sampling then stops at 30 s; exhaustive never)
   bool reduce = false;                       // state-fingerprint reduction (exhaustive)
   bool por = false;                          // sleep-set partial-order reduction (exhaustive)
   bool replay = false;                       // every run from a fresh world (no checkpoints)
