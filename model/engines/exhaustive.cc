@@ -236,18 +236,6 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
 
 }  // namespace
 
-// A reduced exploration first prunes at any depth, with the environment deferred while the
-// loop has work. If the step bound cuts a run short, pruning at any depth proves nothing and
-// the next pass prunes by depth (see Pruning); if a step depends on what was deferred,
-// deferring proves nothing and the next pass does not defer; if the preemption bound
-// withholds a choice, leaving preemptions out of covering proves nothing and the next pass
-// counts them (see Preemptions). Each pass has the budget that is left.
-//
-// A share does the same over its own subtrees: what is pruned and how preemptions are covered
-// never changes which subtrees there are (nothing is pruned before a subtree's key is complete),
-// so a share can start again alone. Deferring does change the tree: a share that gives it up
-// goes on without, and merge_shards finds out whether every share did; threads sharing one tree
-// (`claim`) stop instead, and explore_parallel starts them all again without.
 ExploreLimits with_deadline(const ExploreLimits& given) {
   ExploreLimits limits = given;
   if (given.max_seconds <= 0) return limits;
@@ -261,6 +249,18 @@ ExploreLimits with_deadline(const ExploreLimits& given) {
   return limits;
 }
 
+// A reduced exploration first prunes at any depth, with the environment deferred while the
+// loop has work. If the step bound cuts a run short, pruning at any depth proves nothing and
+// the next pass prunes by depth (see Pruning); if a step depends on what was deferred,
+// deferring proves nothing and the next pass does not defer; if the preemption bound
+// withholds a choice, leaving preemptions out of covering proves nothing and the next pass
+// counts them (see Preemptions). Each pass has the budget that is left.
+//
+// A share does the same over its own subtrees: what is pruned and how preemptions are covered
+// never changes which subtrees there are (nothing is pruned before a subtree's key is complete),
+// so a share can start again alone. Deferring does change the tree: a share that gives it up
+// goes on without, and merge_shards finds out whether every share did; threads sharing one tree
+// (`claim`) stop instead, and explore_parallel starts them all again without.
 ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& given, const ProgressFn& progress) {
   const ExploreLimits limits = with_deadline(given);  // one deadline for every pass
   GaveUp gave_up = GaveUp::no;
