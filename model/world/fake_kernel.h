@@ -80,6 +80,11 @@ class FakeKernel final : public SocketApi, public EventSource, public KernelLedg
   // Readiness, level-triggered, as epoll reports it: a closed fd is never ready.
   bool readable(int fd) const;
   bool writable(int fd) const;
+  // Whether a datagram of `size` bytes sent from `fd` to `to` would be taken now. For an
+  // unconnected AF_UNIX socket writable() cannot say (epoll knows no destination), and a
+  // blocking sendto waits while the receiver's queue is full: a sender that waits for this
+  // neither spins on EAGAIN nor gives up.
+  bool can_send_to(int fd, const Address& to, std::size_t size) const;
   bool is_open(int fd) const;
 
   // EventSource: deliveries on links.

@@ -47,6 +47,16 @@ void FakeKernel::enqueue_datagram(Socket& to, Datagram datagram) {
   ++to.stats.dgrams_enqueued;
 }
 
+bool FakeKernel::can_send_to(int fd, const Address& to, std::size_t size) const {
+  if (!writable(fd)) return false;
+  const Socket* s = find(fd);
+  if (s->kind != SocketKind::unix_dgram || s->pending_error) return true;  // the sendto answers now
+  auto it = bound_.find(to.empty() ? s->connected : to);
+  if (it == bound_.end()) return true;  // refused at once
+  touch(it->second);
+  return !queue_full(sockets_[it->second - kFirstFd], size);
+}
+
 IoResult<std::size_t> FakeKernel::sendto(int fd, BytesView data, const Address& to) {
   IoResult<std::size_t> result = sendto_impl(fd, data, to);
   if (!result.ok() && !result.would_block()) {

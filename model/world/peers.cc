@@ -151,7 +151,7 @@ DatagramSenderPeer::DatagramSenderPeer(FakeKernel& kernel, int fd, std::string n
                                        std::size_t count, std::size_t size)
     : ScriptedPeer(kernel, fd, std::move(name)), to_(std::move(to)), count_(count), size_(size) {}
 
-bool DatagramSenderPeer::can(int) const { return sent_ < count_ && kernel_.writable(fd_); }
+bool DatagramSenderPeer::can(int) const { return sent_ < count_ && kernel_.can_send_to(fd_, to_, size_); }
 
 void DatagramSenderPeer::act(int) {
   IoResult<std::size_t> sent = kernel_.sendto(fd_, SenderPeer::payload(sent_, size_), to_);

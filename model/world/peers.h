@@ -144,7 +144,8 @@ class SilentPeer final : public StreamPeer {
   const char* action_name(int) const override { return "none"; }
 };
 
-// Sends `count` datagrams of `size` bytes to `to`, waiting for writability on EAGAIN.
+// Sends `count` datagrams of `size` bytes to `to`, waiting (as a blocking sendto does) while
+// its receiver's queue is full rather than retrying into EAGAIN at the same instant.
 class DatagramSenderPeer final : public ScriptedPeer {
  public:
   DatagramSenderPeer(FakeKernel& kernel, int fd, std::string name, Address to, std::size_t count,

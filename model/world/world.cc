@@ -177,7 +177,8 @@ bool SimWorld::step() {
   Nanos now = clock_.now();
   for (EventSource* source : sources_) source->collect(now, pending_);
 
-  if (loop_runnable()) {
+  stepped_idle_ = !loop_runnable();
+  if (!stepped_idle_) {
     options_.clear();
     waiting_.clear();
     for (const PendingEvent& event : pending_) {
@@ -353,7 +354,7 @@ RunEnd SimWorld::resume(std::size_t max_steps) {
       ++steps_;
       return RunEnd::violation;
     }
-    if (clock_.now() != busy_.instant || choices_.deviations() != busy_.deviations) {
+    if (clock_.now() != busy_.instant || choices_.deviations() != busy_.deviations || stepped_idle_) {
       busy_.restart(clock_.now(), steps_, choices_.deviations());
     } else if (steps_ - busy_.since >= kBusySteps) {
       // Nothing changes the state before the next boundary: one digest serves both.

@@ -213,8 +213,11 @@ class SimWorld {
   Deferral deferral_;
   std::vector<Reach> waiting_;  // the reach of this step's deferred events
   std::size_t steps_ = 0;
+  bool stepped_idle_ = false;  // the last step was taken with the loop blocked in its poller
   // The zero-time livelock watch (O4): since when the clock stood at `instant` with no bounded
-  // choice made, and the states seen in that time.
+  // choice made and the loop never idle, and the states seen in that time. A step taken with the
+  // loop idle ends the watch: what comes back then is the environment going round (a peer
+  // retrying), which only an unfair schedule repeats forever, not the loop spinning.
   struct BusyWatch {
     Nanos instant = 0;
     std::size_t since = 0;

@@ -24,6 +24,29 @@ TEST(SimWorld, ZeroTimeLivelockIsAHang) {
   EXPECT_NE(world.monitor().violation()->message.find("zero-time livelock"), std::string::npos);
 }
 
+// A peer that retries at the same instant while the loop waits in its poller (a sender that
+// meets EAGAIN and tries again at once) brings the same state back, but the loop is not the
+// one spinning: only an unfair schedule repeats that forever. Cut off, not a hang.
+TEST(SimWorld, AnEnvironmentGoingRoundWhileTheLoopIsIdleIsOnlyCutOff) {
+  struct Retrier final : ScriptedPeer {
+    using ScriptedPeer::ScriptedPeer;
+    int action_count() const override { return 1; }
+    bool can(int) const override { return true; }
+    void act(int) override {}
+    const char* action_name(int) const override { return "retry"; }
+    void fingerprint_more(StateHasher&) const override {}
+  };
+  PrefixChoiceSource choices{{}};
+  WorldConfig config;
+  config.oracles.set(Oracle::O5, false);
+  SimWorld world(config, choices);
+  auto [app_fd, peer_fd] = world.kernel().stream_pair(SocketKind::tcp, Owner::app, Owner::peer, "a", "b");
+  (void)app_fd;
+  world.add_source(world.own(std::make_unique<Retrier>(world.kernel(), peer_fd, "retrier")));
+  EXPECT_EQ(world.run(400), RunEnd::step_bound);
+  EXPECT_FALSE(world.monitor().violated()) << world.monitor().violation()->message;
+}
+
 // A run busy at one instant whose state keeps changing might still end: only cut off.
 TEST(SimWorld, ABusyRunWhoseStateKeepsChangingIsOnlyCutOff) {
   struct Counter final : Fingerprinted {
