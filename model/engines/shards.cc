@@ -74,14 +74,12 @@ ExploreResult merge_shards(std::vector<ExploreResult> parts) {
 // up deferring the environment stops them all, and they start again without (its tree differs).
 ExploreResult explore_parallel(const RunSpec& spec, const ExploreLimits& limits, std::uint32_t jobs) {
   if (jobs <= 1) return explore_exhaustive(spec, limits);
-  ExploreLimits shared = limits;
+  ExploreLimits shared = with_deadline(limits);  // one deadline for every thread and round
   shared.shards = 1;
-  shared.max_seconds = 0;  // the deadline (with_deadline) is checked in the budget's take_schedule
-  const ExploreLimits timed = with_deadline(limits);
   ExploreStats spent;  // a round given up for a deferral conflict
   std::optional<std::string> conflict;
   std::atomic<std::uint64_t> left{limits.max_schedules};  // for all threads and rounds
-  shared.take_schedule = [&left, in_time = timed.take_schedule] {
+  shared.take_schedule = [&left, in_time = shared.take_schedule] {
     if (in_time && !in_time()) return false;
     std::uint64_t now = left.load();
     while (now > 0 && !left.compare_exchange_weak(now, now - 1)) {

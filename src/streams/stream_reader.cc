@@ -42,14 +42,10 @@ void StreamReader::wake() {
 }
 
 void StreamReader::maybe_resume_transport() {
-  if (paused_ && buffer_.size() <= limit_) {
-    paused_ = false;
-    transport_->resume_reading();
-  }
+  if (buffer_.size() <= limit_) resume_if_paused();
 }
 
-// A read that cannot finish yet waits for data; a paused transport would never bring it.
-void StreamReader::wait_for_data() {
+void StreamReader::resume_if_paused() {
   if (paused_) {
     paused_ = false;
     transport_->resume_reading();
@@ -57,6 +53,8 @@ void StreamReader::wait_for_data() {
 }
 
 // Finishes the waiting read if the buffer (or the stream's end) can answer it now.
+// Otherwise the read waits, and as asyncio's _wait_for_data it first resumes a transport the
+// reader paused, which would never bring more.
 void StreamReader::try_finish() {
   if (waiting_ == Kind::none) return;
   StreamRead out;
@@ -77,7 +75,7 @@ void StreamReader::try_finish() {
       out.data = take_buffer();
       out.eof_early = !out.data.empty();
     } else {
-      wait_for_data();
+      resume_if_paused();
       return;
     }
   } else if (waiting_ == Kind::exactly) {
@@ -88,12 +86,12 @@ void StreamReader::try_finish() {
       out.data = take_buffer();
       out.eof_early = true;
     } else {
-      wait_for_data();
+      resume_if_paused();
       return;
     }
   } else {
     if (buffer_.empty() && !eof_) {
-      wait_for_data();
+      resume_if_paused();
       return;
     }
     out.data = buffer_.substr(0, want_);

@@ -69,7 +69,7 @@ class StreamReader final : public Fingerprinted {
   void wake();
   void try_finish();
   void maybe_resume_transport();
-  void wait_for_data();
+  void resume_if_paused();
   Tag tag(const char* label) const { return Tag{this, label}; }
 
   Loop& loop_;
