@@ -63,6 +63,10 @@ struct Shrinker {
       if (value <= 1 || !is_size_param(key)) continue;
       RunSpec smaller_spec = best.spec;
       smaller_spec.params[key] = value / 2;
+      // Only parameters the scenario takes: a reproducer must replay (proactor-pause's chunks=K
+      // ignores bytes and chunk, so halving them still fails, but no one may give both).
+      Params checked;
+      if (merge_params(*best.spec.scenario, smaller_spec.params, checked)) continue;
       changed |= try_candidate(smaller_spec, best.run.choices);
     }
     return changed;
