@@ -401,6 +401,8 @@ int run_one(const RunOptions& o) {
             << (run.violation ? "VIOLATION " + describe_violation(*run.violation)
                               : std::string(verdict_name(run.verdict)))
             << " after " << run.steps << " steps, " << run.choices.size() << " choices\n";
+  // A run the step bound cut off proved nothing either way: incomplete, as explore says it.
+  if (run.verdict == Verdict::cut_off) return kIncomplete;
   return run.verdict == Verdict::pass ? 0 : 1;
 }
 
