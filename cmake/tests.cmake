@@ -42,6 +42,7 @@ loopcheck_gtest(unit_tests unit
   model/engines/visited_states_test.cc
   model/engines/digest_map_test.cc
   model/engines/sampling_test.cc
+  model/engines/shrink_test.cc
   model/world/state_fingerprint_test.cc
   model/world/world_test.cc
   model/world/tls_peer_test.cc
@@ -287,6 +288,10 @@ set_tests_properties(real.uring_tests.skip_when_turned_off PROPERTIES LABELS rea
   PASS_REGULAR_EXPRESSION "turned off by LOOPCHECK_IO_URING=off"
   FAIL_REGULAR_EXPRESSION "\\[       OK \\]")
 endif()
+# real: a real run that meets its time limit is judged by whether its data still moved.
+add_executable(real_world_tests tools/loopcheck/real_world_test.cc)
+target_link_libraries(real_world_tests PRIVATE loopcheck_cli loopcheck_options GTest::gtest GTest::gtest_main)
+gtest_discover_tests(real_world_tests DISCOVERY_MODE PRE_TEST PROPERTIES LABELS real TIMEOUT 60)
 add_test(NAME real.load COMMAND loopcheck real load --connections 1000 --bytes 1048576 --reset-percent 10)
 # Clients that write at most 64 KiB ahead of their echo, as the 10,000-connection run does
 # (docs/PERFORMANCE.md), with slower toggles of their reading.

@@ -207,6 +207,8 @@ int dispatch(int argc, char** argv) {
       ->check(whole_in(0, 60000));
   echo->add_option("--read-size", echo_options.read_size, "the most one recv asks for (asyncio's max_size: 262144)")
       ->check(whole_in(1, 1 << 24));
+  echo->add_option("--seconds", echo_options.seconds, "time bound (out of time with data moving: incomplete, exit 3)")
+      ->check(whole_in(1, 3600));
 
   RaceOptions race_options;
   auto* race = real->add_subcommand("race-echo", "bpo-33694's pause/cancel race on io_uring: loopback echo, bytes lost");
@@ -217,6 +219,8 @@ int dispatch(int argc, char** argv) {
   race->add_option("--runs", race_options.runs, "how many times to run it")->check(whole_in(1, 100000));
   race->add_option("--read-size", race_options.read_size, "bytes each recv asks for (asyncio's buffer_size: 65536)")
       ->check(whole_in(1, 1 << 24));
+  race->add_option("--seconds", race_options.seconds, "each run's time bound (out of time with data moving: incomplete)")
+      ->check(whole_in(1, 3600));
 
   // TLS: the SSL protocol on real sockets, both ends here or one end a foreign peer.
   TlsOptions tls_options;
@@ -239,6 +243,8 @@ int dispatch(int argc, char** argv) {
   tls_echo->add_option("--bytes", tls_options.bytes, "bytes to send (each way)")->check(whole_in(1, 1LL << 34));
   tls_echo->add_option("--pause-every", tls_options.pause_every_ms, "toggle client reading every MS (0: never)")
       ->check(whole_in(0, 60000));
+  tls_echo->add_option("--seconds", tls_options.seconds, "time bound (out of time with data moving: incomplete, exit 3)")
+      ->check(whole_in(1, 3600));
   auto* tls_serve = real->add_subcommand("tls-serve", "a TLS echo server for one foreign client on 127.0.0.1");
   tls_common(tls_serve);
   tls_serve->add_option("--port", tls_options.port, "port (0: any; the one taken is printed)")->check(whole_in(0, 65535));
@@ -305,7 +311,7 @@ int dispatch(int argc, char** argv) {
       ->check(whole_in(0, 100));
   load->add_option("--seed", load_options.seed, "seed for pause periods and which connections reset")
       ->check(whole_u64());
-  load->add_option("--seconds", load_options.seconds, "time bound")->check(whole_in(1, 3600));
+  load->add_option("--seconds", load_options.seconds, "time bound (out of time with data moving: incomplete, exit 3)")->check(whole_in(1, 3600));
   load->add_option("--window", load_options.window,
                    "bytes a client may write ahead of its echo (0: as far as flow control lets it)")
       ->check(whole_in(0, 1 << 30));

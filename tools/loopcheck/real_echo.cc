@@ -66,7 +66,10 @@ EchoResult run_echo(RealWorld& world, const EchoOptions& options) {
   });
   const RealWorld::PortBooks before = world.port_books();
   Nanos start = world.clock.now();
-  result.finished = world.run_until([&] { return client.lost > 0 && server.lost > 0; }, 120 * kSecond);
+  result.end = world.run_watched([&] { return client.lost > 0 && server.lost > 0; }, options.seconds * kSecond,
+                                 {[&] { return client.sent.bytes() + client.received.bytes(); },
+                                  quiet_stretch(options.pause_every_ms)});
+  result.finished = result.end == RealWorld::End::done;
   result.seconds = static_cast<double>(world.clock.now() - start) / kSecond;
   // Overlapped: the kernel still owns the buffers of reads cancelled at close, and their
   // handlers point at the transports; those must outlive every final completion.
@@ -114,7 +117,7 @@ int real_echo(const BugSet& bugs, const EchoOptions& options) {
     return 2;
   }
   std::printf("bytes sent %zu, echoed back %zu, checksum %s (xxh3 %016llx / %016llx), %.3f s\n", r.sent,
-              r.received, r.intact ? "ok" : "MISMATCH", static_cast<unsigned long long>(r.sent_digest),
+              r.received, r.intact ? "ok" : r.end == RealWorld::End::out_of_time ? "not judged (unfinished)" : "MISMATCH", static_cast<unsigned long long>(r.sent_digest),
               static_cast<unsigned long long>(r.received_digest), r.seconds);
   std::printf("client paused reading %d times; connection_lost: client %s, server %s\n", r.pauses,
               r.client_error ? r.client_error->describe().c_str() : "None",
@@ -125,10 +128,9 @@ int real_echo(const BugSet& bugs, const EchoOptions& options) {
   } else {
     std::printf("callback grammar: ok (O1, O3, O4, O7 checked on every real callback)\n");
   }
-  bool ok = r.finished && r.intact && !r.violation && !r.client_error && !r.server_error &&
-            r.client_lost == 1 && r.server_lost == 1;
-  std::printf("verdict: %s\n", ok ? "pass" : (r.finished ? "FAIL" : "FAIL (timed out)"));
-  return ok ? 0 : 1;
+  bool sound = !r.violation && !r.client_error && !r.server_error && r.client_lost <= 1 && r.server_lost <= 1;
+  return print_verdict(r.finished && r.intact && sound && r.client_lost == 1 && r.server_lost == 1, r.end, sound,
+                       options.seconds * kSecond);
 }
 
 }  // namespace loopcheck::cli

@@ -20,6 +20,7 @@ struct TlsOptions {
   bool overlapped = false;       // ProactorStream on io_uring instead of SelectorStream on epoll
   std::size_t bytes = 16 * 1024 * 1024;
   std::int64_t pause_every_ms = 5;  // tls-echo's client toggles reading this often (0: never)
+  std::int64_t seconds = 120;       // tls-echo's time bound (see RealWorld::End)
   int port = 0;                  // tls-serve: 0 = any (printed); tls-connect: the server's
   std::string cert_dir;          // tls-certs writes, tls-serve reads (empty: made in memory)
   std::string ca_file;           // tls-connect: the trust anchor

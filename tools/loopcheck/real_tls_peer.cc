@@ -134,8 +134,9 @@ int real_tls_serve(const BugSet& bugs, const TlsOptions& options) {
       side.open(*world, monitor, fd.value(), server, std::move(tls), true, options.overlapped);
     }
   });
-  bool finished =
-      run_to_the_end(*world, monitor, [&] { return server.lost > 0 || !setup_error.empty(); }, 300 * kSecond);
+  const Nanos limit = 300 * kSecond;
+  RealWorld::End end = run_to_the_end(*world, monitor, [&] { return server.lost > 0 || !setup_error.empty(); },
+                                      limit, {[&] { return server.received.bytes(); }, quiet_stretch(0)});
   if (!setup_error.empty()) {
     std::fprintf(stderr, "loopcheck: TLS: %s\n", setup_error.c_str());
     return 2;
@@ -148,10 +149,9 @@ int real_tls_serve(const BugSet& bugs, const TlsOptions& options) {
   int violation = report_violation(monitor);
   bool handshake_ok = options.starttls ? upgraded.upgrader && upgraded.upgrader->upgraded()
                                        : side.handshake_done && !side.handshake_error;
-  bool ok = finished && handshake_ok && server.lost == 1 && violation == 0 &&
+  bool ok = end == RealWorld::End::done && handshake_ok && server.lost == 1 && violation == 0 &&
             (options.bytes == 0 || server.received.bytes() == options.bytes);
-  std::printf("verdict: %s\n", ok ? "pass" : (finished ? "FAIL" : "FAIL (timed out)"));
-  return ok ? 0 : 1;
+  return print_verdict(ok, end, violation == 0 && server.lost <= 1, limit);
 }
 
 int real_tls_connect(const BugSet& bugs, const TlsOptions& options) {
@@ -188,10 +188,11 @@ int real_tls_connect(const BugSet& bugs, const TlsOptions& options) {
   } else {
     side.open(*world, monitor, fd.value(), client, std::move(tls), false, options.overlapped);
   }
-  bool finished = run_to_the_end(
+  const Nanos limit = 300 * kSecond;
+  RealWorld::End end = run_to_the_end(
       *world, monitor,
-      [&] { return client.lost > 0 || (options.starttls && upgraded.upgrader->failure().has_value()); },
-      300 * kSecond);
+      [&] { return client.lost > 0 || (options.starttls && upgraded.upgrader->failure().has_value()); }, limit,
+      {[&] { return client.sent.bytes() + client.received.bytes(); }, quiet_stretch(options.pause_every_ms)});
   bool intact = client.received.bytes() == client.sent.bytes() && client.sent.bytes() == options.bytes &&
                 client.received.digest() == client.sent.digest();
   SslProtocol* ssl = options.starttls ? upgraded.ssl.get() : side.ssl.get();
@@ -199,13 +200,13 @@ int real_tls_connect(const BugSet& bugs, const TlsOptions& options) {
   std::printf("%s: handshake %s; sent %zu, echoed back %zu, checksum %s; connection_lost(%s)\n", version.c_str(),
               (options.starttls ? upgraded.describe_handshake() : side.describe_handshake()).c_str(),
               client.sent.bytes(), client.received.bytes(),
-              intact ? "ok" : "MISMATCH", client.error ? client.error->describe().c_str() : "None");
+              intact ? "ok" : end == RealWorld::End::out_of_time ? "not judged (unfinished)" : "MISMATCH", client.error ? client.error->describe().c_str() : "None");
   int violation = report_violation(monitor);
   bool handshake_ok = options.starttls ? upgraded.upgrader->upgraded() : side.handshake_done && !side.handshake_error;
-  bool ok = finished && intact && handshake_ok && client.lost == 1 && !client.error &&
-            violation == 0;
-  std::printf("verdict: %s\n", ok ? "pass" : (finished ? "FAIL" : "FAIL (timed out)"));
-  return ok ? 0 : 1;
+  bool sound = violation == 0 && !client.error && client.lost <= 1 &&
+               !(options.starttls && upgraded.upgrader->failure().has_value());
+  bool ok = end == RealWorld::End::done && intact && handshake_ok && client.lost == 1 && sound;
+  return print_verdict(ok, end, sound, limit);
 }
 
 }  // namespace loopcheck::cli

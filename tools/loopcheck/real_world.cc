@@ -1,5 +1,9 @@
 #include "tools/loopcheck/real_world.h"
 
+#include <algorithm>
+#include <cstdio>
+
+#include "tools/loopcheck/commands.h"
 
 namespace loopcheck::cli {
 
@@ -41,6 +45,48 @@ RealWorld::PortBooks RealWorld::port_books() const {
   books.bytes_read = uring->bytes_read();
 #endif
   return books;
+}
+
+RealWorld::End RealWorld::run_watched(const std::function<bool()>& done, Nanos limit, const Watch& watch) {
+  constexpr Nanos kSample = 100 * kMillisecond;
+  Nanos deadline = clock.now() + limit;
+  std::size_t seen = watch.progress();
+  Nanos moved_at = clock.now(), sampled_at = moved_at;
+  while (!done()) {
+    Nanos now = clock.now();
+    if (now - sampled_at >= kSample || now > deadline) {
+      sampled_at = now;
+      if (std::size_t p = watch.progress(); p != seen) {
+        seen = p;
+        moved_at = now;
+      }
+    }
+    if (now > deadline) return now - moved_at < watch.stretch ? End::out_of_time : End::stalled;
+    loop->run_once(std::min(deadline - now, kSample));  // never block past the deadline or a sample
+  }
+  return End::done;
+}
+
+int print_verdict(bool pass, RealWorld::End end, bool sound_so_far, Nanos limit) {
+  long long seconds = static_cast<long long>(limit / kSecond);
+  if (pass) {
+    std::printf("verdict: pass\n");
+    return 0;
+  }
+  if (end == RealWorld::End::out_of_time && sound_so_far) {
+    std::printf("verdict: incomplete (the %lld s limit came while data still moved; nothing wrong so far)\n", seconds);
+    return kIncomplete;
+  }
+  if (end == RealWorld::End::stalled) {
+    std::printf("verdict: FAIL (timed out: the %lld s limit came with nothing moving)\n", seconds);
+  } else {
+    std::printf("verdict: FAIL\n");
+  }
+  return 1;
+}
+
+Nanos quiet_stretch(std::int64_t pause_every_ms) {
+  return std::max<Nanos>(10 * kSecond, 2 * pause_every_ms * kMillisecond);
 }
 
 bool RealWorld::run_until(const std::function<bool()>& done, Nanos limit) {

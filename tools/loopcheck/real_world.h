@@ -43,6 +43,18 @@ struct RealWorld {
   // Runs loop iterations until done() or the deadline; false on the deadline.
   bool run_until(const std::function<bool()>& done, Nanos limit);
 
+  // How a watched run ended. A real run that meets its time limit proves nothing by that alone:
+  // one whose data still moved in its last `stretch` ran out of time (incomplete, like a
+  // simulated run the step bound cut off); only one in which nothing moved for that whole
+  // stretch stalled, which is a hang.
+  enum class End { done, out_of_time, stalled };
+  struct Watch {
+    std::function<std::size_t()> progress;  // grows while the run gets somewhere (bytes moved)
+    Nanos stretch;                          // at least the longest pause the experiment makes
+  };
+  // run_until, telling out_of_time from stalled by `watch` (sampled every 100 ms).
+  End run_watched(const std::function<bool()>& done, Nanos limit, const Watch& watch);
+
   MonotonicClock clock;
   std::unique_ptr<EpollPoller> poller;
   FirstChoice choices;  // kernel order; nothing to choose in the real world
@@ -58,6 +70,14 @@ struct RealWorld {
 
 // Exit code for an experiment this machine cannot run (ctest's SKIP_RETURN_CODE).
 constexpr int kSkipped = 77;
+
+// Prints an experiment's verdict line and gives its exit code: 0 pass; 3 when the run only ran
+// out of time, data still moving and nothing wrong seen (`sound_so_far`); 1 otherwise, a run
+// that stalled or went wrong.
+int print_verdict(bool pass, RealWorld::End end, bool sound_so_far, Nanos limit);
+// The stretch a watched echo waits without progress before calling it a hang: ten seconds, or
+// twice the pause period when that is longer (a paused reader legitimately moves nothing).
+Nanos quiet_stretch(std::int64_t pause_every_ms);
 
 struct DrainOptions {
   std::size_t count = 1000;
@@ -83,12 +103,14 @@ struct EchoOptions {
   bool tls = false;
   // The most the client writes ahead of what has come back (0: no limit, flow control alone).
   std::size_t window = 0;
+  std::int64_t seconds = 120;  // the connection's time bound (see RealWorld::End)
 };
 int real_echo(const BugSet& bugs, const EchoOptions& options);
 
 // One echo connection, start to finish: what the CLI prints and what the benchmark times.
 struct EchoResult {
   bool finished = false;
+  RealWorld::End end = RealWorld::End::done;  // the transfer's (finished: it and the drain ended)
   bool intact = false;
   std::size_t sent = 0, received = 0;
   std::uint64_t sent_digest = 0, received_digest = 0;
@@ -112,6 +134,7 @@ struct RaceOptions {
   std::int64_t pause_every_ms = 1;
   std::size_t runs = 1;
   std::size_t read_size = 0;  // the proactor's buffer_size (0: asyncio's 64 KiB)
+  std::int64_t seconds = 120;  // each run's time bound
 };
 // `real race-echo`: the bpo-33694 experiment on io_uring (exit 77 where io_uring is unavailable).
 int real_race_echo(const BugSet& bugs, const RaceOptions& options);

@@ -77,17 +77,26 @@ inline std::unique_ptr<RealWorld> make_world(const BugSet& bugs, bool overlapped
   return world;
 }
 
-// Runs the loop until `done` (within `limit`), then, over io_uring, until the kernel has handed
-// back every buffer (cancelled reads complete after connection_lost, and their handlers point
-// at the transports), then lets the monitor judge the end. False if either wait ran out.
-inline bool run_to_the_end(RealWorld& world, Monitor& monitor, const std::function<bool()>& done, Nanos limit) {
-  bool finished = world.run_until(done, limit);
-  if (world.completions) {
-    finished = world.run_until([&] { return world.port_books().owned_buffers == 0; }, 5 * kSecond) && finished;
+// Runs the loop until `done` (within `limit`, watched), then, over io_uring, until the kernel has
+// handed back every buffer (cancelled reads complete after connection_lost, and their handlers
+// point at the transports), then lets the monitor judge the end. A drain that never ends is a
+// stall: the buffers never came back.
+inline RealWorld::End run_to_the_end(RealWorld& world, Monitor& monitor, const std::function<bool()>& done,
+                                     Nanos limit, const RealWorld::Watch& watch) {
+  RealWorld::End end = world.run_watched(done, limit, watch);
+  if (world.completions &&
+      !world.run_until([&] { return world.port_books().owned_buffers == 0; }, 5 * kSecond) &&
+      end == RealWorld::End::done) {
+    end = RealWorld::End::stalled;
   }
-  monitor.check_end(finished);
+  monitor.check_end(end == RealWorld::End::done);
   world.loop->set_observer(nullptr);
-  return finished;
+  return end;
+}
+// The same for an experiment whose time bound is the hang it looks for (seed 001's connect
+// timeout, start_tls's few bytes): true if it ended.
+inline bool run_to_the_end(RealWorld& world, Monitor& monitor, const std::function<bool()>& done, Nanos limit) {
+  return run_to_the_end(world, monitor, done, limit, {[] { return std::size_t{0}; }, 0}) == RealWorld::End::done;
 }
 
 }  // namespace loopcheck::cli
