@@ -199,6 +199,8 @@ int dispatch(int argc, char** argv) {
   drain->add_option("--count", drain_options.count, "datagrams to send per run")->check(whole_in(1, 1000000));
   drain->add_option("--runs", drain_options.runs, "how many times to run it")->check(whole_in(1, 100000));
   drain->add_flag("--io-uring", drain_options.io_uring, "serve with the proactor transport on io_uring");
+  drain->add_option("--seconds", drain_options.seconds, "each run's time bound (out of time with datagrams moving: incomplete)")
+      ->check(whole_in(1, 3600));
   EchoOptions echo_options;
   auto* echo = real->add_subcommand("echo", "TCP loopback echo with pause/resume and checksums");
   echo->add_option("--bug", real_bugs, "turn a catalog bug switch on");

@@ -36,6 +36,7 @@ expect 3 "INCOMPLETE" "$cli" explore selector-stream-adversary --max-seconds 0.1
 expect 3 "cut off after 3 steps" "$cli" run stream-echo --max-depth 3
 # And a real run whose time limit comes while its data still moves (16 GiB in 1 s).
 expect 3 "incomplete (the 1 s limit came while data still moved" "$cli" real echo --bytes 17179869184 --seconds 1
+expect 3 "incomplete: the 1 s limit came while datagrams still moved" "$cli" real dgram-drain --count 1000000 --seconds 1
 # Branching from saved worlds or replaying every run from a fresh one: the same certificate.
 saved=$("$cli" explore proactor-pause --reduce 2>&1 | grep '^certified')
 [[ "$saved" == *explored* ]] || { echo "FAIL: explore proactor-pause --reduce certified nothing"; failures=$((failures + 1)); }

@@ -11,6 +11,7 @@
 
 #include "src/transport/proactor_datagram.h"
 #include "src/transport/selector_datagram.h"
+#include "tools/loopcheck/commands.h"
 #include "tools/loopcheck/real_world.h"
 
 namespace loopcheck::cli {
@@ -28,10 +29,12 @@ struct Counter final : DatagramProtocol {
 
 struct Outcome {
   std::size_t tx = 0, rx = 0;
-  std::string problem;
+  std::string problem;  // the sockets could not be set up (exit 2)
+  RealWorld::End end = RealWorld::End::done;
+  bool outstanding = false;  // operations the kernel still had after connection_lost (a failure)
 };
 
-Outcome one_run(RealWorld& world, std::size_t count, bool overlapped) {
+Outcome one_run(RealWorld& world, std::size_t count, bool overlapped, std::int64_t seconds) {
   Outcome out;
   char dir[] = "/tmp/loopcheck-drain-XXXXXX";
   if (!mkdtemp(dir)) {
@@ -68,12 +71,18 @@ Outcome one_run(RealWorld& world, std::size_t count, bool overlapped) {
       world.loop->remove_writer(sender.value());
       transport.close();  // the sender is done: shut the server down, as the write-up does
     });
-    if (!world.run_until([&] { return counter.lost; }, 10 * kSecond)) out.problem = "timed out";
-    // Overlapped: every operation's final completion runs before the transport goes away.
-    if (world.completions &&
-        !world.run_until([&] { return world.port_books().owned_buffers == 0; }, 5 * kSecond)) {
-      out.problem = "operations still outstanding after connection_lost";
+    out.end = world.run_watched([&] { return counter.lost; }, seconds * kSecond,
+                                {[&] { return out.tx + counter.received; }, quiet_stretch(0)});
+    if (out.end != RealWorld::End::done) {
+      // Out of time or stalled: end it, so that nothing the kernel holds outlives the transport
+      // (and the sender, whose callback names it, goes quiet first).
+      world.loop->remove_writer(sender.value());
+      transport.abort();
+      (void)world.run_until([&] { return counter.lost; }, 5 * kSecond);
     }
+    // Overlapped: every operation's final completion runs before the transport goes away.
+    out.outstanding = world.completions &&
+                      !world.run_until([&] { return world.port_books().owned_buffers == 0; }, 5 * kSecond);
   }
   out.rx = counter.received;
   ::close(sender.value());
@@ -103,10 +112,26 @@ int real_dgram_drain(const BugSet& bugs, const DrainOptions& options) {
   }
   std::size_t lossy = 0, lost_total = 0;
   for (std::size_t run = 0; run < options.runs; ++run) {
-    Outcome out = one_run(world, options.count, options.io_uring);
+    Outcome out = one_run(world, options.count, options.io_uring, options.seconds);
     if (!out.problem.empty()) {
       std::fprintf(stderr, "loopcheck: run %zu: %s\n", run + 1, out.problem.c_str());
       return 2;
+    }
+    if (out.outstanding) {
+      std::printf("run %zu: FAIL: operations still outstanding 5 s after connection_lost\n", run + 1);
+      return 1;
+    }
+    if (out.end == RealWorld::End::out_of_time) {
+      // Datagrams not yet read when the limit came say nothing about close().
+      std::printf("run %zu: tx %zu, rx %zu so far; incomplete: the %lld s limit came while datagrams still moved\n",
+                  run + 1, out.tx, out.rx, static_cast<long long>(options.seconds));
+      return kIncomplete;
+    }
+    if (out.end == RealWorld::End::stalled) {
+      std::printf("run %zu: tx %zu, rx %zu; FAIL (timed out: the %lld s limit came with nothing moving and no "
+                  "connection_lost)\n",
+                  run + 1, out.tx, out.rx, static_cast<long long>(options.seconds));
+      return 1;
     }
     std::printf("tx %zu\nrx %zu\n", out.tx, out.rx);
     if (out.rx != out.tx) {

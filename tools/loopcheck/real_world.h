@@ -83,6 +83,7 @@ struct DrainOptions {
   std::size_t count = 1000;
   std::size_t runs = 1;
   bool io_uring = false;  // the proactor transport on io_uring instead of the selector on epoll
+  std::int64_t seconds = 60;  // each run's time bound (see RealWorld::End)
 };
 int real_dgram_drain(const BugSet& bugs, const DrainOptions& options);
 
