@@ -57,8 +57,10 @@ ClientOutcome run_client(int port, const std::string& ca_pem, const StartTlsOpti
     out.failure = "socket()";
     return out;
   }
+  // Both ways: a blocked call must end, or the server's join() would wait for it forever.
   timeval timeout{3, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<std::uint16_t>(port));
@@ -99,9 +101,15 @@ ClientOutcome run_client(int port, const std::string& ca_pem, const StartTlsOpti
     out.handshake = true;
     Bytes sent = SenderPeer::payload(0, options.bytes);
     Bytes back;
-    if (SSL_write(ssl, sent.data(), static_cast<int>(sent.size())) == static_cast<int>(sent.size())) {
-      while (back.size() < sent.size()) {
-        int n = SSL_read(ssl, buffer, static_cast<int>(std::min(sizeof buffer, sent.size() - back.size())));
+    // In lockstep, a piece written and its echo read back before the next: a blocking client
+    // that wrote everything first would fill the echo's buffers both ways and wait for ever
+    // (it did from --bytes of a few MiB on).
+    for (std::size_t at = 0; at < sent.size() && back.size() == at;) {
+      int piece = static_cast<int>(std::min(sizeof buffer, sent.size() - at));
+      if (SSL_write(ssl, sent.data() + at, piece) != piece) break;
+      at += static_cast<std::size_t>(piece);
+      while (back.size() < at) {
+        int n = SSL_read(ssl, buffer, static_cast<int>(std::min(sizeof buffer, at - back.size())));
         if (n <= 0) break;
         back.append(buffer, static_cast<std::size_t>(n));
       }
