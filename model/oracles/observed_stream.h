@@ -91,6 +91,8 @@ class ObservedStream final : public BufferedProtocol, public Transport {
   }
   bool lost() const { return lost_ > 0; }
   int fd() const { return fd_; }
+  // Bytes through this connection so far, both ways (a real run's sign of progress).
+  std::size_t bytes_moved() const { return received_ + accepted_bytes_; }
   // start_tls: the app had connection_made from the plain transport, and the SSL layer calls
   // it no second time; from here its callbacks are judged as those of a made connection.
   void adopt_connection() {

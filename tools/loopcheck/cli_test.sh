@@ -37,6 +37,9 @@ expect 3 "cut off after 3 steps" "$cli" run stream-echo --max-depth 3
 # And a real run whose time limit comes while its data still moves (16 GiB in 1 s).
 expect 3 "incomplete (the 1 s limit came while data still moved" "$cli" real echo --bytes 17179869184 --seconds 1
 expect 3 "incomplete: the 1 s limit came while datagrams still moved" "$cli" real dgram-drain --count 1000000 --seconds 1
+# A connect timeout shorter than a TLS startup takes here: the driver gives up, as it should;
+# that says nothing about the transports.
+expect 3 "incomplete: the 1 ms connect timeout came while the TLS startup still moved" "$cli" real reactor --connect-timeout-ms 1 --runs 2
 # Branching from saved worlds or replaying every run from a fresh one: the same certificate.
 saved=$("$cli" explore proactor-pause --reduce 2>&1 | grep '^certified')
 [[ "$saved" == *explored* ]] || { echo "FAIL: explore proactor-pause --reduce certified nothing"; failures=$((failures + 1)); }

@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""Never cry wolf: sweep the CLI over the corners of its input and list every answer that breaks
+the exit-code contract (README, "Exit codes").
+
+  scripts/sweep.py LOOPCHECK [--only params,bugs,choices,real] [--seconds S] [--seed N]
+
+params   every scenario, every parameter at its minimum, its maximum and ten times its default,
+         no switch on: exhaustive (300 schedules) and PCT (S seconds). Fixed code may end clean
+         (0), incomplete (3) or refuse the input (2, with a message); never a violation (1) or
+         a crash.
+bugs     every catalog switch on, its scenario's parameters at the same corners: any verdict
+         but a crash, and each reproducer written must replay to its verdict (exit 0).
+choices  `run` with random choice strings on every scenario, no switch on: pass (0) or cut off
+         (3) only; out-of-range choices are the run's to clamp.
+real     the real-socket experiments with their sizes at the top of their ranges and a short
+         --seconds: pass (0), incomplete (3) or skipped (77); a run that only ran out of time
+         while moving is never a failure.
+
+Each offending line is printed with the command that reproduces it; the exit code is 1 if there
+was any. A full sweep takes tens of minutes on two cores; it is a developer's tool, not a test.
+"""
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+
+def run(cmd, timeout):
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        return p.returncode, p.stdout + p.stderr
+    except subprocess.TimeoutExpired:
+        return 'timeout', ''
+
+
+def verdict_line(out):
+    for line in out.splitlines():
+        if line.startswith(('verdict', 'loopcheck:')) or 'incomplete' in line:
+            return line[:160]
+    return out.strip().splitlines()[-1][:160] if out.strip() else ''
+
+
+def corners(lo, hi, default):
+    values = {lo, hi}
+    if default >= 1:
+        values.add(min(hi, default * 10))
+    return sorted(values)
+
+
+class Sweep:
+    def __init__(self, lc, seconds, seed):
+        self.lc, self.seconds, self.rng = lc, seconds, random.Random(seed)
+        self.listing = json.loads(subprocess.run([lc, 'list', '--json'], capture_output=True, text=True,
+                                                 check=True).stdout)
+        self.bad = 0
+        self.tmp = tempfile.mkdtemp(prefix='loopcheck-sweep-')
+
+    def report(self, ok, cmd, code, out):
+        if ok:
+            return
+        self.bad += 1
+        print(f'BAD exit {code}: {" ".join(cmd)}\n    {verdict_line(out)}', flush=True)
+
+    def params_of(self, scenario):
+        s = next(x for x in self.listing['scenarios'] if x['name'] == scenario)
+        for key, r in s['param_ranges'].items():
+            yield key, corners(r['min'], r['max'], s['params'][key])
+
+    def engines(self):
+        return [['--max-schedules', '300'], ['--engine', 'pct', '--max-seconds', str(self.seconds), '--seed', '3']]
+
+    def params(self):
+        for s in self.listing['scenarios']:
+            for key, values in self.params_of(s['name']):
+                for v in values:
+                    for engine in self.engines():
+                        cmd = [self.lc, 'explore', s['name'], '--param', f'{key}={v}'] + engine
+                        code, out = run(cmd, 120)
+                        self.report(code in (0, 2, 3) and (code != 2 or 'loopcheck:' in out), cmd, code, out)
+
+    def bugs(self):
+        for b in self.listing['switches']:
+            for key, values in self.params_of(b['scenario']):
+                for v in values:
+                    for engine in self.engines():
+                        repro = os.path.join(self.tmp, 'r.repro')
+                        if os.path.exists(repro):
+                            os.remove(repro)
+                        cmd = [self.lc, 'explore', b['scenario'], '--bug', b['id'], '--param', f'{key}={v}',
+                               '--save', repro] + engine
+                        code, out = run(cmd, 120)
+                        self.report(code in (0, 1, 2, 3), cmd, code, out)
+                        if code == 1 and os.path.exists(repro):
+                            again = [self.lc, 'replay', repro]
+                            rcode, rout = run(again, 120)
+                            self.report(rcode == 0, cmd + ['&&'] + again, rcode, rout)
+
+    def choices(self):
+        for s in self.listing['scenarios']:
+            for _ in range(40):
+                top = self.rng.choice([1, 2, 3, 5, 50])
+                picks = ','.join(str(self.rng.randint(0, top)) for _ in range(self.rng.randint(5, 400)))
+                cmd = [self.lc, 'run', s['name'], '--choices', picks]
+                code, out = run(cmd, 120)
+                self.report(code in (0, 3), cmd, code, out)
+
+    def real(self):
+        short = ['--seconds', '2']
+        experiments = [
+            ['echo', '--bytes', str(1 << 34)] + short,
+            ['echo', '--bytes', '100000000', '--read-size', '1'] + short,
+            ['race-echo', '--packets', '10000000', '--size', '65536'] + short,
+            ['tls-echo', '--bytes', str(1 << 34)] + short,
+            ['dgram-drain', '--count', '1000000'] + short,
+            ['dgram-drain', '--count', '1000000', '--io-uring'] + short,
+            ['load', '--connections', '200', '--bytes', str(1 << 30)] + short,
+            ['start-tls', '--bytes', str(1 << 24), '--hello', str(1 << 20), '--step-us', '1000000'],
+            ['reactor', '--connect-timeout-ms', '1', '--runs', '3'],
+        ]
+        for e in experiments:
+            cmd = [self.lc, 'real'] + e
+            code, out = run(cmd, 300)
+            self.report(code in (0, 3, 77), cmd, code, out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('loopcheck')
+    ap.add_argument('--only', default='params,bugs,choices,real')
+    ap.add_argument('--seconds', type=float, default=2.0, help='PCT time per case (0.1 to 60)')
+    ap.add_argument('--seed', type=int, default=11, help='seed for the random choice strings')
+    a = ap.parse_args()
+    if not 0.1 <= a.seconds <= 60:
+        ap.error(f'--seconds must be in [0.1, 60], got {a.seconds}')
+    modes = a.only.split(',')
+    unknown = [m for m in modes if m not in ('params', 'bugs', 'choices', 'real')]
+    if unknown:
+        ap.error(f'--only: unknown sweep {unknown[0]!r} (params, bugs, choices, real)')
+    sweep = Sweep(a.loopcheck, a.seconds, a.seed)
+    for m in modes:
+        print(f'== {m}', flush=True)
+        getattr(sweep, m)()
+    print(f'{sweep.bad} answer(s) broke the contract')
+    return 1 if sweep.bad else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
