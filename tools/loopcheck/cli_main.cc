@@ -154,9 +154,9 @@ int dispatch(int argc, char** argv) {
   explore->add_flag("--chart", explore_options.chart, "print the trace as a sequence chart");
   explore->add_option("--shard", explore_options.shard,
                       "explore share I of N (I/N): the tree's subtrees dealt round robin; join with merge");
-  explore->add_option("--split-depth", explore_options.split_depth,
-                      "branching choices that key a subtree for --shard and --jobs (default 16)")
-      ->check(whole_in(1, 64));
+  CLI::Option* split_depth = explore->add_option("--split-depth", explore_options.split_depth,
+                                                 "branching choices that key a subtree for --shard and --jobs (default 16)")
+                                  ->check(whole_in(1, 64));
   explore->add_option("--jobs", explore_options.jobs, "explore on this many threads (exhaustive; same certificate)")
       ->check(whole_in(1, 256));
   explore->add_flag("--json", explore_options.json, "print the result as JSON (no trace, no reproducer)");
@@ -335,7 +335,10 @@ int dispatch(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   if (*list) return run_list(list_json);
-  if (*explore) return run_explore(explore_options);
+  if (*explore) {
+    explore_options.split_depth_given = split_depth->count() > 0;
+    return run_explore(explore_options);
+  }
   if (*merge) return run_merge(merge_options);
   if (*replay) return run_replay(replay_options);
   if (*run) return run_one(run_options);

@@ -30,6 +30,8 @@ expect 2 "give chunk or chunks, not both" "$cli" explore proactor-pause --param 
 expect 2 "unknown oracle 'O42'" "$cli" explore dgram-drain --disable-oracle O42
 expect 2 "--replay, --reduce, --por and --no-defer are for the exhaustive engine" "$cli" explore dgram-drain --engine random --replay
 expect 2 "are for the exhaustive engine" "$cli" explore dgram-drain --engine pct --reduce
+expect 2 "--split-depth is for --shard and --jobs" "$cli" explore dgram-drain --split-depth 3
+expect 2 "--no-defer goes with --reduce" "$cli" explore dgram-drain --no-defer
 # A time limit makes the exhaustive engine stop incomplete, never clean.
 expect 3 "INCOMPLETE" "$cli" explore selector-stream-adversary --max-seconds 0.1
 # So does the step bound cutting off the one run `run` makes: incomplete, not a violation.

@@ -253,6 +253,11 @@ int run_explore(const ExploreOptions& o) {
     return usage_error("--shard, --jobs, --json, --replay, --reduce, --por and --no-defer are for the exhaustive engine");
   }
   if (!o.shard.empty() && o.jobs > 1) return usage_error("--shard and --jobs do not go together: a share runs on one thread");
+  // Options that would change nothing here are refused rather than ignored.
+  if (o.split_depth_given && o.shard.empty() && o.jobs <= 1) {
+    return usage_error("--split-depth is for --shard and --jobs: a single run explores the whole tree");
+  }
+  if (o.no_defer && !o.reduce) return usage_error("--no-defer goes with --reduce: without it nothing is deferred");
   ExploreLimits limits;
   if (!o.shard.empty()) {
     if (auto bad = parse_shard(o.shard, limits.shard, limits.shards)) return usage_error(*bad);

@@ -39,6 +39,7 @@ struct ExploreOptions {
   // Exhaustive only: a share of the tree ("I/N"), the depth the tree is split at, threads.
   std::string shard;
   std::uint32_t split_depth = 16;
+  bool split_depth_given = false;  // --split-depth on the command line (it needs --shard or --jobs)
   std::uint32_t jobs = 1;
   bool json = false;                         // print the result as JSON (for `merge`)
 };
