@@ -117,7 +117,7 @@ int real_echo(const BugSet& bugs, const EchoOptions& options) {
     return 2;
   }
   std::printf("bytes sent %zu, echoed back %zu, checksum %s (xxh3 %016llx / %016llx), %.3f s\n", r.sent,
-              r.received, r.intact ? "ok" : r.end == RealWorld::End::out_of_time ? "not judged (unfinished)" : "MISMATCH", static_cast<unsigned long long>(r.sent_digest),
+              r.received, checksum_word(r.intact, r.end), static_cast<unsigned long long>(r.sent_digest),
               static_cast<unsigned long long>(r.received_digest), r.seconds);
   std::printf("client paused reading %d times; connection_lost: client %s, server %s\n", r.pauses,
               r.client_error ? r.client_error->describe().c_str() : "None",

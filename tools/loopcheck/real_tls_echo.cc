@@ -115,8 +115,7 @@ int real_tls_echo(const BugSet& bugs, const TlsOptions& options) {
   std::string version = client_end.ssl ? client_end.ssl->app_transport().get_extra_info("version").value_or("?") : "?";
   std::printf("%s over %s: bytes sent %zu, echoed back %zu, checksum %s (xxh3 %016llx / %016llx), %.3f s\n",
               version.c_str(), options.overlapped ? "io_uring" : "epoll", client.sent.bytes(),
-              client.received.bytes(),
-              intact ? "ok" : end == RealWorld::End::out_of_time ? "not judged (unfinished)" : "MISMATCH",
+              client.received.bytes(), checksum_word(intact, end),
               static_cast<unsigned long long>(client.sent.digest()),
               static_cast<unsigned long long>(client.received.digest()), seconds);
   std::printf("handshake: client %s, server %s; client paused reading %d times\n",

@@ -200,7 +200,7 @@ int real_tls_connect(const BugSet& bugs, const TlsOptions& options) {
   std::printf("%s: handshake %s; sent %zu, echoed back %zu, checksum %s; connection_lost(%s)\n", version.c_str(),
               (options.starttls ? upgraded.describe_handshake() : side.describe_handshake()).c_str(),
               client.sent.bytes(), client.received.bytes(),
-              intact ? "ok" : end == RealWorld::End::out_of_time ? "not judged (unfinished)" : "MISMATCH", client.error ? client.error->describe().c_str() : "None");
+              checksum_word(intact, end), client.error ? client.error->describe().c_str() : "None");
   int violation = report_violation(monitor);
   bool handshake_ok = options.starttls ? upgraded.upgrader->upgraded() : side.handshake_done && !side.handshake_error;
   bool sound = violation == 0 && !client.error && client.lost <= 1 &&

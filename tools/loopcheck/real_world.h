@@ -78,6 +78,9 @@ int print_verdict(bool pass, RealWorld::End end, bool sound_so_far, Nanos limit)
 // The stretch a watched echo waits without progress before calling it a hang: ten seconds, or
 // twice the pause period when that is longer (a paused reader legitimately moves nothing).
 Nanos quiet_stretch(std::int64_t pause_every_ms);
+// How a checksum line reads: an unfinished run's stream is not judged, its checksums cover
+// different lengths.
+const char* checksum_word(bool intact, RealWorld::End end);
 
 struct DrainOptions {
   std::size_t count = 1000;
