@@ -124,6 +124,13 @@ foreach(target ${LOOPCHECK_FUZZ_TARGETS})
   endif()
 endforeach()
 
+# A switch no scenario of the target reaches is refused, not fuzzed as if it were on.
+add_test(NAME corpus.fuzz_bugs_refuses_a_foreign_switch
+         COMMAND sh -c "LOOPCHECK_FUZZ_BUGS=bpo-33694 \"$1\" \"$2\"; echo exit $?"
+                 refuse $<TARGET_FILE:selector_stream_fuzzer> ${PROJECT_SOURCE_DIR}/corpus/selector_stream_fuzzer)
+set_tests_properties(corpus.fuzz_bugs_refuses_a_foreign_switch PROPERTIES LABELS corpus TIMEOUT 60
+  PASS_REGULAR_EXPRESSION "switch bpo-33694 lives in the proactor stream family.*exit 2")
+
 # The OSS-Fuzz build script, run here without Docker (needs clang, which bootstrap installs).
 add_test(NAME fuzz.oss_fuzz_build
          COMMAND bash ${PROJECT_SOURCE_DIR}/fuzz/oss-fuzz/check_build.sh ${CMAKE_BINARY_DIR}/oss-fuzz)

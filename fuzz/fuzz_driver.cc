@@ -48,6 +48,13 @@ void initialize(std::string_view family) {
                    static_cast<int>(id.size()), id.data());
       std::exit(2);
     }
+    // A switch no scenario of this target reaches would fuzz the fixed code under its name.
+    bool reached = false;
+    for (const Scenario* s : t.scenarios) reached = reached || !unreachable_switch(*entry, *s);
+    if (!reached) {
+      std::fprintf(stderr, "fuzz: LOOPCHECK_FUZZ_BUGS: %s\n", unreachable_switch(*entry, *t.scenarios.front())->c_str());
+      std::exit(2);
+    }
     set_switch(t.bugs, *entry);
     rest.remove_prefix(comma == std::string_view::npos ? rest.size() : comma + 1);
   }
