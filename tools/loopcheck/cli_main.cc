@@ -5,7 +5,11 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "model/oracles/catalog.h"
 #include "model/scenarios/registry.h"
@@ -32,6 +36,29 @@ CLI::Validator whole_in(long long minimum, long long maximum) {
                "], got '" + text + "'";
       },
       "INT in [" + std::to_string(minimum) + ", " + std::to_string(maximum) + "]");
+}
+
+// The transport families a real experiment runs: those of the subcommand that was given.
+std::vector<std::string_view> real_families(
+    std::initializer_list<std::pair<CLI::App*, std::vector<std::string_view>>> experiments) {
+  for (const auto& [command, families] : experiments) {
+    if (*command) return families;
+  }
+  return {};
+}
+
+// Why a switch is out of an experiment's reach: it lives in a family the experiment never runs.
+std::optional<std::string> foreign_to(const loopcheck::CatalogEntry& entry,
+                                      const std::vector<std::string_view>& families) {
+  const loopcheck::Scenario* home = loopcheck::find_scenario(entry.scenario);
+  if (!home) return std::nullopt;
+  for (std::string_view family : families) {
+    if (family == home->family()) return std::nullopt;
+  }
+  std::string runs;
+  for (std::string_view family : families) runs += (runs.empty() ? "" : ", ") + std::string(family);
+  return "it lives in the " + std::string(home->family()) + " family, and this experiment runs " + runs +
+         " only: it would run the fixed code";
 }
 
 // A seed: any 64-bit unsigned number, written in decimal.
@@ -352,6 +379,24 @@ int dispatch(int argc, char** argv) {
         return 2;
       }
       loopcheck::set_switch(bugs, *entry);
+    }
+    // A switch the experiment's code never reaches would run the fixed code under its name.
+    const std::vector<std::string_view> families = real_families(
+        {{drain, {"selector datagram"}},
+         {echo, {"selector stream"}},
+         {load, {"selector stream"}},
+         {race, {"proactor stream"}},
+         {tls_echo, {"ssl protocol", tls_options.overlapped ? "proactor stream" : "selector stream"}},
+         {tls_serve, {"ssl protocol", "start tls", tls_options.overlapped ? "proactor stream" : "selector stream"}},
+         {tls_connect, {"ssl protocol", "start tls", tls_options.overlapped ? "proactor stream" : "selector stream"}},
+         {start_tls, {"start tls", "ssl protocol", "proactor stream"}},
+         {close_no_notify, {"ssl protocol", "selector stream"}},
+         {reactor, {"tls reactor", "ssl protocol", "selector stream"}}});
+    for (const std::string& id : real_bugs) {
+      if (auto why = foreign_to(*loopcheck::find_bug(id), families)) {
+        std::fprintf(stderr, "loopcheck: --bug %s: %s\n", id.c_str(), why->c_str());
+        return 2;
+      }
     }
     if (*drain) return real_dgram_drain(bugs, drain_options);
     if (*load) return real_load(bugs, load_options);

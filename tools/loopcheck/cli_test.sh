@@ -36,6 +36,9 @@ expect 2 "--no-defer goes with --reduce" "$cli" explore dgram-drain --no-defer
 expect 3 "INCOMPLETE" "$cli" explore selector-stream-adversary --max-seconds 0.1
 # So does the step bound cutting off the one run `run` makes: incomplete, not a violation.
 expect 3 "cut off after 3 steps" "$cli" run stream-echo --max-depth 3
+# A switch a real experiment never reaches is refused, not run as if it were on.
+expect 2 "it lives in the proactor stream family, and this experiment runs selector stream only" "$cli" real echo --bug bpo-33694
+expect 2 "it lives in the ssl protocol family" "$cli" real race-echo --bug bpo-45159
 # And a real run whose time limit comes while its data still moves (16 GiB in 1 s).
 expect 3 "incomplete (the 1 s limit came while data still moved" "$cli" real echo --bytes 17179869184 --seconds 1
 expect 3 "incomplete: the 1 s limit came while datagrams still moved" "$cli" real dgram-drain --count 1000000 --seconds 1
