@@ -220,13 +220,15 @@ int dispatch(int argc, char** argv) {
   auto* real = app.add_subcommand("real", "run an experiment on real sockets");
   real->require_subcommand(1);
   std::vector<std::string> real_bugs;
+  // A real run's time bound: one that comes while data still moves is incomplete, never a failure.
+  const char* const kSecondsHelp = "time bound (out of time with data moving: incomplete, exit 3)";
   DrainOptions drain_options;
   auto* drain = real->add_subcommand("dgram-drain", "AF_UNIX datagram server closed right after a fast sender");
   drain->add_option("--bug", real_bugs, "turn a catalog bug switch on (dgram-drain)");
   drain->add_option("--count", drain_options.count, "datagrams to send per run")->check(whole_in(1, 1000000));
   drain->add_option("--runs", drain_options.runs, "how many times to run it")->check(whole_in(1, 100000));
   drain->add_flag("--io-uring", drain_options.io_uring, "serve with the proactor transport on io_uring");
-  drain->add_option("--seconds", drain_options.seconds, "each run's time bound (out of time with datagrams moving: incomplete)")
+  drain->add_option("--seconds", drain_options.seconds, kSecondsHelp)
       ->check(whole_in(1, 3600));
   EchoOptions echo_options;
   auto* echo = real->add_subcommand("echo", "TCP loopback echo with pause/resume and checksums");
@@ -236,7 +238,7 @@ int dispatch(int argc, char** argv) {
       ->check(whole_in(0, 60000));
   echo->add_option("--read-size", echo_options.read_size, "the most one recv asks for (asyncio's max_size: 262144)")
       ->check(whole_in(1, 1 << 24));
-  echo->add_option("--seconds", echo_options.seconds, "time bound (out of time with data moving: incomplete, exit 3)")
+  echo->add_option("--seconds", echo_options.seconds, kSecondsHelp)
       ->check(whole_in(1, 3600));
 
   RaceOptions race_options;
@@ -248,7 +250,7 @@ int dispatch(int argc, char** argv) {
   race->add_option("--runs", race_options.runs, "how many times to run it")->check(whole_in(1, 100000));
   race->add_option("--read-size", race_options.read_size, "bytes each recv asks for (asyncio's buffer_size: 65536)")
       ->check(whole_in(1, 1 << 24));
-  race->add_option("--seconds", race_options.seconds, "each run's time bound (out of time with data moving: incomplete)")
+  race->add_option("--seconds", race_options.seconds, kSecondsHelp)
       ->check(whole_in(1, 3600));
 
   // TLS: the SSL protocol on real sockets, both ends here or one end a foreign peer.
@@ -272,7 +274,7 @@ int dispatch(int argc, char** argv) {
   tls_echo->add_option("--bytes", tls_options.bytes, "bytes to send (each way)")->check(whole_in(1, 1LL << 34));
   tls_echo->add_option("--pause-every", tls_options.pause_every_ms, "toggle client reading every MS (0: never)")
       ->check(whole_in(0, 60000));
-  tls_echo->add_option("--seconds", tls_options.seconds, "time bound (out of time with data moving: incomplete, exit 3)")
+  tls_echo->add_option("--seconds", tls_options.seconds, kSecondsHelp)
       ->check(whole_in(1, 3600));
   auto* tls_serve = real->add_subcommand("tls-serve", "a TLS echo server for one foreign client on 127.0.0.1");
   tls_common(tls_serve);
@@ -340,7 +342,7 @@ int dispatch(int argc, char** argv) {
       ->check(whole_in(0, 100));
   load->add_option("--seed", load_options.seed, "seed for pause periods and which connections reset")
       ->check(whole_u64());
-  load->add_option("--seconds", load_options.seconds, "time bound (out of time with data moving: incomplete, exit 3)")->check(whole_in(1, 3600));
+  load->add_option("--seconds", load_options.seconds, kSecondsHelp)->check(whole_in(1, 3600));
   load->add_option("--window", load_options.window,
                    "bytes a client may write ahead of its echo (0: as far as flow control lets it)")
       ->check(whole_in(0, 1 << 30));
