@@ -425,6 +425,13 @@ std::string certificate(const RunSpec& spec, const ExploreStats& stats, bool vio
   // time that is still one value is named as such.
   std::string timing = spec.scenario ? spec.scenario->timing(spec.params) : describe_timing(spec.params);
   if (!timing.empty()) bounds += ", " + timing;
+  // A certificate with oracles switched off says so: "0 violations" is only of those checked.
+  std::string off;
+  for (std::size_t i = 0; i < kOracleCount; ++i) {
+    auto o = static_cast<Oracle>(i);
+    if (!spec.oracles.on(o)) off += (off.empty() ? "" : ", ") + std::string(oracle_id(o));
+  }
+  if (!off.empty()) bounds += ", oracles off: " + off;
   std::string counts = std::to_string(stats.schedules) + " explored, " +
                        std::string(violation ? "a violation found" : "0 violations");
   if (stats.cut_off) counts += ", " + std::to_string(stats.cut_off) + " cut off by the step bound";

@@ -13,6 +13,18 @@
 namespace loopcheck {
 namespace {
 
+// "0 violations" is only of the oracles checked: a certificate with some switched off names them,
+// and one with all on says nothing of oracles.
+TEST(Exhaustive, ACertificateNamesTheOraclesSwitchedOff) {
+  RunSpec spec = spec_of("proactor-pause", "bpo-33694");
+  for (Oracle o : {Oracle::O2, Oracle::O4, Oracle::O9}) spec.oracles.set(o, false);
+  ExploreResult result = explore_exhaustive(spec);
+  ASSERT_FALSE(result.counterexample);  // the switch's oracles are all off
+  std::string text = certificate(spec, result.stats, false);
+  EXPECT_NE(text.find("oracles off: O2, O4, O9"), std::string::npos) << text;
+  EXPECT_EQ(certificate(spec_of("proactor-pause"), result.stats, false).find("oracles"), std::string::npos);
+}
+
 // A time limit ends the exploration incomplete, one thread or two, reduced or not; never clean.
 // proactor-dgram-echo's plain tree (155,079 schedules) takes seconds, far more than the limit.
 TEST(Exhaustive, ATimeLimitEndsTheExplorationIncomplete) {
