@@ -73,7 +73,7 @@ EchoResult run_echo(RealWorld& world, const EchoOptions& options) {
   result.seconds = static_cast<double>(world.clock.now() - start) / kSecond;
   // Overlapped: the kernel still owns the buffers of reads cancelled at close, and their
   // handlers point at the transports; those must outlive every final completion.
-  if (options.overlapped && world.completions) {
+  if (result.finished && options.overlapped && world.completions) {
     bool drained = world.run_until([&] { return world.port_books().owned_buffers == 0; }, 5 * kSecond);
     result.finished = result.finished && drained;
   }
