@@ -278,6 +278,7 @@ int dispatch(int argc, char** argv) {
       ->check(whole_in(1, 3600));
   auto* tls_serve = real->add_subcommand("tls-serve", "a TLS echo server for one foreign client on 127.0.0.1");
   tls_common(tls_serve);
+  tls_serve->add_option("--seconds", tls_options.peer_seconds, kSecondsHelp)->check(whole_in(1, 3600));
   tls_serve->add_option("--port", tls_options.port, "port (0: any; the one taken is printed)")->check(whole_in(0, 65535));
   tls_serve->add_option("--cert-dir", tls_options.cert_dir, "folder with cert.pem and key.pem (see tls-certs)")->required();
   tls_serve->add_option("--bytes", tls_options.bytes, "close after echoing this many bytes (0: when the client closes)")
@@ -286,6 +287,7 @@ int dispatch(int argc, char** argv) {
                       "greet in plaintext (\"220 ready to start TLS\\r\\n\"), then upgrade with start_tls");
   auto* tls_connect = real->add_subcommand("tls-connect", "a TLS echo client for a foreign server on 127.0.0.1");
   tls_common(tls_connect);
+  tls_connect->add_option("--seconds", tls_options.peer_seconds, kSecondsHelp)->check(whole_in(1, 3600));
   tls_connect->add_option("--port", tls_options.port, "the server's port")->required()->check(whole_in(1, 65535));
   tls_connect->add_option("--ca", tls_options.ca_file, "the CA certificate (PEM) to trust")->required();
   tls_connect->add_option("--bytes", tls_options.bytes, "bytes to send, all of which must come back")

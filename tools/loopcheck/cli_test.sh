@@ -41,7 +41,7 @@ expect 2 "it lives in the proactor stream family, and this experiment runs selec
 expect 2 "it lives in the ssl protocol family" "$cli" real race-echo --bug bpo-45159
 # And a real run whose time limit comes while its data still moves (16 GiB in 1 s).
 expect 3 "incomplete (the 1 s limit came while data still moved" "$cli" real echo --bytes 17179869184 --seconds 1
-expect 3 "incomplete: the 1 s limit came while datagrams still moved" "$cli" real dgram-drain --count 1000000 --seconds 1
+expect 3 "incomplete: the 1 s limit came while data still moved" "$cli" real dgram-drain --count 1000000 --seconds 1
 # A connect timeout shorter than a TLS startup takes here: the driver gives up, as it should;
 # that says nothing about the transports.
 expect 3 "incomplete: the 1 ms connect timeout came while the TLS startup still moved" "$cli" real reactor --connect-timeout-ms 1 --runs 2

@@ -121,10 +121,10 @@ int real_dgram_drain(const BugSet& bugs, const DrainOptions& options) {
       std::printf("run %zu: FAIL: operations still outstanding 5 s after connection_lost\n", run + 1);
       return 1;
     }
-    if (out.end == RealWorld::End::out_of_time) {
+    if (RealWorld::ran_out(out.end)) {
       // Datagrams not yet read when the limit came say nothing about close().
-      std::printf("run %zu: tx %zu, rx %zu so far; incomplete: the %lld s limit came while datagrams still moved\n",
-                  run + 1, out.tx, out.rx, static_cast<long long>(options.seconds));
+      std::printf("run %zu: tx %zu, rx %zu so far; incomplete: the %lld s limit came %s\n", run + 1, out.tx, out.rx,
+                  static_cast<long long>(options.seconds), ran_out_how(out.end));
       return kIncomplete;
     }
     if (out.end == RealWorld::End::stalled) {

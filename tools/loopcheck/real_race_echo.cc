@@ -39,11 +39,11 @@ int real_race_echo(const BugSet& bugs, const RaceOptions& options) {
     }
     bool sound = !r.violation && r.client_lost <= 1 && r.server_lost <= 1 && !r.client_error && !r.server_error &&
                  r.lost_after_cancel == 0;
-    if (r.end == RealWorld::End::out_of_time && sound) {
+    if (RealWorld::ran_out(r.end) && sound) {
       // Bytes not yet echoed are not lost: this run proves nothing, and the next would not either.
-      std::printf("run %zu: sent %zu, echoed back %zu so far; incomplete: the %lld s limit came while data still "
-                  "moved; nothing wrong so far\n",
-                  run + 1, r.sent, r.received, static_cast<long long>(options.seconds));
+      std::printf("run %zu: sent %zu, echoed back %zu so far; incomplete: the %lld s limit came %s; nothing wrong "
+                  "so far\n",
+                  run + 1, r.sent, r.received, static_cast<long long>(options.seconds), ran_out_how(r.end));
       return kIncomplete;
     }
     std::size_t lost = r.sent > r.received ? r.sent - r.received : 0;

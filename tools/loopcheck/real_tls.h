@@ -21,6 +21,7 @@ struct TlsOptions {
   std::size_t bytes = 16 * 1024 * 1024;
   std::int64_t pause_every_ms = 5;  // tls-echo's client toggles reading this often (0: never)
   std::int64_t seconds = 120;       // tls-echo's time bound (see RealWorld::End)
+  std::int64_t peer_seconds = 300;  // tls-serve's and tls-connect's: a foreign peer may be slow
   int port = 0;                  // tls-serve: 0 = any (printed); tls-connect: the server's
   std::string cert_dir;          // tls-certs writes, tls-serve reads (empty: made in memory)
   std::string ca_file;           // tls-connect: the trust anchor

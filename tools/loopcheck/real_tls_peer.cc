@@ -134,7 +134,7 @@ int real_tls_serve(const BugSet& bugs, const TlsOptions& options) {
       side.open(*world, monitor, fd.value(), server, std::move(tls), true, options.overlapped);
     }
   });
-  const Nanos limit = 300 * kSecond;
+  const Nanos limit = options.peer_seconds * kSecond;
   RealWorld::End end = run_to_the_end(*world, monitor, [&] { return server.lost > 0 || !setup_error.empty(); },
                                       limit, {[&] { return server.received.bytes(); }, quiet_stretch(0)});
   if (!setup_error.empty()) {
@@ -188,7 +188,7 @@ int real_tls_connect(const BugSet& bugs, const TlsOptions& options) {
   } else {
     side.open(*world, monitor, fd.value(), client, std::move(tls), false, options.overlapped);
   }
-  const Nanos limit = 300 * kSecond;
+  const Nanos limit = options.peer_seconds * kSecond;
   RealWorld::End end = run_to_the_end(
       *world, monitor,
       [&] { return client.lost > 0 || (options.starttls && upgraded.upgrader->failure().has_value()); }, limit,

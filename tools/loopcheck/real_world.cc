@@ -52,6 +52,7 @@ RealWorld::End RealWorld::run_watched(const std::function<bool()>& done, Nanos l
   Nanos deadline = clock.now() + limit;
   std::size_t seen = watch.progress();
   Nanos moved_at = clock.now(), sampled_at = moved_at;
+  bool moved = false;
   while (!done()) {
     Nanos now = clock.now();
     if (now - sampled_at >= kSample || now > deadline) {
@@ -59,9 +60,13 @@ RealWorld::End RealWorld::run_watched(const std::function<bool()>& done, Nanos l
       if (std::size_t p = watch.progress(); p != seen) {
         seen = p;
         moved_at = now;
+        moved = true;
       }
     }
-    if (now > deadline) return now - moved_at < watch.stretch ? End::out_of_time : End::stalled;
+    if (now > deadline) {
+      if (now - moved_at >= watch.stretch) return End::stalled;
+      return moved ? End::out_of_time : End::too_short;
+    }
     loop->run_once(std::min(deadline - now, kSample));  // never block past the deadline or a sample
   }
   return End::done;
@@ -73,8 +78,8 @@ int print_verdict(bool pass, RealWorld::End end, bool sound_so_far, Nanos limit)
     std::printf("verdict: pass\n");
     return 0;
   }
-  if (end == RealWorld::End::out_of_time && sound_so_far) {
-    std::printf("verdict: incomplete (the %lld s limit came while data still moved; nothing wrong so far)\n", seconds);
+  if (RealWorld::ran_out(end) && sound_so_far) {
+    std::printf("verdict: incomplete (the %lld s limit came %s; nothing wrong so far)\n", seconds, ran_out_how(end));
     return kIncomplete;
   }
   if (end == RealWorld::End::stalled) {
@@ -85,9 +90,13 @@ int print_verdict(bool pass, RealWorld::End end, bool sound_so_far, Nanos limit)
   return 1;
 }
 
+const char* ran_out_how(RealWorld::End end) {
+  return end == RealWorld::End::too_short ? "before anything moved, too soon to call it a hang" : "while data still moved";
+}
+
 const char* checksum_word(bool intact, RealWorld::End end) {
   if (intact) return "ok";
-  return end == RealWorld::End::out_of_time ? "not judged (unfinished)" : "MISMATCH";
+  return RealWorld::ran_out(end) ? "not judged (unfinished)" : "MISMATCH";
 }
 
 Nanos quiet_stretch(std::int64_t pause_every_ms) {

@@ -47,7 +47,11 @@ struct RealWorld {
   // one whose data still moved in its last `stretch` ran out of time (incomplete, like a
   // simulated run the step bound cut off); only one in which nothing moved for that whole
   // stretch stalled, which is a hang.
-  enum class End { done, out_of_time, stalled };
+  // too_short: nothing moved yet, and the limit came before a stretch of quiet could show a
+  // hang (incomplete too).
+  enum class End { done, out_of_time, too_short, stalled };
+  // The run proves nothing either way: it ran out of time, not into a hang.
+  static bool ran_out(End end) { return end == End::out_of_time || end == End::too_short; }
   struct Watch {
     std::function<std::size_t()> progress;  // grows while the run gets somewhere (bytes moved)
     Nanos stretch;                          // at least the longest pause the experiment makes
@@ -78,6 +82,8 @@ int print_verdict(bool pass, RealWorld::End end, bool sound_so_far, Nanos limit)
 // The stretch a watched echo waits without progress before calling it a hang: ten seconds, or
 // twice the pause period when that is longer (a paused reader legitimately moves nothing).
 Nanos quiet_stretch(std::int64_t pause_every_ms);
+// How an incomplete run's line says it ran out: "while data still moved" or that nothing had yet.
+const char* ran_out_how(RealWorld::End end);
 // How a checksum line reads: an unfinished run's stream is not judged, its checksums cover
 // different lengths.
 const char* checksum_word(bool intact, RealWorld::End end);

@@ -53,12 +53,15 @@ TEST(RunWatched, NothingMovingForTheStretchIsStalled) {
             RealWorld::End::stalled);
 }
 
-// A limit shorter than the stretch can never call a hang: the run did not wait long enough to know.
+// A limit shorter than the stretch can never call a hang: the run did not wait long enough to
+// know. With nothing moved at all it says so (too_short), not that data still moved.
 TEST(RunWatched, ALimitShorterThanTheStretchIsNeverAStall) {
   auto world = make_world();
   ASSERT_TRUE(world) << "epoll is not available";
   EXPECT_EQ(world->run_watched([] { return false; }, 200 * kMillisecond, {[] { return std::size_t{0}; }, kSecond}),
-            RealWorld::End::out_of_time);
+            RealWorld::End::too_short);
+  EXPECT_TRUE(RealWorld::ran_out(RealWorld::End::too_short));
+  EXPECT_FALSE(RealWorld::ran_out(RealWorld::End::stalled));
 }
 
 TEST(PrintVerdict, ExitCodes) {
@@ -66,6 +69,7 @@ TEST(PrintVerdict, ExitCodes) {
   EXPECT_EQ(print_verdict(true, RealWorld::End::done, true, limit), 0);
   EXPECT_EQ(print_verdict(false, RealWorld::End::done, true, limit), 1);
   EXPECT_EQ(print_verdict(false, RealWorld::End::out_of_time, true, limit), kIncomplete);
+  EXPECT_EQ(print_verdict(false, RealWorld::End::too_short, true, limit), kIncomplete);
   EXPECT_EQ(print_verdict(false, RealWorld::End::out_of_time, false, limit), 1);  // something went wrong first
   EXPECT_EQ(print_verdict(false, RealWorld::End::stalled, true, limit), 1);
 }
