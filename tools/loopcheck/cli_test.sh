@@ -36,6 +36,8 @@ expect 2 "--no-defer goes with --reduce" "$cli" explore dgram-drain --no-defer
 expect 3 "INCOMPLETE" "$cli" explore selector-stream-adversary --max-seconds 0.1
 # So does the step bound cutting off the one run `run` makes: incomplete, not a violation.
 expect 3 "cut off after 3 steps" "$cli" run stream-echo --max-depth 3
+expect 3 "reproducer not written: the step bound cut the run off" "$cli" run stream-echo --max-depth 3 --save "$work/cut.repro"
+[[ ! -e "$work/cut.repro" ]] || { echo "FAIL: a cut-off run was saved as a reproducer"; failures=$((failures + 1)); }
 # A switch a real experiment never reaches is refused, not run as if it were on.
 expect 2 "it lives in the proactor stream family, and this experiment runs selector stream only" "$cli" real echo --bug bpo-33694
 expect 2 "it lives in the ssl protocol family" "$cli" real race-echo --bug bpo-45159

@@ -396,7 +396,11 @@ int run_one(const RunOptions& o) {
   RunResult run = execute(spec, prefix, true);
   print_trace(run, o.run.chart);
   if (run.divergence) std::cout << "note: " << *run.divergence << "\n";
-  if (!o.run.save.empty()) {
+  // A reproducer records a pass or a violation; a cut-off run is neither, and its file would
+  // never replay to what it says.
+  if (!o.run.save.empty() && run.verdict == Verdict::cut_off) {
+    std::cout << "reproducer not written: the step bound cut the run off (raise --max-depth)\n";
+  } else if (!o.run.save.empty()) {
     if (!write_file(o.run.save, write_reproducer(reproducer_from_run(spec, run, "manual")))) {
       return usage_error("cannot write " + o.run.save);
     }
