@@ -2,7 +2,7 @@
 """Never cry wolf: sweep the CLI over the corners of its input and list every answer that breaks
 the exit-code contract (README, "Exit codes").
 
-  scripts/sweep.py LOOPCHECK [--only params,bounds,bugs,choices,real] [--seconds S] [--seed N]
+  scripts/sweep.py LOOPCHECK [--only params,bounds,bugs,reach,pairs,shares,choices,real] [--seconds S] [--seed N]
 
 params   every scenario, every parameter at its minimum, its maximum and ten times its default,
          no switch on: exhaustive (300 schedules, at most 30 s) and PCT (S seconds). Fixed code
@@ -14,6 +14,11 @@ bounds   every scenario, no switch on, with deviation bounds far above its own (
          incomplete, never a hang (O4); nothing but 0 or 3.
 bugs     every catalog switch on, its scenario's parameters at the same corners: any verdict
          but a crash, and each reproducer written must replay to its verdict (exit 0).
+reach    every switch on every scenario (20 s each): any verdict but a crash, reproducers replay.
+pairs    every two switches on the first one's scenario: any verdict but a crash.
+shares   every scenario and switch explored on one thread, with --jobs 3 and as three shards
+         merged: the same verdict and first counterexample, and for a clean tree the same
+         certificate.
 choices  `run` with random choice strings on every scenario, no switch on: pass (0) or cut off
          (3) only; out-of-range choices are the run's to clamp.
 real     the real-socket experiments with their sizes at the top of their ranges and a short
@@ -104,22 +109,73 @@ class Sweep:
                     code, out = run(cmd, 120)
                     self.report(code in (0, 3), cmd, code, out)
 
+    def explore_and_replay(self, args):
+        """Any verdict but a crash; a reproducer written must replay to its verdict. The exit code."""
+        repro = os.path.join(self.tmp, 'r.repro')
+        if os.path.exists(repro):
+            os.remove(repro)
+        cmd = [self.lc, 'explore'] + args + ['--save', repro]
+        code, out = run(cmd, 120)
+        self.report(code in (0, 1, 2, 3), cmd, code, out)
+        if code == 1 and os.path.exists(repro):
+            again = [self.lc, 'replay', repro]
+            rcode, rout = run(again, 120)
+            self.report(rcode == 0, cmd + ['&&'] + again, rcode, rout)
+        return code
+
     def bugs(self):
         for b in self.listing['switches']:
             for key, values in self.params_of(b['scenario']):
                 for v in values:
                     for engine in self.engines():
-                        repro = os.path.join(self.tmp, 'r.repro')
-                        if os.path.exists(repro):
-                            os.remove(repro)
-                        cmd = [self.lc, 'explore', b['scenario'], '--bug', b['id'], '--param', f'{key}={v}',
-                               '--save', repro] + engine
-                        code, out = run(cmd, 120)
-                        self.report(code in (0, 1, 2, 3), cmd, code, out)
-                        if code == 1 and os.path.exists(repro):
-                            again = [self.lc, 'replay', repro]
-                            rcode, rout = run(again, 120)
-                            self.report(rcode == 0, cmd + ['&&'] + again, rcode, rout)
+                        self.explore_and_replay([b['scenario'], '--bug', b['id'], '--param', f'{key}={v}'] + engine)
+
+    def reach(self):
+        """Every switch on every scenario, not only its own (those it never reaches are refused)."""
+        for b in self.listing['switches']:
+            for s in self.listing['scenarios']:
+                self.explore_and_replay([s['name'], '--bug', b['id'], '--max-seconds', '20'])
+
+    def pairs(self):
+        """Two switches at once on the first one's scenario: the blame rounds end in a verdict."""
+        for a in self.listing['switches']:
+            for b in self.listing['switches']:
+                if a['id'] != b['id']:
+                    cmd = [self.lc, 'explore', a['scenario'], '--bug', a['id'], '--bug', b['id'],
+                           '--max-schedules', '20000', '--max-seconds', '20']
+                    code, out = run(cmd, 120)
+                    self.report(code in (0, 1, 2, 3), cmd, code, out)
+
+    def shares(self):
+        """One thread, --jobs 3 and three shards merged: the same verdict and first counterexample;
+        for a whole, clean tree also the same certificate (README, explore --jobs/--shard)."""
+        def result(cmd):
+            code, out = run(cmd, 300)
+            try:
+                return json.loads(out[out.index('{'):]) if code in (0, 1, 3) else None
+            except ValueError:
+                return None
+        runs = [[s['name'], '--max-schedules', '20000', '--first'] for s in self.listing['scenarios']]
+        runs += [[b['scenario'], '--bug', b['id'], '--first', '--max-schedules', '20000']
+                 for b in self.listing['switches']]
+        for args in runs:
+            base = [self.lc, 'explore'] + args + ['--json']
+            one, jobs = result(base), result(base + ['--jobs', '3'])
+            parts = []
+            for i in range(3):
+                path = os.path.join(self.tmp, f's{i}.json')
+                code, out = run(base + ['--shard', f'{i}/3'], 300)
+                with open(path, 'w') as f:
+                    f.write(out)
+                parts.append(path)
+            merged = result([self.lc, 'merge', '--json'] + parts)
+            same = one is not None and jobs is not None and merged is not None
+            for other in (jobs, merged) if same else ():
+                key = lambda r: (r['verdict'], (r.get('counterexample') or {}).get('choices'))
+                same = same and key(one) == key(other)
+                if one['verdict'] == 'clean':
+                    same = same and one['certificate'] == other['certificate']
+            self.report(same, base + ['(against --jobs 3 and --shard I/3 merged)'], 'differs', '')
 
     def choices(self):
         for s in self.listing['scenarios']:
@@ -152,14 +208,14 @@ class Sweep:
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('loopcheck')
-    ap.add_argument('--only', default='params,bounds,bugs,choices,real')
+    ap.add_argument('--only', default='params,bounds,bugs,reach,pairs,shares,choices,real')
     ap.add_argument('--seconds', type=float, default=2.0, help='PCT time per case (0.1 to 60)')
     ap.add_argument('--seed', type=int, default=11, help='seed for the random choice strings')
     a = ap.parse_args()
     if not 0.1 <= a.seconds <= 60:
         ap.error(f'--seconds must be in [0.1, 60], got {a.seconds}')
     modes = a.only.split(',')
-    known = ('params', 'bounds', 'bugs', 'choices', 'real')
+    known = ('params', 'bounds', 'bugs', 'reach', 'pairs', 'shares', 'choices', 'real')
     unknown = [m for m in modes if m not in known]
     if unknown:
         ap.error(f'--only: unknown sweep {unknown[0]!r} ({", ".join(known)})')
