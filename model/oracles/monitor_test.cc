@@ -5,6 +5,7 @@
 
 #include "model/engines/choice_sources.h"
 #include "model/world/sim_poller.h"
+#include "model/world/state_fingerprint.h"
 
 namespace loopcheck {
 namespace {
@@ -457,5 +458,104 @@ TEST_F(OracleFixture, O6FlagsATaskExceptionNobodyRetrieved) {
   EXPECT_NE(m.violation()->message.find("handle_read"), std::string::npos);
 }
 
+// A reduction merges states of equal fingerprint, so what a verdict reads must be hashed. O6
+// owes a datagram endpoint the errors counted before its abort(): two endpoints that differ
+// only in whether their error came before or after the abort have different futures (one is
+// owed a report, the other not), so they must not hash the same.
+TEST_F(OracleFixture, TheErrorsCountedAtAnAbortAreInTheFingerprint) {
+  Monitor& m = monitor();
+  NullDatagramProtocol dgram_app;
+  FakeDatagramTransport before_transport, after_transport;
+  auto endpoint = [&](FakeDatagramTransport& transport, const char* path) -> std::pair<int, ObservedDatagram*> {
+    int fd = kernel.dgram_socket(SocketKind::unix_dgram, Owner::peer, path);
+    ObservedDatagram& d = m.observe_datagram(dgram_app, fd);
+    d.connection_made(transport);
+    return {fd, &d};
+  };
+  auto count_an_error = [&](int fd) {
+    ASSERT_FALSE(kernel.close(fd));
+    ASSERT_FALSE(kernel.recvfrom(fd, 1).ok());  // EBADF, counted against fd
+  };
+  auto [after_fd, after] = endpoint(after_transport, "/after");
+  after->abort();
+  count_an_error(after_fd);
+  auto [before_fd, before] = endpoint(before_transport, "/before");
+  count_an_error(before_fd);
+  before->abort();
+  ASSERT_EQ(m.stats(after_fd).errors, m.stats(before_fd).errors);
+  auto print = [](const ObservedDatagram& d) {
+    XxhStateHasher h(std::vector<const void*>{});
+    d.fingerprint(h);
+    return h.digest();
+  };
+  EXPECT_NE(print(*after), print(*before));
+  // And the futures do differ: only the endpoint whose error came first is owed a report.
+  after->connection_lost(std::nullopt);
+  before->connection_lost(std::nullopt);
+  m.check_end(true);
+  ASSERT_EQ(fired(), Oracle::O6);
+  EXPECT_NE(m.violation()->message.find("1 of 1 socket error"), std::string::npos) << m.violation()->message;
+  EXPECT_NE(m.violation()->message.find("fd " + std::to_string(before_fd)), std::string::npos)
+      << m.violation()->message;
+}
+
+
+// The same for a stream, where O6 asks only whether any error was owed.
+TEST_F(OracleFixture, WhetherAnErrorCameBeforeTheAbortIsInAStreamsFingerprint) {
+  Monitor& m = monitor();
+  auto [after_fd, after_peer] = kernel.stream_pair(SocketKind::tcp, Owner::peer, Owner::peer, "a", "b");
+  auto [before_fd, before_peer] = kernel.stream_pair(SocketKind::tcp, Owner::peer, Owner::peer, "c", "d");
+  auto count_an_error = [&](int fd) {
+    ASSERT_FALSE(kernel.close(fd));
+    ASSERT_FALSE(kernel.recv(fd, 1).ok());  // EBADF, counted against fd
+  };
+  ObservedStream& after = stream(m, after_fd);
+  after.abort();
+  count_an_error(after_fd);
+  ObservedStream& before = stream(m, before_fd);
+  count_an_error(before_fd);
+  before.abort();
+  auto print = [](const ObservedStream& s) {
+    XxhStateHasher h(std::vector<const void*>{});
+    s.fingerprint(h);
+    return h.digest();
+  };
+  EXPECT_NE(print(after), print(before));
+  transport.closing = true;
+  after.connection_lost(std::nullopt);
+  before.connection_lost(std::nullopt);
+  m.check_end(true);
+  ASSERT_EQ(fired(), Oracle::O6);
+  EXPECT_NE(m.violation()->message.find("fd " + std::to_string(before_fd)), std::string::npos)
+      << m.violation()->message;
+  (void)after_peer;
+  (void)before_peer;
+}
+
+// When a close() came matters to O4 only until the connection beneath is gone: after that,
+// two streams closed at different times have the same future and hash the same.
+TEST_F(OracleFixture, TheTimeOfACloseIsHashedOnlyWhileItsDeadlineRuns) {
+  Monitor& m = monitor();
+  auto print = [](const ObservedStream& s) {
+    XxhStateHasher h(std::vector<const void*>{});
+    s.fingerprint(h);
+    return h.digest();
+  };
+  ObservedStream& first_beneath = stream(m, 100);
+  ObservedStream& second_beneath = stream(m, 101);
+  ObservedStream& first = stream(m, 102);
+  ObservedStream& second = stream(m, 103);
+  first.set_beneath(&first_beneath, 30 * kSecond);
+  second.set_beneath(&second_beneath, 30 * kSecond);
+  first.close();
+  clock.advance_to(clock.now() + 5 * kMicrosecond);
+  second.close();
+  EXPECT_NE(print(first), print(second)) << "the deadlines are 5 us apart";
+  transport.closing = true;
+  first_beneath.connection_lost(std::nullopt);
+  second_beneath.connection_lost(std::nullopt);
+  EXPECT_EQ(print(first), print(second)) << "no deadline runs once the connections beneath are gone";
+  EXPECT_THROW(first.set_beneath(&second_beneath, kSecond), std::logic_error);
+}
 }  // namespace
 }  // namespace loopcheck

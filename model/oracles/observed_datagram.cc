@@ -109,6 +109,7 @@ void ObservedDatagram::fingerprint(StateHasher& h) const {
   if (lost_error_) h.value(lost_error_->code);
   for (std::size_t v : {delivered_, accepted_, enqueued_at_close_}) h.value(v);
   h.value(errors_reported_);
+  h.value(errors_at_abort_.value_or(~std::size_t{0}));  // caps the errors owed (owed_errors)
 }
 
 void ObservedDatagram::check_step() {

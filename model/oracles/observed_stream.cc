@@ -265,13 +265,20 @@ void ObservedStream::fingerprint(StateHasher& h) const {
   h.value(received_);
   h.text(accepted_);
   h.value(accepted_bytes_);
-  h.value(errors_reported_);
+  // O6 asks only whether any error was reported, and whether any was owed before an abort:
+  // owed_errors() is the kernel's count (hashed there) capped by its count at the abort.
+  h.value(errors_reported_ > 0);
+  h.value(errors_at_abort_.has_value() && *errors_at_abort_ > 0);
   // What the end-of-run verdicts read (O6 over TLS, O4 after a failed start_tls).
   h.value(adopted_);
   h.value(waiter_error_);
   h.value(tls_error_.has_value());
   h.value(sendfiles_);
-  h.time(closed_at_.value_or(-1));  // the close deadline (O4 over TLS) counts from it
+  // The close deadline (O4 over TLS) counts from the close, but only until the connection
+  // beneath is lost or the deadline flagged: after that nothing reads the time of the close,
+  // and states that differ only in how long ago it was have the same future.
+  bool deadline_running = closed_at_ && beneath_ && !beneath_->lost() && !deadline_flagged_;
+  h.time(deadline_running ? *closed_at_ : -1);
 }
 
 void ObservedStream::check_step() {

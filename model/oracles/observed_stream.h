@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "model/oracles/peer_view.h"
@@ -85,7 +86,9 @@ class ObservedStream final : public BufferedProtocol, public Transport {
   // handshake): the world attaches it at once, and names the observed plain transport beneath,
   // whose end a close() of the SSL transport must bring within the shutdown timeout (O4).
   void attach(Transport& inner) { inner_ = &inner; }
+  // Before any close(): a stream without one never hashes when it was closed (fingerprint).
   void set_beneath(const ObservedStream* beneath, Nanos shutdown_timeout) {
+    if (closed_at_) throw std::logic_error("set_beneath after close(): the close deadline was not kept");
     beneath_ = beneath;
     shutdown_timeout_ = shutdown_timeout;
   }
