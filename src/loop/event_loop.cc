@@ -1,9 +1,12 @@
 #include "src/loop/event_loop.h"
 
 #include <algorithm>
+#include <array>
 #include <exception>
+#include <span>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace loopcheck {
 
@@ -135,10 +138,29 @@ void EventLoop::fingerprint(StateHasher& h) const {
   h.value(batch_left_);
   h.value(earlier_left_);
   for (const auto& state : ready_) handle(*state);
+  // Timers in the order they will fire, (when, seq), not the order they were made: states
+  // that armed the same timers in another order have the same future. A few live at a time;
+  // more than fit on the stack go to the heap.
+  using Due = std::pair<std::pair<Nanos, std::uint64_t>, const HandleState*>;
+  std::array<Due, 16> few;
+  std::vector<Due> many;
+  std::size_t n = 0;
   for (const auto& [seq, state] : timers_) {
     if (state->cancelled) continue;
-    h.time(state->when);
-    handle(*state);
+    Due due{{state->when, seq}, state.get()};
+    if (n < few.size()) {
+      few[n++] = due;
+    } else {
+      if (many.empty()) many.assign(few.begin(), few.end());
+      many.push_back(due);
+    }
+  }
+  auto by_due = [](const Due& a, const Due& b) { return a.first < b.first; };
+  std::span<Due> due = many.empty() ? std::span<Due>(few.data(), n) : std::span<Due>(many);
+  std::sort(due.begin(), due.end(), by_due);
+  for (const Due& d : due) {
+    h.time(d.first.first);
+    handle(*d.second);
   }
   for (const auto& [fd, watch] : watches_) {
     h.value(fd);

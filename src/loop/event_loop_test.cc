@@ -80,6 +80,48 @@ TEST_F(LoopFixture, TimersRunByDeadlineThenByScheduleOrder) {
   EXPECT_EQ(log, (std::vector<std::string>{"x", "y", "late"}));
 }
 
+// Every byte a fingerprint writes, in order (no room lent: each write is a bytes() call).
+class RecordingHasher final : public StateHasher {
+ public:
+  void bytes(const void* data, std::size_t size) override { written.append(static_cast<const char*>(data), size); }
+  std::uint64_t owner(const void*) override { return 0; }
+  std::string written;
+};
+
+std::string fingerprint_of(const EventLoop& loop) {
+  RecordingHasher h;
+  loop.fingerprint(h);
+  return h.written;
+}
+
+// A reduction merges states by fingerprint, so the loop hashes its timers in the order they
+// will run: the same timers armed in another order are the same state, but which of two
+// equal deadlines runs first (the order they were armed in) is not.
+TEST_F(LoopFixture, TimersAreHashedInTheOrderTheyWillRun) {
+  SimClock other_clock;
+  EventLoop other{other_clock, poller, choices, tracer};
+  loop.call_at(20, Tag{nullptr, "late"}, [] {});
+  loop.call_at(10, Tag{nullptr, "early"}, [] {});
+  other.call_at(10, Tag{nullptr, "early"}, [] {});
+  other.call_at(20, Tag{nullptr, "late"}, [] {});
+  EXPECT_EQ(fingerprint_of(loop), fingerprint_of(other));
+
+  loop.call_at(30, Tag{nullptr, "a"}, [] {});
+  loop.call_at(30, Tag{nullptr, "b"}, [] {});
+  other.call_at(30, Tag{nullptr, "b"}, [] {});
+  other.call_at(30, Tag{nullptr, "a"}, [] {});
+  EXPECT_NE(fingerprint_of(loop), fingerprint_of(other));
+}
+
+// More live timers than the fingerprint sorts on the stack: the same order still.
+TEST_F(LoopFixture, ManyTimersAreHashedInTheOrderTheyWillRunToo) {
+  SimClock other_clock;
+  EventLoop other{other_clock, poller, choices, tracer};
+  for (int i = 0; i < 40; ++i) loop.call_at(100 - i, Tag{nullptr, "t"}, [] {});
+  for (int i = 0; i < 40; ++i) other.call_at(61 + i, Tag{nullptr, "t"}, [] {});
+  EXPECT_EQ(fingerprint_of(loop), fingerprint_of(other));
+}
+
 TEST_F(LoopFixture, PollDoesNotBlockWhenCallbacksAreReady) {
   loop.call_soon({nullptr, "a"}, note("a"));
   loop.run_once();
