@@ -62,7 +62,7 @@ loopcheck_gtest(unit_tests unit
 )
 target_link_libraries(unit_tests PRIVATE loopcheck_tls)
 loopcheck_gtest(model_tests model model/oracles/catalog_test.cc model/apps/adversary_test.cc
-                model/scenarios/seed_stories_test.cc)
+                model/scenarios/seed_stories_test.cc model/engines/fingerprint_futures_test.cc)
 # conformance: CPython 3.13's own transport tests (test_selector_events.py, test_proactor_events.py,
 # test_sslproto.py),
 # one case per CPython test, run against loopcheck's transports.

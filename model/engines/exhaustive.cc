@@ -39,13 +39,6 @@ bool advance_prefix(std::vector<ChoiceRecord>& made, DeviationCount used, const 
   return false;
 }
 
-// The same for choices the caller keeps.
-std::optional<std::vector<ChoiceRecord>> next_prefix(const std::vector<ChoiceRecord>& made, const Bounds& bounds) {
-  std::vector<ChoiceRecord> next = made;
-  if (!advance_prefix(next, count_deviations(made, made.size()), bounds)) return std::nullopt;
-  return next;
-}
-
 // How many records the first `depth` branching choices (range > 1) of a run take: the key of
 // its subtree in a sharded exploration. A run with fewer branching choices is keyed by all.
 std::size_t split_index(const std::vector<ChoiceRecord>& made, std::uint32_t depth) {
@@ -235,6 +228,12 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
 }
 
 }  // namespace
+
+std::optional<std::vector<ChoiceRecord>> next_prefix(const std::vector<ChoiceRecord>& made, const Bounds& bounds) {
+  std::vector<ChoiceRecord> next = made;
+  if (!advance_prefix(next, count_deviations(made, made.size()), bounds)) return std::nullopt;
+  return next;
+}
 
 ExploreLimits with_deadline(const ExploreLimits& given) {
   ExploreLimits limits = given;

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "model/engines/run.h"
 
@@ -98,6 +99,10 @@ using ProgressFn = std::function<void(const ExploreStats&)>;
 // The limits with max_seconds made a deadline from now, which take_schedule then checks
 // (max_seconds becomes 0, so a callee does not start the clock again).
 ExploreLimits with_deadline(const ExploreLimits& limits);
+
+// The prefix a DFS runs after a run that made `made`: its deepest choice with a value left
+// within the bounds' deviations, bumped, and nothing after it. nullopt: the tree is done.
+std::optional<std::vector<ChoiceRecord>> next_prefix(const std::vector<ChoiceRecord>& made, const Bounds& bounds);
 
 ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& limits = {},
                                  const ProgressFn& progress = {});
