@@ -557,5 +557,27 @@ TEST_F(OracleFixture, TheTimeOfACloseIsHashedOnlyWhileItsDeadlineRuns) {
   EXPECT_EQ(print(first), print(second)) << "no deadline runs once the connections beneath are gone";
   EXPECT_THROW(first.set_beneath(&second_beneath, kSecond), std::logic_error);
 }
+
+// What write() accepted counts until an abort(): O2 judges only a graceful close, and O7's
+// buffer check stops where the transport closes. Past the abort, two streams that wrote more
+// or less are one state.
+TEST_F(OracleFixture, WhatWriteAcceptedIsHashedOnlyWhileAVerdictCanReadIt) {
+  Monitor& m = monitor();
+  auto print = [](const ObservedStream& s) {
+    XxhStateHasher h(std::vector<const void*>{});
+    s.fingerprint(h);
+    return h.digest();
+  };
+  ObservedStream& more = stream(m, 100);
+  ObservedStream& less = stream(m, 101);
+  ASSERT_FALSE(more.write(Bytes("abcd")));
+  ASSERT_FALSE(less.write(Bytes("ab")));
+  transport.buffer = 0;
+  EXPECT_NE(print(more), print(less));
+  transport.closing = true;
+  more.abort();
+  less.abort();
+  EXPECT_EQ(print(more), print(less));
+}
 }  // namespace
 }  // namespace loopcheck

@@ -263,8 +263,13 @@ void ObservedStream::fingerprint(StateHasher& h) const {
   h.value(lost_error_.has_value());
   if (lost_error_) h.value(lost_error_->code);
   h.value(received_);
-  h.text(accepted_);
-  h.value(accepted_bytes_);
+  // What write() accepted is read by O2 at the end, only after a graceful close (no abort, no
+  // error, no reset: each final once it came), and by O7's buffer check, only until the
+  // transport closes (is_closing() false after close(), abort() or connection_lost is
+  // flagged by O7 before that check). Past those, states that wrote more or less alike are
+  // the same state.
+  if (!abort_called_ && !lost_error_ && monitor_.stats(fd_).resets_after_close == 0) h.text(accepted_);
+  if (kind_ != StreamKind::ssl && !close_called_ && !abort_called_ && !lost_) h.value(accepted_bytes_);
   // O6 asks only whether any error was reported, and whether any was owed before an abort:
   // owed_errors() is the kernel's count (hashed there) capped by its count at the abort.
   h.value(errors_reported_ > 0);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "model/engines/choice_sources.h"
+#include "model/world/state_fingerprint.h"
 
 namespace loopcheck {
 namespace {
@@ -109,6 +110,31 @@ TEST_F(KernelFixture, DataToAClosedSocketIsAnsweredWithRst) {
   EXPECT_EQ(kernel.send(a, "x").error().code, Errc::broken_pipe);
   EXPECT_TRUE(kernel.recv(a, 10).value().empty());
   EXPECT_EQ(kernel.stats(a).errors, 1u);
+}
+
+// O2 judges a graceful close only where no reset came after it, so a reset that left no other
+// trace (both ends closed, the RST lost on the way) must still be in the fingerprint.
+TEST_F(KernelFixture, AResetAfterCloseIsInTheFingerprint) {
+  auto ends_closed = [this](bool data_after_close) {
+    SimClock own_clock;
+    FakeKernel k{own_clock, choices, tracer, config()};
+    auto [a, b] = k.stream_pair(SocketKind::tcp, Owner::app, Owner::peer, "a", "b");
+    EXPECT_FALSE(k.close(b));
+    if (data_after_close) EXPECT_EQ(k.send(a, "x").value(), 1u);  // reaches closed b: RST back
+    EXPECT_FALSE(k.close(a));
+    for (std::vector<PendingEvent> events; k.collect(own_clock.now(), events), !events.empty(); events.clear()) {
+      own_clock.advance_to(events.front().earliest);
+      k.fire(events.front());
+    }
+    XxhStateHasher h(std::vector<const void*>{});
+    k.fingerprint(h);
+    return std::pair{k.stats(b).resets_after_close, h.digest()};
+  };
+  auto [resets_with, print_with] = ends_closed(true);
+  auto [resets_without, print_without] = ends_closed(false);
+  ASSERT_EQ(resets_with, 1u);
+  ASSERT_EQ(resets_without, 0u);
+  EXPECT_NE(print_with, print_without);
 }
 
 TEST_F(KernelFixture, RstBeforeAnyFinIsEconnresetOnce) {
