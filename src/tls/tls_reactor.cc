@@ -210,6 +210,7 @@ void ReactorConnection::fingerprint(StateHasher& h) const {
   }
   h.text(inbox_);
   h.value(write_queue_.size());
+  for (const Bytes& line : write_queue_) h.text(line);  // what the server will be asked
   if (ssl_socket_) ssl_socket_->fingerprint(h);
   h.value(transport_ != nullptr);
 }
