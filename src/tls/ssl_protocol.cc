@@ -525,7 +525,7 @@ void SslProtocol::fingerprint(StateHasher& h) const {
                  handshake_done_, shutdown_queued_}) {
     h.value(b);
   }
-  h.value(conn_lost_);
+  h.value(conn_lost_ > 0);  // its count (writes after the loss) is read only as nonzero
   h.value(h.owner(app_));
 }
 

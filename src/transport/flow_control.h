@@ -31,9 +31,13 @@ class WriteFlowControl {
 
   void maybe_pause(std::size_t buffer_size, BaseProtocol& protocol);
   void maybe_resume(std::size_t buffer_size, BaseProtocol& protocol);
-  void fingerprint(StateHasher& h) const {
-    h.value(limits_.high);
-    h.value(limits_.low);
+  // `with_limits` false: the caller knows the limits set so far can no longer be read (no write
+  // and no resume can come; a later set_limits brings its own).
+  void fingerprint(StateHasher& h, bool with_limits = true) const {
+    if (with_limits) {
+      h.value(limits_.high);
+      h.value(limits_.low);
+    }
     h.value(paused_);
   }
 

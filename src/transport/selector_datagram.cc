@@ -203,7 +203,7 @@ void SelectorDatagramTransport::fingerprint(StateHasher& h) const {
   h.value(draining_);
   h.value(drained_);
   h.value(aborted_);
-  h.value(conn_lost_);
+  h.value(conn_lost_ > 0);  // its count (writes after the loss) is read only as nonzero
   h.value(lost_scheduled_);
   h.value(socket_closed_);
   h.value(discarded_);

@@ -232,11 +232,13 @@ void SelectorStreamTransport::fingerprint(StateHasher& h) const {
   h.value(max_size_);
   h.value(buffer_.chunk_count());
   buffer_.for_each([&h](BytesView chunk) { h.text(chunk); });
-  flow_.fingerprint(h);
+  // Once the connection is lost, write() and write_ready() return at once: no pause with the
+  // limits set so far and no resume can come.
+  flow_.fingerprint(h, conn_lost_ == 0);
   h.value(closing_);
   h.value(paused_);
   h.value(eof_);
-  h.value(conn_lost_);
+  h.value(conn_lost_ > 0);  // its count (writes after the loss) is read only as nonzero
   h.value(out_of_registry_);
   h.value(socket_closed_);
   h.value(static_cast<bool>(empty_waiter_));

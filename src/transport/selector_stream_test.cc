@@ -5,6 +5,7 @@
 
 #include "model/oracles/observed_stream.h"
 #include "model/world/hand_driven_world.h"
+#include "model/world/state_fingerprint.h"
 #include "src/transport/recording_protocols.h"
 
 namespace loopcheck {
@@ -60,6 +61,25 @@ TEST_F(StreamFixture, MaxSizeBoundsEachReadAndZeroIsRefused) {
   settle();
   EXPECT_EQ(protocol.received, "abcdef");
   EXPECT_EQ(protocol.data_calls, 2) << "4 bytes, then 2";
+}
+
+// A reduction merges states by fingerprint: once the connection is lost, neither how many
+// writes came after it nor the limits set before it can change anything, so neither is hashed.
+TEST_F(StreamFixture, AfterTheLossLateWritesAndOldLimitsAreNotHashed) {
+  auto& selector = ObservedStream::beneath<SelectorStreamTransport>(t());
+  auto print = [&selector] {
+    XxhStateHasher h(std::vector<const void*>{});
+    selector.fingerprint(h);
+    return h.digest();
+  };
+  t().close();
+  settle();
+  ASSERT_EQ(protocol.lost, 1);
+  std::uint64_t lost = print();
+  EXPECT_TRUE(t().write("late"));
+  EXPECT_EQ(print(), lost) << "a write after the loss";
+  ASSERT_FALSE(t().set_write_buffer_limits(16, 4));
+  EXPECT_EQ(print(), lost) << "limits that nothing will read";
 }
 
 TEST_F(StreamFixture, WriteAfterWriteEofIsAnError) {
