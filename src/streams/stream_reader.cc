@@ -182,9 +182,11 @@ void StreamReaderProtocol::resume_writing() {
 }
 
 // Each waiting drain() resumes on a later turn, with the connection's error if it was lost.
+// The label says which: the fingerprint sees a queued callback only by its owner and label.
 void StreamReaderProtocol::wake_drain_waiters(const std::optional<Error>& error) {
   for (auto& waiter : drain_waiters_) {
-    reader_.loop().call_soon(Tag{this, "drain.wakeup"}, [waiter, error] { waiter(error); });
+    reader_.loop().call_soon(Tag{this, error ? "drain.wakeup(lost)" : "drain.wakeup"},
+                             [waiter, error] { waiter(error); });
   }
   drain_waiters_.clear();
 }
@@ -210,6 +212,8 @@ void StreamReaderProtocol::fingerprint(StateHasher& h) const {
   h.value(over_ssl_);
   h.value(writing_paused_);
   h.value(lost_);
+  h.value(lost_error_.has_value());  // what a drain woken by the loss is told
+  if (lost_error_) h.value(lost_error_->code);
   h.value(drain_waiters_.size());
 }
 

@@ -115,9 +115,11 @@ void ProactorStreamTransport::resume_reading() {
   paused_ = false;
   ctx_.loop.call_soon(tag("start_read"), [this] { start_read(); });
   if (pending_data_) {
-    Bytes data = std::move(*pending_data_);
+    delivering_.push_back(std::move(*pending_data_));
     pending_data_.reset();
-    ctx_.loop.call_soon(tag("deliver_pending"), [this, data = std::move(data)] {
+    ctx_.loop.call_soon(tag("deliver_pending"), [this] {
+      Bytes data = std::move(delivering_.front());
+      delivering_.pop_front();
       if (!closing_) deliver(data);
     });
   }
@@ -230,8 +232,8 @@ void ProactorStreamTransport::force_close(std::optional<Error> error) {
   pending_write_ = 0;
   buffer_.clear();
   pending_data_.reset();
-  ctx_.loop.call_soon(tag("call_connection_lost"),
-                      [this, error = std::move(error)] { call_connection_lost(error); });
+  lost_with_ = std::move(error);
+  ctx_.loop.call_soon(tag("call_connection_lost"), [this] { call_connection_lost(lost_with_); });
 }
 
 void ProactorStreamTransport::call_connection_lost(std::optional<Error> error) {
@@ -267,12 +269,16 @@ void ProactorStreamTransport::fingerprint(StateHasher& h) const {
   for (OperationId id : abandoned_reads_) h.value(h.operation(id));
   h.value(pending_data_.has_value());
   if (pending_data_) h.text(*pending_data_);
+  h.value(delivering_.size());
+  for (const Bytes& data : delivering_) h.text(data);
   h.value(h.operation(write_op_.value_or(0)));
   h.value(pending_write_);
   h.text(buffer_.view());
   flow_.fingerprint(h);
   for (bool b : {closing_, paused_, eof_requested_, eof_seen_, lost_scheduled_}) h.value(b);
   h.value(conn_lost_ > 0);  // its count (writes after the loss) is read only as nonzero
+  h.value(lost_with_.has_value());
+  if (lost_with_) h.value(lost_with_->code);
 }
 
 }  // namespace loopcheck

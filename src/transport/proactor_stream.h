@@ -19,6 +19,7 @@
 
 #include "src/core/bytes.h"
 #include "src/core/completion_api.h"
+#include "src/core/fifo.h"
 #include "src/core/protocol.h"
 #include "src/core/state_hasher.h"
 #include "src/core/transport.h"
@@ -88,6 +89,12 @@ class ProactorStreamTransport final : public Transport, public Fingerprinted {
   bool eof_seen_ = false;
   bool lost_scheduled_ = false;
   int conn_lost_ = 0;
+  // The error a force_close hands to connection_lost, kept here rather than in the callback
+  // so that the fingerprint sees it while the callback waits.
+  std::optional<Error> lost_with_;
+  // Data held while reading was paused, handed to a deliver_pending callback by resume_reading:
+  // kept here, in order, until its callback runs, so that the fingerprint sees it.
+  Fifo<Bytes> delivering_;
 };
 
 }  // namespace loopcheck

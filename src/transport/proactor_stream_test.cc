@@ -7,6 +7,7 @@
 
 #include "model/oracles/observed_stream.h"
 #include "model/world/hand_driven_proactor.h"
+#include "model/world/state_fingerprint.h"
 #include "src/transport/recording_protocols.h"
 
 namespace loopcheck {
@@ -452,5 +453,22 @@ TEST(ProactorStreamProtocol, SetProtocolRedirectsLaterCallbacks) {
   EXPECT_EQ(second.received, "second");
 }
 
+
+// Between a force_close and its connection_lost callback, the error that callback will carry is
+// only in the transport: the fingerprint must see it (the loop hashes a callback by its label).
+TEST(ProactorLossWaiting, TheErrorAWaitingConnectionLostWillCarryIsHashed) {
+  auto waiting_loss = [](std::optional<Error> error) {
+    RecordingProtocol protocol;
+    HandDrivenProactorStream hand{protocol, 8, 64};
+    EXPECT_TRUE(hand.settle(500));
+    Transport& t = *protocol.transport;
+    t.force_close(std::move(error));
+    EXPECT_EQ(protocol.lost, 0) << "the callback waits";
+    XxhStateHasher h(std::vector<const void*>{});
+    ObservedStream::beneath<ProactorStreamTransport>(t).fingerprint(h);
+    return h.digest();
+  };
+  EXPECT_NE(waiting_loss(std::nullopt), waiting_loss(make_error(Errc::connection_reset, "reset by peer")));
+}
 }  // namespace
 }  // namespace loopcheck

@@ -239,6 +239,8 @@ void SelectorStreamTransport::fingerprint(StateHasher& h) const {
   h.value(paused_);
   h.value(eof_);
   h.value(conn_lost_ > 0);  // its count (writes after the loss) is read only as nonzero
+  h.value(lost_with_.has_value());
+  if (lost_with_) h.value(lost_with_->code);
   h.value(out_of_registry_);
   h.value(socket_closed_);
   h.value(static_cast<bool>(empty_waiter_));
@@ -276,8 +278,8 @@ void SelectorStreamTransport::force_close(std::optional<Error> error) {
     ctx_.loop.remove_reader(fd_);
   }
   ++conn_lost_;
-  ctx_.loop.call_soon(tag("call_connection_lost"),
-                      [this, error = std::move(error)] { call_connection_lost(error); });
+  lost_with_ = std::move(error);
+  ctx_.loop.call_soon(tag("call_connection_lost"), [this] { call_connection_lost(lost_with_); });
 }
 
 Status SelectorStreamTransport::take_from_registry() {

@@ -96,6 +96,9 @@ class SelectorStreamTransport final : public Transport, public Fingerprinted {
   bool paused_ = false;  // reading paused by the protocol
   bool eof_ = false;     // write_eof() was called
   int conn_lost_ = 0;    // > 0 once connection_lost is scheduled; counts writes after that
+  // The error a force_close hands to connection_lost, kept here rather than in the callback
+  // so that the fingerprint sees it while the callback waits.
+  std::optional<Error> lost_with_;
   // loop.sendfile's native path: set from make_empty_waiter to reset_empty_waiter (asyncio's
   // _empty_waiter is not None). The waiter answers once when the buffer drains or the
   // connection fails; once more, with the fix of sendfile-close-hang, if the connection is then

@@ -210,5 +210,22 @@ TEST(SelectorBufferedProtocol, AnEmptyBufferFailsTheConnection) {
   EXPECT_NE(protocol.error->message.find("get_buffer"), std::string::npos);
 }
 
+
+// Between a force_close and its connection_lost callback, the error that callback will carry is
+// only in the transport: the fingerprint must see it (the loop hashes a callback by its label).
+TEST(SelectorLossWaiting, TheErrorAWaitingConnectionLostWillCarryIsHashed) {
+  auto waiting_loss = [](std::optional<Error> error) {
+    RecordingProtocol protocol;
+    HandDrivenStream hand{protocol, 8, 64};
+    EXPECT_TRUE(hand.settle(500));
+    Transport& t = *protocol.transport;
+    t.force_close(std::move(error));
+    EXPECT_EQ(protocol.lost, 0) << "the callback waits";
+    XxhStateHasher h(std::vector<const void*>{});
+    ObservedStream::beneath<SelectorStreamTransport>(t).fingerprint(h);
+    return h.digest();
+  };
+  EXPECT_NE(waiting_loss(std::nullopt), waiting_loss(make_error(Errc::connection_reset, "reset by peer")));
+}
 }  // namespace
 }  // namespace loopcheck

@@ -206,20 +206,23 @@ void Sendfile::fallback_next() {
   // call_soon_threadsafe, and the task wakes a turn after that: two turns at the soonest.
   phase_ = Phase::reading;
   ctx_.loop.call_soon(tag("sendfile_read"), [this] {
-    ctx_.loop.call_soon(tag("sendfile_read_done"), [this, block = file_.read(blocksize_)] { fallback_read(block); });
+    block_ = file_.read(blocksize_);
+    ctx_.loop.call_soon(tag("sendfile_read_done"), [this] { fallback_read(); });
   });
 }
 
-void Sendfile::fallback_read(Bytes block) {
-  if (block.empty()) {  // the end of the file
+void Sendfile::fallback_read() {
+  if (block_.empty()) {  // the end of the file
     fallback_finally(std::nullopt);
     return;
   }
   phase_ = Phase::draining;
-  proto_->drain([this, block = std::move(block)](Status drained) { fallback_write(block, drained); });
+  proto_->drain([this](Status drained) { fallback_write(std::move(drained)); });
 }
 
-void Sendfile::fallback_write(Bytes block, Status drained) {
+void Sendfile::fallback_write(Status drained) {
+  Bytes block = std::move(block_);
+  block_.clear();
   if (drained) {
     fallback_finally(std::move(drained));
     return;
@@ -257,6 +260,7 @@ void Sendfile::fingerprint(StateHasher& h) const {
   h.value(native_sent_);
   h.value(blocksize_);
   h.value(fallback_sent_);
+  h.text(block_);  // read from the file, not yet written
   h.value(resume_reading_);
   h.value(waiter_answered_);
   h.value(lost_.has_value());

@@ -79,8 +79,8 @@ class Sendfile final : public Fingerprinted {
   // base_events._sendfile_fallback.
   void fallback();
   void fallback_next();
-  void fallback_read(Bytes block);
-  void fallback_write(Bytes block, Status drained);
+  void fallback_read();
+  void fallback_write(Status drained);
   void fallback_finally(Status error);
 
   void finish(Status error, bool native);
@@ -104,6 +104,7 @@ class Sendfile final : public Fingerprinted {
   std::size_t native_sent_ = 0;
   std::size_t blocksize_ = 0;
   std::size_t fallback_sent_ = 0;
+  Bytes block_;  // the fallback's block, from its read until its write (a callback's, but hashed)
   std::unique_ptr<SendfileFallbackProtocol> proto_;
 };
 

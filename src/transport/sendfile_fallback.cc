@@ -78,6 +78,10 @@ void SendfileFallbackProtocol::resume_writing() {
 }
 
 void SendfileFallbackProtocol::fingerprint(StateHasher& h) const {
+  // What restore() hands back: the transport no longer shows it (the fallback paused reading
+  // itself, and a resume_writing opens the gate).
+  h.value(should_resume_reading_);
+  h.value(should_resume_writing_);
   h.value(gate_closed_);
   h.value(gate_error_.has_value());
   h.value(lost_);
