@@ -304,6 +304,7 @@ void FakeCompletionPort::fingerprint(StateHasher& h) const {
     h.value(op.kind);
     h.text(op.to);
     h.value(op.cancel_tried);
+    h.value(op.error_deferred);  // whether its delivery counts the error against the fd (O6)
     h.value(op.max_bytes);
     h.text(op.data);
     h.value(h.owner(op.tag.owner));
@@ -312,6 +313,7 @@ void FakeCompletionPort::fingerprint(StateHasher& h) const {
     h.value(op.result.error.has_value());
     if (op.result.error) h.value(op.result.error->code);
     h.text(op.result.data);
+    h.text(op.result.from);  // the sender a datagram's app is told
     h.value(op.result.transferred);
   }
   for (OperationId id : queue_) h.value(h.operation(id));

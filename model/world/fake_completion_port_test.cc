@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "model/engines/choice_sources.h"
+#include "model/world/state_fingerprint.h"
 #include "model/world/world.h"
 
 namespace loopcheck {
@@ -222,5 +223,36 @@ TEST(DatagramCompletions, RecvfromCarriesTheSenderAndSendtoReachesItsAddress) {
   EXPECT_EQ(got[1].from, "10.0.0.2:2");
 }
 
+
+// A completed recvfrom waits in the port until the loop takes it; who sent the datagram is then
+// only in the port, and the app will be told it: the fingerprint must tell the two apart.
+TEST(DatagramCompletions, TheSenderOfACompletedRecvfromIsHashed) {
+  auto completed_from = [](int sender) {
+    PrefixChoiceSource choices{{}};
+    WorldConfig config;
+    config.kernel.faults = false;
+    config.oracles.set(Oracle::O5, false);
+    SimWorld world(config, choices);
+    int a = world.kernel().dgram_socket(SocketKind::udp, Owner::app, "10.0.0.1:1");
+    int senders[] = {world.kernel().dgram_socket(SocketKind::udp, Owner::peer, "10.0.0.2:2"),
+                     world.kernel().dgram_socket(SocketKind::udp, Owner::peer, "10.0.0.3:3")};
+    FakeCompletionPort& port = world.completions();
+    EXPECT_TRUE(port.submit_recvfrom(a, 100, Tag{nullptr, "recvfrom"}, [](const CompletionResult&) {}).ok());
+    EXPECT_TRUE(world.kernel().sendto(senders[sender], "ping", "10.0.0.1:1").ok());
+    for (int guard = 0; guard < 100 && !port.has_queued(); ++guard) {
+      std::vector<PendingEvent> events;
+      world.kernel().collect(world.clock().now(), events);
+      port.collect(world.clock().now(), events);
+      if (events.empty()) break;
+      world.clock().advance_to(events.front().earliest);
+      events.front().source->fire(events.front());
+    }
+    EXPECT_TRUE(port.has_queued()) << "completed, not yet taken by the loop";
+    XxhStateHasher h(std::vector<const void*>{});
+    port.fingerprint(h);
+    return h.digest();
+  };
+  EXPECT_NE(completed_from(0), completed_from(1));
+}
 }  // namespace
 }  // namespace loopcheck

@@ -518,6 +518,10 @@ void SslProtocol::fingerprint(StateHasher& h) const {
   h.value(app_state_);
   h.value(engine_digest_.value());
   h.value(backlog_size_);
+  // Each write the engine has not taken becomes a record of its own: the chunks, not only their
+  // bytes (almost always none).
+  h.value(backlog_.size());
+  for (const Bytes& chunk : backlog_) h.text(chunk);
   h.value(outgoing_high_);
   h.value(outgoing_low_);
   for (bool b : {ssl_writing_paused_, app_reading_paused_, ssl_reading_paused_, app_writing_paused_,
