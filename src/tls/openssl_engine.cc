@@ -426,7 +426,14 @@ std::string OpenSslEngine::verify_failure() const {
   return X509_verify_cert_error_string(code);
 }
 
-TlsResult OpenSslEngine::do_handshake() { return result_of(SSL_do_handshake(ssl_), 0); }
+// Every I/O call below starts with the thread's error queue empty, as SSL_get_error asks: a
+// stale entry (left by another engine on this thread, the peer's in a simulated world) would
+// turn this engine's want_read into an error, and its answer would depend on calls no digest
+// of its own records.
+TlsResult OpenSslEngine::do_handshake() {
+  ERR_clear_error();
+  return result_of(SSL_do_handshake(ssl_), 0);
+}
 
 // Through scratch space rather than `out` grown by max_bytes: the SSL protocol asks for up to
 // its whole read buffer (256 KiB) and a read returns one record (16 KiB at most), so
@@ -440,6 +447,7 @@ TlsResult OpenSslEngine::read(Bytes& out, std::size_t max_bytes) {
     scratch = std::make_unique_for_overwrite<char[]>(scratch_size);
   }
   std::size_t got = 0;
+  ERR_clear_error();
   int ret = SSL_read_ex(ssl_, scratch.get(), max_bytes, &got);
   if (ret > 0) out.append(scratch.get(), got);
   return result_of(ret, got);
@@ -447,6 +455,7 @@ TlsResult OpenSslEngine::read(Bytes& out, std::size_t max_bytes) {
 
 TlsResult OpenSslEngine::write(BytesView data) {
   std::size_t written = 0;
+  ERR_clear_error();
   int ret = SSL_write_ex(ssl_, data.data(), data.size(), &written);
   return result_of(ret, written);
 }
@@ -454,6 +463,7 @@ TlsResult OpenSslEngine::write(BytesView data) {
 // As _ssl's unwrap(): a first 0 (our close_notify sent, the peer's not yet seen) is retried
 // once; a second 0 means the peer's has not arrived: want_read.
 TlsResult OpenSslEngine::shutdown() {
+  ERR_clear_error();
   int ret = SSL_shutdown(ssl_);
   if (ret == 0) ret = SSL_shutdown(ssl_);
   if (ret == 0) return TlsResult{TlsStatus::want_read, 0, {}};
