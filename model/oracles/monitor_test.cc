@@ -458,6 +458,14 @@ TEST_F(OracleFixture, O6FlagsATaskExceptionNobodyRetrieved) {
   EXPECT_NE(m.violation()->message.find("handle_read"), std::string::npos);
 }
 
+// An observer's own part of a state's fingerprint (no owners listed).
+template <class Observed>
+std::uint64_t fingerprint_of(const Observed& observed) {
+  XxhStateHasher h(std::vector<const void*>{});
+  observed.fingerprint(h);
+  return h.digest();
+}
+
 // A reduction merges states of equal fingerprint, so what a verdict reads must be hashed. O6
 // owes a datagram endpoint the errors counted before its abort(): two endpoints that differ
 // only in whether their error came before or after the abort have different futures (one is
@@ -483,12 +491,7 @@ TEST_F(OracleFixture, TheErrorsCountedAtAnAbortAreInTheFingerprint) {
   count_an_error(before_fd);
   before->abort();
   ASSERT_EQ(m.stats(after_fd).errors, m.stats(before_fd).errors);
-  auto print = [](const ObservedDatagram& d) {
-    XxhStateHasher h(std::vector<const void*>{});
-    d.fingerprint(h);
-    return h.digest();
-  };
-  EXPECT_NE(print(*after), print(*before));
+  EXPECT_NE(fingerprint_of(*after), fingerprint_of(*before));
   // And the futures do differ: only the endpoint whose error came first is owed a report.
   after->connection_lost(std::nullopt);
   before->connection_lost(std::nullopt);
@@ -515,12 +518,7 @@ TEST_F(OracleFixture, WhetherAnErrorCameBeforeTheAbortIsInAStreamsFingerprint) {
   ObservedStream& before = stream(m, before_fd);
   count_an_error(before_fd);
   before.abort();
-  auto print = [](const ObservedStream& s) {
-    XxhStateHasher h(std::vector<const void*>{});
-    s.fingerprint(h);
-    return h.digest();
-  };
-  EXPECT_NE(print(after), print(before));
+  EXPECT_NE(fingerprint_of(after), fingerprint_of(before));
   transport.closing = true;
   after.connection_lost(std::nullopt);
   before.connection_lost(std::nullopt);
@@ -536,11 +534,6 @@ TEST_F(OracleFixture, WhetherAnErrorCameBeforeTheAbortIsInAStreamsFingerprint) {
 // two streams closed at different times have the same future and hash the same.
 TEST_F(OracleFixture, TheTimeOfACloseIsHashedOnlyWhileItsDeadlineRuns) {
   Monitor& m = monitor();
-  auto print = [](const ObservedStream& s) {
-    XxhStateHasher h(std::vector<const void*>{});
-    s.fingerprint(h);
-    return h.digest();
-  };
   ObservedStream& first_beneath = stream(m, 100);
   ObservedStream& second_beneath = stream(m, 101);
   ObservedStream& first = stream(m, 102);
@@ -550,11 +543,12 @@ TEST_F(OracleFixture, TheTimeOfACloseIsHashedOnlyWhileItsDeadlineRuns) {
   first.close();
   clock.advance_to(clock.now() + 5 * kMicrosecond);
   second.close();
-  EXPECT_NE(print(first), print(second)) << "the deadlines are 5 us apart";
+  EXPECT_NE(fingerprint_of(first), fingerprint_of(second)) << "the deadlines are 5 us apart";
   transport.closing = true;
   first_beneath.connection_lost(std::nullopt);
   second_beneath.connection_lost(std::nullopt);
-  EXPECT_EQ(print(first), print(second)) << "no deadline runs once the connections beneath are gone";
+  EXPECT_EQ(fingerprint_of(first), fingerprint_of(second))
+      << "no deadline runs once the connections beneath are gone";
   EXPECT_THROW(first.set_beneath(&second_beneath, kSecond), std::logic_error);
 }
 
@@ -563,21 +557,16 @@ TEST_F(OracleFixture, TheTimeOfACloseIsHashedOnlyWhileItsDeadlineRuns) {
 // or less are one state.
 TEST_F(OracleFixture, WhatWriteAcceptedIsHashedOnlyWhileAVerdictCanReadIt) {
   Monitor& m = monitor();
-  auto print = [](const ObservedStream& s) {
-    XxhStateHasher h(std::vector<const void*>{});
-    s.fingerprint(h);
-    return h.digest();
-  };
   ObservedStream& more = stream(m, 100);
   ObservedStream& less = stream(m, 101);
   ASSERT_FALSE(more.write(Bytes("abcd")));
   ASSERT_FALSE(less.write(Bytes("ab")));
   transport.buffer = 0;
-  EXPECT_NE(print(more), print(less));
+  EXPECT_NE(fingerprint_of(more), fingerprint_of(less));
   transport.closing = true;
   more.abort();
   less.abort();
-  EXPECT_EQ(print(more), print(less));
+  EXPECT_EQ(fingerprint_of(more), fingerprint_of(less));
 }
 }  // namespace
 }  // namespace loopcheck

@@ -204,13 +204,24 @@ TEST_F(SubmitFaultFixture, WithTheSwitchOnAnImmediateFailureLeaksTheBuffer) {
   EXPECT_EQ(world->completions().owned_buffers(), 1u);
 }
 
-TEST(DatagramCompletions, RecvfromCarriesTheSenderAndSendtoReachesItsAddress) {
+// A world with the app's UDP socket at 10.0.0.1:1, no faults, operations left outstanding.
+struct DatagramWorld {
+  static WorldConfig quiet() {
+    WorldConfig config;
+    config.kernel.faults = false;
+    config.oracles.set(Oracle::O5, false);
+    return config;
+  }
   PrefixChoiceSource choices{{}};
-  WorldConfig config;
-  config.kernel.faults = false;
-  config.oracles.set(Oracle::O5, false);
-  SimWorld world(config, choices);
-  int a = world.kernel().dgram_socket(SocketKind::udp, Owner::app, "10.0.0.1:1");
+  WorldConfig config = quiet();
+  SimWorld world{config, choices};
+  int app = world.kernel().dgram_socket(SocketKind::udp, Owner::app, "10.0.0.1:1");
+};
+
+TEST(DatagramCompletions, RecvfromCarriesTheSenderAndSendtoReachesItsAddress) {
+  DatagramWorld w;
+  SimWorld& world = w.world;
+  int a = w.app;
   int b = world.kernel().dgram_socket(SocketKind::udp, Owner::peer, "10.0.0.2:2");
   std::vector<CompletionResult> got;
   auto keep = [&got](const CompletionResult& r) { got.push_back(r); };
@@ -223,17 +234,13 @@ TEST(DatagramCompletions, RecvfromCarriesTheSenderAndSendtoReachesItsAddress) {
   EXPECT_EQ(got[1].from, "10.0.0.2:2");
 }
 
-
 // A completed recvfrom waits in the port until the loop takes it; who sent the datagram is then
 // only in the port, and the app will be told it: the fingerprint must tell the two apart.
 TEST(DatagramCompletions, TheSenderOfACompletedRecvfromIsHashed) {
   auto completed_from = [](int sender) {
-    PrefixChoiceSource choices{{}};
-    WorldConfig config;
-    config.kernel.faults = false;
-    config.oracles.set(Oracle::O5, false);
-    SimWorld world(config, choices);
-    int a = world.kernel().dgram_socket(SocketKind::udp, Owner::app, "10.0.0.1:1");
+    DatagramWorld w;
+    SimWorld& world = w.world;
+    int a = w.app;
     int senders[] = {world.kernel().dgram_socket(SocketKind::udp, Owner::peer, "10.0.0.2:2"),
                      world.kernel().dgram_socket(SocketKind::udp, Owner::peer, "10.0.0.3:3")};
     FakeCompletionPort& port = world.completions();
@@ -254,5 +261,6 @@ TEST(DatagramCompletions, TheSenderOfACompletedRecvfromIsHashed) {
   };
   EXPECT_NE(completed_from(0), completed_from(1));
 }
+
 }  // namespace
 }  // namespace loopcheck
