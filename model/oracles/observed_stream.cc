@@ -268,8 +268,12 @@ void ObservedStream::fingerprint(StateHasher& h) const {
   // transport closes (is_closing() false after close(), abort() or connection_lost is
   // flagged by O7 before that check). Past those, states that wrote more or less alike are
   // the same state.
-  if (!abort_called_ && !lost_error_ && monitor_.stats(fd_).resets_after_close == 0) h.text(accepted_);
-  if (kind_ != StreamKind::ssl && !close_called_ && !abort_called_ && !lost_) h.value(accepted_bytes_);
+  // (Written either way, empty where nothing reads it; the kernel's count is asked last.)
+  bool accepted_read = !accepted_.empty() && !abort_called_ && !lost_error_ &&
+                       monitor_.stats(fd_).resets_after_close == 0;
+  h.text(accepted_read ? BytesView(accepted_) : BytesView());
+  bool buffer_checked = kind_ != StreamKind::ssl && !close_called_ && !abort_called_ && !lost_;
+  h.value(buffer_checked ? accepted_bytes_ : 0);
   // O6 asks only whether any error was reported, and whether any was owed before an abort:
   // owed_errors() is the kernel's count (hashed there) capped by its count at the abort.
   h.value(errors_reported_ > 0);

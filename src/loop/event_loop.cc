@@ -1,9 +1,8 @@
 #include "src/loop/event_loop.h"
 
 #include <algorithm>
-#include <array>
 #include <exception>
-#include <span>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -139,28 +138,35 @@ void EventLoop::fingerprint(StateHasher& h) const {
   h.value(earlier_left_);
   for (const auto& state : ready_) handle(*state);
   // Timers in the order they will fire, (when, seq), not the order they were made: states
-  // that armed the same timers in another order have the same future. A few live at a time;
-  // more than fit on the stack go to the heap.
-  using Due = std::pair<std::pair<Nanos, std::uint64_t>, const HandleState*>;
-  std::array<Due, 16> few;
-  std::vector<Due> many;
-  std::size_t n = 0;
+  // that armed the same timers in another order have the same future. The table is in seq
+  // order, so it is already in firing order when the deadlines do not decrease (the usual
+  // case: hashed as it stands); otherwise the live timers are sorted first.
+  bool in_order = true;
+  Nanos last = std::numeric_limits<Nanos>::min();
   for (const auto& [seq, state] : timers_) {
     if (state->cancelled) continue;
-    Due due{{state->when, seq}, state.get()};
-    if (n < few.size()) {
-      few[n++] = due;
-    } else {
-      if (many.empty()) many.assign(few.begin(), few.end());
-      many.push_back(due);
+    if (state->when < last) {
+      in_order = false;
+      break;
     }
+    last = state->when;
   }
-  auto by_due = [](const Due& a, const Due& b) { return a.first < b.first; };
-  std::span<Due> due = many.empty() ? std::span<Due>(few.data(), n) : std::span<Due>(many);
-  std::sort(due.begin(), due.end(), by_due);
-  for (const Due& d : due) {
-    h.time(d.first.first);
-    handle(*d.second);
+  if (in_order) {
+    for (const auto& [seq, state] : timers_) {
+      if (state->cancelled) continue;
+      h.time(state->when);
+      handle(*state);
+    }
+  } else {
+    std::vector<std::pair<std::pair<Nanos, std::uint64_t>, const HandleState*>> due;
+    for (const auto& [seq, state] : timers_) {
+      if (!state->cancelled) due.push_back({{state->when, seq}, state.get()});
+    }
+    std::sort(due.begin(), due.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [key, state] : due) {
+      h.time(key.first);
+      handle(*state);
+    }
   }
   for (const auto& [fd, watch] : watches_) {
     h.value(fd);
