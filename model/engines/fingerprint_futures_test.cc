@@ -6,11 +6,12 @@
 // of the runs through it. Wherever two points share a fingerprint and the first spent no more
 // of each deviation than the second, the first must reach every verdict the second reaches.
 // A field some verdict reads that the fingerprint leaves out shows up here as two such points
-// that differ (the kernel's error count at an abort() did: OracleFixture.TheErrorsCounted...).
+// that differ, but only where some switch makes their verdicts differ: the two holes found by
+// reading the oracles (OracleFixture.TheErrorsCounted..., KernelFixture.AResetAfterClose...)
+// did not show up here, since none does.
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstdint>
 #include <iostream>
 #include <memory>
@@ -21,6 +22,7 @@
 
 #include "model/engines/exhaustive.h"
 #include "model/engines/run.h"
+#include "model/engines/test_specs.h"
 #include "model/oracles/catalog.h"
 #include "model/scenarios/registry.h"
 #include "model/world/pending_event.h"
@@ -236,13 +238,7 @@ TEST_P(EveryCatalogSwitch, FingerprintsDecideTheFutureOnEveryScenarioItReaches) 
 }
 
 INSTANTIATE_TEST_SUITE_P(Catalog, EveryCatalogSwitch, ::testing::ValuesIn(catalog()),
-                         [](const ::testing::TestParamInfo<CatalogEntry>& info) {
-                           std::string name(info.param.id);
-                           for (char& c : name) {
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           }
-                           return name;
-                         });
+                         [](const auto& info) { return gtest_name(info.param.id); });
 
 }  // namespace
 }  // namespace loopcheck

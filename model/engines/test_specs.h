@@ -1,6 +1,10 @@
 // Test support for the engines' tests: a scenario's default run, with a catalog switch on;
-// SPIN's instance of bpo-33694; the state-cache reduction with room to finish.
+// SPIN's instance of bpo-33694; the state-cache reduction with room to finish; gtest names.
 #pragma once
+
+#include <cctype>
+#include <string>
+#include <string_view>
 
 #include "model/engines/exhaustive.h"
 #include "model/engines/run.h"
@@ -8,6 +12,13 @@
 #include "model/scenarios/registry.h"
 
 namespace loopcheck {
+
+// A catalog id or a scenario name as a gtest parameter name: letters and digits, the rest '_'.
+inline std::string gtest_name(std::string_view id) {
+  std::string name(id);
+  for (char& c : name) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return name;
+}
 
 inline RunSpec spec_of(const char* scenario, const char* bug = nullptr) {
   RunSpec spec = RunSpec::defaults(*find_scenario(scenario));

@@ -13,6 +13,7 @@
 #include "model/engines/exhaustive.h"
 #include "model/engines/run.h"
 #include "model/engines/shards.h"
+#include "model/engines/test_specs.h"
 #include "model/scenarios/registry.h"
 
 namespace loopcheck {
@@ -149,11 +150,7 @@ TEST_P(CatalogBug, SwitchedOffItsScenarioIsCleanWithinBounds) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Catalog, CatalogBug, ::testing::ValuesIn(catalog()),
-                         [](const auto& info) {
-                           std::string name(info.param.id);
-                           for (char& c : name) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-                           return name;
-                         });
+                         [](const auto& info) { return gtest_name(info.param.id); });
 
 class FixedScenario : public ::testing::TestWithParam<const Scenario*> {};
 
@@ -220,11 +217,7 @@ TEST_P(FixedScenario, CleanUnderEveryReductionWithNoMoreSchedules) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Scenarios, FixedScenario, ::testing::ValuesIn(all_scenarios()),
-                         [](const auto& info) {
-                           std::string name(info.param->name());
-                           for (char& c : name) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-                           return name;
-                         });
+                         [](const auto& info) { return gtest_name(info.param->name()); });
 
 }  // namespace
 }  // namespace loopcheck

@@ -267,8 +267,8 @@ void ObservedStream::fingerprint(StateHasher& h) const {
   // error, no reset: each final once it came), and by O7's buffer check, only until the
   // transport closes (is_closing() false after close(), abort() or connection_lost is
   // flagged by O7 before that check). Past those, states that wrote more or less alike are
-  // the same state.
-  // (Written either way, empty where nothing reads it; the kernel's count is asked last.)
+  // the same state: an empty value is written instead (the flags that decide are hashed
+  // above), and the kernel is asked only when there are accepted bytes to hash.
   bool accepted_read = !accepted_.empty() && !abort_called_ && !lost_error_ &&
                        monitor_.stats(fd_).resets_after_close == 0;
   h.text(accepted_read ? BytesView(accepted_) : BytesView());
