@@ -40,7 +40,9 @@ TEST(Exhaustive, ATimeLimitEndsTheExplorationIncomplete) {
       ExploreResult result = jobs == 1 ? explore_exhaustive(spec, limits) : explore_parallel(spec, limits, jobs);
       EXPECT_FALSE(result.stats.complete) << "reduce " << reduce << ", jobs " << jobs;
       EXPECT_FALSE(result.counterexample);
-      if (!reduce) EXPECT_LT(result.stats.schedules, whole) << "jobs " << jobs;
+      if (!reduce) {
+        EXPECT_LT(result.stats.schedules, whole) << "jobs " << jobs;
+      }
     }
   }
 }
