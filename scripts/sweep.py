@@ -2,7 +2,7 @@
 """Never cry wolf: sweep the CLI over the corners of its input and list every answer that breaks
 the exit-code contract (README, "Exit codes").
 
-  scripts/sweep.py LOOPCHECK [--only params,bounds,bugs,reach,pairs,shares,choices,real] [--seconds S] [--seed N]
+  scripts/sweep.py LOOPCHECK [--only params,bounds,bugs,reach,pairs,shares,reduce,choices,real] [--seconds S] [--seed N]
 
 params   every scenario, every parameter at its minimum, its maximum and ten times its default,
          no switch on: exhaustive (300 schedules, at most 30 s) and PCT (S seconds). Fixed code
@@ -19,6 +19,10 @@ pairs    every two switches on the first one's scenario: any verdict but a crash
 shares   every scenario and switch explored on one thread, with --jobs 3 and as three shards
          merged: the same verdict and first counterexample, and for a clean tree the same
          certificate.
+reduce   every switch on every scenario it reaches, at the scenario's bounds and at wider ones:
+         plain DFS and --reduce (which prunes by the state fingerprint) must agree on violation
+         or clean wherever both explored their whole tree. A miss is a fingerprint that merged
+         two states with different futures; a violation only --reduce finds is a false alarm.
 choices  `run` with random choice strings on every scenario, no switch on: pass (0) or cut off
          (3) only; out-of-range choices are the run's to clamp.
 real     the real-socket experiments with their sizes at the top of their ranges and a short
@@ -177,6 +181,39 @@ class Sweep:
                     same = same and one['certificate'] == other['certificate']
             self.report(same, base + ['(against --jobs 3 and --shard I/3 merged)'], 'differs', '')
 
+    def reduce(self):
+        """Plain DFS against --reduce, where both are complete: the same verdict."""
+        def verdict(cmd):
+            code, out = run(cmd, 120)
+            try:
+                r = json.loads(out[out.index('{'):]) if code in (0, 1, 3) else None
+            except ValueError:
+                return None, code
+            if r is None or r['verdict'] not in ('clean', 'violation') or (
+                    r['verdict'] == 'clean' and not r['stats']['complete']):
+                return None, code  # incomplete: proves nothing either way
+            return r['verdict'], code
+        wider = ['--max-preemptions', '3', '--max-faults', '2', '--max-app-actions', '3']
+        tally = {'clean': 0, 'violation': 0, 'unproved': 0}
+        for b in [None] + self.listing['switches']:
+            for s in self.listing['scenarios']:
+                for bounds in ([], wider):
+                    args = [s['name']] + (['--bug', b['id']] if b else []) + bounds
+                    base = [self.lc, 'explore'] + args + ['--max-schedules', '20000', '--max-seconds', '20',
+                                                          '--first', '--json']
+                    plain, code = verdict(base)
+                    if plain is None:
+                        self.report(code in (0, 1, 2, 3), base, code, '')
+                        tally['unproved'] += code != 2  # 2: a switch this scenario never reaches
+                        continue
+                    reduced, rcode = verdict(base + ['--reduce'])
+                    # A reduced run that proves nothing is not a disagreement, but it must not crash.
+                    ok = reduced == plain if reduced is not None else rcode in (0, 3)
+                    self.report(ok, base + ['--reduce', f'(plain DFS: {plain}, reduced: {reduced})'], rcode, '')
+                    tally[plain if reduced is not None else 'unproved'] += 1
+        print(f'compared: {tally["clean"]} clean and {tally["violation"]} violations alike; '
+              f'{tally["unproved"]} where one side proved nothing in its budget', flush=True)
+
     def choices(self):
         for s in self.listing['scenarios']:
             for _ in range(40):
@@ -208,14 +245,14 @@ class Sweep:
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('loopcheck')
-    ap.add_argument('--only', default='params,bounds,bugs,reach,pairs,shares,choices,real')
+    ap.add_argument('--only', default='params,bounds,bugs,reach,pairs,shares,reduce,choices,real')
     ap.add_argument('--seconds', type=float, default=2.0, help='PCT time per case (0.1 to 60)')
     ap.add_argument('--seed', type=int, default=11, help='seed for the random choice strings')
     a = ap.parse_args()
     if not 0.1 <= a.seconds <= 60:
         ap.error(f'--seconds must be in [0.1, 60], got {a.seconds}')
     modes = a.only.split(',')
-    known = ('params', 'bounds', 'bugs', 'reach', 'pairs', 'shares', 'choices', 'real')
+    known = ('params', 'bounds', 'bugs', 'reach', 'pairs', 'shares', 'reduce', 'choices', 'real')
     unknown = [m for m in modes if m not in known]
     if unknown:
         ap.error(f'--only: unknown sweep {unknown[0]!r} ({", ".join(known)})')
