@@ -5,7 +5,8 @@ the exit-code contract (README, "Exit codes").
   scripts/sweep.py LOOPCHECK [--only params,bounds,bugs,reach,pairs,shares,reduce,choices,real] [--seconds S] [--seed N]
 
 params   every scenario, every parameter at its minimum, its maximum and ten times its default,
-         no switch on: exhaustive (300 schedules, at most 30 s) and PCT (S seconds). Fixed code
+         no switch on: exhaustive (300 schedules, at most 30 s), exhaustive with --reduce (3,000)
+         and PCT (S seconds). Fixed code
          may end clean (0), incomplete (3) or refuse the input (2, with a message); never a
          violation (1) or a crash.
 bounds   every scenario, no switch on, with deviation bounds far above its own (100 preemptions,
@@ -86,6 +87,7 @@ class Sweep:
         # The exhaustive engine's time limit too: a TLS scenario at 1 MiB replays about a second a
         # schedule (OpenSSL's state is replayed, not saved), and incomplete is a fine answer.
         return [['--max-schedules', '300', '--max-seconds', '30'],
+                ['--reduce', '--max-schedules', '3000', '--max-seconds', '30'],
                 ['--engine', 'pct', '--max-seconds', str(self.seconds), '--seed', '3']]
 
     def params(self):
