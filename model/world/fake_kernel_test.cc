@@ -120,7 +120,9 @@ TEST_F(KernelFixture, AResetAfterCloseIsInTheFingerprint) {
     FakeKernel k{own_clock, choices, tracer, config()};
     auto [a, b] = k.stream_pair(SocketKind::tcp, Owner::app, Owner::peer, "a", "b");
     EXPECT_FALSE(k.close(b));
-    if (data_after_close) EXPECT_EQ(k.send(a, "x").value(), 1u);  // reaches closed b: RST back
+    if (data_after_close) {
+      EXPECT_EQ(k.send(a, "x").value(), 1u);  // reaches closed b: RST back
+    }
     EXPECT_FALSE(k.close(a));
     for (std::vector<PendingEvent> events; k.collect(own_clock.now(), events), !events.empty(); events.clear()) {
       own_clock.advance_to(events.front().earliest);

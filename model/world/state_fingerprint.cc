@@ -38,6 +38,7 @@ void XxhStateHasher::restart(const std::vector<const void*>& owners, Nanos now) 
 // Most writes are a few bytes; one XXH3 call per fingerprint instead of one per value. The
 // digest is XXH3 of the same bytes either way.
 void XxhStateHasher::bytes(const void* data, std::size_t size) {
+  if (size == 0) return;  // data may be null then (an empty string or vector)
   if (size > room_) {
     XXH3_64bits_update(state_, pending_, static_cast<std::size_t>(cursor_ - pending_));
     streamed_ = true;
