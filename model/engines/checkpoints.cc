@@ -1,6 +1,7 @@
 #include "model/engines/checkpoints.h"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -19,8 +20,14 @@ std::uint32_t CheckpointedRuns::PausedChoices::choose_option(const ChoiceOption*
   return inner_.choose_option(options, n, kind);
 }
 
-CheckpointedRuns::CheckpointedRuns(const RunSpec& spec, bool sleep_sets, bool fingerprints, std::size_t budget)
-    : spec_(spec), source_({}, false, sleep_sets), fingerprints_(fingerprints), budget_(budget) {}
+CheckpointedRuns::CheckpointedRuns(const RunSpec& spec, bool sleep_sets, bool fingerprints, std::size_t budget,
+                                   std::size_t save_every)
+    : spec_(spec),
+      source_({}, false, sleep_sets),
+      fingerprints_(fingerprints),
+      budget_(budget),
+      pick_(save_every == 0),
+      save_every_(pick_ ? 1 : save_every) {}
 
 CheckpointedRuns::~CheckpointedRuns() { end_world(); }
 
@@ -47,13 +54,19 @@ void CheckpointedRuns::start_world(const std::vector<ChoiceRecord>& prefix) {
 
 // Called between two steps, on the world's heap. The fingerprint a reduction's visitor asks for
 // is made here first, on that heap; the world remembers it (SimWorld::fingerprint) so the
-// visitor's own call, paused, allocates nothing in the world.
+// visitor's own call, paused, allocates nothing in the world. On the prefix no visitor asks
+// (StepVisitor): a run that went back to an earlier saved boundary runs those steps again, and
+// hashing them would be waste.
 bool CheckpointedRuns::at_step(SimWorld& world) {
-  if (fingerprints_) world.fingerprint();
+  bool fresh = !source_.replaying();
+  if (fresh) ++fresh_boundaries_;
+  if (fingerprints_ && fresh) world.fingerprint();
   WorldArena::Pause pause;
   if (visitor_ && !(*visitor_)(world, source_)) return false;
   std::size_t step = world.steps();
-  if (depth_ > 0 && checkpoints_[depth_ - 1].step >= step) return true;  // the one resumed from
+  // Only every save_every_-th boundary of a path is saved (pick_save_every); the boundary the
+  // run resumed from is saved already.
+  if (depth_ > 0 && step < checkpoints_[depth_ - 1].step + save_every_) return true;
   // Past the budget, boundaries go unsaved: a run then goes back to an earlier one and runs
   // more steps again. Slower, never different.
   std::size_t held = depth_ < checkpoints_.size() ? checkpoints_[depth_].world.capacity() : 0;
@@ -67,9 +80,21 @@ bool CheckpointedRuns::at_step(SimWorld& world) {
   return true;
 }
 
+// A save copies the whole world (about 10 KB); a run that resumes from a boundary k steps before
+// the one it needs runs those steps again. With n boundaries a run takes past its prefix, saving
+// every k-th costs n/k saves and about (k-1)/2 steps a run; with a save costing about half a
+// step (measured: docs/PERFORMANCE.md, "Fewer saves") that is least at k = sqrt(n). A plain DFS
+// takes 6 to 17 new steps a run, a reduced one 2 to 4, so k is picked from the runs so far.
+void CheckpointedRuns::pick_save_every() {
+  if (!pick_ || ++runs_ % kRunsPerPick != 0) return;
+  double per_run = static_cast<double>(fresh_boundaries_) / static_cast<double>(runs_);
+  save_every_ = std::clamp<std::size_t>(static_cast<std::size_t>(std::lround(std::sqrt(per_run))), 1, kMaxSaveEvery);
+}
+
 RunResult CheckpointedRuns::run(const std::vector<ChoiceRecord>& prefix, const StepVisitor* visitor,
                                 std::size_t known) {
   visitor_ = visitor;
+  pick_save_every();
   // The last run's checkpoints that still hold: those taken before its first choice that this
   // prefix changes.
   const std::vector<ChoiceRecord>& made = source_.made();

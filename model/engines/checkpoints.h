@@ -1,7 +1,8 @@
 // A DFS's runs, each branching from a saved world instead of replaying its prefix from a fresh
 // one. Every run of a DFS shares all but its last choices with the run before it, so the world
-// is saved (WorldArena) at each step boundary of the current path; the next run goes back to
-// the last boundary before the first choice it changes, and only the steps after that run.
+// is saved (WorldArena) at step boundaries of the current path (every k-th); the next
+// run goes back to the last saved boundary before the first choice it changes, and only the
+// steps after that run.
 //
 // A run here gives the same RunResult as execute() with the same prefix and visitor, field for
 // field, and calls the visitor at the same steps with the same states; the steps it skipped are
@@ -10,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -23,9 +25,11 @@ class CheckpointedRuns {
   // Only for a scenario whose world is restorable (RunResult::restorable of any of its runs).
   // `fingerprints`: the visitors given to run() ask for the world's fingerprint (a reduction);
   // no visitor may ask the world for anything else that allocates.
-  // `budget`: the most memory the saved worlds may hold.
+  // `budget`: the most memory the saved worlds may hold. `save_every`: save every so many
+  // boundaries of a path; 0 picks it from the runs so far (pick_save_every).
   static constexpr std::size_t kDefaultBudget = std::size_t{1} << 30;
-  CheckpointedRuns(const RunSpec& spec, bool sleep_sets, bool fingerprints, std::size_t budget = kDefaultBudget);
+  CheckpointedRuns(const RunSpec& spec, bool sleep_sets, bool fingerprints, std::size_t budget = kDefaultBudget,
+                   std::size_t save_every = 0);
   ~CheckpointedRuns();
   CheckpointedRuns(const CheckpointedRuns&) = delete;
   CheckpointedRuns& operator=(const CheckpointedRuns&) = delete;
@@ -57,6 +61,7 @@ class CheckpointedRuns {
   void start_world(const std::vector<ChoiceRecord>& prefix);
   void end_world();
   bool at_step(SimWorld& world);  // the world's visitor
+  void pick_save_every();
   [[noreturn]] static void rethrow_outside();
 
   RunSpec spec_;
@@ -70,6 +75,13 @@ class CheckpointedRuns {
   std::size_t depth_ = 0;                // the checkpoints of the current path: [0, depth_)
   std::size_t kept_bytes_ = 0;           // held by all of checkpoints_
   std::size_t budget_;
+  // How often a path's boundaries are saved, picked from the runs so far (pick_save_every).
+  static constexpr std::uint64_t kRunsPerPick = 256;
+  static constexpr std::size_t kMaxSaveEvery = 8;
+  bool pick_;
+  std::size_t save_every_;
+  std::uint64_t runs_ = 0;
+  std::uint64_t fresh_boundaries_ = 0;  // boundaries past a run's prefix, over all runs
 };
 
 }  // namespace loopcheck

@@ -9,6 +9,7 @@
 #include "model/engines/exhaustive.h"
 #include "model/engines/hunt.h"
 #include "model/engines/test_specs.h"
+#include "model/engines/visited_states.h"
 #include "model/world/world.h"
 
 namespace loopcheck {
@@ -106,18 +107,47 @@ TEST(Checkpoints, AnyPrefixAfterAnyOtherRunsAsFromAFreshWorld) {
   std::vector<std::vector<ChoiceRecord>> order(prefixes.rbegin(), prefixes.rend());
   for (std::size_t i = 0; i < prefixes.size(); i += 2) order.push_back(prefixes[i]);
   ASSERT_GT(order.size(), 20u);
-  // With room for every saved world, for a few, and for none (every run from a fresh world).
+  // With room for every saved world, for a few, and for none (every run from a fresh world);
+  // saving every boundary of a path, or only some, so that runs go back further and run again.
   for (std::size_t budget : {CheckpointedRuns::kDefaultBudget, std::size_t{64} << 10, std::size_t{0}}) {
-    CheckpointedRuns runs(spec, false, false, budget);
-    for (const auto& prefix : order) {
-      RunResult fresh = execute(spec, prefix, false);
-      RunResult resumed = runs.run(prefix, nullptr);
-      EXPECT_EQ(resumed.verdict, fresh.verdict) << budget;
-      EXPECT_EQ(resumed.steps, fresh.steps) << budget;
-      ASSERT_EQ(resumed.choices.size(), fresh.choices.size()) << budget;
-      for (std::size_t c = 0; c < fresh.choices.size(); ++c) EXPECT_EQ(resumed.choices[c].value, fresh.choices[c].value);
-      EXPECT_EQ(resumed.violation.has_value(), fresh.violation.has_value()) << budget;
+    for (std::size_t save_every : {1, 2, 3, 7}) {
+      std::string what = "budget " + std::to_string(budget) + ", saving every " + std::to_string(save_every);
+      CheckpointedRuns runs(spec, false, false, budget, save_every);
+      for (const auto& prefix : order) {
+        RunResult fresh = execute(spec, prefix, false);
+        RunResult resumed = runs.run(prefix, nullptr);
+        EXPECT_EQ(resumed.verdict, fresh.verdict) << what;
+        EXPECT_EQ(resumed.steps, fresh.steps) << what;
+        ASSERT_EQ(resumed.choices.size(), fresh.choices.size()) << what;
+        for (std::size_t c = 0; c < fresh.choices.size(); ++c) EXPECT_EQ(resumed.choices[c].value, fresh.choices[c].value);
+        EXPECT_EQ(resumed.violation.has_value(), fresh.violation.has_value()) << what;
+      }
     }
+  }
+}
+
+// A reduction's visitor sees the same states whichever boundaries were saved: a run that goes
+// back to an earlier one runs prefix steps again, unvisited and unhashed (StepVisitor).
+TEST(Checkpoints, SavingFewerBoundariesVisitsTheSameStates) {
+  for (const char* name : {"proactor-pause", "stream-two-clients", "selector-dgram-adversary"}) {
+    RunSpec spec = spec_of(name);
+    std::vector<std::uint64_t> seen[2];
+    for (int fewer = 0; fewer < 2; ++fewer) {
+      CheckpointedRuns runs(spec, false, true, CheckpointedRuns::kDefaultBudget, fewer ? 4 : 1);
+      StepVisitor visitor = [&](SimWorld& world, const PrefixChoiceSource& source) {
+        if (!source.replaying()) seen[fewer].push_back(state_of(world, source));
+        return true;
+      };
+      std::vector<ChoiceRecord> prefix;
+      for (int n = 0; n < 300; ++n) {
+        RunResult run = runs.run(prefix, &visitor, prefix.empty() ? 0 : prefix.size() - 1);
+        auto next = next_prefix(run.choices, spec.bounds);
+        if (!next) break;
+        prefix = std::move(*next);
+      }
+    }
+    EXPECT_GT(seen[0].size(), 300u) << name;
+    EXPECT_EQ(seen[1], seen[0]) << name;
   }
 }
 

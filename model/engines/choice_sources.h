@@ -59,6 +59,8 @@ class PrefixChoiceSource final : public ChoiceSource {
   // A digest of the current sleep set, so a state cache never mixes different sleep sets.
   std::uint64_t sleep_digest() const;
   const std::vector<ChoiceRecord>& made() const { return made_; }
+  // Still on the prefix: the next choice is one an earlier run made (a state it has visited).
+  bool replaying() const { return made_.size() < prefix_.size(); }
   // The deviations among made(), kept as they are made: a reduction asks before every step.
   const DeviationCount& used() const { return used_; }
   const std::optional<std::string>& divergence() const { return divergence_; }

@@ -138,7 +138,7 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
   StepVisitor visitor = [&](SimWorld& world, const PrefixChoiceSource& source) {
     if (limits.por && source.redundant()) return false;  // an interleaving already explored
     if (!keyed(source)) return true;
-    return !limits.reduce || visited.first_visit(world, source, prefix.size());
+    return !limits.reduce || visited.first_visit(world, source);
   };
   StepVisitor probe = [&](SimWorld&, const PrefixChoiceSource& source) {
     if (limits.por && source.redundant()) return false;

@@ -52,7 +52,9 @@ enum class RunEnd;
 WorldConfig world_config(const RunSpec& spec, bool with_trace);
 RunResult result_of(SimWorld& world, RunEnd end);
 // Called before every step with the run's choice source (choices made so far, sleep set);
-// returning false prunes the run.
+// returning false prunes the run. A visitor asks for the world's fingerprint only once the
+// source is past its prefix (!replaying()): the states on the prefix are an earlier run's, and
+// CheckpointedRuns makes the fingerprint ready only where it may be asked for.
 using StepVisitor = std::function<bool(SimWorld& world, const PrefixChoiceSource& source)>;
 
 // strict: the prefix must match the run choice for choice (replay of a reproducer).

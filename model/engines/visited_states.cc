@@ -11,8 +11,8 @@ std::uint64_t state_of(SimWorld& world, const PrefixChoiceSource& source) {
   return world.fingerprint() ^ source.sleep_digest();
 }
 
-bool VisitedStates::first_visit(SimWorld& world, const PrefixChoiceSource& source, std::size_t prefix_size) {
-  if (source.made().size() < prefix_size) return true;
+bool VisitedStates::first_visit(SimWorld& world, const PrefixChoiceSource& source) {
+  if (source.replaying()) return true;
   std::uint64_t state = state_of(world, source);
   Spent spent(source.used());
   std::size_t step = world.steps();

@@ -74,7 +74,7 @@ class VisitedStates {
   // pruned: no bounded choice was made since, which may be a zero-time livelock; the world
   // judges it (O4) if the run goes on. Pruning there would hide it, where a DFS must see its
   // back edge (gh-155888's spin).
-  bool first_visit(SimWorld& world, const PrefixChoiceSource& source, std::size_t prefix_size);
+  bool first_visit(SimWorld& world, const PrefixChoiceSource& source);
   // The same for a search that keeps its own path (breadth first): true = a new state.
   bool visit(std::uint64_t state, Spent spent, std::size_t step);
 
