@@ -453,7 +453,6 @@ TEST(ProactorStreamProtocol, SetProtocolRedirectsLaterCallbacks) {
   EXPECT_EQ(second.received, "second");
 }
 
-
 // Between a force_close and its connection_lost callback, the error that callback will carry is
 // only in the transport: the fingerprint must see it (the loop hashes a callback by its label).
 TEST(ProactorLossWaiting, TheErrorAWaitingConnectionLostWillCarryIsHashed) {
@@ -470,5 +469,6 @@ TEST(ProactorLossWaiting, TheErrorAWaitingConnectionLostWillCarryIsHashed) {
   };
   EXPECT_NE(waiting_loss(std::nullopt), waiting_loss(make_error(Errc::connection_reset, "reset by peer")));
 }
+
 }  // namespace
 }  // namespace loopcheck

@@ -210,7 +210,6 @@ TEST(SelectorBufferedProtocol, AnEmptyBufferFailsTheConnection) {
   EXPECT_NE(protocol.error->message.find("get_buffer"), std::string::npos);
 }
 
-
 // Between a force_close and its connection_lost callback, the error that callback will carry is
 // only in the transport: the fingerprint must see it (the loop hashes a callback by its label).
 TEST(SelectorLossWaiting, TheErrorAWaitingConnectionLostWillCarryIsHashed) {
@@ -227,5 +226,6 @@ TEST(SelectorLossWaiting, TheErrorAWaitingConnectionLostWillCarryIsHashed) {
   };
   EXPECT_NE(waiting_loss(std::nullopt), waiting_loss(make_error(Errc::connection_reset, "reset by peer")));
 }
+
 }  // namespace
 }  // namespace loopcheck
