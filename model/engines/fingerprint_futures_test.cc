@@ -112,7 +112,8 @@ TreeCheck check_tree(const RunSpec& spec, std::size_t max_runs) {
   check.points = points.size();
 
   std::unordered_map<std::uint64_t, std::vector<Reach>> by_fingerprint;
-  for (const auto& [place, point] : points) {
+  for (const auto& entry : points) {
+    const auto& point = entry.second;  // a plain name: clang 14 lets no lambda capture a binding
     std::vector<Reach>& reach = by_fingerprint[point.fingerprint];
     auto same = std::find_if(reach.begin(), reach.end(), [&](const Reach& r) {
       return covers(r.used, point.used) && covers(point.used, r.used);
