@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "model/world/world.h"
 
@@ -40,11 +41,11 @@ void CheckpointedRuns::end_world() {
   world_ = nullptr;
 }
 
-void CheckpointedRuns::start_world(const std::vector<ChoiceRecord>& prefix) {
+void CheckpointedRuns::start_world(std::vector<ChoiceRecord> prefix) {
   end_world();
   arena_.clear();
   depth_ = 0;
-  source_.rewind(PrefixChoiceSource::Mark{}, prefix);
+  source_.rewind(PrefixChoiceSource::Mark{}, std::move(prefix));
   WorldConfig config = world_config(spec_, false);
   WorldArena::Scope scope(arena_);
   world_ = new SimWorld(config, choices_);
@@ -91,7 +92,7 @@ void CheckpointedRuns::pick_save_every() {
   save_every_ = std::clamp<std::size_t>(static_cast<std::size_t>(std::lround(std::sqrt(per_run))), 1, kMaxSaveEvery);
 }
 
-RunResult CheckpointedRuns::run(const std::vector<ChoiceRecord>& prefix, const StepVisitor* visitor,
+RunResult CheckpointedRuns::run(std::vector<ChoiceRecord> prefix, const StepVisitor* visitor,
                                 std::size_t known) {
   visitor_ = visitor;
   pick_save_every();
@@ -107,13 +108,13 @@ RunResult CheckpointedRuns::run(const std::vector<ChoiceRecord>& prefix, const S
   RunEnd end;
   try {
     if (!world_ || depth_ == 0) {
-      start_world(prefix);
+      start_world(std::move(prefix));
       WorldArena::Scope scope(arena_);
       end = world_->run(spec_.bounds.max_steps);
     } else {
       const Checkpoint& from = checkpoints_[depth_ - 1];
       arena_.restore(from.world);
-      source_.rewind(from.mark, prefix);
+      source_.rewind(from.mark, std::move(prefix));
       WorldArena::Scope scope(arena_);
       end = world_->resume(spec_.bounds.max_steps);
     }

@@ -37,8 +37,9 @@ class CheckpointedRuns {
   // execute(spec, prefix, false, false, visitor, sleep_sets); the prefix need not follow the
   // last run's, but the more of it agrees, the less runs again. `known`: how many of its first
   // records the caller knows to be the last run's choices (a DFS: all but the last), so that
-  // only the rest are compared.
-  RunResult run(const std::vector<ChoiceRecord>& prefix, const StepVisitor* visitor, std::size_t known = 0);
+  // only the rest are compared. The prefix is taken by value: a caller done with it moves it
+  // in, and the run follows it without a copy (a deep DFS's runs are mostly their prefixes).
+  RunResult run(std::vector<ChoiceRecord> prefix, const StepVisitor* visitor, std::size_t known = 0);
 
  private:
   struct Checkpoint {
@@ -58,7 +59,7 @@ class CheckpointedRuns {
    private:
     PrefixChoiceSource& inner_;
   };
-  void start_world(const std::vector<ChoiceRecord>& prefix);
+  void start_world(std::vector<ChoiceRecord> prefix);
   void end_world();
   bool at_step(SimWorld& world);  // the world's visitor
   void pick_save_every();

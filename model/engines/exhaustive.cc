@@ -152,8 +152,12 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
   bool may_checkpoint = limits.checkpoints;
   auto run_one = [&](const StepVisitor* step_visitor) {
     branching.from(prefix.empty() ? 0 : prefix.size() - 1);
-    // Every prefix here is the last run's choices with its last one changed.
-    if (checkpointed) return checkpointed->run(prefix, step_visitor, prefix.empty() ? 0 : prefix.size() - 1);
+    // Every prefix here is the last run's choices with its last one changed, and the loop
+    // below sets the next one before it reads it again: the run may have it.
+    if (checkpointed) {
+      std::size_t known = prefix.empty() ? 0 : prefix.size() - 1;
+      return checkpointed->run(std::move(prefix), step_visitor, known);
+    }
     RunResult run = execute(spec, prefix, false, false, step_visitor, limits.por);
     if (may_checkpoint && run.restorable) {
       try {
