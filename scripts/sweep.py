@@ -21,9 +21,11 @@ shares   every scenario and switch explored on one thread, with --jobs 3 and as 
          merged: the same verdict and first counterexample, and for a clean tree the same
          certificate.
 reduce   every switch on every scenario it reaches, at the scenario's bounds and at wider ones:
-         plain DFS and --reduce (which prunes by the state fingerprint) must agree on violation
-         or clean wherever both explored their whole tree. A miss is a fingerprint that merged
-         two states with different futures; a violation only --reduce finds is a false alarm.
+         plain DFS and --reduce (which prunes by the state fingerprint), and --reduce keeping
+         only the states between the loop's batches (--store-states between-batches), must agree
+         on violation or clean wherever both explored their whole tree. A miss is a fingerprint
+         that merged two states with different futures; a violation only a reduction finds is a
+         false alarm.
 choices  `run` with random choice strings on every scenario, no switch on: pass (0) or cut off
          (3) only; out-of-range choices are the run's to clamp.
 real     the real-socket experiments with their sizes at the top of their ranges and a short
@@ -211,11 +213,12 @@ class Sweep:
                         self.report(code in (0, 1, 2, 3), base, code, '')
                         tally['unproved'] += code != 2  # 2: a switch this scenario never reaches
                         continue
-                    reduced, rcode = verdict(base + ['--reduce'])
-                    # A reduced run that proves nothing is not a disagreement, but it must not crash.
-                    ok = reduced == plain if reduced is not None else rcode in (0, 3)
-                    self.report(ok, base + ['--reduce', f'(plain DFS: {plain}, reduced: {reduced})'], rcode, '')
-                    tally[plain if reduced is not None else 'unproved'] += 1
+                    for reduce in (['--reduce'], ['--reduce', '--store-states', 'between-batches']):
+                        reduced, rcode = verdict(base + reduce)
+                        # A reduced run that proves nothing is not a disagreement, but it must not crash.
+                        ok = reduced == plain if reduced is not None else rcode in (0, 3)
+                        self.report(ok, base + reduce + [f'(plain DFS: {plain}, reduced: {reduced})'], rcode, '')
+                        tally[plain if reduced is not None else 'unproved'] += 1
         print(f'compared: {tally["clean"]} clean and {tally["violation"]} violations alike; '
               f'{tally["unproved"]} where one side proved nothing in its budget', flush=True)
 

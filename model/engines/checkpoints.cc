@@ -21,8 +21,8 @@ std::uint32_t CheckpointedRuns::PausedChoices::choose_option(const ChoiceOption*
   return inner_.choose_option(options, n, kind);
 }
 
-CheckpointedRuns::CheckpointedRuns(const RunSpec& spec, bool sleep_sets, bool fingerprints, std::size_t budget,
-                                   std::size_t save_every)
+CheckpointedRuns::CheckpointedRuns(const RunSpec& spec, bool sleep_sets, std::optional<Storing> fingerprints,
+                                   std::size_t budget, std::size_t save_every)
     : spec_(spec),
       source_({}, false, sleep_sets),
       fingerprints_(fingerprints),
@@ -61,7 +61,7 @@ void CheckpointedRuns::start_world(std::vector<ChoiceRecord> prefix) {
 bool CheckpointedRuns::at_step(SimWorld& world) {
   bool fresh = !source_.replaying();
   if (fresh) ++fresh_boundaries_;
-  if (fingerprints_ && fresh) world.fingerprint();
+  if (fingerprints_ && fresh && stores(*fingerprints_, world)) world.fingerprint();
   WorldArena::Pause pause;
   if (visitor_ && !(*visitor_)(world, source_)) return false;
   std::size_t step = world.steps();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "model/engines/run.h"
+#include "model/engines/visited_states.h"
 
 namespace loopcheck {
 
@@ -53,6 +54,8 @@ struct ExploreLimits {
   // only above a small bound, which would bind within the first runs; `always` for the tests.
   enum class IgnorePreemptions { above_small_bound, always, never };
   IgnorePreemptions ignore_preemptions = IgnorePreemptions::above_small_bound;
+  // With `reduce`: which boundaries' states the cache keeps (visited_states.h, Storing).
+  Storing storing = Storing::every_step;
   // Partial-order reduction: sleep sets over independent kernel and peer events (disjoint
   // sockets, both due now). Combined with `reduce`, the sleep set is part of the state key.
   bool por = false;

@@ -90,6 +90,25 @@ TEST(Exhaustive, DeferringTheEnvironmentKeepsTheVerdictWithFewerStates) {
   EXPECT_LT(deferred.stats.states * 2, undeferred.stats.states);
 }
 
+// Keeping only the states between the loop's batches (Storing): the same verdicts, the switch
+// still found, fewer states kept and no fewer runs, since a state not kept is never pruned.
+TEST(Exhaustive, KeepingStatesOnlyBetweenBatchesKeepsTheVerdict) {
+  RunSpec spec = spin_pause_instance(16);
+  ExploreLimits between = reduced();
+  between.storing = Storing::between_batches;
+  ExploreResult every = explore_exhaustive(spec, reduced());
+  ExploreResult fewer = explore_exhaustive(spec, between);
+  for (const ExploreResult* r : {&every, &fewer}) {
+    EXPECT_TRUE(r->stats.complete);
+    EXPECT_FALSE(r->counterexample);
+  }
+  EXPECT_LT(fewer.stats.states, every.stats.states);
+  EXPECT_GE(fewer.stats.schedules, every.stats.schedules);
+  ExploreResult found = explore_exhaustive(spin_pause_instance(4, "bpo-33694"), between);
+  ASSERT_TRUE(found.counterexample);
+  EXPECT_EQ(found.counterexample->violation->oracle, Oracle::O9);
+}
+
 // Where the search has passed over a deferred event before the step that turns out to depend
 // on it (the app's pause, offered after the peer's send, cancels the read the send would
 // finish), deferring cannot be undone there: the search starts again without, and still finds

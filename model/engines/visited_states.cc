@@ -11,14 +11,24 @@ std::uint64_t state_of(SimWorld& world, const PrefixChoiceSource& source) {
   return world.fingerprint() ^ source.sleep_digest();
 }
 
+bool stores(Storing storing, SimWorld& world) {
+  return storing == Storing::every_step || !world.loop().in_iteration();
+}
+
 bool VisitedStates::first_visit(SimWorld& world, const PrefixChoiceSource& source) {
   if (source.replaying()) return true;
-  std::uint64_t state = state_of(world, source);
   Spent spent(source.used());
   std::size_t step = world.steps();
   // The path: the replayed prefix is the previous run's path (same choices, same states),
-  // so only what follows it is written.
-  path_.resize(step + 1, Visit{0, spent, 0});
+  // so only what follows it is written, a step whose state is not kept included: an older
+  // run's visit there must not pass for this run's.
+  constexpr std::size_t kNone = ~std::size_t{0};
+  path_.resize(step + 1, Visit{0, spent, kNone});
+  if (!stores(storing_, world)) {
+    path_[step] = Visit{0, spent, kNone};
+    return true;
+  }
+  std::uint64_t state = state_of(world, source);
   path_[step] = Visit{state, spent, step};
   return visit(state, spent, step);
 }
@@ -38,8 +48,8 @@ bool VisitedStates::visit(std::uint64_t state, Spent spent, std::size_t step) {
   if (inserted) return true;
   bool on_path = false, covered = false;
   auto judge = [&](Spent v_spent, std::size_t v_step) {
-    if (v_step < step && v_spent == spent && path_.size() > v_step && path_[v_step].state == state &&
-        path_[v_step].spent == spent) {
+    if (v_step < step && v_spent == spent && path_.size() > v_step && path_[v_step].step == v_step &&
+        path_[v_step].state == state && path_[v_step].spent == spent) {
       on_path = true;
     } else if (covers(v_spent, spent) && (pruning_ == Pruning::any_depth || v_step <= step)) {
       covered = true;

@@ -39,6 +39,21 @@ enum class Pruning { any_depth, same_or_lower_depth };
 //    explored again for each time it is reached with fewer preemptions than before.
 enum class Preemptions { counted, ignored };
 
+// Which boundaries' states the cache keeps (explore --store-states). Keeping fewer is always
+// sound: a state not kept is never pruned, so whatever follows it is explored each time it is
+// reached, and every state kept is still explored from its first visit on. The trade: a state
+// not kept costs neither a fingerprint nor a probe of the table (a cache miss once the table
+// outgrows the caches), but a second way into it runs on to the next state kept.
+//  - every_step: every boundary (the default).
+//  - between_batches: none where the loop is between two callbacks of one batch. Such a state
+//    has mostly one way in, the callback before it (proactor-pause, 128 chunks, 2 pauses: 2.7
+//    million states kept instead of 5.7, 2.7% more runs, 0.8 of the time); where preemptions
+//    branch inside batches (stream-echo) runs grow by more than the probes save.
+//    docs/PERFORMANCE.md, "States kept between batches".
+enum class Storing { every_step, between_batches };
+// Whether the state at this boundary is looked up in the cache and kept there.
+bool stores(Storing storing, SimWorld& world);
+
 // The deviations a run has spent so far. A state reached having spent no more of every kind
 // than another visit of it is covered by that visit: every way on that is left to it, within
 // the bounds, was left to the other too.
@@ -63,8 +78,9 @@ std::uint64_t state_of(SimWorld& world, const PrefixChoiceSource& source);
 // a run.
 class VisitedStates {
  public:
-  explicit VisitedStates(Pruning pruning, Preemptions preemptions = Preemptions::counted)
-      : pruning_(pruning), preemptions_(preemptions) {}
+  explicit VisitedStates(Pruning pruning, Preemptions preemptions = Preemptions::counted,
+                         Storing storing = Storing::every_step)
+      : pruning_(pruning), preemptions_(preemptions), storing_(storing) {}
 
   // Called before each step; false = this state was explored already, having spent no more
   // deviations of any kind (see Pruning for the depth). States on the replayed prefix are
@@ -73,7 +89,7 @@ class VisitedStates {
   // A state that comes back on the run's own path with the same deviations spent is not
   // pruned: no bounded choice was made since, which may be a zero-time livelock; the world
   // judges it (O4) if the run goes on. Pruning there would hide it, where a DFS must see its
-  // back edge (gh-155888's spin).
+  // back edge (gh-155888's spin). A state the cache does not keep (Storing) is new every time.
   bool first_visit(SimWorld& world, const PrefixChoiceSource& source);
   // The same for a search that keeps its own path (breadth first): true = a new state.
   bool visit(std::uint64_t state, Spent spent, std::size_t step);
@@ -116,9 +132,12 @@ class VisitedStates {
   }
   Pruning pruning_;
   Preemptions preemptions_;
+  Storing storing_;
   DigestMap<Kept> first_;                               // state -> its first (or best) visit
   std::unordered_multimap<std::uint64_t, Visit> more_;  // visits none of the others covers
-  std::vector<Visit> path_;                             // the current run's visit at each step
+  // The current run's visit at each step; one whose `step` is not its index is none (a step
+  // whose state was not kept, or filler).
+  std::vector<Visit> path_;
 };
 
 }  // namespace loopcheck

@@ -56,22 +56,25 @@ TEST_P(CatalogBug, ExhaustiveFindsItsPrimaryOracle) {
 }
 
 // The reductions to try: pruning explored states (with the environment deferred while the loop
-// has work, or not; with preemptions left out of covering until their bound binds, or not),
-// sleep sets, and both.
+// has work, or not; with preemptions left out of covering until their bound binds, or not;
+// keeping only the states between the loop's batches, or all), sleep sets, and both.
 struct Reductions {
   bool reduce;
   bool por;
   bool defer;
   bool ignore_preemptions = false;
+  bool between_batches = false;
 };
-constexpr Reductions kEveryReduction[] = {{true, false, true},  {true, false, false}, {false, true, false},
-                                          {true, true, true},   {true, false, true, true}};
+constexpr Reductions kEveryReduction[] = {{true, false, true},        {true, false, false},
+                                          {false, true, false},       {true, true, true},
+                                          {true, false, true, true},  {true, false, true, false, true}};
 
 ExploreLimits limits_of(Reductions r) {
   ExploreLimits limits;
   limits.reduce = r.reduce;
   limits.por = r.por;
   limits.defer_environment = r.defer;
+  limits.storing = r.between_batches ? Storing::between_batches : Storing::every_step;
   limits.ignore_preemptions =
       r.ignore_preemptions ? ExploreLimits::IgnorePreemptions::always : ExploreLimits::IgnorePreemptions::never;
   return limits;
@@ -87,7 +90,7 @@ TEST_P(CatalogBug, StillFoundUnderEveryReduction) {
     ExploreResult result = explore_exhaustive(spec, limits_of(r));
     ASSERT_TRUE(result.counterexample) << entry.id << " hidden (reduce=" << r.reduce << " por=" << r.por
                                        << " defer=" << r.defer << " ignore_preemptions=" << r.ignore_preemptions
-                                       << ")";
+                                       << " between_batches=" << r.between_batches << ")";
     EXPECT_EQ(result.counterexample->violation->oracle, entry.oracles.front());
     RunResult again = execute(spec, result.counterexample->choices, false, true);
     EXPECT_FALSE(again.divergence) << *again.divergence;
@@ -207,7 +210,8 @@ TEST_P(FixedScenario, CleanUnderEveryReductionWithNoMoreSchedules) {
     limits.max_schedules = unlimited.max_schedules;
     ExploreResult reduced = explore_exhaustive(spec, limits);
     EXPECT_FALSE(reduced.counterexample) << "reduce=" << r.reduce << " por=" << r.por << " defer=" << r.defer
-                                         << " ignore_preemptions=" << r.ignore_preemptions;
+                                         << " ignore_preemptions=" << r.ignore_preemptions
+                                         << " between_batches=" << r.between_batches;
     EXPECT_TRUE(reduced.stats.complete);
     // No pass explores more than plain DFS; a first pass that left preemptions out and gave
     // up is counted too.

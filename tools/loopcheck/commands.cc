@@ -259,6 +259,14 @@ int run_explore(const ExploreOptions& o) {
   }
   if (o.no_defer && !o.reduce) return usage_error("--no-defer goes with --reduce: without it nothing is deferred");
   ExploreLimits limits;
+  if (o.store_states == "between-batches") {
+    limits.storing = Storing::between_batches;
+  } else if (o.store_states != "every-step") {
+    return usage_error("--store-states takes every-step or between-batches, got '" + o.store_states + "'");
+  }
+  if (limits.storing != Storing::every_step && !o.reduce) {
+    return usage_error("--store-states goes with --reduce: without it no state is stored");
+  }
   if (!o.shard.empty()) {
     if (auto bad = parse_shard(o.shard, limits.shard, limits.shards)) return usage_error(*bad);
   }

@@ -38,6 +38,7 @@ json options_json(const ExploreOptions& o, const ExploreLimits& limits) {
               {"max_schedules", o.max_schedules},
               {"reduce", o.reduce},
               {"no_defer", o.no_defer},
+              {"store_states", o.store_states},
               {"por", o.por},
               {"split_depth", limits.split_depth}};
 }
@@ -178,6 +179,7 @@ ExploreOptions options_from(const json& o) {
   out.max_schedules = o.at("max_schedules").get<std::uint64_t>();
   out.reduce = o.at("reduce").get<bool>();
   out.no_defer = o.value("no_defer", false);
+  out.store_states = o.value("store_states", std::string("every-step"));
   out.por = o.at("por").get<bool>();
   out.split_depth = o.at("split_depth").get<std::uint32_t>();
   return out;
