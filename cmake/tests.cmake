@@ -37,6 +37,7 @@ loopcheck_gtest(unit_tests unit
   model/engines/shards_test.cc
   model/engines/exhaustive_test.cc
   model/engines/checkpoints_test.cc
+  model/engines/choice_sources_test.cc
   model/engines/world_arena_test.cc
   model/engines/blame_test.cc
   model/engines/visited_states_test.cc

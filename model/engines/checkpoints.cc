@@ -96,14 +96,9 @@ RunResult CheckpointedRuns::run(std::vector<ChoiceRecord> prefix, const StepVisi
                                 std::size_t known) {
   visitor_ = visitor;
   pick_save_every();
-  // The last run's checkpoints that still hold: those taken before its first choice that this
-  // prefix changes.
-  const std::vector<ChoiceRecord>& made = source_.made();
-  std::size_t agree = std::min({known, prefix.size(), made.size()});
-  while (agree < prefix.size() && agree < made.size() && prefix[agree].value == made[agree].value &&
-         prefix[agree].range == made[agree].range && prefix[agree].kind == made[agree].kind) {
-    ++agree;
-  }
+  // The last run's checkpoints that still hold: those taken before the first record of the
+  // prefix that the caller does not know to be the last run's.
+  std::size_t agree = std::min(known, prefix.size());
   while (depth_ > 0 && checkpoints_[depth_ - 1].mark.made > agree) --depth_;
   RunEnd end;
   try {
@@ -126,7 +121,7 @@ RunResult CheckpointedRuns::run(std::vector<ChoiceRecord> prefix, const StepVisi
     rethrow_outside();
   }
   RunResult result = result_of(*world_, end);
-  result.choices = source_.made();
+  result.choices = source_.take_made();
   result.used = source_.used();
   result.divergence = source_.divergence();
   return result;

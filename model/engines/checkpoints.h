@@ -40,9 +40,10 @@ class CheckpointedRuns {
 
   // execute(spec, prefix, false, false, visitor, sleep_sets); the prefix need not follow the
   // last run's, but the more of it agrees, the less runs again. `known`: how many of its first
-  // records the caller knows to be the last run's choices (a DFS: all but the last), so that
-  // only the rest are compared. The prefix is taken by value: a caller done with it moves it
-  // in, and the run follows it without a copy (a deep DFS's runs are mostly their prefixes).
+  // records are the last run's choices, every field alike (a DFS: all but the last); the saved
+  // worlds before them are used, and those records stand for the choices made before each.
+  // The choices go in and come out (RunResult::choices) without a copy: a deep DFS's runs are
+  // mostly their prefixes.
   RunResult run(std::vector<ChoiceRecord> prefix, const StepVisitor* visitor, std::size_t known = 0);
 
  private:

@@ -113,9 +113,18 @@ TEST(Checkpoints, AnyPrefixAfterAnyOtherRunsAsFromAFreshWorld) {
     for (std::size_t save_every : {1, 2, 3, 7}) {
       std::string what = "budget " + std::to_string(budget) + ", saving every " + std::to_string(save_every);
       CheckpointedRuns runs(spec, false, std::nullopt, budget, save_every);
+      std::vector<ChoiceRecord> last;
       for (const auto& prefix : order) {
         RunResult fresh = execute(spec, prefix, false);
-        RunResult resumed = runs.run(prefix, nullptr);
+        // What the caller knows: how far the prefix is the last run's choices.
+        std::size_t known = 0;
+        while (known < prefix.size() && known < last.size() && prefix[known].value == last[known].value &&
+               prefix[known].range == last[known].range && prefix[known].kind == last[known].kind &&
+               prefix[known].skip == last[known].skip) {
+          ++known;
+        }
+        RunResult resumed = runs.run(prefix, nullptr, known);
+        last = resumed.choices;
         EXPECT_EQ(resumed.verdict, fresh.verdict) << what;
         EXPECT_EQ(resumed.steps, fresh.steps) << what;
         ASSERT_EQ(resumed.choices.size(), fresh.choices.size()) << what;

@@ -1,6 +1,7 @@
 #include "model/engines/choice_sources.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "model/world/state_fingerprint.h"  // header-only xxHash
 
@@ -8,9 +9,9 @@ namespace loopcheck {
 
 std::uint32_t PrefixChoiceSource::choose(std::uint32_t n, ChoiceKind kind) {
   std::uint32_t value = 0;
-  std::size_t i = made_.size();
-  if (i < prefix_.size()) {
-    const ChoiceRecord& want = prefix_[i];
+  std::size_t i = made_;
+  if (i < prefix_end_) {
+    const ChoiceRecord& want = records_[i];
     bool fits = want.value < n && (!strict_ || (want.kind == kind && want.range == n));
     if (fits) {
       value = want.value;
@@ -27,17 +28,33 @@ std::uint32_t PrefixChoiceSource::choose(std::uint32_t n, ChoiceKind kind) {
 }
 
 void PrefixChoiceSource::rewind(const Mark& mark, std::vector<ChoiceRecord> prefix) {
-  made_.resize(mark.made);
+  records_ = std::move(prefix);
+  prefix_end_ = records_.size();
+  made_ = std::min(mark.made, prefix_end_);
   used_ = mark.used;
   divergence_ = mark.divergence;
   redundant_ = mark.redundant;
   sleeping_ = mark.sleeping;
-  prefix_ = std::move(prefix);
+}
+
+std::vector<ChoiceRecord> PrefixChoiceSource::take_made() {
+  records_.resize(made_);
+  std::vector<ChoiceRecord> made = std::move(records_);
+  records_.clear();
+  made_ = 0;
+  prefix_end_ = 0;
+  return made;
 }
 
 void PrefixChoiceSource::record(ChoiceRecord made) {
   if (made.value != 0) used_.add(made.kind);
-  made_.push_back(made);
+  if (made_ < records_.size()) {
+    prefix_skip_ = records_[made_].skip;
+    records_[made_] = made;
+  } else {
+    records_.push_back(made);
+  }
+  ++made_;
 }
 
 std::uint32_t PrefixChoiceSource::choose_option(const ChoiceOption* options, std::uint32_t n,
@@ -47,9 +64,9 @@ std::uint32_t PrefixChoiceSource::choose_option(const ChoiceOption* options, std
   auto mark_deferred = [&] {
     std::uint32_t skip = 0;
     for (std::uint32_t i = 0; i < n && i < 32; ++i) skip |= options[i].deferred ? 1u << i : 0u;
-    std::size_t at = made_.size() - 1;
-    if (at < prefix_.size()) skip &= prefix_[at].skip;
-    made_.back().skip = skip;
+    std::size_t at = made_ - 1;
+    if (at < prefix_end_) skip &= prefix_skip_;
+    records_[at].skip = skip;
     last_option_ = at;
   };
   if (!sleep_sets_) {
@@ -64,7 +81,7 @@ std::uint32_t PrefixChoiceSource::choose_option(const ChoiceOption* options, std
     return false;
   };
   std::uint32_t value = 0;
-  if (made_.size() < prefix_.size()) {
+  if (replaying()) {
     value = choose(n, kind);
   } else {
     // Past the prefix: the first option that is awake (and within the deviation bounds the
@@ -83,7 +100,7 @@ std::uint32_t PrefixChoiceSource::choose_option(const ChoiceOption* options, std
     if (independent(s, taken)) next.push_back(s);
   }
   // A deferred option was never taken here: it is not known to be explored, so it cannot sleep.
-  std::uint32_t skipped = made_.back().skip;
+  std::uint32_t skipped = records_[made_ - 1].skip;
   for (std::uint32_t i = 0; i < value; ++i) {
     bool left_out = i < 32 && ((skipped >> i) & 1);
     if (!left_out && !asleep(options[i]) && independent(options[i], taken)) next.push_back(options[i]);
@@ -93,8 +110,8 @@ std::uint32_t PrefixChoiceSource::choose_option(const ChoiceOption* options, std
 }
 
 bool PrefixChoiceSource::undefer_last_option() {
-  if (last_option_ >= made_.size()) return false;
-  ChoiceRecord& record = made_[last_option_];
+  if (last_option_ >= made_) return false;
+  ChoiceRecord& record = records_[last_option_];
   std::uint32_t below = record.value >= 32 ? ~0u : (1u << record.value) - 1;
   if (record.skip & below) return false;  // a deferred option before the one taken was passed over
   record.skip = 0;

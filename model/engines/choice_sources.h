@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -50,7 +52,7 @@ class PrefixChoiceSource final : public ChoiceSource {
  public:
   explicit PrefixChoiceSource(std::vector<ChoiceRecord> prefix, bool strict = false,
                               bool sleep_sets = false)
-      : prefix_(std::move(prefix)), strict_(strict), sleep_sets_(sleep_sets) {}
+      : records_(std::move(prefix)), prefix_end_(records_.size()), strict_(strict), sleep_sets_(sleep_sets) {}
 
   std::uint32_t choose(std::uint32_t n, ChoiceKind kind) override;
   std::uint32_t choose_option(const ChoiceOption* options, std::uint32_t n, ChoiceKind kind) override;
@@ -58,9 +60,12 @@ class PrefixChoiceSource final : public ChoiceSource {
   bool undefer_last_option() override;
   // A digest of the current sleep set, so a state cache never mixes different sleep sets.
   std::uint64_t sleep_digest() const;
-  const std::vector<ChoiceRecord>& made() const { return made_; }
+  std::span<const ChoiceRecord> made() const { return {records_.data(), made_}; }
+  // The choices made, handed over without a copy; the source holds none after it, until the
+  // next rewind.
+  std::vector<ChoiceRecord> take_made();
   // Still on the prefix: the next choice is one an earlier run made (a state it has visited).
-  bool replaying() const { return made_.size() < prefix_.size(); }
+  bool replaying() const { return made_ < prefix_end_; }
   // The deviations among made(), kept as they are made: a reduction asks before every step.
   const DeviationCount& used() const { return used_; }
   const std::optional<std::string>& divergence() const { return divergence_; }
@@ -74,15 +79,20 @@ class PrefixChoiceSource final : public ChoiceSource {
     bool redundant = false;
     std::vector<ChoiceOption> sleeping;
   };
-  Mark mark() const { return Mark{made_.size(), used_, divergence_, redundant_, sleeping_}; }
-  // Back to `mark`, taken in this run, to follow `prefix`, which agrees with made() up to it.
+  Mark mark() const { return Mark{made_, used_, divergence_, redundant_, sleeping_}; }
+  // Back to `mark`, taken in the last run, to follow `prefix`, whose records up to the mark
+  // are that run's, every field alike: they stand for the choices made before it, uncopied.
   void rewind(const Mark& mark, std::vector<ChoiceRecord> prefix);
 
  private:
   void record(ChoiceRecord made);
-  std::vector<ChoiceRecord> prefix_;
+  // The choices made, [0, made_), then the rest of the prefix, [made_, prefix_end_): a choice
+  // made on the prefix takes its record's place, so a run that follows a prefix copies nothing.
+  std::vector<ChoiceRecord> records_;
+  std::size_t made_ = 0;
+  std::size_t prefix_end_ = 0;
+  std::uint32_t prefix_skip_ = 0;  // the skip of the prefix record the last choice replaced
   bool strict_;
-  std::vector<ChoiceRecord> made_;
   DeviationCount used_;
   std::optional<std::string> divergence_;
   bool sleep_sets_;

@@ -54,7 +54,7 @@ std::size_t split_index(const std::vector<ChoiceRecord>& made, std::uint32_t dep
 // saved world) is told where (`from`): the counts up to there still hold.
 class BranchingCount {
  public:
-  std::uint32_t of(const std::vector<ChoiceRecord>& made) {
+  std::uint32_t of(std::span<const ChoiceRecord> made) {
     if (made.size() + 1 < upto_.size()) upto_.resize(made.size() + 1);
     for (std::size_t i = upto_.size() - 1; i < made.size(); ++i) upto_.push_back(upto_.back() + (made[i].range > 1 ? 1 : 0));
     return upto_.back();
@@ -360,7 +360,7 @@ LevelSearch breadth_first(const RunSpec& spec, const ExploreLimits& limits, Expl
     Spent spent(source.used());
     if (seen.visit(state, spent, world.steps()) || on_own_path(state, spent)) {
       next.push_back(nodes.size());
-      nodes.push_back(Node{state, spent, expanding, source.made()});
+      nodes.push_back(Node{state, spent, expanding, {source.made().begin(), source.made().end()}});
     }
     return false;
   };

@@ -88,7 +88,7 @@ RunResult execute(const RunSpec& spec, const std::vector<ChoiceRecord>& prefix, 
   std::function<bool(SimWorld&)> step_visitor;
   if (visitor) step_visitor = [&](SimWorld& world) { return (*visitor)(world, source); };
   RunResult result = run_world(spec, source, with_trace, std::move(step_visitor));
-  result.choices = source.made();
+  result.choices = source.take_made();
   result.used = source.used();
   result.divergence = source.divergence();
   if (strict && !result.divergence && result.choices.size() < prefix.size()) {
