@@ -46,8 +46,8 @@ enum class Preemptions { counted, ignored };
 // outgrows the caches), but a second way into it runs on to the next state kept.
 //  - every_step: every boundary (the default).
 //  - between_batches: none where the loop is between two callbacks of one batch. Such a state
-//    has mostly one way in, the callback before it (proactor-pause, 128 chunks, 2 pauses: 2.7
-//    million states kept instead of 5.7, 2.7% more runs, 0.8 of the time); where preemptions
+//    has mostly one way in, the callback before it (proactor-pause, 96 chunks, 2 pauses: 1.19
+//    million states kept instead of 2.50, 3.4% more runs, 0.74 of the time); where preemptions
 //    branch inside batches (stream-echo) runs grow by more than the probes save.
 //    docs/PERFORMANCE.md, "States kept between batches".
 enum class Storing { every_step, between_batches };
