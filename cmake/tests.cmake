@@ -42,6 +42,7 @@ loopcheck_gtest(unit_tests unit
   model/engines/blame_test.cc
   model/engines/visited_states_test.cc
   model/engines/digest_map_test.cc
+  model/engines/zeroed_array_test.cc
   model/engines/sampling_test.cc
   model/engines/shrink_test.cc
   model/world/state_fingerprint_test.cc

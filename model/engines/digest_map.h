@@ -11,13 +11,19 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <type_traits>
 #include <utility>
-#include <vector>
+
+#include "model/engines/zeroed_array.h"
 
 namespace loopcheck {
 
 template <class Value>
 class DigestMap {
+  // The table starts as zero bytes (ZeroedArray): an empty slot is key 0, and its value is
+  // never read before it is written.
+  static_assert(std::is_trivially_copyable_v<Value>, "values live in a table of plain bytes");
+
  public:
   DigestMap() { rebuild(kInitialSlots); }
 
@@ -54,8 +60,8 @@ class DigestMap {
     }
   }
   void rebuild(std::size_t count) {
-    std::vector<Slot> old = std::move(slots_);
-    slots_.assign(count, Slot{});
+    ZeroedArray<Slot> old = std::move(slots_);
+    slots_ = ZeroedArray<Slot>(count);  // every slot empty: key 0
     shift_ = 64;
     for (std::size_t n = count; n > 1; n /= 2) --shift_;
     for (const Slot& slot : old) {
@@ -63,7 +69,7 @@ class DigestMap {
     }
   }
 
-  std::vector<Slot> slots_;
+  ZeroedArray<Slot> slots_;
   unsigned shift_ = 64;  // 64 - log2(slots): the hash's top bits index the array
   std::size_t size_ = 0;
   std::optional<Value> zero_;
