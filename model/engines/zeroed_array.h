@@ -26,6 +26,7 @@ class ZeroedArray {
   ZeroedArray() = default;
   explicit ZeroedArray(std::size_t count) : count_(count) {
     if (count == 0) return;
+    if (count > (~std::size_t{0} - kHugePage) / sizeof(T)) throw std::bad_alloc();  // no size_t holds it
     std::size_t bytes = count * sizeof(T);
     // Room to start at a 2 MiB boundary, where a huge page can begin.
     mapped_ = bytes >= kHugePage ? bytes + kHugePage : bytes;

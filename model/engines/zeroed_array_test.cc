@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <new>
 #include <utility>
 
 namespace loopcheck {
@@ -36,6 +37,11 @@ TEST(ZeroedArray, StartsAsZeroAndKeepsWhatIsWritten) {
 TEST(ZeroedArray, ALargeArrayStartsWhereAHugePageCan) {
   ZeroedArray<Pair> large((std::size_t{4} << 20) / sizeof(Pair));
   EXPECT_EQ(reinterpret_cast<std::uintptr_t>(&large[0]) % (std::uintptr_t{2} << 20), 0u);
+}
+
+// 2^60 + 1 slots of 16 bytes: the byte count wraps to 16, which mmap would grant.
+TEST(ZeroedArray, ASizeNoSizeTHoldsIsRefused) {
+  EXPECT_THROW(ZeroedArray<Pair>((std::size_t{1} << 60) + 1), std::bad_alloc);
 }
 
 TEST(ZeroedArray, MovesWithoutACopy) {
