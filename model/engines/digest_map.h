@@ -11,7 +11,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <type_traits>
 #include <utility>
 
 #include "model/engines/zeroed_array.h"
@@ -20,10 +19,6 @@ namespace loopcheck {
 
 template <class Value>
 class DigestMap {
-  // The table starts as zero bytes (ZeroedArray): an empty slot is key 0, and its value is
-  // never read before it is written.
-  static_assert(std::is_trivially_copyable_v<Value>, "values live in a table of plain bytes");
-
  public:
   DigestMap() { rebuild(kInitialSlots); }
 
@@ -61,7 +56,7 @@ class DigestMap {
   }
   void rebuild(std::size_t count) {
     ZeroedArray<Slot> old = std::move(slots_);
-    slots_ = ZeroedArray<Slot>(count);  // every slot empty: key 0
+    slots_ = ZeroedArray<Slot>(count);  // zero bytes: every slot empty (key 0), its value unread until written
     shift_ = 64;
     for (std::size_t n = count; n > 1; n /= 2) --shift_;
     for (const Slot& slot : old) {
