@@ -22,7 +22,8 @@ shares   every scenario and switch explored on one thread, with --jobs 3 and as 
          certificate.
 reduce   every switch on every scenario it reaches, at the scenario's bounds and at wider ones:
          plain DFS and --reduce (which prunes by the state fingerprint), and --reduce keeping
-         only the states between the loop's batches (--store-states between-batches), must agree
+         only the states between the loop's batches or those and the ones after a choice branched
+         in a batch (--store-states between-batches, where-branched), must agree
          on violation or clean wherever both explored their whole tree. A miss is a fingerprint
          that merged two states with different futures; a violation only a reduction finds is a
          false alarm.
@@ -213,7 +214,8 @@ class Sweep:
                         self.report(code in (0, 1, 2, 3), base, code, '')
                         tally['unproved'] += code != 2  # 2: a switch this scenario never reaches
                         continue
-                    for reduce in (['--reduce'], ['--reduce', '--store-states', 'between-batches']):
+                    for reduce in (['--reduce'], ['--reduce', '--store-states', 'between-batches'],
+                                   ['--reduce', '--store-states', 'where-branched']):
                         reduced, rcode = verdict(base + reduce)
                         # A reduced run that proves nothing is not a disagreement, but it must not crash.
                         ok = reduced == plain if reduced is not None else rcode in (0, 3)

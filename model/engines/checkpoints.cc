@@ -21,7 +21,7 @@ std::uint32_t CheckpointedRuns::PausedChoices::choose_option(const ChoiceOption*
   return inner_.choose_option(options, n, kind);
 }
 
-CheckpointedRuns::CheckpointedRuns(const RunSpec& spec, bool sleep_sets, std::optional<Storing> fingerprints,
+CheckpointedRuns::CheckpointedRuns(const RunSpec& spec, bool sleep_sets, const Storing* fingerprints,
                                    std::size_t budget, std::size_t save_every)
     : spec_(spec),
       source_({}, false, sleep_sets),

@@ -26,12 +26,13 @@ class CheckpointedRuns {
  public:
   // Only for a scenario whose world is restorable (RunResult::restorable of any of its runs).
   // `fingerprints`: where the visitors given to run() ask for the world's fingerprint (a
-  // reduction's, at the boundaries whose states it keeps); nullopt: nowhere. No visitor may ask
-  // the world for anything else that allocates.
+  // reduction's, at the boundaries whose states it keeps: VisitedStates::storing(), read at
+  // every boundary, since it may change as the search goes); nullptr: nowhere. No visitor may
+  // ask the world for anything else that allocates.
   // `budget`: the most memory the saved worlds may hold. `save_every`: save every so many
   // boundaries of a path; 0 picks it from the runs so far (pick_save_every).
   static constexpr std::size_t kDefaultBudget = std::size_t{1} << 30;
-  CheckpointedRuns(const RunSpec& spec, bool sleep_sets, std::optional<Storing> fingerprints,
+  CheckpointedRuns(const RunSpec& spec, bool sleep_sets, const Storing* fingerprints,
                    std::size_t budget = kDefaultBudget,
                    std::size_t save_every = 0);
   ~CheckpointedRuns();
@@ -74,7 +75,7 @@ class CheckpointedRuns {
   WorldArena arena_;
   PrefixChoiceSource source_;
   PausedChoices choices_{source_};
-  std::optional<Storing> fingerprints_;
+  const Storing* fingerprints_;
   SimWorld* world_ = nullptr;  // in the arena
   const StepVisitor* visitor_ = nullptr;
   std::vector<Checkpoint> checkpoints_;  // buffers kept when popped: see `depth_`

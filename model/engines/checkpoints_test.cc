@@ -112,7 +112,7 @@ TEST(Checkpoints, AnyPrefixAfterAnyOtherRunsAsFromAFreshWorld) {
   for (std::size_t budget : {CheckpointedRuns::kDefaultBudget, std::size_t{64} << 10, std::size_t{0}}) {
     for (std::size_t save_every : {1, 2, 3, 7}) {
       std::string what = "budget " + std::to_string(budget) + ", saving every " + std::to_string(save_every);
-      CheckpointedRuns runs(spec, false, std::nullopt, budget, save_every);
+      CheckpointedRuns runs(spec, false, nullptr, budget, save_every);
       std::vector<ChoiceRecord> last;
       for (const auto& prefix : order) {
         RunResult fresh = execute(spec, prefix, false);
@@ -142,7 +142,8 @@ TEST(Checkpoints, SavingFewerBoundariesVisitsTheSameStates) {
     RunSpec spec = spec_of(name);
     std::vector<std::uint64_t> seen[2];
     for (int fewer = 0; fewer < 2; ++fewer) {
-      CheckpointedRuns runs(spec, false, Storing::every_step, CheckpointedRuns::kDefaultBudget, fewer ? 4 : 1);
+      const Storing every = Storing::every_step;
+      CheckpointedRuns runs(spec, false, &every, CheckpointedRuns::kDefaultBudget, fewer ? 4 : 1);
       StepVisitor visitor = [&](SimWorld& world, const PrefixChoiceSource& source) {
         if (!source.replaying()) seen[fewer].push_back(state_of(world, source));
         return true;

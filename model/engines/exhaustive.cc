@@ -116,7 +116,7 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
   auto start = std::chrono::steady_clock::now();
   ExploreResult result;
   std::vector<ChoiceRecord> prefix;
-  VisitedStates visited(pruning, preemptions, limits.storing);
+  VisitedStates visited(pruning, preemptions, limits.storing, limits.keep_all_below);
   // Sharded: every share walks the same sequence of subtrees. A subtree another share owns
   // costs one probe, cut as soon as its key is known, to find where the next one starts; the
   // key must be the same in every share, so nothing is pruned before it is complete (the state
@@ -161,7 +161,7 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
     RunResult run = execute(spec, prefix, false, false, step_visitor, limits.por);
     if (may_checkpoint && run.restorable) {
       try {
-        checkpointed.emplace(spec, limits.por, limits.reduce ? std::optional(limits.storing) : std::nullopt);
+        checkpointed.emplace(spec, limits.por, limits.reduce ? &visited.storing() : nullptr);
       } catch (const ArenaFull&) {
         // No room for an arena (a strict overcommit policy, say): every run replays.
       }

@@ -54,8 +54,10 @@ struct ExploreLimits {
   // only above a small bound, which would bind within the first runs; `always` for the tests.
   enum class IgnorePreemptions { above_small_bound, always, never };
   IgnorePreemptions ignore_preemptions = IgnorePreemptions::above_small_bound;
-  // With `reduce`: which boundaries' states the cache keeps (visited_states.h, Storing).
-  Storing storing = Storing::every_step;
+  // With `reduce`: which boundaries' states the cache keeps (visited_states.h, Storing), and
+  // with Storing::automatic, up to how many states it keeps every step's.
+  Storing storing = Storing::automatic;
+  std::size_t keep_all_below = VisitedStates::kKeepAllBelow;
   // Partial-order reduction: sleep sets over independent kernel and peer events (disjoint
   // sockets, both due now). Combined with `reduce`, the sleep set is part of the state key.
   bool por = false;

@@ -5,6 +5,8 @@
 // the same deviations can beat by a step.
 #include "model/engines/exhaustive.h"
 
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "model/engines/shards.h"
@@ -90,23 +92,46 @@ TEST(Exhaustive, DeferringTheEnvironmentKeepsTheVerdictWithFewerStates) {
   EXPECT_LT(deferred.stats.states * 2, undeferred.stats.states);
 }
 
-// Keeping only the states between the loop's batches (Storing): the same verdicts, the switch
-// still found, fewer states kept and no fewer runs, since a state not kept is never pruned.
-TEST(Exhaustive, KeepingStatesOnlyBetweenBatchesKeepsTheVerdict) {
+// Keeping fewer states (Storing): the same verdicts, the switch still found, fewer states kept
+// and no fewer runs, since a state not kept is never pruned. `automatic` here turns
+// where_branched at 1,000 states, a small part of this search.
+TEST(Exhaustive, KeepingFewerStatesKeepsTheVerdict) {
   RunSpec spec = spin_pause_instance(16);
-  ExploreLimits between = reduced();
-  between.storing = Storing::between_batches;
-  ExploreResult every = explore_exhaustive(spec, reduced());
-  ExploreResult fewer = explore_exhaustive(spec, between);
-  for (const ExploreResult* r : {&every, &fewer}) {
-    EXPECT_TRUE(r->stats.complete);
-    EXPECT_FALSE(r->counterexample);
+  ExploreLimits every_step = reduced();
+  every_step.storing = Storing::every_step;
+  ExploreResult every = explore_exhaustive(spec, every_step);
+  ASSERT_TRUE(every.stats.complete);
+  ASSERT_GT(every.stats.states, 10000u);
+  for (Storing storing : {Storing::between_batches, Storing::where_branched, Storing::automatic}) {
+    ExploreLimits fewer_kept = reduced();
+    fewer_kept.storing = storing;
+    fewer_kept.keep_all_below = 1000;
+    ExploreResult fewer = explore_exhaustive(spec, fewer_kept);
+    std::string what = "storing " + std::to_string(static_cast<int>(storing));
+    EXPECT_TRUE(fewer.stats.complete) << what;
+    EXPECT_FALSE(fewer.counterexample) << what;
+    EXPECT_LT(fewer.stats.states, every.stats.states) << what;
+    EXPECT_GE(fewer.stats.schedules, every.stats.schedules) << what;
+    ExploreResult found = explore_exhaustive(spin_pause_instance(4, "bpo-33694"), fewer_kept);
+    ASSERT_TRUE(found.counterexample) << what;
+    EXPECT_EQ(found.counterexample->violation->oracle, Oracle::O9) << what;
   }
-  EXPECT_LT(fewer.stats.states, every.stats.states);
-  EXPECT_GE(fewer.stats.schedules, every.stats.schedules);
-  ExploreResult found = explore_exhaustive(spin_pause_instance(4, "bpo-33694"), between);
-  ASSERT_TRUE(found.counterexample);
-  EXPECT_EQ(found.counterexample->violation->oracle, Oracle::O9);
+}
+
+// Below its size `automatic` keeps every step's state: the same search as every_step, count for
+// count (the catalog's small trees are searched as before).
+TEST(Exhaustive, AutomaticStoringIsEveryStepWhileTheCacheIsSmall) {
+  RunSpec spec = spin_pause_instance(16);
+  ExploreLimits every_step = reduced();
+  every_step.storing = Storing::every_step;
+  ExploreLimits automatic = reduced();
+  automatic.storing = Storing::automatic;
+  ExploreResult every = explore_exhaustive(spec, every_step);
+  ExploreResult small = explore_exhaustive(spec, automatic);
+  ASSERT_LT(every.stats.states, VisitedStates::kKeepAllBelow);
+  EXPECT_EQ(small.stats.states, every.stats.states);
+  EXPECT_EQ(small.stats.schedules, every.stats.schedules);
+  EXPECT_EQ(small.stats.steps, every.stats.steps);
 }
 
 // Where the search has passed over a deferred event before the step that turns out to depend

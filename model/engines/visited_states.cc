@@ -12,7 +12,17 @@ std::uint64_t state_of(SimWorld& world, const PrefixChoiceSource& source) {
 }
 
 bool stores(Storing storing, SimWorld& world) {
-  return storing == Storing::every_step || !world.loop().in_iteration();
+  switch (storing) {
+    case Storing::every_step:
+      return true;
+    case Storing::between_batches:
+      return !world.loop().in_iteration();
+    case Storing::where_branched:
+      return !world.loop().in_iteration() || world.branched_in_batch();
+    case Storing::automatic:
+      break;
+  }
+  throw std::logic_error("Storing::automatic is resolved by VisitedStates::storing()");
 }
 
 bool VisitedStates::first_visit(SimWorld& world, const PrefixChoiceSource& source) {
@@ -45,7 +55,13 @@ bool VisitedStates::visit(std::uint64_t state, Spent spent, std::size_t step) {
     }
   }
   auto [first, inserted] = first_.try_emplace(state, Kept(spent, step));
-  if (inserted) return true;
+  if (inserted) {
+    if (switch_at_ != 0 && first_.size() >= switch_at_) {
+      storing_ = Storing::where_branched;
+      switch_at_ = 0;
+    }
+    return true;
+  }
   bool on_path = false, covered = false;
   auto judge = [&](Spent v_spent, std::size_t v_step) {
     if (v_step < step && v_spent == spent && path_.size() > v_step && path_[v_step].step == v_step &&

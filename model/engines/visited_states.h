@@ -40,18 +40,28 @@ enum class Pruning { any_depth, same_or_lower_depth };
 enum class Preemptions { counted, ignored };
 
 // Which boundaries' states the cache keeps (explore --store-states). Keeping fewer is always
-// sound: a state not kept is never pruned, so whatever follows it is explored each time it is
-// reached, and every state kept is still explored from its first visit on. The trade: a state
-// not kept costs neither a fingerprint nor a probe of the table (a cache miss once the table
-// outgrows the caches), but a second way into it runs on to the next state kept.
-//  - every_step: every boundary (the default).
+// sound, whichever are left out and whenever that is decided: a state not kept is never pruned,
+// so whatever follows it is explored each time it is reached, and every state kept is still
+// explored from its first visit on. The trade: a state not kept costs neither a fingerprint nor
+// a probe of the table (a cache miss once the table outgrows the caches), but a second way into
+// it runs on to the next state kept.
+//  - every_step: every boundary.
 //  - between_batches: none where the loop is between two callbacks of one batch. Such a state
 //    has mostly one way in, the callback before it (proactor-pause, 96 chunks, 2 pauses: 1.19
 //    million states kept instead of 2.50, 3.4% more runs, 0.74 of the time); where preemptions
-//    branch inside batches (stream-echo) runs grow by more than the probes save.
+//    branch inside batches (dgram-drain, stream-echo) runs grow by more than the probes save.
+//  - where_branched: between batches, and inside a batch once a choice made in it went another
+//    way than its first (SimWorld::branched_in_batch). A second way into a state inside a batch
+//    from the batch's start needs two paths that part within it, and one of them parts by such
+//    a choice before the state: the states that have more than one way in are mostly kept, the
+//    one-way ones mostly not (proactor-pause: as few as between_batches; dgram-drain: the runs
+//    of every_step).
+//  - automatic (the default): every_step while the cache is small and a probe is cheap, then
+//    where_branched once it holds `keep_all_below` states (VisitedStates).
 //    docs/PERFORMANCE.md, "States kept between batches".
-enum class Storing { every_step, between_batches };
-// Whether the state at this boundary is looked up in the cache and kept there.
+enum class Storing { every_step, between_batches, where_branched, automatic };
+// Whether the state at this boundary is looked up in the cache and kept there, by a rule other
+// than `automatic` (which VisitedStates::storing() resolves).
 bool stores(Storing storing, SimWorld& world);
 
 // The deviations a run has spent so far. A state reached having spent no more of every kind
@@ -78,9 +88,15 @@ std::uint64_t state_of(SimWorld& world, const PrefixChoiceSource& source);
 // a run.
 class VisitedStates {
  public:
+  // Storing::automatic keeps every step's state until the cache holds this many (a table of 16
+  // MB, beyond the caches of the machines measured), and only where_branched from then on.
+  static constexpr std::size_t kKeepAllBelow = std::size_t{1} << 19;
   explicit VisitedStates(Pruning pruning, Preemptions preemptions = Preemptions::counted,
-                         Storing storing = Storing::every_step)
-      : pruning_(pruning), preemptions_(preemptions), storing_(storing) {}
+                         Storing storing = Storing::every_step, std::size_t keep_all_below = kKeepAllBelow)
+      : pruning_(pruning),
+        preemptions_(preemptions),
+        storing_(storing == Storing::automatic ? Storing::every_step : storing),
+        switch_at_(storing == Storing::automatic ? keep_all_below : 0) {}
 
   // Called before each step; false = this state was explored already, having spent no more
   // deviations of any kind (see Pruning for the depth). States on the replayed prefix are
@@ -95,6 +111,9 @@ class VisitedStates {
   bool visit(std::uint64_t state, Spent spent, std::size_t step);
 
   std::size_t size() const { return first_.size(); }
+  // Which boundaries' states are kept now: never `automatic`, which starts as every_step and
+  // turns where_branched as the cache grows. Read at every boundary (CheckpointedRuns too).
+  const Storing& storing() const { return storing_; }
 
  private:
   struct Visit {
@@ -133,6 +152,7 @@ class VisitedStates {
   Pruning pruning_;
   Preemptions preemptions_;
   Storing storing_;
+  std::size_t switch_at_;  // automatic: the size at which storing_ turns where_branched; 0: never
   DigestMap<Kept> first_;                               // state -> its first (or best) visit
   std::unordered_multimap<std::uint64_t, Visit> more_;  // visits none of the others covers
   // The current run's visit at each step; one whose `step` is not its index is none (a step

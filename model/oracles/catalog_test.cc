@@ -57,24 +57,33 @@ TEST_P(CatalogBug, ExhaustiveFindsItsPrimaryOracle) {
 
 // The reductions to try: pruning explored states (with the environment deferred while the loop
 // has work, or not; with preemptions left out of covering until their bound binds, or not;
-// keeping only the states between the loop's batches, or all), sleep sets, and both.
+// keeping every step's state, only those between the loop's batches, those and the ones after a
+// choice branched in a batch, or every step's and then the last, as Storing::automatic does
+// past a size set small here), sleep sets, and both.
 struct Reductions {
   bool reduce;
   bool por;
   bool defer;
   bool ignore_preemptions = false;
-  bool between_batches = false;
+  Storing storing = Storing::every_step;
+  std::size_t keep_all_below = VisitedStates::kKeepAllBelow;
 };
-constexpr Reductions kEveryReduction[] = {{true, false, true},        {true, false, false},
-                                          {false, true, false},       {true, true, true},
-                                          {true, false, true, true},  {true, false, true, false, true}};
+constexpr Reductions kEveryReduction[] = {{true, false, true},
+                                          {true, false, false},
+                                          {false, true, false},
+                                          {true, true, true},
+                                          {true, false, true, true},
+                                          {true, false, true, false, Storing::between_batches},
+                                          {true, false, true, false, Storing::where_branched},
+                                          {true, false, true, false, Storing::automatic, 8}};
 
 ExploreLimits limits_of(Reductions r) {
   ExploreLimits limits;
   limits.reduce = r.reduce;
   limits.por = r.por;
   limits.defer_environment = r.defer;
-  limits.storing = r.between_batches ? Storing::between_batches : Storing::every_step;
+  limits.storing = r.storing;
+  limits.keep_all_below = r.keep_all_below;
   limits.ignore_preemptions =
       r.ignore_preemptions ? ExploreLimits::IgnorePreemptions::always : ExploreLimits::IgnorePreemptions::never;
   return limits;
@@ -90,7 +99,7 @@ TEST_P(CatalogBug, StillFoundUnderEveryReduction) {
     ExploreResult result = explore_exhaustive(spec, limits_of(r));
     ASSERT_TRUE(result.counterexample) << entry.id << " hidden (reduce=" << r.reduce << " por=" << r.por
                                        << " defer=" << r.defer << " ignore_preemptions=" << r.ignore_preemptions
-                                       << " between_batches=" << r.between_batches << ")";
+                                       << " storing=" << static_cast<int>(r.storing) << ")";
     EXPECT_EQ(result.counterexample->violation->oracle, entry.oracles.front());
     RunResult again = execute(spec, result.counterexample->choices, false, true);
     EXPECT_FALSE(again.divergence) << *again.divergence;
@@ -211,7 +220,7 @@ TEST_P(FixedScenario, CleanUnderEveryReductionWithNoMoreSchedules) {
     ExploreResult reduced = explore_exhaustive(spec, limits);
     EXPECT_FALSE(reduced.counterexample) << "reduce=" << r.reduce << " por=" << r.por << " defer=" << r.defer
                                          << " ignore_preemptions=" << r.ignore_preemptions
-                                         << " between_batches=" << r.between_batches;
+                                         << " storing=" << static_cast<int>(r.storing);
     EXPECT_TRUE(reduced.stats.complete);
     // No pass explores more than plain DFS; a first pass that left preemptions out and gave
     // up is counted too.

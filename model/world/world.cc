@@ -29,6 +29,7 @@ std::uint32_t SimWorld::TracedChoices::note(std::uint32_t value, std::uint32_t n
   // "No fault" and "no preemption" are the default path; the trace shows only real decisions.
   bool bounded = is_bounded(kind);
   if (bounded && value != 0) ++deviations_;
+  if (value != 0) ++branched_;
   bool default_path = value == 0 && bounded;
   if (tracer_.enabled() && !default_path) {
     tracer_.record(Component::choice, "#" + std::to_string(count_) + " " +
@@ -209,6 +210,7 @@ bool SimWorld::step() {
     } else if (loop_.in_iteration()) {
       loop_.run_next();
     } else {
+      batch_branched_ = choices_.branched();
       loop_.begin_iteration();
     }
     if (watched) {

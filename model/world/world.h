@@ -85,6 +85,9 @@ class SimWorld {
   // Completion mode (overlapped I/O) over the same sockets.
   FakeCompletionPort& completions() { return completions_; }
   EventLoop& loop() { return loop_; }
+  // The loop is between two callbacks of one batch, and some choice since the batch began went
+  // another way than its first: a state here may have a second way in through that choice.
+  bool branched_in_batch() const { return loop_.in_iteration() && choices_.branched() != batch_branched_; }
   Monitor& monitor() { return monitor_; }
   Tracer& tracer() { return tracer_; }
   ChoiceSource& choices() { return choices_; }
@@ -186,6 +189,8 @@ class SimWorld {
     bool undefer_last_option() override { return inner_.undefer_last_option(); }
     // Bounded choices (a preemption or a fault) taken so far in this run.
     std::size_t deviations() const { return deviations_; }
+    // Choices taken so far in this run that went another way than their first (value != 0).
+    std::size_t branched() const { return branched_; }
 
    private:
     std::uint32_t note(std::uint32_t value, std::uint32_t n, ChoiceKind kind);
@@ -193,6 +198,7 @@ class SimWorld {
     Tracer& tracer_;
     std::size_t count_ = 0;
     std::size_t deviations_ = 0;
+    std::size_t branched_ = 0;
   };
 
   BugSet bugs_;
@@ -212,6 +218,7 @@ class SimWorld {
   bool defer_environment_;
   Deferral deferral_;
   std::vector<Reach> waiting_;  // the reach of this step's deferred events
+  std::size_t batch_branched_ = 0;  // choices_.branched() when the loop's batch began
   std::size_t steps_ = 0;
   bool stepped_idle_ = false;  // the last step was taken with the loop blocked in its poller
   // The zero-time livelock watch (O4): since when the clock stood at `instant` with no bounded

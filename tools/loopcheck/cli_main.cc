@@ -177,8 +177,10 @@ int dispatch(int argc, char** argv) {
   explore->add_flag("--no-defer", explore_options.no_defer,
                     "with --reduce: never let peers, links and completions wait while the loop has work");
   explore->add_option("--store-states", explore_options.store_states,
-                      "with --reduce: every-step (default) or between-batches (not between two callbacks of a "
-                      "batch: fewer states and probes, maybe more runs; docs/PERFORMANCE.md)");
+                      "with --reduce: auto (default: every-step until 524288 states are kept, then "
+                      "where-branched), every-step, between-batches (not between two callbacks of a batch) or "
+                      "where-branched (between batches, and in a batch after a choice in it branched): fewer "
+                      "states and probes, maybe more runs; docs/PERFORMANCE.md");
   explore->add_flag("--replay", explore_options.replay,
                     "run every schedule from a fresh world instead of a saved one (same result, slower)");
   explore->add_flag("--chart", explore_options.chart, "print the trace as a sequence chart");

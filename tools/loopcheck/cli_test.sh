@@ -33,8 +33,10 @@ expect 2 "are for the exhaustive engine" "$cli" explore dgram-drain --engine pct
 expect 2 "--split-depth is for --shard and --jobs" "$cli" explore dgram-drain --split-depth 3
 expect 2 "--no-defer goes with --reduce" "$cli" explore dgram-drain --no-defer
 expect 2 "--store-states goes with --reduce" "$cli" explore dgram-drain --store-states between-batches
-expect 2 "--store-states takes every-step or between-batches, got 'some'" "$cli" explore dgram-drain --reduce --store-states some
+expect 2 "--store-states takes auto, every-step, between-batches or where-branched, got 'some'" "$cli" explore dgram-drain --reduce --store-states some
 expect 0 "0 violations" "$cli" explore proactor-pause --param chunks=8 --param pauses=2 --reduce --store-states between-batches
+expect 0 "0 violations" "$cli" explore proactor-pause --param chunks=8 --param pauses=2 --reduce --store-states where-branched
+expect 0 '"store_states": "auto"' "$cli" explore proactor-pause --param chunks=8 --param pauses=2 --reduce --json
 # A time limit makes the exhaustive engine stop incomplete, never clean.
 expect 3 "INCOMPLETE" "$cli" explore selector-stream-adversary --max-seconds 0.1
 # So does the step bound cutting off the one run `run` makes: incomplete, not a violation.

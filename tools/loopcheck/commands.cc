@@ -259,12 +259,17 @@ int run_explore(const ExploreOptions& o) {
   }
   if (o.no_defer && !o.reduce) return usage_error("--no-defer goes with --reduce: without it nothing is deferred");
   ExploreLimits limits;
-  if (o.store_states == "between-batches") {
+  if (o.store_states == "every-step") {
+    limits.storing = Storing::every_step;
+  } else if (o.store_states == "between-batches") {
     limits.storing = Storing::between_batches;
-  } else if (o.store_states != "every-step") {
-    return usage_error("--store-states takes every-step or between-batches, got '" + o.store_states + "'");
+  } else if (o.store_states == "where-branched") {
+    limits.storing = Storing::where_branched;
+  } else if (o.store_states != "auto") {
+    return usage_error("--store-states takes auto, every-step, between-batches or where-branched, got '" +
+                       o.store_states + "'");
   }
-  if (limits.storing != Storing::every_step && !o.reduce) {
+  if (limits.storing != Storing::automatic && !o.reduce) {
     return usage_error("--store-states goes with --reduce: without it no state is stored");
   }
   if (!o.shard.empty()) {

@@ -34,7 +34,7 @@ struct ExploreOptions {
   bool por = false;                          // sleep-set partial-order reduction (exhaustive)
   bool replay = false;                       // every run from a fresh world (no checkpoints)
   bool no_defer = false;                     // --reduce without deferring the environment
-  std::string store_states = "every-step";   // --reduce: every-step | between-batches (Storing)
+  std::string store_states = "auto";  // --reduce: auto | every-step | between-batches | where-branched (Storing)
   bool first = false;                        // skip the shortest-counterexample search
   bool chart = false;
   // Exhaustive only: a share of the tree ("I/N"), the depth the tree is split at, threads.
