@@ -3,7 +3,8 @@
 # (proactor-pause) and dgram-drain, in one run. SPIN checks the abstract Promela models in
 # bench/spin/ (no faults, no preemption bound); loopcheck checks the real C++ transports with a
 # preemption bound high enough not to bind, no faults, every oracle on, state fingerprints on
-# (and, in two rows, only the states between the loop's batches kept: --store-states).
+# (which states are kept is --store-states: auto, the default, in most rows; between-batches in
+# two and every-step in one, for comparison).
 #   - fixed rows: SPIN states stored (exhaustive DFS) against loopcheck's certificate
 #     (schedules, states, complete?), median wall seconds of each.
 #   - bug rows: SPIN BFS (-DBUG -DBFS) gives the shortest trail, counted in the steps
@@ -54,6 +55,7 @@ else
     "proactor pause fixed, K=255 MAXPAUSE=2|proactor_pause.pml|-DK=255 -DMAXPAUSE=2||explore proactor-pause --param chunks=255 --param pauses=2 --max-preemptions 100 --max-faults 0 --max-depth 100000 --max-schedules 1000000000 --reduce --json"
     "proactor pause fixed, K=64 MAXPAUSE=2, states kept between batches|proactor_pause.pml|-DK=64 -DMAXPAUSE=2||explore proactor-pause --param chunks=64 --param pauses=2 --max-preemptions 100 --max-faults 0 --max-depth 100000 --max-schedules 1000000000 --reduce --store-states between-batches --json"
     "proactor pause fixed, K=255 MAXPAUSE=2, states kept between batches|proactor_pause.pml|-DK=255 -DMAXPAUSE=2||explore proactor-pause --param chunks=255 --param pauses=2 --max-preemptions 100 --max-faults 0 --max-depth 100000 --max-schedules 1000000000 --reduce --store-states between-batches --json"
+    "proactor pause fixed, K=255 MAXPAUSE=2, every step's state kept|proactor_pause.pml|-DK=255 -DMAXPAUSE=2||explore proactor-pause --param chunks=255 --param pauses=2 --max-preemptions 100 --max-faults 0 --max-depth 100000 --max-schedules 1000000000 --reduce --store-states every-step --json"
     "dgram drain fixed, N=64 QCAP=64|dgram_drain.pml|-DN=64 -DQCAP=64||explore dgram-drain --param count=64 --max-preemptions 100 --max-faults 0 --max-depth 100000 --max-schedules 1000000000 --reduce --json"
     "dgram drain fixed, N=255 QCAP=64|dgram_drain.pml|-DN=255 -DQCAP=64||explore dgram-drain --param count=255 --max-preemptions 100 --max-faults 0 --max-depth 100000 --max-schedules 1000000000 --reduce --json"
     "proactor pause BUG shortest, K=64 MAXPAUSE=2|proactor_pause.pml|-DBUG -DK=64 -DMAXPAUSE=2|-DBFS|explore proactor-pause --bug bpo-33694 --param chunks=64 --param pauses=2 --max-preemptions 100 --max-faults 0 --max-depth 100000 --max-schedules 1000000000 --json"
