@@ -118,6 +118,28 @@ TEST(Exhaustive, KeepingFewerStatesKeepsTheVerdict) {
   }
 }
 
+// Where preemptions branch inside batches (dgram-drain), keeping the states after a branch in
+// the batch prunes as every step's states do, where keeping only those between batches runs
+// more: the states where_branched leaves out had one way in.
+TEST(Exhaustive, KeepingStatesWhereBatchesBranchPrunesAsEveryStep) {
+  RunSpec spec = spec_of("dgram-drain");
+  spec.params["count"] = 16;
+  spec.bounds = Bounds{100000, 100, 0};
+  ExploreResult found[3];
+  const Storing ways[3] = {Storing::every_step, Storing::where_branched, Storing::between_batches};
+  for (int i = 0; i < 3; ++i) {
+    ExploreLimits limits = reduced();
+    limits.storing = ways[i];
+    found[i] = explore_exhaustive(spec, limits);
+    ASSERT_TRUE(found[i].stats.complete);
+    EXPECT_FALSE(found[i].counterexample);
+  }
+  EXPECT_EQ(found[1].stats.schedules, found[0].stats.schedules);
+  EXPECT_LT(found[1].stats.schedules, found[2].stats.schedules);
+  EXPECT_LT(found[1].stats.states, found[0].stats.states);
+  EXPECT_GT(found[1].stats.states, found[2].stats.states);
+}
+
 // Below its size `automatic` keeps every step's state: the same search as every_step, count for
 // count (the catalog's small trees are searched as before).
 TEST(Exhaustive, AutomaticStoringIsEveryStepWhileTheCacheIsSmall) {

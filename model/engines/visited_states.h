@@ -54,11 +54,13 @@ enum class Preemptions { counted, ignored };
 //    way than its first (SimWorld::branched_in_batch). A second way into a state inside a batch
 //    from the batch's start needs two paths that part within it, and one of them parts by such
 //    a choice before the state: the states that have more than one way in are mostly kept, the
-//    one-way ones mostly not (proactor-pause: as few as between_batches; dgram-drain: the runs
-//    of every_step).
-//  - automatic (the default): every_step while the cache is small and a probe is cheap, then
-//    where_branched once it holds `keep_all_below` states (VisitedStates).
-//    docs/PERFORMANCE.md, "States kept between batches".
+//    one-way ones mostly not (proactor-pause, 128 chunks: 2.77 million states kept instead of
+//    5.75, 1.5% more runs, 0.75 of the time; dgram-drain: every_step's runs). Ways in that part
+//    before the batch began are missed (stream-echo: up to 1.17 times the runs).
+//  - automatic (the default): every_step until the cache holds `keep_all_below` states, then
+//    where_branched: small searches, where a run costs more than a kept state, are every_step's
+//    run for run, and large ones keep about half as many states.
+//    docs/PERFORMANCE.md, "States kept between batches" and the section after it.
 enum class Storing { every_step, between_batches, where_branched, automatic };
 // Whether the state at this boundary is looked up in the cache and kept there, by a rule other
 // than `automatic` (which VisitedStates::storing() resolves).
@@ -88,14 +90,17 @@ std::uint64_t state_of(SimWorld& world, const PrefixChoiceSource& source);
 // a run.
 class VisitedStates {
  public:
-  // Storing::automatic keeps every step's state until the cache holds this many (a table of 16
-  // MB, beyond the caches of the machines measured), and only where_branched from then on.
+  // Storing::automatic keeps every step's state until the cache holds this many, and only
+  // where_branched's from then on. Every scenario at its own bounds keeps far fewer (5,718 at
+  // most), so the catalog and hunt search as every_step does; SPIN-sized instances keep millions.
   static constexpr std::size_t kKeepAllBelow = std::size_t{1} << 19;
   explicit VisitedStates(Pruning pruning, Preemptions preemptions = Preemptions::counted,
                          Storing storing = Storing::every_step, std::size_t keep_all_below = kKeepAllBelow)
       : pruning_(pruning),
         preemptions_(preemptions),
-        storing_(storing == Storing::automatic ? Storing::every_step : storing),
+        storing_(storing != Storing::automatic ? storing
+                 : keep_all_below == 0         ? Storing::where_branched
+                                               : Storing::every_step),
         switch_at_(storing == Storing::automatic ? keep_all_below : 0) {}
 
   // Called before each step; false = this state was explored already, having spent no more

@@ -66,5 +66,26 @@ TEST(VisitedStates, CountsPastWhatAVisitHoldsAreRefused) {
   EXPECT_THROW(seen.visit(8, Spent(0, 0, 0), std::size_t{1} << 28), std::length_error);
 }
 
+// Storing::automatic keeps every step's state until the cache holds the size given, and turns
+// where_branched then, for good; a size of 0 starts there. The other ways never change.
+TEST(VisitedStates, AutomaticStoringTurnsWhereBranchedAtItsSize) {
+  VisitedStates seen(Pruning::any_depth, Preemptions::counted, Storing::automatic, 3);
+  EXPECT_EQ(seen.storing(), Storing::every_step);
+  EXPECT_TRUE(seen.visit(7, Spent(), 1));
+  EXPECT_TRUE(seen.visit(8, Spent(), 2));
+  EXPECT_FALSE(seen.visit(7, Spent(), 3));  // met again: the cache does not grow
+  EXPECT_EQ(seen.storing(), Storing::every_step);
+  EXPECT_TRUE(seen.visit(9, Spent(), 3));
+  EXPECT_EQ(seen.storing(), Storing::where_branched);
+  EXPECT_TRUE(seen.visit(10, Spent(), 4));
+  EXPECT_EQ(seen.storing(), Storing::where_branched);
+  EXPECT_EQ(VisitedStates(Pruning::any_depth, Preemptions::counted, Storing::automatic, 0).storing(),
+            Storing::where_branched);
+  VisitedStates between(Pruning::any_depth, Preemptions::counted, Storing::between_batches, 1);
+  EXPECT_TRUE(between.visit(7, Spent(), 1));
+  EXPECT_TRUE(between.visit(8, Spent(), 2));
+  EXPECT_EQ(between.storing(), Storing::between_batches);
+}
+
 }  // namespace
 }  // namespace loopcheck
