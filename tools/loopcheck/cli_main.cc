@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "model/engines/visited_states.h"
 #include "model/oracles/catalog.h"
 #include "model/scenarios/registry.h"
 #include "model/world/world.h"
@@ -177,8 +178,10 @@ int dispatch(int argc, char** argv) {
   explore->add_flag("--no-defer", explore_options.no_defer,
                     "with --reduce: never let peers, links and completions wait while the loop has work");
   explore->add_option("--store-states", explore_options.store_states,
-                      "with --reduce: auto (default: every-step until 524288 states are kept, then "
-                      "where-branched), every-step, between-batches (not between two callbacks of a batch) or "
+                      "with --reduce: auto (default: every-step until " +
+                          std::to_string(loopcheck::VisitedStates::kKeepAllBelow) +
+                          " states are kept, then where-branched), every-step, between-batches (not between two "
+                          "callbacks of a batch) or "
                       "where-branched (between batches, and in a batch after a choice in it branched): fewer "
                       "states and probes, maybe more runs; docs/PERFORMANCE.md");
   explore->add_flag("--replay", explore_options.replay,
