@@ -51,6 +51,7 @@ loopcheck_gtest(unit_tests unit
   model/world/app_timer_test.cc
   src/core/tls_engine_test.cc
   src/core/fifo_test.cc
+  src/core/bytes_test.cc
   src/tls/openssl_engine_test.cc
   src/tls/certificates_test.cc
   src/tls/start_tls_test.cc

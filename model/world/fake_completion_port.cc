@@ -253,7 +253,7 @@ void FakeCompletionPort::run_final(OperationId id) {
   CompletionResult result = std::move(done.result);
   result.id = id;
   CompletionHandler handler = std::move(done.handler);
-  if (done.kind == Kind::send) hand_back_unsent(result, done.data);
+  if (done.kind == Kind::send) hand_back_unsent(result, std::move(done.data));
   done.data.clear();
   if (done.error_deferred) kernel_.defer_error(done.fd, +1);
   trace("completion #" + std::to_string(id) + (result.error ? ": " + result.error->describe() : ": ok"));

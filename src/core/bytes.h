@@ -24,6 +24,16 @@ class ByteQueue {
     data_.clear();
     head_ = 0;
   }
+  // Puts `data` ahead of what is queued (a short send's tail): one allocation, each byte copied
+  // once.
+  void prepend(BytesView data) {
+    Bytes joined;
+    joined.reserve(data.size() + size());
+    joined.append(data.data(), data.size());
+    joined.append(view());
+    data_ = std::move(joined);
+    head_ = 0;
+  }
   // Everything queued, handed over without a copy when nothing was consumed; the queue is empty.
   Bytes take() {
     Bytes out = head_ == 0 ? std::move(data_) : data_.substr(head_);

@@ -34,6 +34,13 @@ struct CompletionResult {
 inline void hand_back_unsent(CompletionResult& r, BytesView sent) {
   if (!r.error && r.transferred < sent.size()) r.unsent = Bytes(sent.substr(r.transferred));
 }
+// The same for a port that is done with the buffer: the tail moves to the front of it, in place,
+// so a short send neither allocates nor copies what was sent.
+inline void hand_back_unsent(CompletionResult& r, Bytes&& sent) {
+  if (r.error || r.transferred >= sent.size()) return;
+  sent.erase(0, r.transferred);
+  r.unsent = std::move(sent);
+}
 
 // What a handler did with data that completed after its operation's cancel (O9): such data is
 // handed on or dropped on purpose, never lost by forgetting the operation.

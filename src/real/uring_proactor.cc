@@ -247,7 +247,7 @@ CompletionResult UringProactor::result_of(OperationId id, Operation& op) {
     if (op.kind == Kind::recvfrom) r.from = format_address(op.peer.storage, op.msg.msg_namelen);
   } else {
     r.transferred = n;
-    hand_back_unsent(r, op.buffer);
+    hand_back_unsent(r, std::move(op.buffer));
   }
   return r;
 }

@@ -167,10 +167,7 @@ void ProactorStreamTransport::write_done(const CompletionResult& r) {
     // A partial completion (io_uring may give one): what the port handed back goes first,
     // ahead of the buffer.
     trace("short send: " + std::to_string(r.transferred) + " of " + std::to_string(sent));
-    Bytes rest = r.unsent;
-    rest.append(buffer_.view());
-    buffer_.clear();
-    buffer_.append(rest);
+    buffer_.prepend(r.unsent);
   }
   if (buffer_.empty()) {
     if (closing_) {
