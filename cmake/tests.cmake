@@ -41,6 +41,7 @@ loopcheck_gtest(unit_tests unit
   model/engines/world_arena_test.cc
   model/engines/blame_test.cc
   model/engines/visited_states_test.cc
+  model/engines/shared_states_test.cc
   model/engines/digest_map_test.cc
   model/engines/zeroed_array_test.cc
   model/engines/sampling_test.cc

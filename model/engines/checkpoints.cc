@@ -56,12 +56,12 @@ void CheckpointedRuns::start_world(std::vector<ChoiceRecord> prefix) {
 // Called between two steps, on the world's heap. The fingerprint a reduction's visitor asks for
 // is made here first, on that heap; the world remembers it (SimWorld::fingerprint) so the
 // visitor's own call, paused, allocates nothing in the world. On the prefix no visitor asks
-// (StepVisitor): a run that went back to an earlier saved boundary runs those steps again, and
-// hashing them would be waste.
+// (StepVisitor), but for a run of a whole path: a run that went back to an earlier saved
+// boundary runs those steps again, and hashing them would be waste.
 bool CheckpointedRuns::at_step(SimWorld& world) {
   bool fresh = !source_.replaying();
   if (fresh) ++fresh_boundaries_;
-  if (fingerprints_ && fresh && stores(*fingerprints_, world)) world.fingerprint();
+  if (fingerprints_ && (fresh || whole_path_) && stores(*fingerprints_, world)) world.fingerprint();
   WorldArena::Pause pause;
   if (visitor_ && !(*visitor_)(world, source_)) return false;
   std::size_t step = world.steps();
@@ -93,8 +93,10 @@ void CheckpointedRuns::pick_save_every() {
 }
 
 RunResult CheckpointedRuns::run(std::vector<ChoiceRecord> prefix, const StepVisitor* visitor,
-                                std::size_t known) {
+                                std::size_t known, bool whole_path) {
   visitor_ = visitor;
+  whole_path_ = whole_path;
+  if (whole_path) known = 0;
   pick_save_every();
   // The last run's checkpoints that still hold: those taken before the first record of the
   // prefix that the caller does not know to be the last run's.

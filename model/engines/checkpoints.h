@@ -45,7 +45,10 @@ class CheckpointedRuns {
   // worlds before them are used, and those records stand for the choices made before each.
   // The choices go in and come out (RunResult::choices) without a copy: a deep DFS's runs are
   // mostly their prefixes.
-  RunResult run(std::vector<ChoiceRecord> prefix, const StepVisitor* visitor, std::size_t known = 0);
+  // `whole_path`: the visitor may ask for fingerprints on the replayed prefix too (a thread
+  // starting on work handed over, VisitedStates::record_replayed); such a run starts afresh.
+  RunResult run(std::vector<ChoiceRecord> prefix, const StepVisitor* visitor, std::size_t known = 0,
+                bool whole_path = false);
 
  private:
   struct Checkpoint {
@@ -78,6 +81,7 @@ class CheckpointedRuns {
   const Storing* fingerprints_;
   SimWorld* world_ = nullptr;  // in the arena
   const StepVisitor* visitor_ = nullptr;
+  bool whole_path_ = false;
   std::vector<Checkpoint> checkpoints_;  // buffers kept when popped: see `depth_`
   std::size_t depth_ = 0;                // the checkpoints of the current path: [0, depth_)
   std::size_t kept_bytes_ = 0;           // held by all of checkpoints_

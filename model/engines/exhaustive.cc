@@ -10,35 +10,6 @@
 namespace loopcheck {
 namespace {
 
-// Turns a run's choices into the next prefix in DFS order, in place (a run is hundreds of
-// choices deep in the larger instances: no copy, no recount); false when the tree within bounds
-// is exhausted. `used`: the deviations `made` spends. `preemptions_bound`, if given, is set when
-// a value passed over would have fitted had no preemption been spent (Preemptions::ignored).
-bool advance_prefix(std::vector<ChoiceRecord>& made, DeviationCount used, const Bounds& bounds,
-                    bool* preemptions_bound = nullptr) {
-  for (std::size_t i = made.size(); i-- > 0;) {
-    const ChoiceRecord& c = made[i];
-    // Undo choice i's own deviation before asking whether a bigger value fits.
-    if (c.value != 0) used.add(c.kind, -1);
-    std::uint32_t value = c.value + 1;
-    while (value < c.range && value < 32 && ((c.skip >> value) & 1)) ++value;  // deferred there
-    if (value >= c.range) continue;
-    if (!used.fits_one_more(c.kind, bounds)) {
-      if (preemptions_bound && used.preemptions > 0) {
-        DeviationCount without = used;
-        without.preemptions = 0;
-        if (without.fits_one_more(c.kind, bounds)) *preemptions_bound = true;
-      }
-      continue;
-    }
-    made.resize(i + 1);
-    made[i].value = value;
-    return true;
-  }
-  made.clear();
-  return false;
-}
-
 // How many records the first `depth` branching choices (range > 1) of a run take: the key of
 // its subtree in a sharded exploration. A run with fewer branching choices is keyed by all.
 std::size_t split_index(const std::vector<ChoiceRecord>& made, std::uint32_t depth) {
@@ -91,6 +62,31 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
+bool advance_prefix(std::vector<ChoiceRecord>& made, DeviationCount used, const Bounds& bounds,
+                    bool* preemptions_bound, std::size_t floor) {
+  for (std::size_t i = made.size(); i-- > floor;) {
+    const ChoiceRecord& c = made[i];
+    // Undo choice i's own deviation before asking whether a bigger value fits.
+    if (c.value != 0) used.add(c.kind, -1);
+    std::uint32_t value = c.value + 1;
+    while (value < c.range && value < 32 && ((c.skip >> value) & 1)) ++value;  // deferred there
+    if (value >= c.range) continue;
+    if (!used.fits_one_more(c.kind, bounds)) {
+      if (preemptions_bound && used.preemptions > 0) {
+        DeviationCount without = used;
+        without.preemptions = 0;
+        if (without.fits_one_more(c.kind, bounds)) *preemptions_bound = true;
+      }
+      continue;
+    }
+    made.resize(i + 1);
+    made[i].value = value;
+    return true;
+  }
+  made.clear();
+  return false;
+}
+
 void ExploreResult::account(const RunResult& run) {
   ++stats.schedules;
   stats.steps += run.steps;
@@ -103,9 +99,6 @@ void ExploreResult::account(const RunResult& run) {
 }
 
 namespace {
-
-// Why a pass stopped before its end proved anything.
-enum class GaveUp { no, cut_off, deferral, preemption_bound };
 
 // One DFS over the tree. With any_depth pruning, the pass gives up at its first cut-off run;
 // with the environment deferred, at its first conflict (deferral.h); with preemptions ignored,
@@ -266,11 +259,18 @@ ExploreLimits with_deadline(const ExploreLimits& given) {
 // (`claim`) stop instead, and explore_parallel starts them all again without.
 ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& given, const ProgressFn& progress) {
   const ExploreLimits limits = with_deadline(given);  // one deadline for every pass
-  GaveUp gave_up = GaveUp::no;
   Dealt dealt;
   if (!limits.reduce) {
+    GaveUp gave_up = GaveUp::no;
     return explore_pass(spec, limits, progress, Pruning::same_or_lower_depth, Preemptions::counted, dealt, gave_up);
   }
+  return explore_in_passes(spec, limits, [&](const RunSpec& pass_spec, const ExploreLimits& rest, Pruning pruning,
+                                             Preemptions preemptions, GaveUp& gave_up) {
+    return explore_pass(pass_spec, rest, progress, pruning, preemptions, dealt, gave_up);
+  });
+}
+
+ExploreResult explore_in_passes(const RunSpec& spec, const ExploreLimits& limits, const ReducedPass& run_pass) {
   RunSpec pass_spec = spec;
   pass_spec.defer_environment = limits.defer_environment;
   Pruning pruning = Pruning::any_depth;
@@ -287,8 +287,8 @@ ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& given
   ExploreStats spent;  // the passes that gave up
   std::optional<std::string> conflict;
   for (;;) {
-    gave_up = GaveUp::no;
-    ExploreResult pass = explore_pass(pass_spec, rest, progress, pruning, preemptions, dealt, gave_up);
+    GaveUp gave_up = GaveUp::no;
+    ExploreResult pass = run_pass(pass_spec, rest, pruning, preemptions, gave_up);
     bool last = gave_up == GaveUp::no || (gave_up == GaveUp::deferral && limits.claim);
     if (last) {
       pass.stats.schedules += spent.schedules;

@@ -105,12 +105,32 @@ using ProgressFn = std::function<void(const ExploreStats&)>;
 // (max_seconds becomes 0, so a callee does not start the clock again).
 ExploreLimits with_deadline(const ExploreLimits& limits);
 
+// Turns a run's choices into the next prefix in DFS order, in place (a run is hundreds of
+// choices deep in the larger instances: no copy, no recount); false when the tree within bounds
+// is exhausted. `used`: the deviations `made` spends. `preemptions_bound`, if given, is set when
+// a value passed over would have fitted had no preemption been spent (Preemptions::ignored).
+// `floor`: the choices before it are not changed (the work a thread owns from there down,
+// stealing.h); false when none from there on has a value left.
+bool advance_prefix(std::vector<ChoiceRecord>& made, DeviationCount used, const Bounds& bounds,
+                    bool* preemptions_bound = nullptr, std::size_t floor = 0);
+
 // The prefix a DFS runs after a run that made `made`: its deepest choice with a value left
 // within the bounds' deviations, bumped, and nothing after it. nullopt: the tree is done.
 std::optional<std::vector<ChoiceRecord>> next_prefix(const std::vector<ChoiceRecord>& made, const Bounds& bounds);
 
 ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& limits = {},
                                  const ProgressFn& progress = {});
+
+// Why a pass of a reduced search stopped before its end proved anything.
+enum class GaveUp { no, cut_off, deferral, preemption_bound };
+// One pass of a reduced search: a DFS of the whole tree (or of a share, with `claim`) with the
+// spec (its defer_environment set), limits (the budget left) and ways of pruning given; it
+// sets gave_up when it stopped for one of those reasons.
+using ReducedPass =
+    std::function<ExploreResult(const RunSpec&, const ExploreLimits&, Pruning, Preemptions, GaveUp& gave_up)>;
+// A reduced search, pass after pass, each with what the ones before found unsound left out
+// (explore_exhaustive's; explore_stealing's with threads).
+ExploreResult explore_in_passes(const RunSpec& spec, const ExploreLimits& limits, const ReducedPass& pass);
 
 // Iterative deepening on the number of deviations (preemptions + faults): the first level that
 // has a violation gives the simplest counterexamples; among them the one with fewest steps wins.

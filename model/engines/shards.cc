@@ -6,6 +6,8 @@
 #include <thread>
 #include <utility>
 
+#include "model/engines/stealing.h"
+
 namespace loopcheck {
 
 std::optional<std::string> parse_shard(const std::string& text, std::uint32_t& shard, std::uint32_t& shards) {
@@ -74,6 +76,7 @@ ExploreResult merge_shards(std::vector<ExploreResult> parts) {
 // up deferring the environment stops them all, and they start again without (its tree differs).
 ExploreResult explore_parallel(const RunSpec& spec, const ExploreLimits& limits, std::uint32_t jobs) {
   if (jobs <= 1) return explore_exhaustive(spec, limits);
+  if (limits.reduce) return explore_stealing(spec, limits, jobs);
   ExploreLimits shared = with_deadline(limits);  // one deadline for every thread and round
   shared.shards = 1;
   ExploreStats spent;  // a round given up for a deferral conflict

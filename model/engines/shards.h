@@ -28,6 +28,8 @@ ExploreResult merge_shards(std::vector<ExploreResult> parts);
 
 // --jobs: the shares of `jobs` run on as many threads, then merge. Each share builds its own
 // worlds; nothing is shared between threads but the scenario and catalog, which are read only.
+// With --reduce the threads share one state cache and hand each other work instead
+// (explore_stealing): the same verdict, counts that vary from run to run.
 ExploreResult explore_parallel(const RunSpec& spec, const ExploreLimits& limits, std::uint32_t jobs);
 
 }  // namespace loopcheck

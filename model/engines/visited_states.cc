@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "model/engines/shared_states.h"
 #include "model/world/world.h"
 
 namespace loopcheck {
@@ -25,47 +26,126 @@ bool stores(Storing storing, SimWorld& world) {
   throw std::logic_error("Storing::automatic is resolved by VisitedStates::storing()");
 }
 
+VisitedStates::VisitedStates(Pruning pruning, Preemptions preemptions, Storing storing, std::size_t keep_all_below)
+    : own_(std::make_unique<StateTable>(pruning, preemptions)),
+      storing_(storing != Storing::automatic ? storing
+               : keep_all_below == 0         ? Storing::where_branched
+                                             : Storing::every_step),
+      switch_at_(storing == Storing::automatic ? keep_all_below : 0) {}
+
+VisitedStates::VisitedStates(SharedStates& shared, unsigned thread, Storing storing, std::size_t keep_all_below)
+    : VisitedStates(Pruning::any_depth, Preemptions::counted, storing, keep_all_below) {
+  own_.reset();
+  shared_ = &shared;
+  thread_ = thread;
+  row_ = shared.row(thread);
+}
+
+// A shared table's filter gives this path back: its states are no longer being explored here.
+VisitedStates::~VisitedStates() {
+  if (shared_) {
+    for (std::size_t step = 0; step < path_.size(); ++step) count_on_path(step, -1);
+  }
+}
+
+std::size_t VisitedStates::size() const { return shared_ ? shared_->size() : own_->size(); }
+
+void VisitedStates::count_on_path(std::size_t step, int n) {
+  if (!shared_ || path_[step].step != step) return;  // not shared, or no state kept there
+  SharedStates::count(row_, SharedStates::slot_of(path_[step].state, path_[step].spent), n);
+}
+
+void VisitedStates::set_path(std::size_t step, const Visit& visit, std::size_t made) {
+  constexpr std::size_t kNone = ~std::size_t{0};
+  for (std::size_t later = step + 1; later < path_.size(); ++later) count_on_path(later, -1);
+  path_.resize(step + 1, Visit{0, visit.spent, kNone});
+  path_made_.resize(step + 1, 0);
+  path_made_[step] = made;
+  if (path_[step] == visit) return;  // the same visit again (a run that resumed there)
+  count_on_path(step, -1);
+  path_[step] = visit;
+  count_on_path(step, +1);
+}
+
+bool VisitedStates::elsewhere(std::uint64_t state, const Spent& spent) const {
+  return shared_->elsewhere(thread_, SharedStates::slot_of(state, spent));
+}
+
+std::vector<std::size_t> VisitedStates::path_slots_before(std::size_t choices) const {
+  std::vector<std::size_t> slots;
+  for (std::size_t step = 0; step < path_.size() && path_made_[step] <= choices; ++step) {
+    if (path_[step].step == step) slots.push_back(SharedStates::slot_of(path_[step].state, path_[step].spent));
+  }
+  return slots;
+}
+
 bool VisitedStates::first_visit(SimWorld& world, const PrefixChoiceSource& source) {
-  if (source.replaying()) return true;
+  bool replaying = source.replaying();
+  if (replaying && !record_replayed_) return true;
   Spent spent(source.used());
   std::size_t step = world.steps();
   // The path: the replayed prefix is the previous run's path (same choices, same states),
   // so only what follows it is written, a step whose state is not kept included: an older
   // run's visit there must not pass for this run's.
   constexpr std::size_t kNone = ~std::size_t{0};
-  path_.resize(step + 1, Visit{0, spent, kNone});
   if (!stores(storing_, world)) {
-    path_[step] = Visit{0, spent, kNone};
+    set_path(step, Visit{0, spent, kNone}, source.made().size());
     return true;
   }
   std::uint64_t state = state_of(world, source);
-  path_[step] = Visit{state, spent, step};
-  return visit(state, spent, step);
+  if (replaying) {
+    set_path(step, Visit{state, spent, step}, source.made().size());
+    return true;
+  }
+  return path_step(state, spent, step, source.made().size(), world.last_step_busy());
 }
 
-bool VisitedStates::visit(std::uint64_t state, Spent spent, std::size_t step) {
-  if (step >= (std::size_t{1} << Kept::kStepBits)) {
-    throw std::length_error("the state cache counts steps in " + std::to_string(Kept::kStepBits) + " bits: a run of " +
-                            std::to_string(step) + " steps is beyond it");
+bool VisitedStates::path_step(std::uint64_t state, Spent spent, std::size_t step, std::size_t made, bool busy) {
+  set_path(step, Visit{state, spent, step}, made);
+  return judge(state, spent, step, busy);
+}
+
+void VisitedStates::checked(Spent spent, std::size_t step) const {
+  if (step >= (std::size_t{1} << StateTable::kStepBits)) {
+    throw std::length_error("the state cache counts steps in " + std::to_string(StateTable::kStepBits) +
+                            " bits: a run of " + std::to_string(step) + " steps is beyond it");
   }
   for (int count : {spent.preemptions, spent.faults, spent.app_actions}) {
-    if (count < 0 || count >= (1 << Kept::kSpentBits)) {
-      throw std::length_error("the state cache counts deviations in " + std::to_string(Kept::kSpentBits) +
+    if (count < 0 || count >= (1 << StateTable::kSpentBits)) {
+      throw std::length_error("the state cache counts deviations in " + std::to_string(StateTable::kSpentBits) +
                               " bits: " + std::to_string(count) + " is beyond it");
     }
   }
-  auto [first, inserted] = first_.try_emplace(state, Kept(spent, step));
-  if (inserted) {
-    if (switch_at_ != 0 && first_.size() >= switch_at_) {
-      storing_ = Storing::where_branched;
-      switch_at_ = 0;
-    }
-    return true;
+}
+
+bool VisitedStates::visit(std::uint64_t state, Spent spent, std::size_t step) {
+  return judge(state, spent, step, true);
+}
+
+bool VisitedStates::judge(std::uint64_t state, Spent spent, std::size_t step, bool busy) {
+  checked(spent, step);
+  using Seen = StateTable::Seen;
+  Seen seen = shared_ ? shared_->visit(state, spent, step, path_) : own_->visit(state, spent, step, path_);
+  // Shared, the size is a sum over the table's stripes: asked every so many new states.
+  constexpr std::size_t kShareAskEvery = 256;
+  if (seen == Seen::fresh && switch_at_ != 0 && (!shared_ || ++fresh_ % kShareAskEvery == 0) &&
+      size() >= switch_at_) {
+    storing_ = Storing::where_branched;
+    switch_at_ = 0;
   }
+  // Covered, but maybe by a visit another thread is still exploring on, and reached by a step
+  // that a zero-time cycle could take: go on (shared_states.h).
+  if (seen == Seen::covered && shared_ && busy && elsewhere(state, spent)) return true;
+  return seen != Seen::covered;
+}
+
+StateTable::Seen StateTable::visit(std::uint64_t state, Spent spent, std::size_t step, const std::vector<Visit>& path) {
+  auto [first, inserted] = first_.try_emplace(state, Kept(spent, step));
+  if (inserted) return Seen::fresh;
   bool on_path = false, covered = false;
   auto judge = [&](Spent v_spent, std::size_t v_step) {
-    if (v_step < step && v_spent == spent && path_.size() > v_step && path_[v_step].step == v_step &&
-        path_[v_step].state == state && path_[v_step].spent == spent) {
+    if (v_step < step && v_spent == spent && path.size() > v_step && path[v_step].step == v_step &&
+        path[v_step].state == state && path[v_step].spent == spent) {
       on_path = true;
     } else if (covers(v_spent, spent) && (pruning_ == Pruning::any_depth || v_step <= step)) {
       covered = true;
@@ -76,8 +156,8 @@ bool VisitedStates::visit(std::uint64_t state, Spent spent, std::size_t step) {
     auto more = more_.equal_range(state);
     for (auto m = more.first; m != more.second; ++m) judge(m->second.spent, m->second.step);
   }
-  if (on_path) return true;
-  if (covered) return false;
+  if (on_path) return Seen::on_path;
+  if (covered) return Seen::covered;
   // This visit has spent less of something, or (by depth) come sooner: keep it too, or in
   // place of the first one when it covers that.
   if (covers(spent, first->spent()) && (pruning_ == Pruning::any_depth || step <= first->step())) {
@@ -85,7 +165,7 @@ bool VisitedStates::visit(std::uint64_t state, Spent spent, std::size_t step) {
   } else {
     more_.emplace(state, Visit{state, spent, step});
   }
-  return true;
+  return Seen::kept;
 }
 
 }  // namespace loopcheck

@@ -2,8 +2,10 @@
 // that reaches one again may stop there.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -86,53 +88,38 @@ struct Spent {
 // What decides a state's future apart from the deviations spent: the world and the sleep set.
 std::uint64_t state_of(SimWorld& world, const PrefixChoiceSource& source);
 
-// The cache of explored states: only lookups, never iteration, so hashing order cannot steer
-// a run.
-class VisitedStates {
+// The explored states and their visits, without a path: whether a visit is new, covered by an
+// earlier one, or the same state again on the visiting run's own path. Not thread-safe
+// (SharedStates locks it).
+class StateTable {
  public:
-  // Storing::automatic keeps every step's state until the cache holds this many, and only
-  // where_branched's from then on. Every scenario at its own bounds keeps far fewer (5,718 at
-  // most), so the catalog and hunt search as every_step does; SPIN-sized instances keep millions.
-  static constexpr std::size_t kKeepAllBelow = std::size_t{1} << 19;
-  explicit VisitedStates(Pruning pruning, Preemptions preemptions = Preemptions::counted,
-                         Storing storing = Storing::every_step, std::size_t keep_all_below = kKeepAllBelow)
-      : pruning_(pruning),
-        preemptions_(preemptions),
-        storing_(storing != Storing::automatic ? storing
-                 : keep_all_below == 0         ? Storing::where_branched
-                                               : Storing::every_step),
-        switch_at_(storing == Storing::automatic ? keep_all_below : 0) {}
-
-  // Called before each step; false = this state was explored already, having spent no more
-  // deviations of any kind (see Pruning for the depth). States on the replayed prefix are
-  // skipped: they are the earlier runs' own states, whose subtrees are being explored now.
-  //
-  // A state that comes back on the run's own path with the same deviations spent is not
-  // pruned: no bounded choice was made since, which may be a zero-time livelock; the world
-  // judges it (O4) if the run goes on. Pruning there would hide it, where a DFS must see its
-  // back edge (gh-155888's spin). A state the cache does not keep (Storing) is new every time.
-  bool first_visit(SimWorld& world, const PrefixChoiceSource& source);
-  // The same for a search that keeps its own path (breadth first): true = a new state.
-  bool visit(std::uint64_t state, Spent spent, std::size_t step);
-
-  std::size_t size() const { return first_.size(); }
-  // Which boundaries' states are kept now: never `automatic`, which starts as every_step and
-  // turns where_branched as the cache grows. Read at every boundary (CheckpointedRuns too).
-  const Storing& storing() const { return storing_; }
-
- private:
   struct Visit {
     std::uint64_t state;
     Spent spent;
     std::size_t step;
+    bool operator==(const Visit& o) const { return state == o.state && spent == o.spent && step == o.step; }
   };
+  enum class Seen {
+    fresh,    // never seen: kept
+    on_path,  // on the visiting run's own path, the same deviations spent (a zero-time cycle?)
+    covered,  // an earlier visit covers it
+    kept,     // seen, but this visit spent less of something or came sooner: kept too
+  };
+  // What a visit is kept in (Kept): each deviation count below 2^12 (the CLI's bounds stop at
+  // 4000 preemptions and 100 of the rest), the step below 2^28 (its --max-depth at 10^7).
+  // VisitedStates::visit checks.
+  static constexpr int kSpentBits = 12;
+  static constexpr int kStepBits = 64 - 3 * kSpentBits;
+  StateTable(Pruning pruning, Preemptions preemptions) : pruning_(pruning), preemptions_(preemptions) {}
+  // `path`: the visiting run's visit at each step; one whose `step` is not its index is none.
+  Seen visit(std::uint64_t state, Spent spent, std::size_t step, const std::vector<Visit>& path);
+  std::size_t size() const { return first_.size(); }
+
+ private:
   // A visit in first_, whose key is its state: 8 bytes, so a slot of the table is 16 (the
-  // table is most of a large search's memory). Each deviation count below 2^12 (the CLI's
-  // bounds stop at 100), the step below 2^28 (its --max-depth at 10^7); visit() checks.
+  // table is most of a large search's memory).
   class Kept {
    public:
-    static constexpr int kSpentBits = 12;
-    static constexpr int kStepBits = 64 - 3 * kSpentBits;
     Kept() = default;
     Kept(Spent spent, std::size_t step)
         : bits_(field(spent.preemptions, 0) | field(spent.faults, 1) | field(spent.app_actions, 2) |
@@ -156,13 +143,84 @@ class VisitedStates {
   }
   Pruning pruning_;
   Preemptions preemptions_;
-  Storing storing_;
-  std::size_t switch_at_;  // automatic: the size at which storing_ turns where_branched; 0: never
   DigestMap<Kept> first_;                               // state -> its first (or best) visit
   std::unordered_multimap<std::uint64_t, Visit> more_;  // visits none of the others covers
+};
+
+class SharedStates;
+
+// The cache of explored states as one search (or one thread of it) sees it: the table and the
+// current run's path. Only lookups, never iteration, so hashing order cannot steer a run.
+class VisitedStates {
+ public:
+  // Storing::automatic keeps every step's state until the cache holds this many, and only
+  // where_branched's from then on. Every scenario at its own bounds keeps far fewer (5,718 at
+  // most), so the catalog and hunt search as every_step does; SPIN-sized instances keep millions.
+  static constexpr std::size_t kKeepAllBelow = std::size_t{1} << 19;
+  explicit VisitedStates(Pruning pruning, Preemptions preemptions = Preemptions::counted,
+                         Storing storing = Storing::every_step, std::size_t keep_all_below = kKeepAllBelow);
+  // One thread's view of a table the threads of one search share (shared_states.h). Its path
+  // is counted in the table's filter of paths, so that no other thread prunes a state this
+  // thread is still exploring on: see SharedStates for why that keeps zero-time cycles found.
+  VisitedStates(SharedStates& shared, unsigned thread, Storing storing, std::size_t keep_all_below = kKeepAllBelow);
+  ~VisitedStates();
+  VisitedStates(const VisitedStates&) = delete;
+  VisitedStates& operator=(const VisitedStates&) = delete;
+
+  // Called before each step; false = this state was explored already, having spent no more
+  // deviations of any kind (see Pruning for the depth). States on the replayed prefix are
+  // skipped: they are the earlier runs' own states, whose subtrees are being explored now.
+  //
+  // A state that comes back on the run's own path with the same deviations spent is not
+  // pruned: no bounded choice was made since, which may be a zero-time livelock; the world
+  // judges it (O4) if the run goes on. Pruning there would hide it, where a DFS must see its
+  // back edge (gh-155888's spin). A state the cache does not keep (Storing) is new every time.
+  bool first_visit(SimWorld& world, const PrefixChoiceSource& source);
+  // The same for a search that keeps its own path (breadth first): true = a new state.
+  bool visit(std::uint64_t state, Spent spent, std::size_t step);
+  // first_visit past the prefix, once the world has told what it knows: the state kept at
+  // `step`, reached having made `made` choices, by a step a zero-time cycle could take or not
+  // (SimWorld::last_step_busy).
+  bool path_step(std::uint64_t state, Spent spent, std::size_t step, std::size_t made, bool busy);
+
+  // The next run replays a prefix no earlier run of this search made (a shared search's thread
+  // starting on work another gave it): its states are put on the path as it replays them, so
+  // that the path is the run's whole path. Off again after one run (first_visit does not know
+  // when a run ends: the engine calls it with false).
+  void record_replayed(bool on) { record_replayed_ = on; }
+  // Shared: the filter slots of the path's kept states that no choice from the `choices`-th on
+  // decided (the path a thread hands over with work, which SharedStates::pin keeps counted).
+  std::vector<std::size_t> path_slots_before(std::size_t choices) const;
+
+  std::size_t size() const;
+  // Which boundaries' states are kept now: never `automatic`, which starts as every_step and
+  // turns where_branched as the cache grows. Read at every boundary (CheckpointedRuns too).
+  const Storing& storing() const { return storing_; }
+
+ private:
+  using Visit = StateTable::Visit;
+  // path_[step] = `visit`, the path cut after it; a shared table's filter is told.
+  void set_path(std::size_t step, const Visit& visit, std::size_t made);
+  void count_on_path(std::size_t step, int n);
+  // Shared: on another thread's path (or pinned), as far as the filter can tell.
+  bool elsewhere(std::uint64_t state, const Spent& spent) const;
+  // visit(), told whether the step into the state could be one of a zero-time cycle
+  // (SimWorld::last_step_busy; true when not known).
+  bool judge(std::uint64_t state, Spent spent, std::size_t step, bool busy);
+  void checked(Spent spent, std::size_t step) const;
+
+  std::unique_ptr<StateTable> own_;
+  SharedStates* shared_ = nullptr;
+  Storing storing_;
+  std::size_t switch_at_;  // automatic: the size at which storing_ turns where_branched; 0: never
   // The current run's visit at each step; one whose `step` is not its index is none (a step
-  // whose state was not kept, or filler).
+  // whose state was not kept, or filler); and how many choices were made before each step.
   std::vector<Visit> path_;
+  std::vector<std::size_t> path_made_;
+  bool record_replayed_ = false;
+  unsigned thread_ = 0;                      // shared: this view's row in the filter
+  std::atomic<std::uint32_t>* row_ = nullptr;  // that row
+  std::size_t fresh_ = 0;                    // shared: states this view added
 };
 
 }  // namespace loopcheck

@@ -132,6 +132,26 @@ TEST_P(CatalogBug, StillFoundByReducedSharesAndThreads) {
   }
 }
 
+// Threads that share one state cache and hand each other work (explore_stealing) keep every
+// reduction sound too, on two threads and on three (more hand-overs, more races).
+TEST_P(CatalogBug, StillFoundByThreadsSharingTheirStates) {
+  const CatalogEntry& entry = GetParam();
+  RunSpec spec = spec_for(entry, true);
+  for (Reductions r : kEveryReduction) {
+    if (!r.reduce) continue;
+    for (std::uint32_t jobs : {2u, 3u}) {
+      ExploreResult result = explore_parallel(spec, limits_of(r), jobs);
+      ASSERT_TRUE(result.counterexample) << entry.id << " hidden on " << jobs << " threads (por=" << r.por
+                                         << " defer=" << r.defer << " ignore_preemptions=" << r.ignore_preemptions
+                                         << " storing=" << static_cast<int>(r.storing) << ")";
+      RunResult again = execute(spec, result.counterexample->choices, false, true);
+      EXPECT_FALSE(again.divergence) << *again.divergence;
+      ASSERT_TRUE(again.violation) << entry.id;
+      EXPECT_EQ(again.violation->oracle, entry.oracles.front());
+    }
+  }
+}
+
 TEST_P(CatalogBug, ShortestCounterexampleHasTheRecordedLength) {
   const CatalogEntry& entry = GetParam();
   ExploreResult result = shortest_counterexample(spec_for(entry, true));
@@ -226,6 +246,20 @@ TEST_P(FixedScenario, CleanUnderEveryReductionWithNoMoreSchedules) {
     // up is counted too.
     std::uint64_t passes = r.ignore_preemptions && reduced.stats.preemptions_counted ? 2 : 1;
     EXPECT_LE(reduced.stats.schedules, passes * plain.stats.schedules);
+  }
+}
+
+// Every fixed scenario, at its own bounds, is clean and complete on threads sharing one state
+// cache, whatever reduction they keep.
+TEST_P(FixedScenario, CleanOnThreadsSharingTheirStates) {
+  RunSpec spec = RunSpec::defaults(*GetParam());
+  spec.oracles = oracles_from_environment();
+  for (Reductions r : kEveryReduction) {
+    if (!r.reduce) continue;
+    ExploreResult result = explore_parallel(spec, limits_of(r), 2);
+    EXPECT_FALSE(result.counterexample) << result.counterexample->violation->message << " (por=" << r.por
+                                        << " defer=" << r.defer << " storing=" << static_cast<int>(r.storing) << ")";
+    EXPECT_TRUE(result.stats.complete);
   }
 }
 

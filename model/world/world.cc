@@ -325,6 +325,7 @@ RunEnd SimWorld::run(std::size_t max_steps) {
   check_setup();
   steps_ = 0;
   busy_.restart(clock_.now(), 0, choices_.deviations());
+  last_step_busy_ = false;
   return resume(max_steps);
 }
 
@@ -356,7 +357,8 @@ RunEnd SimWorld::resume(std::size_t max_steps) {
       ++steps_;
       return RunEnd::violation;
     }
-    if (clock_.now() != busy_.instant || choices_.deviations() != busy_.deviations || stepped_idle_) {
+    last_step_busy_ = clock_.now() == busy_.instant && choices_.deviations() == busy_.deviations && !stepped_idle_;
+    if (!last_step_busy_) {
       busy_.restart(clock_.now(), steps_, choices_.deviations());
     } else if (steps_ - busy_.since >= kBusySteps) {
       // Nothing changes the state before the next boundary: one digest serves both.

@@ -88,6 +88,11 @@ class SimWorld {
   // The loop is between two callbacks of one batch, and some choice since the batch began went
   // another way than its first: a state here may have a second way in through that choice.
   bool branched_in_batch() const { return loop_.in_iteration() && choices_.branched() != batch_branched_; }
+  // The step just taken could be a step of a zero-time livelock (BusyWatch): the clock stood
+  // still, no bounded choice was made and the loop was not idle. Every step of such a cycle is
+  // one, which is what lets threads sharing a state cache go on only where one may lie
+  // (shared_states.h).
+  bool last_step_busy() const { return last_step_busy_; }
   Monitor& monitor() { return monitor_; }
   Tracer& tracer() { return tracer_; }
   ChoiceSource& choices() { return choices_; }
@@ -221,6 +226,7 @@ class SimWorld {
   std::size_t batch_branched_ = 0;  // choices_.branched() when the loop's batch began
   std::size_t steps_ = 0;
   bool stepped_idle_ = false;  // the last step was taken with the loop blocked in its poller
+  bool last_step_busy_ = false;
   // The zero-time livelock watch (O4): since when the clock stood at `instant` with no bounded
   // choice made and the loop never idle, and the states seen in that time. A step taken with the
   // loop idle ends the watch: what comes back then is the environment going round (a peer

@@ -24,6 +24,30 @@ TEST(SimWorld, ZeroTimeLivelockIsAHang) {
   EXPECT_NE(world.monitor().violation()->message.find("zero-time livelock"), std::string::npos);
 }
 
+// The steps a zero-time livelock is made of are the ones last_step_busy() names; none of a peer
+// going round while the loop idles is.
+TEST(SimWorld, TheStepsOfAZeroTimeLivelockAreBusy) {
+  PrefixChoiceSource choices{{}};
+  WorldConfig config;
+  SimWorld world(config, choices);
+  auto [app_fd, peer_fd] = world.kernel().stream_pair(SocketKind::tcp, Owner::app, Owner::peer, "a", "b");
+  ASSERT_TRUE(world.kernel().send(peer_fd, "never read").ok());
+  (void)world.loop().add_reader(app_fd, Tag{nullptr, "lazy_reader"}, [] {});
+  std::vector<bool> busy;
+  world.set_visitor([&](SimWorld& w) {
+    busy.push_back(w.last_step_busy());
+    return true;
+  });
+  EXPECT_EQ(world.run(400), RunEnd::violation);
+  ASSERT_GT(busy.size(), 64u);
+  EXPECT_FALSE(busy[0]);
+  // The first step hands the data to the socket while the loop waits in its poller: not busy.
+  // From then on the loop polls, finds the fd ready and runs the reader, at one instant.
+  EXPECT_FALSE(busy[1]);
+  std::size_t from = 2;
+  for (std::size_t i = from; i < busy.size(); ++i) EXPECT_TRUE(busy[i]) << "boundary " << i;
+}
+
 // A peer that retries at the same instant while the loop waits in its poller (a sender that
 // meets EAGAIN and tries again at once) brings the same state back, but the loop is not the
 // one spinning: only an unfair schedule repeats that forever. Cut off, not a hang.
@@ -43,8 +67,14 @@ TEST(SimWorld, AnEnvironmentGoingRoundWhileTheLoopIsIdleIsOnlyCutOff) {
   auto [app_fd, peer_fd] = world.kernel().stream_pair(SocketKind::tcp, Owner::app, Owner::peer, "a", "b");
   (void)app_fd;
   world.add_source(world.own(std::make_unique<Retrier>(world.kernel(), peer_fd, "retrier")));
+  std::size_t busy = 0;
+  world.set_visitor([&](SimWorld& w) {
+    busy += w.last_step_busy() ? 1 : 0;
+    return true;
+  });
   EXPECT_EQ(world.run(400), RunEnd::step_bound);
   EXPECT_FALSE(world.monitor().violated()) << world.monitor().violation()->message;
+  EXPECT_EQ(busy, 0u);  // no step of it could be one of a zero-time livelock
 }
 
 // A run busy at one instant whose state keeps changing might still end: only cut off.

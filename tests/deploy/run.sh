@@ -62,8 +62,8 @@ case "$mode" in
       echo -n "$args: "
       python3 "$repo/tests/deploy/compare.py" "$work/single.json" "$work/merged.json" || status=1
     done
-    # With --reduce each thread keeps its own states (the counts vary with who took what), and
-    # every reduction of the single run: SPIN's K=32 took 273 s on two threads before, 0.3 s now.
+    # With --reduce the threads share one state cache and hand each other work: the verdict is
+    # the single run's, the counts vary with who met which state first.
     argv=(proactor-pause --param chunks=32 --param pauses=2 --max-preemptions 100 --max-faults 0
           --max-depth 100000 --max-schedules 1000000 --reduce)
     "$loopcheck" explore "${argv[@]}" --json > "$work/single.json"

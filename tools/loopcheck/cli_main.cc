@@ -156,8 +156,9 @@ int dispatch(int argc, char** argv) {
   explore->add_option("--param", explore_options.params, "override a scenario parameter: name=value");
   explore->add_option("--max-depth", explore_options.max_depth, "steps per run (default: scenario's)")
       ->check(whole_in(1, 10000000));
-  explore->add_option("--max-preemptions", explore_options.max_preemptions, "preemption bound")
-      ->check(whole_in(0, 100));
+  explore->add_option("--max-preemptions", explore_options.max_preemptions,
+                      "preemption bound (up to 4000: one above any run's choices never binds)")
+      ->check(whole_in(0, 4000));
   explore->add_option("--max-faults", explore_options.max_faults, "fault bound")->check(whole_in(0, 100));
   explore->add_option("--max-app-actions", explore_options.max_app_actions,
                       "app action bound (adversarial apps)")->check(whole_in(0, 100));
@@ -190,9 +191,9 @@ int dispatch(int argc, char** argv) {
   explore->add_option("--shard", explore_options.shard,
                       "explore share I of N (I/N): the tree's subtrees dealt round robin; join with merge");
   CLI::Option* split_depth = explore->add_option("--split-depth", explore_options.split_depth,
-                                                 "branching choices that key a subtree for --shard and --jobs (default 16)")
+                                                 "branching choices that key a subtree for --shard and --jobs without --reduce (default 16)")
                                   ->check(whole_in(1, 64));
-  explore->add_option("--jobs", explore_options.jobs, "explore on this many threads (exhaustive; same certificate)")
+  explore->add_option("--jobs", explore_options.jobs, "explore on this many threads (exhaustive; the same verdict; with --reduce they share one state cache)")
       ->check(whole_in(1, 256));
   explore->add_flag("--json", explore_options.json, "print the result as JSON (no trace, no reproducer)");
 

@@ -276,9 +276,9 @@ int run_explore(const ExploreOptions& o) {
     if (auto bad = parse_shard(o.shard, limits.shard, limits.shards)) return usage_error(*bad);
   }
   limits.split_depth = o.split_depth;
-  if (o.jobs > 1 && o.reduce) {
-    std::cerr << "note: with --reduce each thread keeps its own states and the tree's first " << o.split_depth
-              << " branching choices go unpruned: on large instances one thread is faster (docs/PERFORMANCE.md)\n";
+  if (o.jobs > 1 && o.reduce && o.split_depth_given) {
+    return usage_error("--split-depth does not go with --jobs and --reduce: those threads share one state cache "
+                       "and hand each other work as they go, with no split");
   }
   bool tty = isatty(STDERR_FILENO);
   ProgressFn progress = [tty](const ExploreStats& s) {

@@ -1,0 +1,319 @@
+#include "model/engines/stealing.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "model/engines/checkpoints.h"
+#include "model/engines/shared_states.h"
+
+namespace loopcheck {
+namespace {
+
+// Work one thread hands another: a prefix whose last choice (`floor`) took its next value, the
+// receiver owning that choice's later values and everything below; and the filter slots of the
+// states on the way there, pinned (SharedStates) until the work is done.
+struct Work {
+  std::vector<ChoiceRecord> prefix;
+  std::size_t floor = 0;
+  std::vector<std::size_t> pinned;
+};
+
+// The work not yet taken, and the threads that wait for it. The search is over when every
+// thread waits and none is left; or when a thread stops it.
+class WorkPool {
+ public:
+  explicit WorkPool(Work root) { items_.push_back(std::move(root)); }
+
+  void give(Work work) {
+    std::lock_guard<std::mutex> hold(lock_);
+    items_.push_back(std::move(work));
+    update_wanted();
+    ready_.notify_one();
+  }
+  // The next work for a thread whose own (if it had any) is done; nullopt: nothing is left, or
+  // the search was stopped.
+  std::optional<Work> take(bool had_work) {
+    std::unique_lock<std::mutex> hold(lock_);
+    if (had_work) --busy_;
+    for (;;) {
+      if (stopped_ || exhausted_) return std::nullopt;
+      if (!items_.empty()) {
+        Work work = std::move(items_.front());
+        items_.pop_front();
+        ++busy_;
+        update_wanted();
+        return work;
+      }
+      if (busy_ == 0) {
+        ready_.notify_all();
+        return std::nullopt;
+      }
+      ++idle_;
+      update_wanted();
+      ready_.wait(hold);
+      --idle_;
+    }
+  }
+  // A thread waits with nothing queued for it: read by the busy ones after every run.
+  bool wanted() const { return wanted_.load(std::memory_order_relaxed); }
+  void stop() {
+    std::lock_guard<std::mutex> hold(lock_);
+    stopped_ = true;
+    stopped_flag_.store(true);
+    ready_.notify_all();
+  }
+  bool stopped() const { return stopped_flag_.load(std::memory_order_relaxed); }
+  // No more work is handed out: the schedule budget is spent. Unlike stop(), a thread goes on
+  // with the work it has.
+  void exhaust() {
+    std::lock_guard<std::mutex> hold(lock_);
+    exhausted_ = true;
+    ready_.notify_all();
+  }
+  bool exhausted() {
+    std::lock_guard<std::mutex> hold(lock_);
+    return exhausted_;
+  }
+
+ private:
+  void update_wanted() { wanted_.store(idle_ > items_.size(), std::memory_order_relaxed); }
+  std::mutex lock_;
+  std::condition_variable ready_;
+  std::deque<Work> items_;
+  std::size_t busy_ = 0;  // threads with work
+  std::size_t idle_ = 0;  // threads waiting for it
+  bool stopped_ = false;
+  bool exhausted_ = false;
+  std::atomic<bool> wanted_{false};
+  std::atomic<bool> stopped_flag_{false};
+};
+
+// Gives the shallowest choice of `next` from `floor` on that has a value left to the pool, with
+// its values left; the thread keeps what is below that choice. Not the last choice: that one
+// is the thread's next run. Returns the thread's floor from now on.
+std::size_t hand_over(const std::vector<ChoiceRecord>& next, std::size_t floor, const VisitedStates& visited,
+                      SharedStates& shared, WorkPool& pool, const Bounds& bounds) {
+  DeviationCount used = count_deviations(next, floor);
+  for (std::size_t j = floor; j + 1 < next.size(); ++j) {
+    const ChoiceRecord& c = next[j];
+    if (c.value != 0) used.add(c.kind);
+    if (c.value + 1 >= c.range) continue;  // no value left: no need to copy the prefix to ask
+    std::vector<ChoiceRecord> given(next.begin(), next.begin() + static_cast<long>(j) + 1);
+    if (!advance_prefix(given, used, bounds, nullptr, j)) continue;  // none within the bounds
+    // The states before choice j are this thread's path's, and the receiver's once it replays.
+    Work work{std::move(given), j, visited.path_slots_before(j)};
+    shared.pin(work.pinned, +1);
+    pool.give(std::move(work));
+    return j + 1;
+  }
+  return floor;
+}
+
+// The schedules a pass may run (max_schedules) and its deadline, taken by the threads in
+// batches: one locked instruction per batch, not per run. Once none is left, each thread runs
+// out what it holds and stops (WorkPool::exhaust), so a pass runs max_schedules in all.
+class ScheduleBudget {
+ public:
+  explicit ScheduleBudget(const ExploreLimits& limits) : left_(limits.max_schedules), in_time_(limits.take_schedule) {}
+  class Share {
+   public:
+    explicit Share(ScheduleBudget& budget) : budget_(budget) {}
+    ~Share() { budget_.left_.fetch_add(held_); }
+    Share(const Share&) = delete;
+    Share& operator=(const Share&) = delete;
+    enum class Answer { go, spent, out_of_time };
+    Answer take() {
+      if (budget_.in_time_ && !budget_.in_time_()) return Answer::out_of_time;
+      if (held_ == 0) held_ = budget_.grab();
+      if (held_ == 0) return Answer::spent;
+      --held_;
+      return Answer::go;
+    }
+
+   private:
+    ScheduleBudget& budget_;
+    std::uint64_t held_ = 0;
+  };
+
+ private:
+  static constexpr std::uint64_t kBatch = 64;
+  std::uint64_t grab() {
+    std::uint64_t now = left_.load();
+    std::uint64_t take = 0;
+    do {
+      take = std::min(now, kBatch);
+    } while (take > 0 && !left_.compare_exchange_weak(now, now - take));
+    return take;
+  }
+  std::atomic<std::uint64_t> left_;
+  std::function<bool()> in_time_;
+};
+
+// What one thread of a pass did.
+struct ThreadPart {
+  ExploreResult result;
+  GaveUp gave_up = GaveUp::no;
+  std::chrono::steady_clock::time_point found_at;  // of result.counterexample
+  std::exception_ptr error;                        // what the thread threw: thrown again after the join
+};
+
+void explore_thread(const RunSpec& spec, const ExploreLimits& limits, Pruning pruning, Preemptions preemptions,
+                    SharedStates& shared, unsigned thread, WorkPool& pool, ScheduleBudget& budget, ThreadPart& out) {
+  VisitedStates visited(shared, thread, limits.storing, limits.keep_all_below);
+  ScheduleBudget::Share share(budget);
+  StepVisitor visitor = [&](SimWorld& world, const PrefixChoiceSource& source) {
+    if (limits.por && source.redundant()) return false;  // an interleaving already explored
+    return visited.first_visit(world, source);
+  };
+  // As explore_exhaustive: the first run replays from a fresh world and tells whether the world
+  // can be saved; if so the rest branch from saved worlds.
+  std::optional<CheckpointedRuns> checkpointed;
+  bool may_checkpoint = limits.checkpoints;
+  auto run_one = [&](std::vector<ChoiceRecord> prefix, bool whole_path) {
+    if (checkpointed) {
+      std::size_t known = prefix.empty() ? 0 : prefix.size() - 1;
+      return checkpointed->run(std::move(prefix), &visitor, known, whole_path);
+    }
+    RunResult run = execute(spec, prefix, false, false, &visitor, limits.por);
+    if (may_checkpoint && run.restorable) {
+      try {
+        checkpointed.emplace(spec, limits.por, &visited.storing());
+      } catch (const ArenaFull&) {
+        // No room for an arena: every run replays.
+      }
+    }
+    may_checkpoint = false;
+    return run;
+  };
+  ExploreResult& result = out.result;
+  bool had_work = false;
+  while (std::optional<Work> work = pool.take(had_work)) {
+    had_work = true;
+    std::vector<ChoiceRecord> prefix = std::move(work->prefix);
+    std::size_t floor = work->floor;
+    // The first run of handed-over work replays a prefix this thread did not run: its states go
+    // on the path (VisitedStates::record_replayed).
+    bool first = true;
+    while (!pool.stopped()) {
+      ScheduleBudget::Share::Answer budget_says = share.take();
+      if (budget_says == ScheduleBudget::Share::Answer::out_of_time) {
+        pool.stop();  // incomplete
+        break;
+      }
+      if (budget_says == ScheduleBudget::Share::Answer::spent) {
+        pool.exhaust();  // incomplete; the others run what they hold
+        break;
+      }
+      visited.record_replayed(first);
+      RunResult run = run_one(std::move(prefix), first);
+      visited.record_replayed(false);
+      first = false;
+      result.account(run);
+      if (run.deferral_conflict) {
+        result.stats.deferral_conflict = run.deferral_conflict;
+        out.gave_up = GaveUp::deferral;
+        pool.stop();
+        break;
+      }
+      if (run.verdict == Verdict::cut_off && pruning == Pruning::any_depth) {
+        out.gave_up = GaveUp::cut_off;
+        pool.stop();
+        break;
+      }
+      if (run.verdict == Verdict::violation && !result.counterexample) {
+        result.counterexample = run;
+        out.found_at = std::chrono::steady_clock::now();
+        if (limits.stop_at_first) {
+          pool.stop();
+          break;
+        }
+      }
+      std::vector<ChoiceRecord> next = std::move(run.choices);
+      bool preemptions_bound = false;
+      bool more = advance_prefix(next, run.used, spec.bounds, &preemptions_bound, floor);
+      if (preemptions_bound && preemptions == Preemptions::ignored) {
+        out.gave_up = GaveUp::preemption_bound;
+        pool.stop();
+        break;
+      }
+      if (!more) break;  // this work is done
+      if (pool.wanted()) floor = hand_over(next, floor, visited, shared, pool, spec.bounds);
+      prefix = std::move(next);
+    }
+    shared.pin(work->pinned, -1);
+  }
+}
+
+// One pass on `jobs` threads over one shared cache.
+ExploreResult stealing_pass(const RunSpec& spec, const ExploreLimits& limits, Pruning pruning, Preemptions preemptions,
+                            std::uint32_t jobs, GaveUp& gave_up) {
+  auto start = std::chrono::steady_clock::now();
+  SharedStates shared(pruning, preemptions, jobs);
+  WorkPool pool(Work{});
+  ScheduleBudget budget(limits);
+  std::vector<ThreadPart> parts(jobs);
+  std::vector<std::thread> threads;
+  threads.reserve(jobs);
+  for (std::uint32_t i = 0; i < jobs; ++i) {
+    threads.emplace_back([&, i] {
+      try {
+        explore_thread(spec, limits, pruning, preemptions, shared, i, pool, budget, parts[i]);
+      } catch (...) {
+        parts[i].error = std::current_exception();
+        pool.stop();
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const ThreadPart& part : parts) {
+    if (part.error) std::rethrow_exception(part.error);
+  }
+  ExploreResult total;
+  const ThreadPart* found = nullptr;
+  for (const ThreadPart& part : parts) {
+    const ExploreStats& s = part.result.stats;
+    total.stats.schedules += s.schedules;
+    total.stats.steps += s.steps;
+    total.stats.cut_off += s.cut_off;
+    total.stats.pruned += s.pruned;
+    total.stats.max_depth = std::max(total.stats.max_depth, s.max_depth);
+    if (!total.first_cut_off && part.result.first_cut_off) total.first_cut_off = part.result.first_cut_off;
+    if (part.result.counterexample && (!found || part.found_at < found->found_at)) found = &part;
+    if (part.gave_up != GaveUp::no && gave_up == GaveUp::no) {
+      gave_up = part.gave_up;
+      total.stats.deferral_conflict = s.deferral_conflict;
+    }
+  }
+  // A violation is a run like any other, found whatever the pass's pruning: it stands.
+  if (found) {
+    total.counterexample = found->result.counterexample;
+    gave_up = GaveUp::no;
+  }
+  total.stats.states = shared.size();
+  total.stats.complete = !pool.stopped() && !pool.exhausted();
+  total.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return total;
+}
+
+}  // namespace
+
+ExploreResult explore_stealing(const RunSpec& spec, const ExploreLimits& given, std::uint32_t jobs) {
+  const ExploreLimits limits = with_deadline(given);  // one deadline for every pass
+  if (jobs <= 1 || !limits.reduce) return explore_exhaustive(spec, limits);
+  return explore_in_passes(spec, limits, [jobs](const RunSpec& pass_spec, const ExploreLimits& rest, Pruning pruning,
+                                                Preemptions preemptions, GaveUp& gave_up) {
+    return stealing_pass(pass_spec, rest, pruning, preemptions, jobs, gave_up);
+  });
+}
+
+}  // namespace loopcheck
