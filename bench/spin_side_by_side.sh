@@ -4,7 +4,9 @@
 # bench/spin/ (no faults, no preemption bound); loopcheck checks the real C++ transports with a
 # preemption bound high enough not to bind, no faults, every oracle on, state fingerprints on
 # (which states are kept is --store-states: auto, the default, in most rows; between-batches in
-# two and every-step in one, for comparison).
+# two and every-step in one, for comparison). Two rows run on two threads (--jobs 2), with a
+# preemption bound no run can reach (4000): threads meet states in another order than one DFS,
+# and a run may spend more preemptions before it meets one already explored (docs/PERFORMANCE.md).
 #   - fixed rows: SPIN states stored (exhaustive DFS) against loopcheck's certificate
 #     (schedules, states, complete?), median wall seconds of each.
 #   - bug rows: SPIN BFS (-DBUG -DBFS) gives the shortest trail, counted in the steps
@@ -20,6 +22,8 @@
 #        SPIN_ONLY=1 bench/spin_side_by_side.sh - [RUNS]        (SPIN alone; the binary is ignored)
 #        SMOKE=1 bench/spin_side_by_side.sh LOOPCHECK 1         (tiny instances: the ctest check)
 #        LIMIT=200 bench/spin_side_by_side.sh LOOPCHECK 3       (200 s per timed run)
+#        ONLY='K=(64|255) MAXPAUSE=2(, on two threads)?$' bench/spin_side_by_side.sh LOOPCHECK 3
+#                                                             (only the rows whose name matches)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 models="$repo/bench/spin"
@@ -56,6 +60,8 @@ else
     "proactor pause fixed, K=64 MAXPAUSE=2, states kept between batches|proactor_pause.pml|-DK=64 -DMAXPAUSE=2||explore proactor-pause --param chunks=64 --param pauses=2 --max-preemptions 100 --max-faults 0 --max-depth 100000 --max-schedules 1000000000 --reduce --store-states between-batches --json"
     "proactor pause fixed, K=255 MAXPAUSE=2, states kept between batches|proactor_pause.pml|-DK=255 -DMAXPAUSE=2||explore proactor-pause --param chunks=255 --param pauses=2 --max-preemptions 100 --max-faults 0 --max-depth 100000 --max-schedules 1000000000 --reduce --store-states between-batches --json"
     "proactor pause fixed, K=255 MAXPAUSE=2, every step's state kept|proactor_pause.pml|-DK=255 -DMAXPAUSE=2||explore proactor-pause --param chunks=255 --param pauses=2 --max-preemptions 100 --max-faults 0 --max-depth 100000 --max-schedules 1000000000 --reduce --store-states every-step --json"
+    "proactor pause fixed, K=64 MAXPAUSE=2, on two threads|proactor_pause.pml|-DK=64 -DMAXPAUSE=2||explore proactor-pause --param chunks=64 --param pauses=2 --max-preemptions 4000 --max-faults 0 --max-depth 100000 --max-schedules 1000000000 --reduce --jobs 2 --json"
+    "proactor pause fixed, K=255 MAXPAUSE=2, on two threads|proactor_pause.pml|-DK=255 -DMAXPAUSE=2||explore proactor-pause --param chunks=255 --param pauses=2 --max-preemptions 4000 --max-faults 0 --max-depth 100000 --max-schedules 1000000000 --reduce --jobs 2 --json"
     "dgram drain fixed, N=64 QCAP=64|dgram_drain.pml|-DN=64 -DQCAP=64||explore dgram-drain --param count=64 --max-preemptions 100 --max-faults 0 --max-depth 100000 --max-schedules 1000000000 --reduce --json"
     "dgram drain fixed, N=255 QCAP=64|dgram_drain.pml|-DN=255 -DQCAP=64||explore dgram-drain --param count=255 --max-preemptions 100 --max-faults 0 --max-depth 100000 --max-schedules 1000000000 --reduce --json"
     "proactor pause BUG shortest, K=64 MAXPAUSE=2|proactor_pause.pml|-DBUG -DK=64 -DMAXPAUSE=2|-DBFS|explore proactor-pause --bug bpo-33694 --param chunks=64 --param pauses=2 --max-preemptions 100 --max-faults 0 --max-depth 100000 --max-schedules 1000000000 --json"
@@ -72,6 +78,7 @@ printf '|---|---|---|---|---|---|---|\n'
 n=0
 for row in "${instances[@]}"; do
   IFS='|' read -r name model dflags cflags lcargs <<<"$row"
+  [[ -z "${ONLY:-}" || "$name" =~ $ONLY ]] || continue
   n=$((n + 1))
   dir="$work/$n"
   mkdir -p "$dir"

@@ -23,8 +23,9 @@ shares   every scenario and switch explored on one thread, with --jobs 3 and as 
 reduce   every switch on every scenario it reaches, at the scenario's bounds and at wider ones:
          plain DFS and --reduce (which prunes by the state fingerprint), and --reduce keeping
          only the states between the loop's batches or those and the ones after a choice branched
-         in a batch (--store-states between-batches, where-branched), must agree
-         on violation or clean wherever both explored their whole tree. A miss is a fingerprint
+         in a batch (--store-states between-batches, where-branched), and --reduce on two threads
+         sharing their states (--jobs 2), must agree on violation or clean wherever both
+         explored their whole tree. A miss is a fingerprint
          that merged two states with different futures; a violation only a reduction finds is a
          false alarm.
 choices  `run` with random choice strings on every scenario, no switch on: pass (0) or cut off
@@ -215,7 +216,7 @@ class Sweep:
                         tally['unproved'] += code != 2  # 2: a switch this scenario never reaches
                         continue
                     for reduce in (['--reduce'], ['--reduce', '--store-states', 'between-batches'],
-                                   ['--reduce', '--store-states', 'where-branched']):
+                                   ['--reduce', '--store-states', 'where-branched'], ['--reduce', '--jobs', '2']):
                         reduced, rcode = verdict(base + reduce)
                         # A reduced run that proves nothing is not a disagreement, but it must not crash.
                         ok = reduced == plain if reduced is not None else rcode in (0, 3)
