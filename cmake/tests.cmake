@@ -42,6 +42,7 @@ loopcheck_gtest(unit_tests unit
   model/engines/blame_test.cc
   model/engines/visited_states_test.cc
   model/engines/shared_states_test.cc
+  model/engines/stealing_test.cc
   model/engines/digest_map_test.cc
   model/engines/zeroed_array_test.cc
   model/engines/sampling_test.cc

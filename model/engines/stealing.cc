@@ -46,7 +46,7 @@ class WorkPool {
     std::unique_lock<std::mutex> hold(lock_);
     if (had_work) --busy_;
     for (;;) {
-      if (stopped_ || exhausted_) return std::nullopt;
+      if (stopped() || exhausted_) return std::nullopt;
       if (!items_.empty()) {
         Work work = std::move(items_.front());
         items_.pop_front();
@@ -68,11 +68,10 @@ class WorkPool {
   bool wanted() const { return wanted_.load(std::memory_order_relaxed); }
   void stop() {
     std::lock_guard<std::mutex> hold(lock_);
-    stopped_ = true;
-    stopped_flag_.store(true);
+    stopped_.store(true);
     ready_.notify_all();
   }
-  bool stopped() const { return stopped_flag_.load(std::memory_order_relaxed); }
+  bool stopped() const { return stopped_.load(std::memory_order_relaxed); }
   // No more work is handed out: the schedule budget is spent. Unlike stop(), a thread goes on
   // with the work it has.
   void exhaust() {
@@ -92,10 +91,9 @@ class WorkPool {
   std::deque<Work> items_;
   std::size_t busy_ = 0;  // threads with work
   std::size_t idle_ = 0;  // threads waiting for it
-  bool stopped_ = false;
   bool exhausted_ = false;
   std::atomic<bool> wanted_{false};
-  std::atomic<bool> stopped_flag_{false};
+  std::atomic<bool> stopped_{false};  // read without the lock by the busy threads
 };
 
 // Gives the shallowest choice of `next` from `floor` on that has a value left to the pool, with
@@ -173,7 +171,7 @@ void explore_thread(const RunSpec& spec, const ExploreLimits& limits, Pruning pr
   ScheduleBudget::Share share(budget);
   StepVisitor visitor = [&](SimWorld& world, const PrefixChoiceSource& source) {
     if (limits.por && source.redundant()) return false;  // an interleaving already explored
-    return visited.first_visit(world, source);
+    return !limits.reduce || visited.first_visit(world, source);
   };
   // As explore_exhaustive: the first run replays from a fresh world and tells whether the world
   // can be saved; if so the rest branch from saved worlds.
@@ -309,7 +307,11 @@ ExploreResult stealing_pass(const RunSpec& spec, const ExploreLimits& limits, Pr
 
 ExploreResult explore_stealing(const RunSpec& spec, const ExploreLimits& given, std::uint32_t jobs) {
   const ExploreLimits limits = with_deadline(given);  // one deadline for every pass
-  if (jobs <= 1 || !limits.reduce) return explore_exhaustive(spec, limits);
+  if (jobs <= 1) return explore_exhaustive(spec, limits);
+  if (!limits.reduce) {  // one pass, nothing pruned: the tree itself, dealt out as it goes
+    GaveUp gave_up = GaveUp::no;
+    return stealing_pass(spec, limits, Pruning::same_or_lower_depth, Preemptions::counted, jobs, gave_up);
+  }
   return explore_in_passes(spec, limits, [jobs](const RunSpec& pass_spec, const ExploreLimits& rest, Pruning pruning,
                                                 Preemptions preemptions, GaveUp& gave_up) {
     return stealing_pass(pass_spec, rest, pruning, preemptions, jobs, gave_up);

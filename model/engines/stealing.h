@@ -21,6 +21,9 @@
 
 namespace loopcheck {
 
+// Without `reduce` nothing is pruned and every run of the tree is run once: the single run's
+// count of schedules exactly (what the tests check the dealing of work by; the CLI's --jobs
+// splits a plain DFS instead, shards.h, for its deterministic certificate).
 ExploreResult explore_stealing(const RunSpec& spec, const ExploreLimits& limits, std::uint32_t jobs);
 
 }  // namespace loopcheck
