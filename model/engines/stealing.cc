@@ -185,7 +185,7 @@ void explore_thread(const RunSpec& spec, const ExploreLimits& limits, Pruning pr
     RunResult run = execute(spec, prefix, false, false, &visitor, limits.por);
     if (may_checkpoint && run.restorable) {
       try {
-        checkpointed.emplace(spec, limits.por, &visited.storing());
+        checkpointed.emplace(spec, limits.por, limits.reduce ? &visited.storing() : nullptr);
       } catch (const ArenaFull&) {
         // No room for an arena: every run replays.
       }
