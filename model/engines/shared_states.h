@@ -8,8 +8,14 @@
 // threads, the earlier visit may be another thread's, still under way: pruning there could
 // leave the cycle to no one, each thread stopping where the other's path crossed its own. So a
 // covered state is not pruned while it is on any other thread's path with the same deviations
-// spent; the run goes on, as it would on its own path. Once no path holds it, every way on from
-// it has been taken, or pruned under the same rule, as in one thread's DFS.
+// spent, if the step into it could be a step of such a cycle (SimWorld::last_step_busy: the
+// clock stood still, no bounded choice, the loop not idle; every step of a zero-time livelock is
+// one); the run goes on, as it would on its own path. Once no path holds it, every way on from
+// it has been taken, or pruned under the same rule, as in one thread's DFS. A cycle is lost only
+// if a run stops on it, and a run that stops on it either came in by a step of the cycle (busy:
+// it goes on while another thread is still there) or from outside, where the thread that holds
+// the state goes round it. Going on from every state on another path, busy or not, made two
+// threads chase each other down the same subtrees (docs/PERFORMANCE.md).
 //
 // The filter counts by slot (a hash of the state and the deviations), so a collision only makes
 // a thread go on where it could have stopped: never a state pruned that should not be. A thread
