@@ -129,6 +129,23 @@ RunResult CheckpointedRuns::run(std::vector<ChoiceRecord> prefix, const StepVisi
   return result;
 }
 
+RunResult DfsRuns::run(std::vector<ChoiceRecord> prefix, const StepVisitor* visitor, bool whole_path) {
+  if (checkpointed_) {
+    std::size_t known = prefix.empty() ? 0 : prefix.size() - 1;
+    return checkpointed_->run(std::move(prefix), visitor, known, whole_path);
+  }
+  RunResult run = execute(spec_, prefix, false, false, visitor, sleep_sets_);
+  if (may_checkpoint_ && run.restorable) {
+    try {
+      checkpointed_.emplace(spec_, sleep_sets_, fingerprints_);
+    } catch (const ArenaFull&) {
+      // No room for an arena (a strict overcommit policy, say): every run replays.
+    }
+  }
+  may_checkpoint_ = false;
+  return run;
+}
+
 void CheckpointedRuns::rethrow_outside() {
   try {
     throw;

@@ -95,4 +95,23 @@ class CheckpointedRuns {
   std::uint64_t fresh_boundaries_ = 0;  // boundaries past a run's prefix, over all runs
 };
 
+// A DFS's runs, each taking all but its prefix's last choice from the run before (the prefixes
+// advance_prefix makes): the first replays from a fresh world and tells whether the world can
+// be saved; if so, and `checkpoints`, the rest branch from saved worlds (CheckpointedRuns),
+// else each replays.
+class DfsRuns {
+ public:
+  DfsRuns(const RunSpec& spec, bool sleep_sets, bool checkpoints, const Storing* fingerprints)
+      : spec_(spec), sleep_sets_(sleep_sets), may_checkpoint_(checkpoints), fingerprints_(fingerprints) {}
+  // execute(spec, prefix, false, false, visitor, sleep_sets); `whole_path` as CheckpointedRuns::run.
+  RunResult run(std::vector<ChoiceRecord> prefix, const StepVisitor* visitor, bool whole_path = false);
+
+ private:
+  const RunSpec& spec_;
+  bool sleep_sets_;
+  bool may_checkpoint_;
+  const Storing* fingerprints_;
+  std::optional<CheckpointedRuns> checkpointed_;
+};
+
 }  // namespace loopcheck

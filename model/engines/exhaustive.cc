@@ -138,29 +138,13 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
     return !keyed(source);
   };
   bool reducing = limits.reduce || limits.por;
-  // The first run replays from a fresh world, and tells whether its world can be saved; the
-  // rest branch from saved worlds if it can. Every run keeps the choices before the prefix's
-  // last one, and (in a sharded pass) their branching count.
-  std::optional<CheckpointedRuns> checkpointed;
-  bool may_checkpoint = limits.checkpoints;
+  // Every run keeps the choices before the prefix's last one, and (in a sharded pass) their
+  // branching count: every prefix here is the last run's choices with its last one changed,
+  // and the loop below sets the next one before it reads it again, so the run may have it.
+  DfsRuns runs(spec, limits.por, limits.checkpoints, limits.reduce ? &visited.storing() : nullptr);
   auto run_one = [&](const StepVisitor* step_visitor) {
     branching.from(prefix.empty() ? 0 : prefix.size() - 1);
-    // Every prefix here is the last run's choices with its last one changed, and the loop
-    // below sets the next one before it reads it again: the run may have it.
-    if (checkpointed) {
-      std::size_t known = prefix.empty() ? 0 : prefix.size() - 1;
-      return checkpointed->run(std::move(prefix), step_visitor, known);
-    }
-    RunResult run = execute(spec, prefix, false, false, step_visitor, limits.por);
-    if (may_checkpoint && run.restorable) {
-      try {
-        checkpointed.emplace(spec, limits.por, limits.reduce ? &visited.storing() : nullptr);
-      } catch (const ArenaFull&) {
-        // No room for an arena (a strict overcommit policy, say): every run replays.
-      }
-    }
-    may_checkpoint = false;
-    return run;
+    return runs.run(std::move(prefix), step_visitor);
   };
   for (;;) {
     if (result.stats.schedules >= limits.max_schedules) break;

@@ -194,9 +194,11 @@ TEST(Shards, ThreadsShareTheScheduleBudget) {
   limits.max_schedules = 500;
   for (bool reduce : {false, true}) {
     limits.reduce = reduce;
-    ExploreResult parallel = explore_parallel(spec_of("stream-two-clients"), limits, 2);
-    EXPECT_EQ(parallel.stats.schedules, 500u) << "reduce=" << reduce;
-    EXPECT_FALSE(parallel.stats.complete);
+    for (std::uint32_t jobs : {2u, 3u}) {  // with reduce, threads that hand each other work
+      ExploreResult parallel = explore_parallel(spec_of("stream-two-clients"), limits, jobs);
+      EXPECT_EQ(parallel.stats.schedules, 500u) << "reduce=" << reduce << " jobs=" << jobs;
+      EXPECT_FALSE(parallel.stats.complete);
+    }
   }
 }
 

@@ -173,26 +173,7 @@ void explore_thread(const RunSpec& spec, const ExploreLimits& limits, Pruning pr
     if (limits.por && source.redundant()) return false;  // an interleaving already explored
     return !limits.reduce || visited.first_visit(world, source);
   };
-  // As explore_exhaustive: the first run replays from a fresh world and tells whether the world
-  // can be saved; if so the rest branch from saved worlds.
-  std::optional<CheckpointedRuns> checkpointed;
-  bool may_checkpoint = limits.checkpoints;
-  auto run_one = [&](std::vector<ChoiceRecord> prefix, bool whole_path) {
-    if (checkpointed) {
-      std::size_t known = prefix.empty() ? 0 : prefix.size() - 1;
-      return checkpointed->run(std::move(prefix), &visitor, known, whole_path);
-    }
-    RunResult run = execute(spec, prefix, false, false, &visitor, limits.por);
-    if (may_checkpoint && run.restorable) {
-      try {
-        checkpointed.emplace(spec, limits.por, limits.reduce ? &visited.storing() : nullptr);
-      } catch (const ArenaFull&) {
-        // No room for an arena: every run replays.
-      }
-    }
-    may_checkpoint = false;
-    return run;
-  };
+  DfsRuns runs(spec, limits.por, limits.checkpoints, limits.reduce ? &visited.storing() : nullptr);
   ExploreResult& result = out.result;
   bool had_work = false;
   while (std::optional<Work> work = pool.take(had_work)) {
@@ -213,7 +194,7 @@ void explore_thread(const RunSpec& spec, const ExploreLimits& limits, Pruning pr
         break;
       }
       visited.record_replayed(first);
-      RunResult run = run_one(std::move(prefix), first);
+      RunResult run = runs.run(std::move(prefix), &visitor, first);
       visited.record_replayed(false);
       first = false;
       result.account(run);

@@ -38,18 +38,5 @@ TEST(Stealing, AViolationStopsTheThreadsAndReplays) {
   EXPECT_TRUE(again.violation);
 }
 
-// The schedule budget counts every thread's runs together, and an exploration it cuts short
-// is incomplete, never clean.
-TEST(Stealing, TheBudgetIsEveryThreadsAndEndsIncomplete) {
-  ExploreLimits limits;
-  limits.max_schedules = 500;
-  for (bool reduce : {false, true}) {
-    limits.reduce = reduce;
-    ExploreResult result = explore_stealing(spec_of("stream-two-clients"), limits, 3);
-    EXPECT_EQ(result.stats.schedules, 500u) << "reduce=" << reduce;
-    EXPECT_FALSE(result.stats.complete);
-  }
-}
-
 }  // namespace
 }  // namespace loopcheck
