@@ -46,7 +46,7 @@ class WorkPool {
     std::unique_lock<std::mutex> hold(lock_);
     if (had_work) --busy_;
     for (;;) {
-      if (stopped() || exhausted_) return std::nullopt;
+      if (stopped()) return std::nullopt;
       if (!items_.empty()) {
         Work work = std::move(items_.front());
         items_.pop_front();
@@ -72,16 +72,19 @@ class WorkPool {
     ready_.notify_all();
   }
   bool stopped() const { return stopped_.load(std::memory_order_relaxed); }
-  // No more work is handed out: the schedule budget is spent. Unlike stop(), a thread goes on
-  // with the work it has.
-  void exhaust() {
+  // A thread with no schedules left gives its work back, unfinished, and leaves: a thread that
+  // still holds some takes it on.
+  void leave(Work unfinished) {
     std::lock_guard<std::mutex> hold(lock_);
-    exhausted_ = true;
+    items_.push_back(std::move(unfinished));
+    --busy_;
+    update_wanted();
     ready_.notify_all();
   }
-  bool exhausted() {
+  // No work was left untaken: with stopped() false, the whole tree was explored.
+  bool drained() {
     std::lock_guard<std::mutex> hold(lock_);
-    return exhausted_;
+    return items_.empty();
   }
 
  private:
@@ -91,7 +94,6 @@ class WorkPool {
   std::deque<Work> items_;
   std::size_t busy_ = 0;  // threads with work
   std::size_t idle_ = 0;  // threads waiting for it
-  bool exhausted_ = false;
   std::atomic<bool> wanted_{false};
   std::atomic<bool> stopped_{false};  // read without the lock by the busy threads
 };
@@ -118,8 +120,9 @@ std::size_t hand_over(const std::vector<ChoiceRecord>& next, std::size_t floor, 
 }
 
 // The schedules a pass may run (max_schedules) and its deadline, taken by the threads in
-// batches: one locked instruction per batch, not per run. Once none is left, each thread runs
-// out what it holds and stops (WorkPool::exhaust), so a pass runs max_schedules in all.
+// batches: one locked instruction per batch, not per run. A thread that finds none left gives
+// its work back and leaves (WorkPool::leave), and those that still hold some go on with it, so
+// a pass cut short by the budget has run max_schedules in all.
 class ScheduleBudget {
  public:
   explicit ScheduleBudget(const ExploreLimits& limits) : left_(limits.max_schedules), in_time_(limits.take_schedule) {}
@@ -190,8 +193,16 @@ void explore_thread(const RunSpec& spec, const ExploreLimits& limits, Pruning pr
         break;
       }
       if (budget_says == ScheduleBudget::Share::Answer::spent) {
-        pool.exhaust();  // incomplete; the others run what they hold
-        break;
+        // What is left keeps its way there pinned: this thread's path leaves the filter now.
+        Work rest{std::move(prefix), floor, std::move(work->pinned)};
+        if (!first) {
+          std::vector<std::size_t> held = visited.path_slots_before(rest.prefix.size() - 1);
+          shared.pin(held, +1);
+          shared.pin(rest.pinned, -1);
+          rest.pinned = std::move(held);
+        }
+        pool.leave(std::move(rest));
+        return;
       }
       visited.record_replayed(first);
       RunResult run = runs.run(std::move(prefix), &visitor, first);
@@ -279,7 +290,7 @@ ExploreResult stealing_pass(const RunSpec& spec, const ExploreLimits& limits, Pr
     gave_up = GaveUp::no;
   }
   total.stats.states = shared.size();
-  total.stats.complete = !pool.stopped() && !pool.exhausted();
+  total.stats.complete = !pool.stopped() && pool.drained();
   total.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return total;
 }

@@ -26,20 +26,27 @@ bool stores(Storing storing, SimWorld& world) {
   throw std::logic_error("Storing::automatic is resolved by VisitedStates::storing()");
 }
 
+namespace {
+
+// What Storing::automatic starts as: every_step, unless it is to keep no state that way at all.
+Storing first_storing(Storing storing, std::size_t keep_all_below) {
+  if (storing != Storing::automatic) return storing;
+  return keep_all_below == 0 ? Storing::where_branched : Storing::every_step;
+}
+
+}  // namespace
+
 VisitedStates::VisitedStates(Pruning pruning, Preemptions preemptions, Storing storing, std::size_t keep_all_below)
     : own_(std::make_unique<StateTable>(pruning, preemptions)),
-      storing_(storing != Storing::automatic ? storing
-               : keep_all_below == 0         ? Storing::where_branched
-                                             : Storing::every_step),
+      storing_(first_storing(storing, keep_all_below)),
       switch_at_(storing == Storing::automatic ? keep_all_below : 0) {}
 
 VisitedStates::VisitedStates(SharedStates& shared, unsigned thread, Storing storing, std::size_t keep_all_below)
-    : VisitedStates(Pruning::any_depth, Preemptions::counted, storing, keep_all_below) {
-  own_.reset();
-  shared_ = &shared;
-  thread_ = thread;
-  row_ = shared.row(thread);
-}
+    : shared_(&shared),
+      storing_(first_storing(storing, keep_all_below)),
+      switch_at_(storing == Storing::automatic ? keep_all_below : 0),
+      thread_(thread),
+      row_(shared.row(thread)) {}
 
 // A shared table's filter gives this path back: its states are no longer being explored here.
 VisitedStates::~VisitedStates() {
