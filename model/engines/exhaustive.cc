@@ -1,7 +1,6 @@
 #include "model/engines/exhaustive.h"
 
 #include <chrono>
-#include <stdexcept>
 
 #include "model/engines/checkpoints.h"
 #include "model/engines/visited_states.h"
@@ -36,24 +35,6 @@ class BranchingCount {
 
  private:
   std::vector<std::uint32_t> upto_{0};  // upto_[k]: branching choices among the first k
-};
-
-// A thread's subtrees under --jobs, kept across the passes of one exploration: a pass that
-// starts again walks the same subtrees and must take the same ones, without asking again (the
-// other threads took the rest).
-class Dealt {
- public:
-  ExploreLimits::Claim ask(const ExploreLimits& limits, std::uint64_t subtree) {
-    using Claim = ExploreLimits::Claim;
-    if (subtree < taken_.size()) return taken_[subtree] ? Claim::take : Claim::skip;
-    if (subtree > taken_.size()) throw std::logic_error("subtrees must be asked for in order");
-    Claim claim = limits.claim(subtree);
-    if (claim != Claim::stop) taken_.push_back(claim == Claim::take);
-    return claim;
-  }
-
- private:
-  std::vector<bool> taken_;  // by subtree, in DFS order
 };
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -105,7 +86,7 @@ namespace {
 // the first time their bound withholds a choice: its pruning, or its deferring, is then not
 // known to be sound.
 ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, const ProgressFn& progress,
-                           Pruning pruning, Preemptions preemptions, Dealt& dealt, GaveUp& gave_up) {
+                           Pruning pruning, Preemptions preemptions, GaveUp& gave_up) {
   auto start = std::chrono::steady_clock::now();
   ExploreResult result;
   std::vector<ChoiceRecord> prefix;
@@ -114,16 +95,8 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
   // costs one probe, cut as soon as its key is known, to find where the next one starts; the
   // key must be the same in every share, so nothing is pruned before it is complete (the state
   // cache differs between shares; the sleep sets, a function of the path, do not).
-  const bool sharded = limits.shards > 1 || limits.claim;
+  const bool sharded = limits.shards > 1;
   std::uint64_t subtree = 0;
-  std::uint64_t decided = ~std::uint64_t{0};  // the subtree `claim` was last asked about
-  ExploreLimits::Claim mine = ExploreLimits::Claim::take;
-  auto claim = [&] {
-    if (decided == subtree) return mine;
-    decided = subtree;
-    if (limits.claim) return mine = dealt.ask(limits, subtree);
-    return mine = subtree % limits.shards == limits.shard ? ExploreLimits::Claim::take : ExploreLimits::Claim::skip;
-  };
   BranchingCount branching;
   auto keyed = [&](const PrefixChoiceSource& source) {
     return !sharded || branching.of(source.made()) >= limits.split_depth;
@@ -148,9 +121,7 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
   };
   for (;;) {
     if (result.stats.schedules >= limits.max_schedules) break;
-    ExploreLimits::Claim claimed = sharded ? claim() : ExploreLimits::Claim::take;
-    if (claimed == ExploreLimits::Claim::stop) break;  // another thread found a violation before
-    if (claimed == ExploreLimits::Claim::skip) {
+    if (sharded && subtree % limits.shards != limits.shard) {  // another share's
       RunResult skimmed = run_one(&probe);
       std::vector<ChoiceRecord> key(skimmed.choices.begin(),
                                     skimmed.choices.begin() + static_cast<long>(split_index(skimmed.choices, limits.split_depth)));
@@ -185,7 +156,6 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
     if (counterexample) {
       result.counterexample = std::move(run);
       result.counterexample_subtree = subtree;
-      if (limits.found) limits.found(subtree);
       if (limits.stop_at_first) break;
     }
     if (preemptions_bound && preemptions == Preemptions::ignored) {
@@ -239,18 +209,16 @@ ExploreLimits with_deadline(const ExploreLimits& given) {
 // A share does the same over its own subtrees: what is pruned and how preemptions are covered
 // never changes which subtrees there are (nothing is pruned before a subtree's key is complete),
 // so a share can start again alone. Deferring does change the tree: a share that gives it up
-// goes on without, and merge_shards finds out whether every share did; threads sharing one tree
-// (`claim`) stop instead, and explore_parallel starts them all again without.
+// goes on without, and merge_shards finds out whether every share did.
 ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& given, const ProgressFn& progress) {
   const ExploreLimits limits = with_deadline(given);  // one deadline for every pass
-  Dealt dealt;
   if (!limits.reduce) {
     GaveUp gave_up = GaveUp::no;
-    return explore_pass(spec, limits, progress, Pruning::same_or_lower_depth, Preemptions::counted, dealt, gave_up);
+    return explore_pass(spec, limits, progress, Pruning::same_or_lower_depth, Preemptions::counted, gave_up);
   }
   return explore_in_passes(spec, limits, [&](const RunSpec& pass_spec, const ExploreLimits& rest, Pruning pruning,
                                              Preemptions preemptions, GaveUp& gave_up) {
-    return explore_pass(pass_spec, rest, progress, pruning, preemptions, dealt, gave_up);
+    return explore_pass(pass_spec, rest, progress, pruning, preemptions, gave_up);
   });
 }
 
@@ -273,16 +241,15 @@ ExploreResult explore_in_passes(const RunSpec& spec, const ExploreLimits& limits
   for (;;) {
     GaveUp gave_up = GaveUp::no;
     ExploreResult pass = run_pass(pass_spec, rest, pruning, preemptions, gave_up);
-    bool last = gave_up == GaveUp::no || (gave_up == GaveUp::deferral && limits.claim);
-    if (last) {
+    if (gave_up == GaveUp::no) {
       pass.stats.schedules += spent.schedules;
       pass.stats.steps += spent.steps;
       pass.stats.seconds += spent.seconds;
       pass.stats.restarted = pruning != Pruning::any_depth;
       pass.stats.preemptions_counted = preemptions == Preemptions::counted;
       pass.stats.deferred = pass_spec.defer_environment;
-      if (gave_up == GaveUp::no) pass.stats.deferral_conflict = conflict;
-      return pass;  // given up deferring: complete is false, the conflict says where
+      pass.stats.deferral_conflict = conflict;
+      return pass;
     }
     spent.schedules += pass.stats.schedules;
     spent.steps += pass.stats.steps;

@@ -31,9 +31,8 @@ struct ExploreStats {
   // counts that pass). False when nothing was reduced.
   bool preemptions_counted = false;
   // The reduction deferred the environment while the loop had work (model/world/deferral.h);
-  // or it tried, met a step that depends on what waited, and started again without. A thread
-  // of explore_parallel does not start again: it stops, `deferred` still true, the conflict
-  // set and `complete` false, and explore_parallel starts every thread again without.
+  // or it tried, met a step that depends on what waited, and started again without (with
+  // --jobs, every thread did: stealing.h).
   bool deferred = false;
   std::optional<std::string> deferral_conflict;
   double seconds = 0;
@@ -61,21 +60,14 @@ struct ExploreLimits {
   // Partial-order reduction: sleep sets over independent kernel and peer events (disjoint
   // sockets, both due now). Combined with `reduce`, the sleep set is part of the state key.
   bool por = false;
-  // A deterministic share of the tree (explore --shard, --jobs; see shards.h): the subtrees
-  // under the first `split_depth` branching choices are dealt round robin, in DFS order, to
-  // `shards` shares, and this run explores share `shard`. shards = 1 is the whole tree.
+  // A deterministic share of the tree (explore --shard; see shards.h): the subtrees under the
+  // first `split_depth` branching choices are dealt round robin, in DFS order, to `shards`
+  // shares, and this run explores share `shard`. shards = 1 is the whole tree.
   std::uint32_t shard = 0;
   std::uint32_t shards = 1;
   std::uint32_t split_depth = 16;
-  // --jobs (set by explore_parallel): instead of round robin, each thread asks at every subtree
-  // whether it takes it, leaves it to another, or stops (a violation was found earlier in DFS
-  // order). Called once per subtree, in order.
-  enum class Claim { take, skip, stop };
-  std::function<Claim(std::uint64_t subtree)> claim;
-  // Told the rank of the subtree where this run met its first violation (stop_at_first).
-  std::function<void(std::uint64_t subtree)> found;
-  // --jobs: asked before each schedule, on top of max_schedules; false = the budget the threads
-  // share is spent (max_schedules counts the whole exploration, not each thread's part).
+  // Asked before each schedule, on top of max_schedules; false = no more (the time limit:
+  // with_deadline).
   std::function<bool()> take_schedule;
   // A time limit in seconds (0: none): past it no schedule starts, and the exploration, every
   // pass and thread of it, ends incomplete. Counted from the start of explore_exhaustive or
@@ -123,7 +115,7 @@ ExploreResult explore_exhaustive(const RunSpec& spec, const ExploreLimits& limit
 
 // Why a pass of a reduced search stopped before its end proved anything.
 enum class GaveUp { no, cut_off, deferral, preemption_bound };
-// One pass of a reduced search: a DFS of the whole tree (or of a share, with `claim`) with the
+// One pass of a reduced search: a DFS of the whole tree (or of a share) with the
 // spec (its defer_environment set), limits (the budget left) and ways of pruning given; it
 // sets gave_up when it stopped for one of those reasons.
 using ReducedPass =

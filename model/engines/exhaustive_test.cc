@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "model/engines/shards.h"
+#include "model/engines/stealing.h"
 #include "model/engines/test_specs.h"
 
 namespace loopcheck {

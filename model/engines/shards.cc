@@ -1,12 +1,8 @@
 #include "model/engines/shards.h"
 
 #include <algorithm>
-#include <atomic>
 #include <charconv>
-#include <thread>
 #include <utility>
-
-#include "model/engines/stealing.h"
 
 namespace loopcheck {
 
@@ -66,71 +62,6 @@ ExploreResult merge_shards(std::vector<ExploreResult> parts) {
         total.stats.deferral_conflict.value_or("") + ")";
   }
   return total;
-}
-
-// The threads walk the same subtrees in the same order; the first to reach one takes it (a
-// subtree is reached only after every earlier one was taken, so `next` is the one to take).
-// Which thread explores what varies from run to run; what is explored does not, so the sums
-// are the single run's. A violation stops every thread at the subtrees after it; those before
-// it are finished, so the earliest violation is the single run's first. A thread that must give
-// up deferring the environment stops them all, and they start again without (its tree differs).
-ExploreResult explore_parallel(const RunSpec& spec, const ExploreLimits& limits, std::uint32_t jobs) {
-  if (jobs <= 1) return explore_exhaustive(spec, limits);
-  if (limits.reduce) return explore_stealing(spec, limits, jobs);
-  ExploreLimits shared = with_deadline(limits);  // one deadline for every thread and round
-  shared.shards = 1;
-  ExploreStats spent;  // a round given up for a deferral conflict
-  std::optional<std::string> conflict;
-  std::atomic<std::uint64_t> left{limits.max_schedules};  // for all threads and rounds
-  shared.take_schedule = [&left, in_time = shared.take_schedule] {
-    if (in_time && !in_time()) return false;
-    std::uint64_t now = left.load();
-    while (now > 0 && !left.compare_exchange_weak(now, now - 1)) {
-    }
-    return now > 0;
-  };
-  for (;;) {
-    std::atomic<std::uint64_t> next{0};
-    std::atomic<std::uint64_t> stop_after{~std::uint64_t{0}};
-    std::atomic<bool> undeferring{false};
-    shared.claim = [&](std::uint64_t subtree) {
-      if (subtree > stop_after.load() || undeferring.load()) return ExploreLimits::Claim::stop;
-      std::uint64_t expected = subtree;
-      return next.compare_exchange_strong(expected, subtree + 1) ? ExploreLimits::Claim::take
-                                                                  : ExploreLimits::Claim::skip;
-    };
-    shared.found = [&](std::uint64_t subtree) {
-      std::uint64_t seen = stop_after.load();
-      while (subtree < seen && !stop_after.compare_exchange_weak(seen, subtree)) {
-      }
-    };
-    std::vector<ExploreResult> parts(jobs);
-    std::vector<std::thread> threads;
-    threads.reserve(jobs);
-    for (std::uint32_t i = 0; i < jobs; ++i) {
-      threads.emplace_back([&, i] {
-        parts[i] = explore_exhaustive(spec, shared);
-        if (parts[i].stats.deferred && parts[i].stats.deferral_conflict) undeferring = true;
-      });
-    }
-    for (std::thread& t : threads) t.join();
-    if (undeferring) {
-      for (const ExploreResult& part : parts) {
-        if (part.stats.deferred && part.stats.deferral_conflict && !conflict) conflict = part.stats.deferral_conflict;
-        spent.schedules += part.stats.schedules;
-        spent.steps += part.stats.steps;
-        spent.seconds = std::max(spent.seconds, part.stats.seconds);
-      }
-      shared.defer_environment = false;
-      continue;
-    }
-    ExploreResult total = merge_shards(std::move(parts));
-    total.stats.schedules += spent.schedules;
-    total.stats.steps += spent.steps;
-    total.stats.seconds += spent.seconds;
-    if (conflict) total.stats.deferral_conflict = conflict;
-    return total;
-  }
 }
 
 }  // namespace loopcheck

@@ -26,10 +26,4 @@ std::optional<std::string> parse_shard(const std::string& text, std::uint32_t& s
 // (and first cut-off run) of the earliest subtree. `parts` holds every share once.
 ExploreResult merge_shards(std::vector<ExploreResult> parts);
 
-// --jobs: the shares of `jobs` run on as many threads, then merge. Each share builds its own
-// worlds; nothing is shared between threads but the scenario and catalog, which are read only.
-// With --reduce the threads share one state cache and hand each other work instead
-// (explore_stealing): the same verdict, counts that vary from run to run.
-ExploreResult explore_parallel(const RunSpec& spec, const ExploreLimits& limits, std::uint32_t jobs);
-
 }  // namespace loopcheck

@@ -1,9 +1,10 @@
 // The shares of an exploration, merged, are the single run: the same schedules, cut-offs and
-// steps when clean, the same first counterexample when not; and --jobs the same again.
+// steps when clean, the same first counterexample when not. (--jobs alone: stealing_test.cc.)
 #include "model/engines/shards.h"
 
 #include <gtest/gtest.h>
 
+#include "model/engines/stealing.h"
 #include "model/engines/test_specs.h"
 
 namespace loopcheck {
@@ -72,14 +73,6 @@ TEST(Shards, TheMergedCounterexampleIsTheSingleRunsFirst) {
   }
 }
 
-TEST(Shards, JobsGiveTheSingleRunsCertificate) {
-  RunSpec spec = spec_of("proactor-pause");
-  ExploreResult single = explore_exhaustive(spec);
-  ExploreResult parallel = explore_parallel(spec, {}, 2);
-  expect_same_tree(single, parallel);
-  EXPECT_EQ(certificate(spec, parallel.stats, false), certificate(spec, single.stats, false));
-}
-
 // With the state cache, shares and threads keep every reduction one run has: pruning at any
 // depth, preemptions left out of covering, the environment deferred. (They used to prune by
 // depth only, never defer, and count preemptions: proactor-pause chunks=32 took 273 s on two
@@ -102,8 +95,8 @@ TEST(Shards, ReducedSharesAndThreadsKeepEveryReduction) {
   EXPECT_TRUE(explore_parallel(spec, reduced(), 2).counterexample);
 }
 
-// A share or a thread that starts again (a cut-off run, a preemption bound that binds) walks
-// the same subtrees; threads take the same ones they took (Dealt), so none is lost or doubled.
+// A share that starts again (a cut-off run, a preemption bound that binds) walks the same
+// subtrees, so none is lost or doubled; threads start the next pass together.
 TEST(Shards, SharesAndThreadsStartAgainOverTheirOwnSubtrees) {
   RunSpec cut = spec_of("proactor-pause");
   cut.bounds.max_steps = 30;
@@ -126,23 +119,6 @@ TEST(Shards, SharesAndThreadsStartAgainOverTheirOwnSubtrees) {
     EXPECT_FALSE(r.counterexample);
     EXPECT_GT(r.stats.schedules, counted.stats.schedules);  // the pass that gave up is counted
   }
-}
-
-// `claim` is asked once per subtree, in order, however often a thread's search starts again:
-// the other threads went on from its answer, so asking twice would lose the subtrees it took.
-TEST(Shards, AThreadThatStartsAgainIsNotAskedTwice) {
-  RunSpec spec = spec_of("proactor-pause");
-  spec.bounds.max_steps = 30;  // cut-off runs: the search starts again pruning by depth
-  ExploreLimits limits = reduced();
-  std::vector<std::uint64_t> asked;
-  limits.claim = [&](std::uint64_t subtree) {
-    asked.push_back(subtree);
-    return subtree % 2 == 0 ? ExploreLimits::Claim::take : ExploreLimits::Claim::skip;
-  };
-  ExploreResult result = explore_exhaustive(spec, limits);
-  ASSERT_TRUE(result.stats.restarted);
-  ASSERT_GT(asked.size(), 2u);
-  for (std::size_t i = 0; i < asked.size(); ++i) EXPECT_EQ(asked[i], i);
 }
 
 // proactor-dgram-echo meets a deferral conflict: one run starts again without deferring; so
@@ -176,30 +152,6 @@ TEST(Shards, SharesThatDeferredAndSharesThatGaveItUpAreNoCertificate) {
   EXPECT_NE(merged.stats.deferral_conflict->find("--no-defer"), std::string::npos);
   parts[0].stats.deferred = parts[2].stats.deferred = false;
   EXPECT_TRUE(merge_shards(parts).stats.complete);
-}
-
-// TLS worlds on two threads: each thread's engines take OpenSSL contexts from a pool of the
-// thread's own (one shared pool freed a context twice and crashed `explore ssl-adversary --jobs 2`).
-TEST(Shards, JobsRunTlsWorldsToo) {
-  RunSpec spec = spec_of("ssl-adversary");
-  ExploreResult single = explore_exhaustive(spec);
-  ExploreResult parallel = explore_parallel(spec, {}, 2);
-  expect_same_tree(single, parallel);
-  EXPECT_FALSE(parallel.counterexample);
-}
-
-// --max-schedules is the whole exploration's budget, not each thread's.
-TEST(Shards, ThreadsShareTheScheduleBudget) {
-  ExploreLimits limits;
-  limits.max_schedules = 500;
-  for (bool reduce : {false, true}) {
-    limits.reduce = reduce;
-    for (std::uint32_t jobs : {2u, 3u}) {  // with reduce, threads that hand each other work
-      ExploreResult parallel = explore_parallel(spec_of("stream-two-clients"), limits, jobs);
-      EXPECT_EQ(parallel.stats.schedules, 500u) << "reduce=" << reduce << " jobs=" << jobs;
-      EXPECT_FALSE(parallel.stats.complete);
-    }
-  }
 }
 
 TEST(Shards, BadShareSpecsAreNamed) {

@@ -160,27 +160,83 @@ class ScheduleBudget {
   std::function<bool()> in_time_;
 };
 
+// `a` lies after `b` in DFS order: where they first differ, `a` took the higher value. A
+// prefix of the other is not after it (the runs that start with it may include the other).
+bool after_in_dfs(const std::vector<ChoiceRecord>& a, const std::vector<ChoiceRecord>& b) {
+  std::size_t n = std::min(a.size(), b.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    if (a[i].value != b[i].value) return a[i].value > b[i].value;
+  }
+  return false;
+}
+
+// Keeps the run earliest in DFS order of those offered: the one a single DFS meets first.
+void keep_earliest(std::optional<RunResult>& kept, const RunResult& run) {
+  if (!kept || after_in_dfs(kept->choices, run.choices)) kept = run;
+}
+
+// Without --reduce a violation stops only the work that lies after it in DFS order (each
+// thread's work is a contiguous range of the DFS and runs in that order): every run before it
+// is still run, so the earliest violation of all is found, the single run's first.
+class EarliestViolation {
+ public:
+  void offer(const std::vector<ChoiceRecord>& choices) {
+    std::lock_guard<std::mutex> hold(lock_);
+    if (!any_.load(std::memory_order_relaxed) || after_in_dfs(earliest_, choices)) earliest_ = choices;
+    any_.store(true, std::memory_order_release);
+  }
+  // Every run that starts with `prefix` (its last choice taking that value or a later one)
+  // comes after the earliest violation offered: none of them can come first.
+  bool past(const std::vector<ChoiceRecord>& prefix) {
+    if (!any_.load(std::memory_order_acquire)) return false;
+    std::lock_guard<std::mutex> hold(lock_);
+    return after_in_dfs(prefix, earliest_);
+  }
+
+ private:
+  std::mutex lock_;
+  std::vector<ChoiceRecord> earliest_;
+  std::atomic<bool> any_{false};  // read without the lock after every run
+};
+
 // What one thread of a pass did.
 struct ThreadPart {
   ExploreResult result;
   GaveUp gave_up = GaveUp::no;
-  std::chrono::steady_clock::time_point found_at;  // of result.counterexample
-  std::exception_ptr error;                        // what the thread threw: thrown again after the join
+  std::exception_ptr error;  // what the thread threw: thrown again after the join
+};
+
+// The shared parts of one pass.
+struct Pass {
+  SharedStates& shared;
+  WorkPool& pool;
+  ScheduleBudget& budget;
+  EarliestViolation& earliest;
 };
 
 void explore_thread(const RunSpec& spec, const ExploreLimits& limits, Pruning pruning, Preemptions preemptions,
-                    SharedStates& shared, unsigned thread, WorkPool& pool, ScheduleBudget& budget, ThreadPart& out) {
+                    Pass pass, unsigned thread, ThreadPart& out) {
+  SharedStates& shared = pass.shared;
+  WorkPool& pool = pass.pool;
+  // Without pruning the threads keep one DFS's order (EarliestViolation); with it the first
+  // violation any thread meets stops them all, as which states were pruned varies anyway.
+  const bool in_dfs_order = !limits.reduce;
   VisitedStates visited(shared, thread, limits.storing, limits.keep_all_below);
-  ScheduleBudget::Share share(budget);
+  ScheduleBudget::Share share(pass.budget);
   StepVisitor visitor = [&](SimWorld& world, const PrefixChoiceSource& source) {
     if (limits.por && source.redundant()) return false;  // an interleaving already explored
     return !limits.reduce || visited.first_visit(world, source);
   };
+  const bool pruning_any = limits.reduce || limits.por;  // else no visitor: one call less a step
   DfsRuns runs(spec, limits.por, limits.checkpoints, limits.reduce ? &visited.storing() : nullptr);
   ExploreResult& result = out.result;
   bool had_work = false;
   while (std::optional<Work> work = pool.take(had_work)) {
     had_work = true;
+    if (in_dfs_order && pass.earliest.past(work->prefix)) {  // after a violation: not needed
+      shared.pin(work->pinned, -1);
+      continue;
+    }
     std::vector<ChoiceRecord> prefix = std::move(work->prefix);
     std::size_t floor = work->floor;
     // The first run of handed-over work replays a prefix this thread did not run: its states go
@@ -205,10 +261,11 @@ void explore_thread(const RunSpec& spec, const ExploreLimits& limits, Pruning pr
         return;
       }
       visited.record_replayed(first);
-      RunResult run = runs.run(std::move(prefix), &visitor, first);
+      RunResult run = runs.run(std::move(prefix), pruning_any ? &visitor : nullptr, first);
       visited.record_replayed(false);
       first = false;
       result.account(run);
+      if (run.verdict == Verdict::cut_off) keep_earliest(result.first_cut_off, run);
       if (run.deferral_conflict) {
         result.stats.deferral_conflict = run.deferral_conflict;
         out.gave_up = GaveUp::deferral;
@@ -220,13 +277,13 @@ void explore_thread(const RunSpec& spec, const ExploreLimits& limits, Pruning pr
         pool.stop();
         break;
       }
-      if (run.verdict == Verdict::violation && !result.counterexample) {
-        result.counterexample = run;
-        out.found_at = std::chrono::steady_clock::now();
-        if (limits.stop_at_first) {
+      if (run.verdict == Verdict::violation) {
+        keep_earliest(result.counterexample, run);
+        if (limits.stop_at_first && !in_dfs_order) {
           pool.stop();
           break;
         }
+        if (limits.stop_at_first) pass.earliest.offer(run.choices);
       }
       std::vector<ChoiceRecord> next = std::move(run.choices);
       bool preemptions_bound = false;
@@ -237,6 +294,7 @@ void explore_thread(const RunSpec& spec, const ExploreLimits& limits, Pruning pr
         break;
       }
       if (!more) break;  // this work is done
+      if (in_dfs_order && pass.earliest.past(next)) break;  // the rest comes after a violation
       if (pool.wanted()) floor = hand_over(next, floor, visited, shared, pool, spec.bounds);
       prefix = std::move(next);
     }
@@ -251,13 +309,14 @@ ExploreResult stealing_pass(const RunSpec& spec, const ExploreLimits& limits, Pr
   SharedStates shared(pruning, preemptions, jobs);
   WorkPool pool(Work{});
   ScheduleBudget budget(limits);
+  EarliestViolation earliest;
   std::vector<ThreadPart> parts(jobs);
   std::vector<std::thread> threads;
   threads.reserve(jobs);
   for (std::uint32_t i = 0; i < jobs; ++i) {
     threads.emplace_back([&, i] {
       try {
-        explore_thread(spec, limits, pruning, preemptions, shared, i, pool, budget, parts[i]);
+        explore_thread(spec, limits, pruning, preemptions, Pass{shared, pool, budget, earliest}, i, parts[i]);
       } catch (...) {
         parts[i].error = std::current_exception();
         pool.stop();
@@ -269,7 +328,6 @@ ExploreResult stealing_pass(const RunSpec& spec, const ExploreLimits& limits, Pr
     if (part.error) std::rethrow_exception(part.error);
   }
   ExploreResult total;
-  const ThreadPart* found = nullptr;
   for (const ThreadPart& part : parts) {
     const ExploreStats& s = part.result.stats;
     total.stats.schedules += s.schedules;
@@ -277,30 +335,29 @@ ExploreResult stealing_pass(const RunSpec& spec, const ExploreLimits& limits, Pr
     total.stats.cut_off += s.cut_off;
     total.stats.pruned += s.pruned;
     total.stats.max_depth = std::max(total.stats.max_depth, s.max_depth);
-    if (!total.first_cut_off && part.result.first_cut_off) total.first_cut_off = part.result.first_cut_off;
-    if (part.result.counterexample && (!found || part.found_at < found->found_at)) found = &part;
+    if (part.result.first_cut_off) keep_earliest(total.first_cut_off, *part.result.first_cut_off);
+    if (part.result.counterexample) keep_earliest(total.counterexample, *part.result.counterexample);
     if (part.gave_up != GaveUp::no && gave_up == GaveUp::no) {
       gave_up = part.gave_up;
       total.stats.deferral_conflict = s.deferral_conflict;
     }
   }
   // A violation is a run like any other, found whatever the pass's pruning: it stands.
-  if (found) {
-    total.counterexample = found->result.counterexample;
-    gave_up = GaveUp::no;
-  }
+  if (total.counterexample) gave_up = GaveUp::no;
   total.stats.states = shared.size();
-  total.stats.complete = !pool.stopped() && pool.drained();
+  // Stopped at the first violation, the tree was not explored to its end (as in one DFS).
+  bool stopped_at_violation = limits.stop_at_first && total.counterexample;
+  total.stats.complete = !pool.stopped() && pool.drained() && !stopped_at_violation;
   total.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return total;
 }
 
 }  // namespace
 
-ExploreResult explore_stealing(const RunSpec& spec, const ExploreLimits& given, std::uint32_t jobs) {
+ExploreResult explore_parallel(const RunSpec& spec, const ExploreLimits& given, std::uint32_t jobs) {
   const ExploreLimits limits = with_deadline(given);  // one deadline for every pass
   if (jobs <= 1) return explore_exhaustive(spec, limits);
-  if (!limits.reduce) {  // one pass, nothing pruned: the tree itself, dealt out as it goes
+  if (!limits.reduce) {  // one pass, no state pruned: the tree itself, dealt out as it goes
     GaveUp gave_up = GaveUp::no;
     return stealing_pass(spec, limits, Pruning::same_or_lower_depth, Preemptions::counted, jobs, gave_up);
   }

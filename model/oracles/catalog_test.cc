@@ -13,6 +13,7 @@
 #include "model/engines/exhaustive.h"
 #include "model/engines/run.h"
 #include "model/engines/shards.h"
+#include "model/engines/stealing.h"
 #include "model/engines/test_specs.h"
 #include "model/scenarios/registry.h"
 
@@ -132,8 +133,8 @@ TEST_P(CatalogBug, StillFoundByReducedSharesAndThreads) {
   }
 }
 
-// Threads that share one state cache and hand each other work (explore_stealing) keep every
-// reduction sound too, on two threads and on three (more hand-overs, more races).
+// Threads that share one state cache and hand each other work (explore_parallel, stealing.h)
+// keep every reduction sound too, on two threads and on three (more hand-overs, more races).
 TEST_P(CatalogBug, StillFoundByThreadsSharingTheirStates) {
   const CatalogEntry& entry = GetParam();
   RunSpec spec = spec_for(entry, true);
@@ -148,6 +149,27 @@ TEST_P(CatalogBug, StillFoundByThreadsSharingTheirStates) {
       EXPECT_FALSE(again.divergence) << *again.divergence;
       ASSERT_TRUE(again.violation) << entry.id;
       EXPECT_EQ(again.violation->oracle, entry.oracles.front());
+    }
+  }
+}
+
+// Without the state cache, threads report the single run's first counterexample, choice for
+// choice, plain and with sleep sets: a violation stops only the work after it in DFS order.
+TEST_P(CatalogBug, ThreadsReportTheSingleRunsFirstCounterexample) {
+  const CatalogEntry& entry = GetParam();
+  RunSpec spec = spec_for(entry, true);
+  for (bool por : {false, true}) {
+    ExploreLimits limits;
+    limits.por = por;
+    ExploreResult one = explore_exhaustive(spec, limits);
+    ASSERT_TRUE(one.counterexample) << entry.id;
+    for (std::uint32_t jobs : {2u, 3u}) {
+      ExploreResult many = explore_parallel(spec, limits, jobs);
+      ASSERT_TRUE(many.counterexample) << entry.id << " hidden on " << jobs << " threads, por=" << por;
+      std::vector<std::uint32_t> want, got;
+      for (const ChoiceRecord& c : one.counterexample->choices) want.push_back(c.value);
+      for (const ChoiceRecord& c : many.counterexample->choices) got.push_back(c.value);
+      EXPECT_EQ(got, want) << entry.id << " on " << jobs << " threads, por=" << por;
     }
   }
 }

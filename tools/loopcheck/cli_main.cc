@@ -191,9 +191,9 @@ int dispatch(int argc, char** argv) {
   explore->add_option("--shard", explore_options.shard,
                       "explore share I of N (I/N): the tree's subtrees dealt round robin; join with merge");
   CLI::Option* split_depth = explore->add_option("--split-depth", explore_options.split_depth,
-                                                 "branching choices that key a subtree for --shard and --jobs without --reduce (default 16)")
+                                                 "branching choices that key a subtree for --shard (default 16)")
                                   ->check(whole_in(1, 64));
-  explore->add_option("--jobs", explore_options.jobs, "explore on this many threads (exhaustive; the same verdict; with --reduce they share one state cache)")
+  explore->add_option("--jobs", explore_options.jobs, "explore on this many threads (exhaustive; the single run's certificate, or with --reduce its verdict, the threads sharing one state cache)")
       ->check(whole_in(1, 256));
   explore->add_flag("--json", explore_options.json, "print the result as JSON (no trace, no reproducer)");
 

@@ -30,8 +30,8 @@ expect 2 "give chunk or chunks, not both" "$cli" explore proactor-pause --param 
 expect 2 "unknown oracle 'O42'" "$cli" explore dgram-drain --disable-oracle O42
 expect 2 "--replay, --reduce, --por and --no-defer are for the exhaustive engine" "$cli" explore dgram-drain --engine random --replay
 expect 2 "are for the exhaustive engine" "$cli" explore dgram-drain --engine pct --reduce
-expect 2 "--split-depth is for --shard and --jobs" "$cli" explore dgram-drain --split-depth 3
-expect 2 "--split-depth does not go with --jobs and --reduce" "$cli" explore dgram-drain --jobs 2 --reduce --split-depth 3
+expect 2 "--split-depth is for --shard" "$cli" explore dgram-drain --split-depth 3
+expect 2 "--split-depth is for --shard" "$cli" explore dgram-drain --jobs 2 --split-depth 3
 expect 2 "must be a whole number in [0, 4000], got '4001'" "$cli" explore dgram-drain --max-preemptions 4001
 expect 2 "--no-defer goes with --reduce" "$cli" explore dgram-drain --no-defer
 expect 2 "--store-states goes with --reduce" "$cli" explore dgram-drain --store-states between-batches

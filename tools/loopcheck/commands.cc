@@ -22,6 +22,7 @@
 #include "model/engines/sampling.h"
 #include "model/engines/shards.h"
 #include "model/engines/shrink.h"
+#include "model/engines/stealing.h"
 #include "model/world/scenario.h"
 #include "tools/loopcheck/render.h"
 #include "model/scenarios/registry.h"
@@ -254,8 +255,9 @@ int run_explore(const ExploreOptions& o) {
   }
   if (!o.shard.empty() && o.jobs > 1) return usage_error("--shard and --jobs do not go together: a share runs on one thread");
   // Options that would change nothing here are refused rather than ignored.
-  if (o.split_depth_given && o.shard.empty() && o.jobs <= 1) {
-    return usage_error("--split-depth is for --shard and --jobs: a single run explores the whole tree");
+  if (o.split_depth_given && o.shard.empty()) {
+    return usage_error("--split-depth is for --shard: a single run explores the whole tree, and --jobs threads hand "
+                       "each other work as they go, with no split");
   }
   if (o.no_defer && !o.reduce) return usage_error("--no-defer goes with --reduce: without it nothing is deferred");
   ExploreLimits limits;
@@ -276,10 +278,6 @@ int run_explore(const ExploreOptions& o) {
     if (auto bad = parse_shard(o.shard, limits.shard, limits.shards)) return usage_error(*bad);
   }
   limits.split_depth = o.split_depth;
-  if (o.jobs > 1 && o.reduce && o.split_depth_given) {
-    return usage_error("--split-depth does not go with --jobs and --reduce: those threads share one state cache "
-                       "and hand each other work as they go, with no split");
-  }
   bool tty = isatty(STDERR_FILENO);
   ProgressFn progress = [tty](const ExploreStats& s) {
     if (!tty) return;

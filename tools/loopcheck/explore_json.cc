@@ -12,6 +12,7 @@
 
 #include "model/engines/blame.h"
 #include "model/engines/shards.h"
+#include "model/engines/stealing.h"
 #include "model/scenarios/registry.h"
 #include "tools/loopcheck/commands.h"
 
