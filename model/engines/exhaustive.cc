@@ -1,5 +1,6 @@
 #include "model/engines/exhaustive.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "model/engines/checkpoints.h"
@@ -66,6 +67,18 @@ bool advance_prefix(std::vector<ChoiceRecord>& made, DeviationCount used, const 
   }
   made.clear();
   return false;
+}
+
+bool after_in_dfs(const std::vector<ChoiceRecord>& a, const std::vector<ChoiceRecord>& b) {
+  std::size_t n = std::min(a.size(), b.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    if (a[i].value != b[i].value) return a[i].value > b[i].value;
+  }
+  return false;
+}
+
+void keep_earliest(std::optional<RunResult>& kept, const RunResult& run) {
+  if (!kept || after_in_dfs(kept->choices, run.choices)) kept = run;
 }
 
 void ExploreResult::account(const RunResult& run) {
@@ -146,7 +159,6 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
       gave_up = GaveUp::cut_off;
       break;
     }
-    if (run.verdict == Verdict::cut_off && result.stats.cut_off == 1) result.first_cut_off_subtree = subtree;
     std::size_t key_size = split_index(run.choices, limits.split_depth);
     bool counterexample = run.verdict == Verdict::violation && !result.counterexample;
     std::vector<ChoiceRecord> next = counterexample ? run.choices : std::move(run.choices);
@@ -155,7 +167,6 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
     bool new_subtree = more && next.size() <= key_size;
     if (counterexample) {
       result.counterexample = std::move(run);
-      result.counterexample_subtree = subtree;
       if (limits.stop_at_first) break;
     }
     if (preemptions_bound && preemptions == Preemptions::ignored) {

@@ -82,10 +82,6 @@ struct ExploreResult {
   std::optional<RunResult> counterexample;  // choices only; replay it for the trace
   std::optional<RunResult> first_cut_off;   // a schedule the step bound stopped: a livelock?
   ExploreStats stats;
-  // A sharded run's place of its counterexample and first cut-off run in the whole tree: the
-  // rank of their subtrees in DFS order, so that merged shards report what one run would.
-  std::uint64_t counterexample_subtree = 0;
-  std::uint64_t first_cut_off_subtree = 0;
 
   // Counts one finished run, whatever engine made it (the counterexample is the caller's call).
   void account(const RunResult& run);
@@ -105,6 +101,13 @@ ExploreLimits with_deadline(const ExploreLimits& limits);
 // stealing.h); false when none from there on has a value left.
 bool advance_prefix(std::vector<ChoiceRecord>& made, DeviationCount used, const Bounds& bounds,
                     bool* preemptions_bound = nullptr, std::size_t floor = 0);
+
+// `a` lies after `b` in one DFS of their tree: where they first differ, `a` took the higher
+// value. Neither lies after the other when one is a prefix of the other. How shares and threads
+// pick, among the runs each found, the one a single DFS meets first.
+bool after_in_dfs(const std::vector<ChoiceRecord>& a, const std::vector<ChoiceRecord>& b);
+// Keeps in `kept` whichever of it and `run` comes first in DFS order.
+void keep_earliest(std::optional<RunResult>& kept, const RunResult& run);
 
 // The prefix a DFS runs after a run that made `made`: its deepest choice with a value left
 // within the bounds' deviations, bumped, and nothing after it. nullopt: the tree is done.

@@ -39,16 +39,8 @@ ExploreResult merge_shards(std::vector<ExploreResult> parts) {
     total.stats.seconds = std::max(total.stats.seconds, s.seconds);
     total.stats.complete = total.stats.complete && s.complete;
     total.stats.preemptions_counted = total.stats.preemptions_counted || s.preemptions_counted;
-    if (part.counterexample &&
-        (!total.counterexample || part.counterexample_subtree < total.counterexample_subtree)) {
-      total.counterexample = std::move(part.counterexample);
-      total.counterexample_subtree = part.counterexample_subtree;
-    }
-    if (part.first_cut_off &&
-        (!total.first_cut_off || part.first_cut_off_subtree < total.first_cut_off_subtree)) {
-      total.first_cut_off = std::move(part.first_cut_off);
-      total.first_cut_off_subtree = part.first_cut_off_subtree;
-    }
+    if (part.counterexample) keep_earliest(total.counterexample, *part.counterexample);
+    if (part.first_cut_off) keep_earliest(total.first_cut_off, *part.first_cut_off);
   }
   // Deferring the environment changes the tree (deferral.h): shares that met a conflict and
   // went on without it explored other subtrees than the rest, and together they are not a whole.

@@ -23,7 +23,7 @@ std::optional<std::string> parse_shard(const std::string& text, std::uint32_t& s
 
 // Joins the shares' results: counts summed, complete only if every share is (and, with the
 // environment deferred, only if every share still deferred at its end), the counterexample
-// (and first cut-off run) of the earliest subtree. `parts` holds every share once.
+// (and first cut-off run) earliest in DFS order. `parts` holds every share once.
 ExploreResult merge_shards(std::vector<ExploreResult> parts);
 
 }  // namespace loopcheck

@@ -160,21 +160,6 @@ class ScheduleBudget {
   std::function<bool()> in_time_;
 };
 
-// `a` lies after `b` in DFS order: where they first differ, `a` took the higher value. A
-// prefix of the other is not after it (the runs that start with it may include the other).
-bool after_in_dfs(const std::vector<ChoiceRecord>& a, const std::vector<ChoiceRecord>& b) {
-  std::size_t n = std::min(a.size(), b.size());
-  for (std::size_t i = 0; i < n; ++i) {
-    if (a[i].value != b[i].value) return a[i].value > b[i].value;
-  }
-  return false;
-}
-
-// Keeps the run earliest in DFS order of those offered: the one a single DFS meets first.
-void keep_earliest(std::optional<RunResult>& kept, const RunResult& run) {
-  if (!kept || after_in_dfs(kept->choices, run.choices)) kept = run;
-}
-
 // Without --reduce a violation stops only the work that lies after it in DFS order (each
 // thread's work is a contiguous range of the DFS and runs in that order): every run before it
 // is still run, so the earliest violation of all is found, the single run's first.

@@ -81,16 +81,14 @@ json result_json(const RunSpec& spec, const ExploreResult& result) {
            {"first_cut_off", nullptr}};
   if (result.counterexample) {
     const RunResult& run = *result.counterexample;
-    out["counterexample"] = {{"subtree", result.counterexample_subtree},
-                             {"oracle", std::string(oracle_id(run.violation->oracle))},
+    out["counterexample"] = {{"oracle", std::string(oracle_id(run.violation->oracle))},
                              {"message", run.violation->message},
                              {"step", run.violation->step},
                              {"steps", run.steps},
                              {"choices", choices_json(run.choices)}};
   }
   if (result.first_cut_off) {
-    out["first_cut_off"] = {{"subtree", result.first_cut_off_subtree},
-                            {"choices", choices_json(result.first_cut_off->choices)}};
+    out["first_cut_off"] = {{"choices", choices_json(result.first_cut_off->choices)}};
   }
   return out;
 }
@@ -151,7 +149,6 @@ std::optional<std::string> read_result(const json& in, ExploreResult& out) {
       run.steps = c.at("steps").get<std::size_t>();
       if (auto bad = read_choices(c.at("choices"), run.choices)) return bad;
       out.counterexample = std::move(run);
-      out.counterexample_subtree = c.at("subtree").get<std::uint64_t>();
     }
     if (!in.at("first_cut_off").is_null()) {
       const json& c = in.at("first_cut_off");
@@ -159,7 +156,6 @@ std::optional<std::string> read_result(const json& in, ExploreResult& out) {
       run.verdict = Verdict::cut_off;
       if (auto bad = read_choices(c.at("choices"), run.choices)) return bad;
       out.first_cut_off = std::move(run);
-      out.first_cut_off_subtree = c.at("subtree").get<std::uint64_t>();
     }
   } catch (const json::exception& e) {
     return std::string("not the JSON of explore --json: ") + e.what();
