@@ -155,15 +155,17 @@ int dispatch(int argc, char** argv) {
   explore->add_option("--bug", explore_options.bugs, "turn a catalog bug switch on (repeatable)");
   explore->add_option("--param", explore_options.params, "override a scenario parameter: name=value");
   explore->add_option("--max-depth", explore_options.max_depth, "steps per run (default: scenario's)")
-      ->check(whole_in(1, 10000000));
+      ->check(whole_in(kMaxDepthRange.lo, kMaxDepthRange.hi));
   explore->add_option("--max-preemptions", explore_options.max_preemptions,
                       "preemption bound (up to 4000: one above any run's choices never binds)")
-      ->check(whole_in(0, 4000));
-  explore->add_option("--max-faults", explore_options.max_faults, "fault bound")->check(whole_in(0, 100));
+      ->check(whole_in(kMaxPreemptionsRange.lo, kMaxPreemptionsRange.hi));
+  explore->add_option("--max-faults", explore_options.max_faults, "fault bound")
+      ->check(whole_in(kMaxFaultsRange.lo, kMaxFaultsRange.hi));
   explore->add_option("--max-app-actions", explore_options.max_app_actions,
-                      "app action bound (adversarial apps)")->check(whole_in(0, 100));
+                      "app action bound (adversarial apps)")
+      ->check(whole_in(kMaxAppActionsRange.lo, kMaxAppActionsRange.hi));
   explore->add_option("--max-schedules", explore_options.max_schedules, "stop after this many schedules")
-      ->check(whole_in(1, 1000000000000LL));
+      ->check(whole_in(kMaxSchedulesRange.lo, kMaxSchedulesRange.hi));
   explore->add_option("--engine", explore_options.engine, "exhaustive (default), random or pct");
   explore->add_option("--seed", explore_options.seed, "seed for the random and pct engines")->check(whole_u64());
   explore->add_option("--max-seconds", explore_options.max_seconds,
@@ -192,7 +194,7 @@ int dispatch(int argc, char** argv) {
                       "explore share I of N (I/N): the tree's subtrees dealt round robin; join with merge");
   CLI::Option* split_depth = explore->add_option("--split-depth", explore_options.split_depth,
                                                  "branching choices that key a subtree for --shard (default 16)")
-                                  ->check(whole_in(1, 64));
+                                  ->check(whole_in(kSplitDepthRange.lo, kSplitDepthRange.hi));
   explore->add_option("--jobs", explore_options.jobs, "explore on this many threads (exhaustive; the single run's certificate, or with --reduce its verdict, the threads sharing one state cache)")
       ->check(whole_in(1, 256));
   explore->add_flag("--json", explore_options.json, "print the result as JSON (no trace, no reproducer)");
@@ -214,7 +216,7 @@ int dispatch(int argc, char** argv) {
   run->add_option("--bug", run_options.run.bugs, "turn a catalog bug switch on (repeatable)");
   run->add_option("--param", run_options.run.params, "override a scenario parameter: name=value");
   run->add_option("--max-depth", run_options.run.max_depth, "steps (default: scenario's)")
-      ->check(whole_in(1, 10000000));
+      ->check(whole_in(kMaxDepthRange.lo, kMaxDepthRange.hi));
   run->add_option("--choices", run_options.choices, "comma-separated choice values; the rest default to 0");
   run->add_flag("--chart", run_options.run.chart, "print the trace as a sequence chart");
   run->add_option("--save", run_options.run.save, "write this run as a reproducer");

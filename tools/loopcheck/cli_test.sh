@@ -190,5 +190,18 @@ if ! grep -qF "!! VIOLATION O10 (datagram accounting): datagram fd 3: 1 of 2 dat
   echo "FAIL: the chart cut the violation line"; failures=$((failures + 1))
 fi
 
+# merge reads the bounds and limits from the shares' JSON: a number out of range there is named
+# as on the command line (a hand-edited share must not yield a certificate for other bounds).
+"$cli" explore stream-sendfile --shard 0/1 --json > "$work/share.json"
+for edit in '"max_preemptions": -1/"max_preemptions": 99999/--max-preemptions is 0..4000, got 99999' \
+            '"max_faults": -1/"max_faults": 1000000000000/--max-faults is 0..100, got 1000000000000' \
+            '"max_depth": 0/"max_depth": -5/--max-depth is 1..10000000, got -5' \
+            '"split_depth": 16/"split_depth": 0/--split-depth is 1..64, got 0' \
+            '"max_schedules": 500000/"max_schedules": 0/--max-schedules is 1..1000000000000, got 0'; do
+  IFS=/ read -r from to message <<<"$edit"
+  sed "0,/$from/s//$to/" "$work/share.json" > "$work/edited.json"
+  expect 2 "$message" "$cli" merge "$work/edited.json"
+done
+
 echo "$failures failed"
 [[ $failures -eq 0 ]]

@@ -179,7 +179,16 @@ std::optional<std::string> build_spec(const ExploreOptions& o, RunSpec& spec) {
     if (!oracle) return "unknown oracle '" + id + "' (O1..O10)";
     spec.oracles.set(*oracle, false);
   }
-  if (o.max_depth < 0) return "--max-depth must be positive";
+  // 0 (--max-depth) and -1 (the rest): not given, the scenario's default.
+  auto outside = [](const char* flag, std::int64_t value, Range range, std::int64_t unset) -> std::optional<std::string> {
+    if (value == unset || (value >= range.lo && value <= range.hi)) return std::nullopt;
+    return std::string(flag) + " is " + std::to_string(range.lo) + ".." + std::to_string(range.hi) + ", got " +
+           std::to_string(value);
+  };
+  if (auto bad = outside("--max-depth", o.max_depth, kMaxDepthRange, 0)) return bad;
+  if (auto bad = outside("--max-preemptions", o.max_preemptions, kMaxPreemptionsRange, -1)) return bad;
+  if (auto bad = outside("--max-faults", o.max_faults, kMaxFaultsRange, -1)) return bad;
+  if (auto bad = outside("--max-app-actions", o.max_app_actions, kMaxAppActionsRange, -1)) return bad;
   if (o.max_depth > 0) spec.bounds.max_steps = static_cast<std::size_t>(o.max_depth);
   if (o.max_preemptions >= 0) spec.bounds.max_preemptions = static_cast<int>(o.max_preemptions);
   if (o.max_faults >= 0) spec.bounds.max_faults = static_cast<int>(o.max_faults);
@@ -187,6 +196,20 @@ std::optional<std::string> build_spec(const ExploreOptions& o, RunSpec& spec) {
   return std::nullopt;
 }
 
+std::optional<std::string> check_limits(const ExploreOptions& o) {
+  auto within = [](std::uint64_t value, Range range) {
+    return value >= static_cast<std::uint64_t>(range.lo) && value <= static_cast<std::uint64_t>(range.hi);
+  };
+  if (!within(o.max_schedules, kMaxSchedulesRange)) {
+    return "--max-schedules is " + std::to_string(kMaxSchedulesRange.lo) + ".." + std::to_string(kMaxSchedulesRange.hi) +
+           ", got " + std::to_string(o.max_schedules);
+  }
+  if (!within(o.split_depth, kSplitDepthRange)) {
+    return "--split-depth is " + std::to_string(kSplitDepthRange.lo) + ".." + std::to_string(kSplitDepthRange.hi) +
+           ", got " + std::to_string(o.split_depth);
+  }
+  return std::nullopt;
+}
 
 int run_list(bool json) {
   if (json) {

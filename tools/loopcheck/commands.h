@@ -15,6 +15,19 @@ namespace loopcheck::cli {
 
 constexpr int kIncomplete = 3;
 
+// The ranges of explore's numbers: the CLI checks them as it parses, and build_spec and
+// check_limits again for options that come another way (merge reads them from the shares' JSON).
+struct Range {
+  std::int64_t lo;
+  std::int64_t hi;
+};
+constexpr Range kMaxDepthRange{1, 10000000};
+constexpr Range kMaxPreemptionsRange{0, 4000};  // the state cache keeps 12 bits of each count
+constexpr Range kMaxFaultsRange{0, 100};
+constexpr Range kMaxAppActionsRange{0, 100};
+constexpr Range kMaxSchedulesRange{1, 1000000000000LL};
+constexpr Range kSplitDepthRange{1, 64};
+
 struct ExploreOptions {
   std::string scenario;
   std::vector<std::string> bugs;
@@ -40,7 +53,7 @@ struct ExploreOptions {
   // Exhaustive only: a share of the tree ("I/N"), the depth the tree is split at, threads.
   std::string shard;
   std::uint32_t split_depth = 16;
-  bool split_depth_given = false;  // --split-depth on the command line (it needs --shard or --jobs)
+  bool split_depth_given = false;  // --split-depth on the command line (it needs --shard)
   std::uint32_t jobs = 1;
   bool json = false;                         // print the result as JSON (for `merge`)
 };
@@ -65,6 +78,8 @@ struct ReplayOptions {
 
 // Builds the run from the command line; returns an error message for anything unknown.
 std::optional<std::string> build_spec(const ExploreOptions& o, RunSpec& spec);
+// --max-schedules and --split-depth within their ranges (the bounds are build_spec's).
+std::optional<std::string> check_limits(const ExploreOptions& o);
 // explore --json: the exhaustive engine's result (a share of it with --shard) as JSON on stdout;
 // the exit code is explore's (0 clean, 1 violation, 3 incomplete).
 int print_exploration(const ExploreOptions& o, const RunSpec& spec, const ExploreLimits& limits);

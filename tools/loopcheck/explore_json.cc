@@ -290,6 +290,7 @@ int run_merge(const MergeOptions& m) {
     return fail("merge: " + m.files.front() + ": its options are not explore's: " + e.what());
   }
   RunSpec spec;
+  if (auto bad = check_limits(o)) return fail("merge: " + m.files.front() + ": " + *bad);
   if (auto bad = build_spec(o, spec)) return fail("merge: " + m.files.front() + ": " + *bad);
   ExploreResult total = merge_shards(std::move(parts));
   if (m.json) {
