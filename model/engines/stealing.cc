@@ -184,6 +184,41 @@ class EarliestViolation {
   std::atomic<bool> any_{false};  // read without the lock after every run
 };
 
+// A pass's progress for a report (explore's line on a terminal): each thread adds its counts
+// every kEvery runs of its own, not every run (a shared line written per run costs more than
+// the report is worth), and the thread that adds them reports, one at a time.
+class PassProgress {
+ public:
+  PassProgress(const ProgressFn& report) : report_(report), start_(std::chrono::steady_clock::now()) {}
+  static constexpr std::uint64_t kEvery = 1024;
+  // After each run: `made` is what this thread ran since it last added its counts.
+  void ran(ExploreStats& made) {
+    if (!report_ || made.schedules < kEvery) return;
+    schedules_.fetch_add(made.schedules);
+    steps_.fetch_add(made.steps);
+    std::size_t depth = max_depth_.load();
+    while (made.max_depth > depth && !max_depth_.compare_exchange_weak(depth, made.max_depth)) {
+    }
+    made = ExploreStats{};
+    std::unique_lock<std::mutex> one(reporting_, std::try_to_lock);
+    if (!one) return;  // another thread reports now
+    ExploreStats now;  // read under the lock: each report counts at least what the one before did
+    now.schedules = schedules_.load();
+    now.steps = steps_.load();
+    now.max_depth = max_depth_.load();
+    now.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    report_(now);
+  }
+
+ private:
+  const ProgressFn& report_;
+  std::chrono::steady_clock::time_point start_;
+  std::atomic<std::uint64_t> schedules_{0};
+  std::atomic<std::uint64_t> steps_{0};
+  std::atomic<std::size_t> max_depth_{0};
+  std::mutex reporting_;
+};
+
 // What one thread of a pass did.
 struct ThreadPart {
   ExploreResult result;
@@ -197,6 +232,7 @@ struct Pass {
   WorkPool& pool;
   ScheduleBudget& budget;
   EarliestViolation& earliest;
+  PassProgress& progress;
 };
 
 void explore_thread(const RunSpec& spec, const ExploreLimits& limits, Pruning pruning, Preemptions preemptions,
@@ -215,6 +251,7 @@ void explore_thread(const RunSpec& spec, const ExploreLimits& limits, Pruning pr
   const bool pruning_any = limits.reduce || limits.por;  // else no visitor: one call less a step
   DfsRuns runs(spec, limits.por, limits.checkpoints, limits.reduce ? &visited.storing() : nullptr);
   ExploreResult& result = out.result;
+  ExploreStats unreported;  // since this thread last added to the pass's progress
   bool had_work = false;
   while (std::optional<Work> work = pool.take(had_work)) {
     had_work = true;
@@ -250,6 +287,10 @@ void explore_thread(const RunSpec& spec, const ExploreLimits& limits, Pruning pr
       visited.record_replayed(false);
       first = false;
       result.account(run);
+      ++unreported.schedules;
+      unreported.steps += run.steps;
+      unreported.max_depth = std::max(unreported.max_depth, run.choices.size());
+      pass.progress.ran(unreported);
       if (run.verdict == Verdict::cut_off) keep_earliest(result.first_cut_off, run);
       if (run.deferral_conflict) {
         result.stats.deferral_conflict = run.deferral_conflict;
@@ -288,20 +329,21 @@ void explore_thread(const RunSpec& spec, const ExploreLimits& limits, Pruning pr
 }
 
 // One pass on `jobs` threads over one shared cache.
-ExploreResult stealing_pass(const RunSpec& spec, const ExploreLimits& limits, Pruning pruning, Preemptions preemptions,
-                            std::uint32_t jobs, GaveUp& gave_up) {
+ExploreResult stealing_pass(const RunSpec& spec, const ExploreLimits& limits, const ProgressFn& report, Pruning pruning,
+                            Preemptions preemptions, std::uint32_t jobs, GaveUp& gave_up) {
   auto start = std::chrono::steady_clock::now();
   SharedStates shared(pruning, preemptions, jobs);
   WorkPool pool(Work{});
   ScheduleBudget budget(limits);
   EarliestViolation earliest;
+  PassProgress progress(report);
   std::vector<ThreadPart> parts(jobs);
   std::vector<std::thread> threads;
   threads.reserve(jobs);
   for (std::uint32_t i = 0; i < jobs; ++i) {
     threads.emplace_back([&, i] {
       try {
-        explore_thread(spec, limits, pruning, preemptions, Pass{shared, pool, budget, earliest}, i, parts[i]);
+        explore_thread(spec, limits, pruning, preemptions, Pass{shared, pool, budget, earliest, progress}, i, parts[i]);
       } catch (...) {
         parts[i].error = std::current_exception();
         pool.stop();
@@ -339,16 +381,17 @@ ExploreResult stealing_pass(const RunSpec& spec, const ExploreLimits& limits, Pr
 
 }  // namespace
 
-ExploreResult explore_parallel(const RunSpec& spec, const ExploreLimits& given, std::uint32_t jobs) {
+ExploreResult explore_parallel(const RunSpec& spec, const ExploreLimits& given, std::uint32_t jobs,
+                               const ProgressFn& progress) {
   const ExploreLimits limits = with_deadline(given);  // one deadline for every pass
-  if (jobs <= 1) return explore_exhaustive(spec, limits);
+  if (jobs <= 1) return explore_exhaustive(spec, limits, progress);
   if (!limits.reduce) {  // one pass, no state pruned: the tree itself, dealt out as it goes
     GaveUp gave_up = GaveUp::no;
-    return stealing_pass(spec, limits, Pruning::same_or_lower_depth, Preemptions::counted, jobs, gave_up);
+    return stealing_pass(spec, limits, progress, Pruning::same_or_lower_depth, Preemptions::counted, jobs, gave_up);
   }
-  return explore_in_passes(spec, limits, [jobs](const RunSpec& pass_spec, const ExploreLimits& rest, Pruning pruning,
-                                                Preemptions preemptions, GaveUp& gave_up) {
-    return stealing_pass(pass_spec, rest, pruning, preemptions, jobs, gave_up);
+  return explore_in_passes(spec, limits, [&progress, jobs](const RunSpec& pass_spec, const ExploreLimits& rest,
+                                                           Pruning pruning, Preemptions preemptions, GaveUp& gave_up) {
+    return stealing_pass(pass_spec, rest, progress, pruning, preemptions, jobs, gave_up);
   });
 }
 

@@ -24,6 +24,9 @@
 
 namespace loopcheck {
 
-ExploreResult explore_parallel(const RunSpec& spec, const ExploreLimits& limits, std::uint32_t jobs);
+// `progress`, if given, is called now and then with the pass's counts so far (schedules, steps,
+// depth, seconds), from one thread at a time, as explore_exhaustive's is.
+ExploreResult explore_parallel(const RunSpec& spec, const ExploreLimits& limits, std::uint32_t jobs,
+                               const ProgressFn& progress = {});
 
 }  // namespace loopcheck

@@ -3,6 +3,9 @@
 // its schedules, steps and cut-off runs, and its first counterexample and first cut-off run.
 #include "model/engines/stealing.h"
 
+#include <atomic>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "model/engines/test_specs.h"
@@ -99,6 +102,31 @@ TEST(Stealing, TheFirstCutOffRunIsTheSingleRunsFirst) {
       ExploreResult many = explore_parallel(spec, limits, jobs);
       expect_same_tree(one, many, "on " + std::to_string(jobs));
       expect_same_choices(one.first_cut_off, many.first_cut_off, "on " + std::to_string(jobs));
+    }
+  }
+}
+
+// The threads report their progress as one run does: from one thread at a time, the counts
+// never going back, never past the whole.
+TEST(Stealing, ProgressIsReportedFromOneThreadAtATime) {
+  RunSpec spec = spec_of("stream-echo");  // 61,666 schedules
+  std::vector<ExploreStats> reports;
+  std::atomic<int> inside{0};
+  bool overlapped = false;
+  ProgressFn progress = [&](const ExploreStats& s) {
+    if (inside.fetch_add(1) != 0) overlapped = true;
+    reports.push_back(s);
+    inside.fetch_sub(1);
+  };
+  ExploreResult result = explore_parallel(spec, {}, 3, progress);
+  ASSERT_TRUE(result.stats.complete);
+  EXPECT_FALSE(overlapped);
+  ASSERT_GE(reports.size(), 10u);
+  for (std::size_t i = 0; i < reports.size(); ++i) {
+    EXPECT_LE(reports[i].schedules, result.stats.schedules);
+    EXPECT_LE(reports[i].max_depth, result.stats.max_depth);
+    if (i > 0) {
+      EXPECT_GT(reports[i].schedules, reports[i - 1].schedules);
     }
   }
 }

@@ -321,7 +321,7 @@ int run_explore(const ExploreOptions& o) {
   limits.defer_environment = !o.no_defer;
   if (o.json) return print_exploration(o, spec, limits);
   if (engine == Engine::exhaustive && o.jobs > 1) {
-    result = explore_parallel(spec, limits, o.jobs);
+    result = explore_parallel(spec, limits, o.jobs, progress);
   } else if (engine == Engine::exhaustive) {
     result = explore_exhaustive(spec, limits, progress);
   } else {
