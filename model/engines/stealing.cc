@@ -189,7 +189,7 @@ class EarliestViolation {
 // the report is worth), and the thread that adds them reports, one at a time.
 class PassProgress {
  public:
-  PassProgress(const ProgressFn& report) : report_(report), start_(std::chrono::steady_clock::now()) {}
+  explicit PassProgress(const ProgressFn& report) : report_(report), start_(std::chrono::steady_clock::now()) {}
   static constexpr std::uint64_t kEvery = 1024;
   // After each run: `made` is what this thread ran since it last added its counts.
   void ran(ExploreStats& made) {
