@@ -152,6 +152,15 @@ void print_blame_and_peel(const ExploreOptions& o, const RunSpec& shown_spec, co
 }  // namespace
 
 // Builds the run from the command line; returns an error message for anything unknown.
+namespace {
+
+// "--max-faults is 0..100, got 1000"
+std::string out_of_range(const char* flag, Range range, const std::string& got) {
+  return std::string(flag) + " is " + std::to_string(range.lo) + ".." + std::to_string(range.hi) + ", got " + got;
+}
+
+}  // namespace
+
 std::optional<std::string> build_spec(const ExploreOptions& o, RunSpec& spec) {
   const Scenario* scenario = find_scenario(o.scenario);
   if (!scenario) return "unknown scenario '" + o.scenario + "' (known: " + scenario_names() + ")";
@@ -182,8 +191,7 @@ std::optional<std::string> build_spec(const ExploreOptions& o, RunSpec& spec) {
   // 0 (--max-depth) and -1 (the rest): not given, the scenario's default.
   auto outside = [](const char* flag, std::int64_t value, Range range, std::int64_t unset) -> std::optional<std::string> {
     if (value == unset || (value >= range.lo && value <= range.hi)) return std::nullopt;
-    return std::string(flag) + " is " + std::to_string(range.lo) + ".." + std::to_string(range.hi) + ", got " +
-           std::to_string(value);
+    return out_of_range(flag, range, std::to_string(value));
   };
   if (auto bad = outside("--max-depth", o.max_depth, kMaxDepthRange, 0)) return bad;
   if (auto bad = outside("--max-preemptions", o.max_preemptions, kMaxPreemptionsRange, -1)) return bad;
@@ -201,12 +209,10 @@ std::optional<std::string> check_limits(const ExploreOptions& o) {
     return value >= static_cast<std::uint64_t>(range.lo) && value <= static_cast<std::uint64_t>(range.hi);
   };
   if (!within(o.max_schedules, kMaxSchedulesRange)) {
-    return "--max-schedules is " + std::to_string(kMaxSchedulesRange.lo) + ".." + std::to_string(kMaxSchedulesRange.hi) +
-           ", got " + std::to_string(o.max_schedules);
+    return out_of_range("--max-schedules", kMaxSchedulesRange, std::to_string(o.max_schedules));
   }
   if (!within(o.split_depth, kSplitDepthRange)) {
-    return "--split-depth is " + std::to_string(kSplitDepthRange.lo) + ".." + std::to_string(kSplitDepthRange.hi) +
-           ", got " + std::to_string(o.split_depth);
+    return out_of_range("--split-depth", kSplitDepthRange, std::to_string(o.split_depth));
   }
   return std::nullopt;
 }
