@@ -1,6 +1,7 @@
 // explore --jobs: threads that hand each other work, and with --reduce share one state cache.
 //
-// A thread with nothing to do gets work from one that has: the shallowest choice of that
+// A thread with nothing to do gets work from one that has (what the threads share besides the
+// state cache is in work_pool.h): the shallowest choice of that
 // thread's current path with values left, given away with those values (Work). So every share
 // of the work is a contiguous range of the DFS, a subtree's, and no thread waits while another
 // has work to give. (--jobs used to split the tree's top as --shard does, shards.h: a probe run
