@@ -1,13 +1,13 @@
 // explore --jobs: threads that hand each other work, and with --reduce share one state cache.
 //
-// A thread with nothing to do gets work from one that has (what the threads share besides the
-// state cache is in work_pool.h): the shallowest choice of that
-// thread's current path with values left, given away with those values (Work). So every share
-// of the work is a contiguous range of the DFS, a subtree's, and no thread waits while another
-// has work to give. (--jobs used to split the tree's top as --shard does, shards.h: a probe run
-// on every subtree another thread took, a thread idle once no subtree was left while another
-// still ran a large one, and with --reduce every thread meeting most states again in a cache of
-// its own, the top never pruned.)
+// A thread with nothing to do gets work from one that has: the shallowest choice of that
+// thread's current path with values left, given away with those values (Work; what the threads
+// share besides the state cache is in work_pool.h). So every share of the work is a contiguous
+// range of the DFS, a subtree's, and no thread waits while another has work to give. (--jobs
+// used to split the tree's top as --shard does, shards.h: a probe run on every subtree another
+// thread took, a thread idle once no subtree was left while another still ran a large one, and
+// with --reduce every thread meeting most states again in a cache of its own, the top never
+// pruned.)
 //
 // Without --reduce the result is the single DFS's: the same schedules, steps and cut-off runs
 // when clean, and the same first counterexample and first cut-off run (the earliest in DFS
