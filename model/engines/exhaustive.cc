@@ -147,7 +147,7 @@ ExploreResult explore_pass(const RunSpec& spec, const ExploreLimits& limits, con
       ++subtree;
       continue;
     }
-    if (limits.take_schedule && !limits.take_schedule()) break;
+    if (!limits.in_time()) break;
     RunResult run = run_one(reducing || sharded ? &visitor : nullptr);
     result.account(run);
     if (run.deferral_conflict) {
@@ -201,11 +201,8 @@ ExploreLimits with_deadline(const ExploreLimits& given) {
   ExploreLimits limits = given;
   if (given.max_seconds <= 0) return limits;
   // The clock is read once a schedule: nanoseconds against a run's microseconds.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                                          std::chrono::duration<double>(given.max_seconds));
-  limits.take_schedule = [deadline, inner = given.take_schedule] {
-    return std::chrono::steady_clock::now() < deadline && (!inner || inner());
-  };
+  limits.deadline = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                           std::chrono::duration<double>(given.max_seconds));
   limits.max_seconds = 0;
   return limits;
 }

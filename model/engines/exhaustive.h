@@ -4,6 +4,7 @@
 // ends with no violation certifies every schedule within the bounds.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -66,13 +67,12 @@ struct ExploreLimits {
   std::uint32_t shard = 0;
   std::uint32_t shards = 1;
   std::uint32_t split_depth = 16;
-  // Asked before each schedule, on top of max_schedules; false = no more (the time limit:
-  // with_deadline).
-  std::function<bool()> take_schedule;
   // A time limit in seconds (0: none): past it no schedule starts, and the exploration, every
   // pass and thread of it, ends incomplete. Counted from the start of explore_exhaustive or
-  // explore_parallel (with_deadline).
+  // explore_parallel: with_deadline turns it into `deadline`, read before each schedule.
   double max_seconds = 0;
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  bool in_time() const { return std::chrono::steady_clock::now() < deadline; }
   // Branch from saved worlds rather than replay each prefix (checkpoints.h), where the world
   // can be saved (not TLS). The same result either way.
   bool checkpoints = true;
@@ -89,8 +89,8 @@ struct ExploreResult {
 
 using ProgressFn = std::function<void(const ExploreStats&)>;
 
-// The limits with max_seconds made a deadline from now, which take_schedule then checks
-// (max_seconds becomes 0, so a callee does not start the clock again).
+// The limits with max_seconds made a deadline from now (max_seconds becomes 0, so a callee does
+// not start the clock again).
 ExploreLimits with_deadline(const ExploreLimits& limits);
 
 // Turns a run's choices into the next prefix in DFS order, in place (a run is hundreds of

@@ -66,7 +66,7 @@ void explore_thread(const RunSpec& spec, const ExploreLimits& limits, Pruning pr
     if (limits.por && source.redundant()) return false;  // an interleaving already explored
     return !limits.reduce || visited.first_visit(world, source);
   };
-  const bool pruning_any = limits.reduce || limits.por;  // else no visitor: one call less a step
+  const bool reducing = limits.reduce || limits.por;  // else no visitor: one call less a step
   DfsRuns runs(spec, limits.por, limits.checkpoints, limits.reduce ? &visited.storing() : nullptr);
   ExploreResult& result = out.result;
   ExploreStats unreported;  // since this thread last added to the pass's progress
@@ -101,7 +101,7 @@ void explore_thread(const RunSpec& spec, const ExploreLimits& limits, Pruning pr
         return;
       }
       visited.record_replayed(first);
-      RunResult run = runs.run(std::move(prefix), pruning_any ? &visitor : nullptr, first);
+      RunResult run = runs.run(std::move(prefix), reducing ? &visitor : nullptr, first);
       visited.record_replayed(false);
       first = false;
       result.account(run);

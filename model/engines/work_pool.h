@@ -106,7 +106,7 @@ class WorkPool {
 // a pass cut short by the budget has run max_schedules in all.
 class ScheduleBudget {
  public:
-  explicit ScheduleBudget(const ExploreLimits& limits) : left_(limits.max_schedules), in_time_(limits.take_schedule) {}
+  explicit ScheduleBudget(const ExploreLimits& limits) : left_(limits.max_schedules), limits_(limits) {}
   class Share {
    public:
     explicit Share(ScheduleBudget& budget) : budget_(budget) {}
@@ -115,7 +115,7 @@ class ScheduleBudget {
     Share& operator=(const Share&) = delete;
     enum class Answer { go, spent, out_of_time };
     Answer take() {
-      if (budget_.in_time_ && !budget_.in_time_()) return Answer::out_of_time;
+      if (!budget_.limits_.in_time()) return Answer::out_of_time;
       if (held_ == 0) held_ = budget_.grab();
       if (held_ == 0) return Answer::spent;
       --held_;
@@ -138,7 +138,7 @@ class ScheduleBudget {
     return take;
   }
   std::atomic<std::uint64_t> left_;
-  std::function<bool()> in_time_;
+  const ExploreLimits& limits_;  // its deadline
 };
 
 // Without --reduce a violation stops only the work that lies after it in DFS order (each
