@@ -1,10 +1,37 @@
 #include "model/engines/shared_states.h"
 
+#include <algorithm>
+#include <bit>
+#include <stdexcept>
+#include <thread>
+
 namespace loopcheck {
 
+namespace {
+
+// The table's first size for `threads` threads: room for every thread's unchecked inserts
+// (SharedStates::kCheckEvery) eight times over, and never under 64 Ki slots.
+std::size_t first_slots(unsigned threads, std::size_t check_every) {
+  return std::bit_ceil(std::max<std::size_t>(std::size_t{1} << 16, std::size_t{threads} * check_every * 8));
+}
+
+unsigned shift_for(std::size_t slots) { return 64 - static_cast<unsigned>(std::countr_zero(slots)); }
+
+std::atomic_ref<std::uint64_t> atomic(std::uint64_t& word) { return std::atomic_ref<std::uint64_t>(word); }
+
+}  // namespace
+
 SharedStates::SharedStates(Pruning pruning, Preemptions preemptions, unsigned threads)
-    : stripes_(std::make_unique<Stripe[]>(kStripes)), pinned_(zero_row()) {
-  for (std::size_t i = 0; i < kStripes; ++i) stripes_[i].table = std::make_unique<StateTable>(pruning, preemptions);
+    : rule_(pruning, preemptions),
+      slots_(first_slots(threads, kCheckEvery)),
+      shift_(shift_for(slots_.size())),
+      capacity_(slots_.size()),
+      own_(std::make_unique<Own[]>(threads)),
+      threads_(threads),
+      stripes_(std::make_unique<Stripe[]>(kStripes)),
+      zero_(pruning, preemptions),
+      pinned_(zero_row()) {
+  if (threads == 0 || threads > 256) throw std::invalid_argument("SharedStates: 1 to 256 threads");
   for (unsigned t = 0; t < threads; ++t) paths_.push_back(zero_row());
 }
 
@@ -21,19 +48,118 @@ bool SharedStates::elsewhere(unsigned thread, std::size_t slot) const {
   return pinned_[slot].load() != 0;
 }
 
-// The stripe from the digest's low bits; the table in it indexes by the high ones (DigestMap).
-StateTable::Seen SharedStates::visit(std::uint64_t state, Spent spent, std::size_t step,
-                                     const std::vector<StateTable::Visit>& path) {
-  Stripe& stripe = stripes_[state % kStripes];
-  std::lock_guard<std::mutex> hold(stripe.lock);
-  StateTable::Seen seen = stripe.table->visit(state, spent, step, path);
-  if (seen == StateTable::Seen::fresh) stripe.size.store(stripe.table->size(), std::memory_order_relaxed);
+// Marked inside unless the table is being doubled; then out of the way until it is. The mark
+// and the doubler's flag are both sequentially consistent: of a thread coming in and one
+// starting to double, at least one sees the other.
+void SharedStates::enter(Own& own) {
+  for (;;) {
+    own.inside.store(true, std::memory_order_seq_cst);
+    if (!growing_.load(std::memory_order_seq_cst)) return;
+    own.inside.store(false, std::memory_order_seq_cst);
+    growing_.wait(true, std::memory_order_seq_cst);
+  }
+}
+
+std::pair<SharedStates::Slot*, bool> SharedStates::find_or_claim(std::uint64_t key, std::uint64_t word) {
+  std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = (key * 0x9E3779B97F4A7C15ull) >> shift_;; i = (i + 1) & mask) {
+    Slot& slot = slots_[i];
+    std::uint64_t found = atomic(slot.key).load(std::memory_order_acquire);
+    if (found == 0 && atomic(slot.key).compare_exchange_strong(found, key, std::memory_order_acq_rel)) {
+      atomic(slot.word).store(word | kWritten, std::memory_order_release);
+      return {&slot, true};
+    }
+    if (found == key) return {&slot, false};
+  }
+}
+
+std::uint64_t SharedStates::word_of(Slot& slot) {
+  for (;;) {
+    std::uint64_t word = atomic(slot.word).load(std::memory_order_acquire);
+    if (word & kWritten) return word;
+    std::this_thread::yield();  // its writer is between claiming the key and writing this
+  }
+}
+
+StateTable::Seen SharedStates::visit(unsigned thread, std::uint64_t state, Spent spent, std::size_t step,
+                                     const std::vector<Visit>& path) {
+  Own& own = own_[thread];
+  Seen seen;
+  if (state == 0) {
+    std::lock_guard<std::mutex> hold(zero_lock_);
+    seen = zero_.visit(state, spent, step, path);
+  } else {
+    Visit now{state, spent, step};
+    enter(own);
+    auto [slot, claimed] = find_or_claim(state, Kept(spent, step).bits());
+    if (claimed) {
+      seen = Seen::fresh;
+    } else {
+      std::uint64_t word = word_of(*slot);
+      seen = word & kMore ? Seen::kept : rule_.relate(Kept(word).visit(state), now, path);
+      if (seen == Seen::kept) seen = visit_more(*slot, now, path);
+    }
+    leave(own);
+  }
+  if (seen == Seen::fresh) {
+    own.fresh.store(own.fresh.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    if (++own.unchecked == kCheckEvery) grow_if_full(own);
+  }
   return seen;
+}
+
+// StateTable::visit's way with the visits after the first, under the stripe's lock: the first
+// visit is read again there, since another thread may have put one in its place.
+StateTable::Seen SharedStates::visit_more(Slot& slot, const Visit& now, const std::vector<Visit>& path) {
+  Stripe& stripe = stripes_[now.state % kStripes];
+  std::lock_guard<std::mutex> hold(stripe.lock);
+  std::uint64_t word = word_of(slot);
+  Visit first = Kept(word).visit(now.state);
+  Seen seen = rule_.relate(first, now, path);
+  if (word & kMore) {
+    auto more = stripe.more.equal_range(now.state);
+    for (auto m = more.first; m != more.second; ++m) seen = CoverRule::either(seen, rule_.relate(m->second, now, path));
+  }
+  if (seen != Seen::kept) return seen;
+  if (rule_.replaces(now, first)) {
+    atomic(slot.word).store(Kept(now.spent, now.step).bits() | (word & (kWritten | kMore)), std::memory_order_release);
+  } else {
+    stripe.more.emplace(now.state, now);
+    atomic(slot.word).store(word | kMore, std::memory_order_release);
+  }
+  return Seen::kept;
+}
+
+// Doubles the table once the states counted pass three-quarters of it, with every thread out
+// of it: the first thread to raise `growing_` doubles, others wait in enter().
+void SharedStates::grow_if_full(Own& own) {
+  own.unchecked = 0;
+  if (size() * 4 <= capacity_.load(std::memory_order_relaxed) * 3) return;
+  bool idle = false;
+  if (!growing_.compare_exchange_strong(idle, true, std::memory_order_seq_cst)) return;  // another doubles it
+  for (unsigned t = 0; t < threads_; ++t) {
+    while (own_[t].inside.load(std::memory_order_seq_cst)) std::this_thread::yield();
+  }
+  if (size() * 4 > slots_.size() * 3) {  // not doubled since this thread looked
+    ZeroedArray<Slot> old = std::move(slots_);
+    slots_ = ZeroedArray<Slot>(old.size() * 2);
+    shift_ = shift_for(slots_.size());
+    capacity_.store(slots_.size(), std::memory_order_relaxed);
+    std::size_t mask = slots_.size() - 1;
+    for (const Slot& slot : old) {
+      if (slot.key == 0) continue;
+      std::size_t i = (slot.key * 0x9E3779B97F4A7C15ull) >> shift_;
+      while (slots_[i].key != 0) i = (i + 1) & mask;
+      slots_[i] = slot;
+    }
+  }
+  growing_.store(false, std::memory_order_seq_cst);
+  growing_.notify_all();
 }
 
 std::size_t SharedStates::size() const {
   std::size_t total = 0;
-  for (std::size_t i = 0; i < kStripes; ++i) total += stripes_[i].size.load(std::memory_order_relaxed);
+  for (unsigned t = 0; t < threads_; ++t) total += own_[t].fresh.load(std::memory_order_relaxed);
   return total;
 }
 

@@ -1,6 +1,16 @@
 // The state cache that the threads of one reduced search share (explore --jobs with --reduce,
-// stealing.h): one table under striped locks, and a counting filter of the states on the
-// threads' current paths.
+// stealing.h): one table that threads read and insert into without a lock, and a counting
+// filter of the states on the threads' current paths.
+//
+// Why no lock. Most visits are a probe that finds the state new (insert it) or covered by its
+// first visit. Under 64 striped locks (commit 2457d03 to this one) two threads spent 1.33 times
+// one thread's CPU on the same search, 7% of it in the locks, whose cache lines moved between
+// the cores, and 5% in page faults as 64 small tables grew (docs/PERFORMANCE.md). Here a slot
+// is claimed with one compare-and-swap of its key, its first visit written once after; only
+// a visit that neither its first visit covers nor is on the path takes a lock (rare: with one
+// kind of deviation there is none). The table doubles at three-quarters full with every
+// thread stopped outside it (each marks when it is inside; the one that doubles waits for
+// none to be), as one thread's table does, on huge pages.
 //
 // Why the filter. One thread's DFS may prune a state seen before because that visit's future
 // is explored, or is being explored below on the same path. A zero-time cycle (gh-155888's
@@ -19,7 +29,8 @@
 //
 // The filter counts by slot (a hash of the state and the deviations), so a collision only makes
 // a thread go on where it could have stopped: never a state pruned that should not be. A thread
-// counts a state before it looks it up (the lock orders the two for every other thread), and
+// counts a state before it looks it up (its insert or write of the visit releases the count to
+// every thread that reads the visit, with acquire, or under a stripe's lock), and
 // work handed to another thread carries its path's states counted (pin) until that work is done,
 // so no state leaves every path while its future is still to be explored.
 #pragma once
@@ -29,9 +40,12 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "model/engines/visited_states.h"
+#include "model/engines/zeroed_array.h"
 
 namespace loopcheck {
 
@@ -40,16 +54,15 @@ class SharedStates {
   static constexpr std::size_t kSlotBits = 15;
   static constexpr std::size_t kSlots = std::size_t{1} << kSlotBits;
 
-  // `threads`: how many VisitedStates views there will be, numbered from 0.
+  // `threads`: how many VisitedStates views there will be, numbered from 0 (at most 256).
   SharedStates(Pruning pruning, Preemptions preemptions, unsigned threads);
   SharedStates(const SharedStates&) = delete;
   SharedStates& operator=(const SharedStates&) = delete;
 
-  // StateTable::visit under the lock of the state's stripe.
-  StateTable::Seen visit(std::uint64_t state, Spent spent, std::size_t step,
+  // StateTable::visit's answer for `thread`'s visit, by the same rule (CoverRule).
+  StateTable::Seen visit(unsigned thread, std::uint64_t state, Spent spent, std::size_t step,
                          const std::vector<StateTable::Visit>& path);
-  // The states kept, summed over the stripes: exact once the threads are done, close while
-  // they run.
+  // The states kept: exact once the threads are done, close while they run.
   std::size_t size() const;
 
   // The filter. Each thread counts its own path's states in a row of its own, which only it
@@ -70,14 +83,57 @@ class SharedStates {
   bool elsewhere(unsigned thread, std::size_t slot) const;
 
  private:
-  static constexpr std::size_t kStripes = 64;
-  // A cache line each, so that two threads in two stripes do not share one.
+  using Visit = StateTable::Visit;
+  using Seen = StateTable::Seen;
+  using Kept = StateTable::Kept;
+  // A slot: the state (0: empty) and its first visit's Kept bits with two marks of their own,
+  // written only once the key is in (kWritten; until then a reader waits: the writer is
+  // between two stores) and whether `more` has visits of the state (kMore).
+  struct Slot {
+    std::uint64_t key;
+    std::uint64_t word;
+  };
+  static constexpr std::uint64_t kWritten = std::uint64_t{1} << 63;
+  static constexpr std::uint64_t kMore = std::uint64_t{1} << 62;
+  static_assert(StateTable::kFreeBits >= 2, "Kept leaves SharedStates two bits");
+  // Per thread, on a cache line of its own: only it writes there.
+  struct alignas(64) Own {
+    std::atomic<bool> inside{false};   // in the table (growth waits for no thread to be)
+    std::atomic<std::size_t> fresh{0};  // states it inserted
+    std::size_t unchecked = 0;          // inserted since it last checked the table's load
+  };
+  // The visits that are not a state's first, and what takes their lock (kStripes of them).
   struct alignas(64) Stripe {
     std::mutex lock;
-    std::unique_ptr<StateTable> table;
-    std::atomic<std::size_t> size{0};  // table->size(), readable without the lock
+    std::unordered_multimap<std::uint64_t, Visit> more;
   };
+  static constexpr std::size_t kStripes = 64;
+  // Every this many of a thread's inserts it sums the counts and doubles a table past 3/4;
+  // the table starts at 8 times this per thread, so with every thread unchecked it is never
+  // more than 7/8 full.
+  static constexpr std::size_t kCheckEvery = 256;
+
+  void enter(Own& own);
+  void leave(Own& own) { own.inside.store(false, std::memory_order_seq_cst); }
+  // The slot of `key`, claimed with `word` if it was empty; the bool says whether it was.
+  std::pair<Slot*, bool> find_or_claim(std::uint64_t key, std::uint64_t word);
+  // The word of a slot, once written.
+  static std::uint64_t word_of(Slot& slot);
+  // A visit its first visit does not settle, under its stripe's lock.
+  Seen visit_more(Slot& slot, const Visit& now, const std::vector<Visit>& path);
+  void grow_if_full(Own& own);
+
+  CoverRule rule_;
+  ZeroedArray<Slot> slots_;  // read inside, replaced only while no thread is
+  unsigned shift_ = 64;      // 64 - log2(slots)
+  std::atomic<std::size_t> capacity_;  // slots_.size(), for a thread outside to read
+  alignas(64) std::atomic<bool> growing_{false};
+  std::unique_ptr<Own[]> own_;
+  unsigned threads_;
   std::unique_ptr<Stripe[]> stripes_;
+  std::mutex zero_lock_;  // state 0, the empty slot's key, kept apart as one thread's table
+  StateTable zero_;
+
   using Row = std::unique_ptr<Cell[]>;
   static Row zero_row();
   std::vector<Row> paths_;  // by thread

@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <thread>
+#include <vector>
+
 namespace loopcheck {
 namespace {
 
@@ -53,6 +57,76 @@ TEST(SharedStates, AThreadsOwnPathDoesNotCountAsAnothers) {
   EXPECT_TRUE(a.path_step(kState, Spent(), 0, 0, true));
   EXPECT_TRUE(a.path_step(kState, Spent(), 1, 0, true));   // back on its own path: go on
   EXPECT_FALSE(a.path_step(kState, Spent(1, 0, 0), 2, 1, true));  // spent more since: pruned
+}
+
+// The table answers as one thread's StateTable does, visit for visit, on the ways a visit can
+// go: new, covered by the first visit, on its own path, kept beside the first (spent less of
+// one kind, more of another), kept in the first's place (spent less of all), on the path by a
+// visit kept beside a first that covers it, state 0.
+TEST(SharedStates, AnswersAsOneThreadsTableDoes) {
+  using Seen = StateTable::Seen;
+  using Visit = StateTable::Visit;
+  for (Pruning pruning : {Pruning::any_depth, Pruning::same_or_lower_depth}) {
+    SharedStates shared(pruning, Preemptions::counted, 1);
+    StateTable one(pruning, Preemptions::counted);
+    std::vector<Visit> path(3, Visit{0, Spent(), ~std::size_t{0}});
+    path[0] = Visit{77, Spent(0, 1, 0), 0};
+    path[1] = Visit{kState, Spent(0, 1, 0), 1};
+    struct Step {
+      std::uint64_t state;
+      Spent spent;
+      std::size_t step;
+    };
+    const Step steps[] = {
+        {kState, Spent(0, 1, 0), 1}, {kState, Spent(0, 1, 0), 2}, {kState, Spent(0, 1, 1), 2},
+        {kState, Spent(1, 0, 0), 2}, {kState, Spent(1, 0, 0), 5}, {kState, Spent(0, 0, 0), 4},
+        {kState, Spent(0, 2, 0), 0}, {kState, Spent(2, 0, 0), 3}, {0, Spent(), 3}, {0, Spent(), 4},
+        {0, Spent(0, 0, 0), 1},
+        // A visit beside the first that is on the path, the first replaced by one that covers
+        // the next visit: on the path wins over covered.
+        {77, Spent(1, 0, 0), 0}, {77, Spent(0, 1, 0), 0}, {77, Spent(0, 0, 0), 0}, {77, Spent(0, 1, 0), 3},
+    };
+    std::vector<Seen> kinds;
+    for (const Step& s : steps) {
+      Seen expected = one.visit(s.state, s.spent, s.step, path);
+      EXPECT_EQ(shared.visit(0, s.state, s.spent, s.step, path), expected) << "visit " << kinds.size();
+      kinds.push_back(expected);
+    }
+    EXPECT_EQ(kinds.back(), Seen::on_path);
+    EXPECT_EQ(shared.size(), one.size());
+    for (Seen kind : {Seen::fresh, Seen::on_path, Seen::covered, Seen::kept}) {
+      EXPECT_NE(std::find(kinds.begin(), kinds.end(), kind), kinds.end());
+    }
+  }
+}
+
+// Threads that insert at once, past many doublings of the table, each find every state new
+// exactly once between them, and every state is found again afterwards.
+TEST(SharedStates, ThreadsInsertingAtOnceFindEachStateNewOnce) {
+  constexpr unsigned kThreads = 4;
+  constexpr std::uint64_t kStates = 300'000;  // the table starts at 64 Ki slots
+  SharedStates shared(Pruning::any_depth, Preemptions::counted, kThreads);
+  std::vector<std::uint64_t> fresh(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (unsigned t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      std::vector<StateTable::Visit> path;
+      // Every thread visits every state, each from its own end of the range, so they meet.
+      for (std::uint64_t i = 0; i < kStates; ++i) {
+        std::uint64_t state = (t % 2 == 0 ? i : kStates - 1 - i) * 0x9E3779B97F4A7C15ull + 1;
+        if (shared.visit(t, state, Spent(), 1, path) == StateTable::Seen::fresh) ++fresh[t];
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  std::uint64_t total = 0;
+  for (std::uint64_t n : fresh) total += n;
+  EXPECT_EQ(total, kStates);
+  EXPECT_EQ(shared.size(), kStates);
+  std::vector<StateTable::Visit> path;
+  for (std::uint64_t i = 0; i < kStates; ++i) {
+    ASSERT_EQ(shared.visit(0, i * 0x9E3779B97F4A7C15ull + 1, Spent(), 1, path), StateTable::Seen::covered) << i;
+  }
 }
 
 }  // namespace

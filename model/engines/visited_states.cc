@@ -132,8 +132,8 @@ bool VisitedStates::visit(std::uint64_t state, Spent spent, std::size_t step) {
 bool VisitedStates::judge(std::uint64_t state, Spent spent, std::size_t step, bool busy) {
   checked(spent, step);
   using Seen = StateTable::Seen;
-  Seen seen = shared_ ? shared_->visit(state, spent, step, path_) : own_->visit(state, spent, step, path_);
-  // Shared, the size is a sum over the table's stripes: asked every so many new states.
+  Seen seen = shared_ ? shared_->visit(thread_, state, spent, step, path_) : own_->visit(state, spent, step, path_);
+  // Shared, the size is a sum over the threads' counts: asked every so many new states.
   constexpr std::size_t kShareAskEvery = 256;
   if (seen == Seen::fresh && switch_at_ != 0 && (!shared_ || ++fresh_ % kShareAskEvery == 0) &&
       size() >= switch_at_) {
@@ -146,31 +146,30 @@ bool VisitedStates::judge(std::uint64_t state, Spent spent, std::size_t step, bo
   return seen != Seen::covered;
 }
 
+CoverRule::Seen CoverRule::relate(const Visit& kept, const Visit& now, const std::vector<Visit>& path) const {
+  if (kept.step < now.step && kept.spent == now.spent && path.size() > kept.step && path[kept.step] == kept) {
+    return Seen::on_path;
+  }
+  if (covers(kept.spent, now.spent) && (pruning_ == Pruning::any_depth || kept.step <= now.step)) return Seen::covered;
+  return Seen::kept;
+}
+
 StateTable::Seen StateTable::visit(std::uint64_t state, Spent spent, std::size_t step, const std::vector<Visit>& path) {
   auto [first, inserted] = first_.try_emplace(state, Kept(spent, step));
   if (inserted) return Seen::fresh;
-  bool on_path = false, covered = false;
-  auto judge = [&](Spent v_spent, std::size_t v_step) {
-    if (v_step < step && v_spent == spent && path.size() > v_step && path[v_step].step == v_step &&
-        path[v_step].state == state && path[v_step].spent == spent) {
-      on_path = true;
-    } else if (covers(v_spent, spent) && (pruning_ == Pruning::any_depth || v_step <= step)) {
-      covered = true;
-    }
-  };
-  judge(first->spent(), first->step());
+  Visit now{state, spent, step};
+  Seen seen = rule_.relate(first->visit(state), now, path);
   if (!more_.empty()) {
     auto more = more_.equal_range(state);
-    for (auto m = more.first; m != more.second; ++m) judge(m->second.spent, m->second.step);
+    for (auto m = more.first; m != more.second; ++m) seen = CoverRule::either(seen, rule_.relate(m->second, now, path));
   }
-  if (on_path) return Seen::on_path;
-  if (covered) return Seen::covered;
+  if (seen != Seen::kept) return seen;
   // This visit has spent less of something, or (by depth) come sooner: keep it too, or in
   // place of the first one when it covers that.
-  if (covers(spent, first->spent()) && (pruning_ == Pruning::any_depth || step <= first->step())) {
+  if (rule_.replaces(now, first->visit(state))) {
     *first = Kept(spent, step);
   } else {
-    more_.emplace(state, Visit{state, spent, step});
+    more_.emplace(state, now);
   }
   return Seen::kept;
 }

@@ -88,10 +88,9 @@ struct Spent {
 // What decides a state's future apart from the deviations spent: the world and the sleep set.
 std::uint64_t state_of(SimWorld& world, const PrefixChoiceSource& source);
 
-// The explored states and their visits, without a path: whether a visit is new, covered by an
-// earlier one, or the same state again on the visiting run's own path. Not thread-safe
-// (SharedStates locks it).
-class StateTable {
+// Whether a visit kept covers a new visit of its state, or is that visit again on the new one's
+// own path: the one rule StateTable and SharedStates judge by.
+class CoverRule {
  public:
   struct Visit {
     std::uint64_t state;
@@ -105,27 +104,57 @@ class StateTable {
     covered,  // an earlier visit covers it
     kept,     // seen, but this visit spent less of something or came sooner: kept too
   };
-  // What a visit is kept in (Kept): each deviation count below 2^12 (the CLI's bounds stop at
-  // 4000 preemptions and 100 of the rest), the step below 2^28 (its --max-depth at 10^7).
-  // VisitedStates::visit checks.
-  static constexpr int kSpentBits = 12;
-  static constexpr int kStepBits = 64 - 3 * kSpentBits;
-  StateTable(Pruning pruning, Preemptions preemptions) : pruning_(pruning), preemptions_(preemptions) {}
-  // `path`: the visiting run's visit at each step; one whose `step` is not its index is none.
-  Seen visit(std::uint64_t state, Spent spent, std::size_t step, const std::vector<Visit>& path);
-  std::size_t size() const { return first_.size(); }
+  CoverRule(Pruning pruning, Preemptions preemptions) : pruning_(pruning), preemptions_(preemptions) {}
+  // What the kept visit says of `now`: on_path, covered, or kept (neither). `path`: the
+  // visiting run's visit at each step; one whose `step` is not its index is none.
+  Seen relate(const Visit& kept, const Visit& now, const std::vector<Visit>& path) const;
+  // What several kept visits say together: on the path before covered, covered before kept.
+  static Seen either(Seen a, Seen b) {
+    if (a == Seen::on_path || b == Seen::on_path) return Seen::on_path;
+    return a == Seen::covered || b == Seen::covered ? Seen::covered : Seen::kept;
+  }
+  // Whether `now`, seen and kept, covers `first` and so may take its place.
+  bool replaces(const Visit& now, const Visit& first) const {
+    return covers(now.spent, first.spent) && (pruning_ == Pruning::any_depth || now.step <= first.step);
+  }
 
  private:
-  // A visit in first_, whose key is its state: 8 bytes, so a slot of the table is 16 (the
-  // table is most of a large search's memory).
+  // `a` covers `b`, with or without their preemptions.
+  bool covers(const Spent& a, const Spent& b) const {
+    return a.faults <= b.faults && a.app_actions <= b.app_actions &&
+           (preemptions_ == Preemptions::ignored || a.preemptions <= b.preemptions);
+  }
+  Pruning pruning_;
+  Preemptions preemptions_;
+};
+
+// The explored states and their visits, without a path: whether a visit is new, covered by an
+// earlier one, or the same state again on the visiting run's own path. Not thread-safe
+// (SharedStates keeps its own table, by the same rule).
+class StateTable {
+ public:
+  using Visit = CoverRule::Visit;
+  using Seen = CoverRule::Seen;
+  // A visit as a table keeps it (Kept): each deviation count below 2^12 (the CLI's bounds stop
+  // at 4000 preemptions and 100 of the rest), the step below 2^26 (its --max-depth at 10^7),
+  // and two bits left for SharedStates' marks. VisitedStates::visit checks.
+  static constexpr int kSpentBits = 12;
+  static constexpr int kStepBits = 26;
+  static constexpr int kFreeBits = 64 - 3 * kSpentBits - kStepBits;
+  // A visit in 8 bytes without its state (the key it is kept under), so a table's slot is 16
+  // (the table is most of a large search's memory). The free bits stay zero.
   class Kept {
    public:
     Kept() = default;
+    explicit Kept(std::uint64_t bits) : bits_(bits & kMask) {}
     Kept(Spent spent, std::size_t step)
         : bits_(field(spent.preemptions, 0) | field(spent.faults, 1) | field(spent.app_actions, 2) |
                 static_cast<std::uint64_t>(step) << (3 * kSpentBits)) {}
     Spent spent() const { return Spent(count(0), count(1), count(2)); }
     std::size_t step() const { return static_cast<std::size_t>(bits_ >> (3 * kSpentBits)); }
+    Visit visit(std::uint64_t state) const { return Visit{state, spent(), step()}; }
+    std::uint64_t bits() const { return bits_; }
+    static constexpr std::uint64_t kMask = (std::uint64_t{1} << (64 - kFreeBits)) - 1;
 
    private:
     static std::uint64_t field(int value, int index) {
@@ -136,13 +165,12 @@ class StateTable {
     }
     std::uint64_t bits_ = 0;
   };
-  // `a` covers `b`, with or without their preemptions.
-  bool covers(const Spent& a, const Spent& b) const {
-    return a.faults <= b.faults && a.app_actions <= b.app_actions &&
-           (preemptions_ == Preemptions::ignored || a.preemptions <= b.preemptions);
-  }
-  Pruning pruning_;
-  Preemptions preemptions_;
+  StateTable(Pruning pruning, Preemptions preemptions) : rule_(pruning, preemptions) {}
+  Seen visit(std::uint64_t state, Spent spent, std::size_t step, const std::vector<Visit>& path);
+  std::size_t size() const { return first_.size(); }
+
+ private:
+  CoverRule rule_;
   DigestMap<Kept> first_;                               // state -> its first (or best) visit
   std::unordered_multimap<std::uint64_t, Visit> more_;  // visits none of the others covers
 };

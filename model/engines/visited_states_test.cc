@@ -59,11 +59,13 @@ TEST(VisitedStates, IgnoringPreemptionsCoversWhateverTheySpent) {
 // (a wrapped count could cover a visit it does not).
 TEST(VisitedStates, CountsPastWhatAVisitHoldsAreRefused) {
   VisitedStates seen(Pruning::any_depth);
-  EXPECT_TRUE(seen.visit(7, Spent(4095, 4095, 4095), (std::size_t{1} << 28) - 1));
+  constexpr std::size_t kSteps = std::size_t{1} << StateTable::kStepBits;
+  static_assert(kSteps > 10'000'000, "the CLI's --max-depth fits");
+  EXPECT_TRUE(seen.visit(7, Spent(4095, 4095, 4095), kSteps - 1));
   EXPECT_FALSE(seen.visit(7, Spent(4095, 4095, 4095), 3));
   EXPECT_THROW(seen.visit(8, Spent(4096, 0, 0), 3), std::length_error);
   EXPECT_THROW(seen.visit(8, Spent(0, 0, 4096), 3), std::length_error);
-  EXPECT_THROW(seen.visit(8, Spent(0, 0, 0), std::size_t{1} << 28), std::length_error);
+  EXPECT_THROW(seen.visit(8, Spent(0, 0, 0), kSteps), std::length_error);
 }
 
 // Storing::automatic keeps every step's state until the cache holds the size given, and turns
