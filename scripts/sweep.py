@@ -41,6 +41,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -70,6 +71,8 @@ def corners(lo, hi, default):
 
 class Sweep:
     def __init__(self, lc, seconds, seed):
+        # A path is made absolute: the runs work in the sweep's own folder (main).
+        lc = os.path.abspath(lc) if os.sep in lc else lc
         self.lc, self.seconds, self.rng = lc, seconds, random.Random(seed)
         self.listing = json.loads(subprocess.run([lc, 'list', '--json'], capture_output=True, text=True,
                                                  check=True).stdout)
@@ -268,9 +271,17 @@ def main():
     if unknown:
         ap.error(f'--only: unknown sweep {unknown[0]!r} ({", ".join(known)})')
     sweep = Sweep(a.loopcheck, a.seconds, a.seed)
-    for m in modes:
-        print(f'== {m}', flush=True)
-        getattr(sweep, m)()
+    # What a run writes where it stands (a violation's reproducer, saved to "." unless told
+    # otherwise: `pairs` wrote hundreds into the caller's folder) goes to the sweep's own folder,
+    # which is removed at the end.
+    os.chdir(sweep.tmp)
+    try:
+        for m in modes:
+            print(f'== {m}', flush=True)
+            getattr(sweep, m)()
+    finally:
+        os.chdir('/')
+        shutil.rmtree(sweep.tmp, ignore_errors=True)
     print(f'{sweep.bad} answer(s) broke the contract')
     return 1 if sweep.bad else 0
 
