@@ -35,7 +35,9 @@ real     the real-socket experiments with their sizes at the top of their ranges
          while moving is never a failure.
 
 Each offending line is printed with the command that reproduces it; the exit code is 1 if there
-was any. A full sweep takes tens of minutes on two cores; it is a developer's tool, not a test.
+was any. The runs work in a temporary folder of the sweep's own, removed at the end, so what
+they write (reproducers) stays out of the caller's. A full sweep takes tens of minutes on two
+cores; it is a developer's tool, not a test.
 """
 import argparse
 import json
