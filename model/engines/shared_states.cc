@@ -10,8 +10,10 @@ namespace loopcheck {
 namespace {
 
 // The table's first size for `threads` threads: room for every thread's unchecked inserts
-// (SharedStates::kCheckEvery) eight times over, and never under 64 Ki slots.
+// (SharedStates::kCheckEvery) eight times over, and never under 64 Ki slots. Checked first,
+// before anything is sized by it.
 std::size_t first_slots(unsigned threads, std::size_t check_every) {
+  if (threads == 0 || threads > 256) throw std::invalid_argument("SharedStates: 1 to 256 threads");
   return std::bit_ceil(std::max<std::size_t>(std::size_t{1} << 16, std::size_t{threads} * check_every * 8));
 }
 
@@ -31,7 +33,6 @@ SharedStates::SharedStates(Pruning pruning, Preemptions preemptions, unsigned th
       stripes_(std::make_unique<Stripe[]>(kStripes)),
       zero_(pruning, preemptions),
       pinned_(zero_row()) {
-  if (threads == 0 || threads > 256) throw std::invalid_argument("SharedStates: 1 to 256 threads");
   for (unsigned t = 0; t < threads; ++t) paths_.push_back(zero_row());
 }
 

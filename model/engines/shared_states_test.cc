@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -98,6 +99,13 @@ TEST(SharedStates, AnswersAsOneThreadsTableDoes) {
       EXPECT_NE(std::find(kinds.begin(), kinds.end(), kind), kinds.end());
     }
   }
+}
+
+TEST(SharedStates, ThreadCountsOutsideOneTo256AreRefused) {
+  EXPECT_THROW(SharedStates(Pruning::any_depth, Preemptions::counted, 0), std::invalid_argument);
+  EXPECT_THROW(SharedStates(Pruning::any_depth, Preemptions::counted, 257), std::invalid_argument);
+  EXPECT_THROW(SharedStates(Pruning::any_depth, Preemptions::counted, 4'000'000'000u), std::invalid_argument);
+  EXPECT_NO_THROW(SharedStates(Pruning::any_depth, Preemptions::counted, 256));
 }
 
 // Threads that insert at once, past many doublings of the table, each find every state new
