@@ -9,15 +9,15 @@ namespace loopcheck {
 
 namespace {
 
-// The table's first size for `threads` threads: room for every thread's unchecked inserts
-// (SharedStates::kCheckEvery) eight times over, and never under 64 Ki slots. Checked first,
+// The table's first size (entries) for `threads` threads: room for every thread's unchecked inserts
+// (SharedStates::kCheckEvery) eight times over, and never under 64 Ki entries. Checked first,
 // before anything is sized by it.
-std::size_t first_slots(unsigned threads, std::size_t check_every) {
+std::size_t first_size(unsigned threads, std::size_t check_every) {
   if (threads == 0 || threads > 256) throw std::invalid_argument("SharedStates: 1 to 256 threads");
   return std::bit_ceil(std::max<std::size_t>(std::size_t{1} << 16, std::size_t{threads} * check_every * 8));
 }
 
-unsigned shift_for(std::size_t slots) { return 64 - static_cast<unsigned>(std::countr_zero(slots)); }
+unsigned shift_for(std::size_t entries) { return 64 - static_cast<unsigned>(std::countr_zero(entries)); }
 
 std::atomic_ref<std::uint64_t> atomic(std::uint64_t& word) { return std::atomic_ref<std::uint64_t>(word); }
 
@@ -25,9 +25,9 @@ std::atomic_ref<std::uint64_t> atomic(std::uint64_t& word) { return std::atomic_
 
 SharedStates::SharedStates(Pruning pruning, Preemptions preemptions, unsigned threads)
     : rule_(pruning, preemptions),
-      slots_(first_slots(threads, kCheckEvery)),
-      shift_(shift_for(slots_.size())),
-      capacity_(slots_.size()),
+      entries_(first_size(threads, kCheckEvery)),
+      shift_(shift_for(entries_.size())),
+      capacity_(entries_.size()),
       own_(std::make_unique<Own[]>(threads)),
       threads_(threads),
       stripes_(std::make_unique<Stripe[]>(kStripes)),
@@ -61,22 +61,22 @@ void SharedStates::enter(Own& own) {
   }
 }
 
-std::pair<SharedStates::Slot*, bool> SharedStates::find_or_claim(std::uint64_t key, std::uint64_t word) {
-  std::size_t mask = slots_.size() - 1;
+std::pair<SharedStates::Entry*, bool> SharedStates::find_or_claim(std::uint64_t key, std::uint64_t word) {
+  std::size_t mask = entries_.size() - 1;
   for (std::size_t i = (key * 0x9E3779B97F4A7C15ull) >> shift_;; i = (i + 1) & mask) {
-    Slot& slot = slots_[i];
-    std::uint64_t found = atomic(slot.key).load(std::memory_order_acquire);
-    if (found == 0 && atomic(slot.key).compare_exchange_strong(found, key, std::memory_order_acq_rel)) {
-      atomic(slot.word).store(word | kWritten, std::memory_order_release);
-      return {&slot, true};
+    Entry& entry = entries_[i];
+    std::uint64_t found = atomic(entry.key).load(std::memory_order_acquire);
+    if (found == 0 && atomic(entry.key).compare_exchange_strong(found, key, std::memory_order_acq_rel)) {
+      atomic(entry.word).store(word | kWritten, std::memory_order_release);
+      return {&entry, true};
     }
-    if (found == key) return {&slot, false};
+    if (found == key) return {&entry, false};
   }
 }
 
-std::uint64_t SharedStates::word_of(Slot& slot) {
+std::uint64_t SharedStates::word_of(Entry& entry) {
   for (;;) {
-    std::uint64_t word = atomic(slot.word).load(std::memory_order_acquire);
+    std::uint64_t word = atomic(entry.word).load(std::memory_order_acquire);
     if (word & kWritten) return word;
     std::this_thread::yield();  // its writer is between claiming the key and writing this
   }
@@ -92,13 +92,13 @@ StateTable::Seen SharedStates::visit(unsigned thread, std::uint64_t state, Spent
   } else {
     Visit now{state, spent, step};
     enter(own);
-    auto [slot, claimed] = find_or_claim(state, Kept(spent, step).bits());
+    auto [entry, claimed] = find_or_claim(state, Kept(spent, step).bits());
     if (claimed) {
       seen = Seen::fresh;
     } else {
-      std::uint64_t word = word_of(*slot);
+      std::uint64_t word = word_of(*entry);
       seen = word & kMore ? Seen::kept : rule_.relate(Kept(word).visit(state), now, path);
-      if (seen == Seen::kept) seen = visit_more(*slot, now, path);
+      if (seen == Seen::kept) seen = visit_more(*entry, now, path);
     }
     leave(own);
   }
@@ -111,10 +111,10 @@ StateTable::Seen SharedStates::visit(unsigned thread, std::uint64_t state, Spent
 
 // StateTable::visit's way with the visits after the first, under the stripe's lock: the first
 // visit is read again there, since another thread may have put one in its place.
-StateTable::Seen SharedStates::visit_more(Slot& slot, const Visit& now, const std::vector<Visit>& path) {
+StateTable::Seen SharedStates::visit_more(Entry& entry, const Visit& now, const std::vector<Visit>& path) {
   Stripe& stripe = stripes_[now.state % kStripes];
   std::lock_guard<std::mutex> hold(stripe.lock);
-  std::uint64_t word = word_of(slot);
+  std::uint64_t word = word_of(entry);
   Visit first = Kept(word).visit(now.state);
   Seen seen = rule_.relate(first, now, path);
   if (word & kMore) {
@@ -123,10 +123,10 @@ StateTable::Seen SharedStates::visit_more(Slot& slot, const Visit& now, const st
   }
   if (seen != Seen::kept) return seen;
   if (rule_.replaces(now, first)) {
-    atomic(slot.word).store(Kept(now.spent, now.step).bits() | (word & (kWritten | kMore)), std::memory_order_release);
+    atomic(entry.word).store(Kept(now.spent, now.step).bits() | (word & (kWritten | kMore)), std::memory_order_release);
   } else {
     stripe.more.emplace(now.state, now);
-    atomic(slot.word).store(word | kMore, std::memory_order_release);
+    atomic(entry.word).store(word | kMore, std::memory_order_release);
   }
   return Seen::kept;
 }
@@ -141,17 +141,17 @@ void SharedStates::grow_if_full(Own& own) {
   for (unsigned t = 0; t < threads_; ++t) {
     while (own_[t].inside.load(std::memory_order_seq_cst)) std::this_thread::yield();
   }
-  if (size() * 4 > slots_.size() * 3) {  // not doubled since this thread looked
-    ZeroedArray<Slot> old = std::move(slots_);
-    slots_ = ZeroedArray<Slot>(old.size() * 2);
-    shift_ = shift_for(slots_.size());
-    capacity_.store(slots_.size(), std::memory_order_relaxed);
-    std::size_t mask = slots_.size() - 1;
-    for (const Slot& slot : old) {
-      if (slot.key == 0) continue;
-      std::size_t i = (slot.key * 0x9E3779B97F4A7C15ull) >> shift_;
-      while (slots_[i].key != 0) i = (i + 1) & mask;
-      slots_[i] = slot;
+  if (size() * 4 > entries_.size() * 3) {  // not doubled since this thread looked
+    ZeroedArray<Entry> old = std::move(entries_);
+    entries_ = ZeroedArray<Entry>(old.size() * 2);
+    shift_ = shift_for(entries_.size());
+    capacity_.store(entries_.size(), std::memory_order_relaxed);
+    std::size_t mask = entries_.size() - 1;
+    for (const Entry& entry : old) {
+      if (entry.key == 0) continue;
+      std::size_t i = (entry.key * 0x9E3779B97F4A7C15ull) >> shift_;
+      while (entries_[i].key != 0) i = (i + 1) & mask;
+      entries_[i] = entry;
     }
   }
   growing_.store(false, std::memory_order_seq_cst);

@@ -3,10 +3,10 @@
 // filter of the states on the threads' current paths.
 //
 // Why no lock. Most visits are a probe that finds the state new (insert it) or covered by its
-// first visit. Under 64 striped locks (commit 2457d03 to this one) two threads spent 1.33 times
+// first visit. Under 64 striped locks (commits 2457d03 to 26d4a5f) two threads spent 1.33 times
 // one thread's CPU on the same search, 7% of it in the locks, whose cache lines moved between
-// the cores, and 5% in page faults as 64 small tables grew (docs/PERFORMANCE.md). Here a slot
-// is claimed with one compare-and-swap of its key, its first visit written once after; only
+// the cores, and 5% in page faults as 64 small tables grew (docs/PERFORMANCE.md). Here an
+// entry is claimed with one compare-and-swap of its key, its first visit written once after; only
 // a visit that neither its first visit covers nor is on the path takes a lock (rare: with one
 // kind of deviation there is none). The table doubles at three-quarters full with every
 // thread stopped outside it (each marks when it is inside; the one that doubles waits for
@@ -86,10 +86,10 @@ class SharedStates {
   using Visit = StateTable::Visit;
   using Seen = StateTable::Seen;
   using Kept = StateTable::Kept;
-  // A slot: the state (0: empty) and its first visit's Kept bits with two marks of their own,
+  // An entry of the table: the state (0: empty) and its first visit's Kept bits with two marks of their own,
   // written only once the key is in (kWritten; until then a reader waits: the writer is
   // between two stores) and whether `more` has visits of the state (kMore).
-  struct Slot {
+  struct Entry {
     std::uint64_t key;
     std::uint64_t word;
   };
@@ -115,23 +115,23 @@ class SharedStates {
 
   void enter(Own& own);
   void leave(Own& own) { own.inside.store(false, std::memory_order_seq_cst); }
-  // The slot of `key`, claimed with `word` if it was empty; the bool says whether it was.
-  std::pair<Slot*, bool> find_or_claim(std::uint64_t key, std::uint64_t word);
-  // The word of a slot, once written.
-  static std::uint64_t word_of(Slot& slot);
+  // The entry of `key`, claimed with `word` if it was empty; the bool says whether it was.
+  std::pair<Entry*, bool> find_or_claim(std::uint64_t key, std::uint64_t word);
+  // The word of an entry, once written.
+  static std::uint64_t word_of(Entry& entry);
   // A visit its first visit does not settle, under its stripe's lock.
-  Seen visit_more(Slot& slot, const Visit& now, const std::vector<Visit>& path);
+  Seen visit_more(Entry& entry, const Visit& now, const std::vector<Visit>& path);
   void grow_if_full(Own& own);
 
   CoverRule rule_;
-  ZeroedArray<Slot> slots_;  // read inside, replaced only while no thread is
-  unsigned shift_ = 64;      // 64 - log2(slots)
-  std::atomic<std::size_t> capacity_;  // slots_.size(), for a thread outside to read
+  ZeroedArray<Entry> entries_;  // read inside, replaced only while no thread is
+  unsigned shift_ = 64;        // 64 - log2(entries)
+  std::atomic<std::size_t> capacity_;  // entries_.size(), for a thread outside to read
   alignas(64) std::atomic<bool> growing_{false};
   std::unique_ptr<Own[]> own_;
   unsigned threads_;
   std::unique_ptr<Stripe[]> stripes_;
-  std::mutex zero_lock_;  // state 0, the empty slot's key, kept apart as one thread's table
+  std::mutex zero_lock_;  // state 0, the empty entry's key, kept apart as one thread's table
   StateTable zero_;
 
   using Row = std::unique_ptr<Cell[]>;

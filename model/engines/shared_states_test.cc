@@ -112,7 +112,7 @@ TEST(SharedStates, ThreadCountsOutsideOneTo256AreRefused) {
 // exactly once between them, and every state is found again afterwards.
 TEST(SharedStates, ThreadsInsertingAtOnceFindEachStateNewOnce) {
   constexpr unsigned kThreads = 4;
-  constexpr std::uint64_t kStates = 300'000;  // the table starts at 64 Ki slots
+  constexpr std::uint64_t kStates = 300'000;  // the table starts at 64 Ki entries
   SharedStates shared(Pruning::any_depth, Preemptions::counted, kThreads);
   std::vector<std::uint64_t> fresh(kThreads, 0);
   std::vector<std::thread> threads;

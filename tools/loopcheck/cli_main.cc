@@ -196,7 +196,7 @@ int dispatch(int argc, char** argv) {
                                                  "branching choices that key a subtree for --shard (default 16)")
                                   ->check(whole_in(kSplitDepthRange.lo, kSplitDepthRange.hi));
   explore->add_option("--jobs", explore_options.jobs, "explore on this many threads (exhaustive; the single run's certificate, or with --reduce its verdict, the threads sharing one state cache)")
-      ->check(whole_in(1, 256));
+      ->check(whole_in(kJobsRange.lo, kJobsRange.hi));
   explore->add_flag("--json", explore_options.json, "print the result as JSON (no trace, no reproducer)");
 
   MergeOptions merge_options;

@@ -151,7 +151,6 @@ void print_blame_and_peel(const ExploreOptions& o, const RunSpec& shown_spec, co
 
 }  // namespace
 
-// Builds the run from the command line; returns an error message for anything unknown.
 namespace {
 
 // "--max-faults is 0..100, got 1000"
@@ -161,6 +160,7 @@ std::string out_of_range(const char* flag, Range range, const std::string& got) 
 
 }  // namespace
 
+// Builds the run from the command line; returns an error message for anything unknown.
 std::optional<std::string> build_spec(const ExploreOptions& o, RunSpec& spec) {
   const Scenario* scenario = find_scenario(o.scenario);
   if (!scenario) return "unknown scenario '" + o.scenario + "' (known: " + scenario_names() + ")";

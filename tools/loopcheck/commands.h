@@ -27,6 +27,7 @@ constexpr Range kMaxFaultsRange{0, 100};
 constexpr Range kMaxAppActionsRange{0, 100};
 constexpr Range kMaxSchedulesRange{1, 1000000000000LL};
 constexpr Range kSplitDepthRange{1, 64};
+constexpr Range kJobsRange{1, 256};  // SharedStates takes up to 256 threads
 
 struct ExploreOptions {
   std::string scenario;
