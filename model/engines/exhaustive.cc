@@ -245,6 +245,7 @@ ExploreResult explore_in_passes(const RunSpec& spec, const ExploreLimits& limits
   Preemptions preemptions = ignore ? Preemptions::ignored : Preemptions::counted;
   ExploreLimits rest = limits;
   ExploreStats spent;  // the passes that gave up
+  std::uint64_t preemption_pass = 0;  // the schedules of the one given up for the bound
   std::optional<std::string> conflict;
   for (;;) {
     GaveUp gave_up = GaveUp::no;
@@ -255,6 +256,7 @@ ExploreResult explore_in_passes(const RunSpec& spec, const ExploreLimits& limits
       pass.stats.seconds += spent.seconds;
       pass.stats.restarted = pruning != Pruning::any_depth;
       pass.stats.preemptions_counted = preemptions == Preemptions::counted;
+      pass.stats.preemption_pass_given_up = preemption_pass;
       pass.stats.deferred = pass_spec.defer_environment;
       pass.stats.deferral_conflict = conflict;
       return pass;
@@ -264,7 +266,10 @@ ExploreResult explore_in_passes(const RunSpec& spec, const ExploreLimits& limits
     spent.seconds += pass.stats.seconds;
     rest.max_schedules = limits.max_schedules - std::min(limits.max_schedules, spent.schedules);
     if (gave_up == GaveUp::cut_off) pruning = Pruning::same_or_lower_depth;
-    if (gave_up == GaveUp::preemption_bound) preemptions = Preemptions::counted;
+    if (gave_up == GaveUp::preemption_bound) {
+      preemptions = Preemptions::counted;
+      preemption_pass = pass.stats.schedules;
+    }
     if (gave_up == GaveUp::deferral) {
       conflict = pass.stats.deferral_conflict;
       pass_spec.defer_environment = false;
@@ -404,6 +409,15 @@ std::string certificate(const RunSpec& spec, const ExploreStats& stats, bool vio
     return "INCOMPLETE: stopped after " + counts + " (bounds " + bounds + ")";
   }
   return "all schedules up to " + bounds + ": " + counts;
+}
+
+std::string preemption_note(const RunSpec& spec, const ExploreStats& stats) {
+  if (stats.preemption_pass_given_up == 0) return "";
+  return "the first pass, which left preemptions out of the state cache, gave up after " +
+         std::to_string(stats.preemption_pass_given_up) + " schedules when the bound of " +
+         std::to_string(spec.bounds.max_preemptions) +
+         " preemption(s) withheld a choice; the search ran again counting them (both passes are counted). "
+         "With --jobs the bound can bind where one thread's search does not; a bound no run reaches never does.";
 }
 
 }  // namespace loopcheck

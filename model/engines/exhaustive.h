@@ -31,6 +31,11 @@ struct ExploreStats {
   // first pass that left them out met the bound withholding a choice and gave up (`schedules`
   // counts that pass). False when nothing was reduced.
   bool preemptions_counted = false;
+  // Of `schedules`, those of a first pass that left preemptions out and gave up when the bound
+  // withheld a choice (0: none did). Such a bound costs that pass; on threads it may bind where
+  // one thread's DFS does not, the order in which states are first met being another
+  // (docs/PERFORMANCE.md). preemption_note() tells the user.
+  std::uint64_t preemption_pass_given_up = 0;
   // The reduction deferred the environment while the loop had work (model/world/deferral.h);
   // or it tried, met a step that depends on what waited, and started again without (with
   // --jobs, every thread did: stealing.h).
@@ -133,5 +138,8 @@ ExploreResult shortest_counterexample(const RunSpec& spec, const ExploreLimits& 
 
 // "all schedules up to 400 steps, 2 preemptions, 0 faults: 1234 explored, 0 violations"
 std::string certificate(const RunSpec& spec, const ExploreStats& stats, bool violation);
+// A line for the user when a first pass was given up for the preemption bound (else empty):
+// what it cost and how to avoid it.
+std::string preemption_note(const RunSpec& spec, const ExploreStats& stats);
 
 }  // namespace loopcheck

@@ -242,6 +242,28 @@ TEST(Exhaustive, LeavingPreemptionsOutReachesEveryStateCountingThemDoes) {
   }
 }
 
+// A first pass given up for the preemption bound is in the stats, and the user is told what it
+// cost; a search that counted them from the start, or whose bound never bound, says nothing.
+TEST(Exhaustive, AFirstPassGivenUpForThePreemptionBoundIsReported) {
+  RunSpec spec = spec_of("proactor-dgram-drain");
+  spec.bounds.max_preemptions = 1;  // binds: the pass that leaves preemptions out gives up
+  ExploreResult gave_up = explore_exhaustive(spec, reduced(ExploreLimits::IgnorePreemptions::always));
+  EXPECT_TRUE(gave_up.stats.complete && gave_up.stats.preemptions_counted);
+  EXPECT_GT(gave_up.stats.preemption_pass_given_up, 0u);
+  EXPECT_LT(gave_up.stats.preemption_pass_given_up, gave_up.stats.schedules);
+  std::string note = preemption_note(spec, gave_up.stats);
+  EXPECT_NE(note.find("gave up after " + std::to_string(gave_up.stats.preemption_pass_given_up) + " schedules"),
+            std::string::npos)
+      << note;
+  ExploreResult counted = explore_exhaustive(spec, reduced(ExploreLimits::IgnorePreemptions::never));
+  EXPECT_EQ(counted.stats.preemption_pass_given_up, 0u);
+  EXPECT_EQ(preemption_note(spec, counted.stats), "");
+  spec.bounds.max_preemptions = 4000;  // never binds: the first pass is the only one
+  ExploreResult unbound = explore_exhaustive(spec, reduced(ExploreLimits::IgnorePreemptions::always));
+  EXPECT_FALSE(unbound.stats.preemptions_counted);
+  EXPECT_EQ(unbound.stats.preemption_pass_given_up, 0u);
+}
+
 // The shortest counterexample is shortest: within its deviations, no run of fewer steps fails.
 TEST(Exhaustive, TheShortestCounterexampleHasNoShorterRival) {
   for (auto [scenario, bug] : {std::pair{"proactor-pause", "bpo-33694"}, std::pair{"dgram-drain", "dgram-drain"},

@@ -39,6 +39,7 @@ ExploreResult merge_shards(std::vector<ExploreResult> parts) {
     total.stats.seconds = std::max(total.stats.seconds, s.seconds);
     total.stats.complete = total.stats.complete && s.complete;
     total.stats.preemptions_counted = total.stats.preemptions_counted || s.preemptions_counted;
+    total.stats.preemption_pass_given_up += s.preemption_pass_given_up;
     if (part.counterexample) keep_earliest(total.counterexample, *part.counterexample);
     if (part.first_cut_off) keep_earliest(total.first_cut_off, *part.first_cut_off);
   }

@@ -348,6 +348,7 @@ int run_explore(const ExploreOptions& o) {
               << spec.bounds.max_steps << " steps (liveness is not judged on those). See one with:\n"
               << "  loopcheck run " << spec.scenario->name() << " --choices " << choices << "\n";
   }
+  if (std::string note = preemption_note(spec, result.stats); !note.empty()) std::cout << "note: " << note << "\n";
   if (!result.counterexample) {
     if (engine != Engine::exhaustive) {
       std::cout << "verdict: no violation in " << result.stats.schedules << " " << engine_name(engine)

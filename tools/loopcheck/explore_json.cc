@@ -75,6 +75,7 @@ json result_json(const RunSpec& spec, const ExploreResult& result) {
              {"complete", s.complete},
              {"restarted", s.restarted},
              {"preemptions_counted", s.preemptions_counted},
+             {"preemption_pass_given_up", s.preemption_pass_given_up},
              {"deferred", s.deferred},
              {"deferral_conflict", s.deferral_conflict ? json(*s.deferral_conflict) : json(nullptr)}}},
            {"counterexample", nullptr},
@@ -124,6 +125,7 @@ std::optional<std::string> read_result(const json& in, ExploreResult& out) {
     out.stats.seconds = s.at("seconds").get<double>();
     out.stats.complete = s.at("complete").get<bool>();
     out.stats.preemptions_counted = s.value("preemptions_counted", false);
+    out.stats.preemption_pass_given_up = s.value("preemption_pass_given_up", std::uint64_t{0});
     out.stats.restarted = s.value("restarted", false);
     out.stats.deferred = s.value("deferred", false);
     if (s.contains("deferral_conflict") && s["deferral_conflict"].is_string()) {
@@ -302,6 +304,7 @@ int run_merge(const MergeOptions& m) {
     std::cout << out.dump(1) << "\n";
   } else {
     std::cout << "merged " << shards << " share(s) of " << o.scenario << "\n";
+    if (std::string note = preemption_note(spec, total.stats); !note.empty()) std::cout << "note: " << note << "\n";
     print_text(o.scenario, spec, total);
     if (!total.stats.complete && total.stats.deferral_conflict) std::cout << "note: " << *total.stats.deferral_conflict << "\n";
   }
