@@ -18,16 +18,19 @@ namespace {
 
 // Gives the shallowest choice of `next` from `floor` on that has a value left to the pool, with
 // its values left; the thread keeps what is below that choice. Not the last choice: that one
-// is the thread's next run. Returns the thread's floor from now on.
+// is the thread's next run. Returns the thread's floor from now on. A choice passed over for
+// want of a value within the bounds is under every floor after this, so no later
+// advance_prefix looks at it again: `preemptions_bound`, if given, is set as advance_prefix
+// sets it, when the preemption bound withheld one of its values (Preemptions::ignored).
 std::size_t hand_over(const std::vector<ChoiceRecord>& next, std::size_t floor, const VisitedStates& visited,
-                      SharedStates& shared, WorkPool& pool, const Bounds& bounds) {
+                      SharedStates& shared, WorkPool& pool, const Bounds& bounds, bool* preemptions_bound) {
   DeviationCount used = count_deviations(next, floor);
   for (std::size_t j = floor; j + 1 < next.size(); ++j) {
     const ChoiceRecord& c = next[j];
     if (c.value != 0) used.add(c.kind);
     if (c.value + 1 >= c.range) continue;  // no value left: no need to copy the prefix to ask
     std::vector<ChoiceRecord> given(next.begin(), next.begin() + static_cast<long>(j) + 1);
-    if (!advance_prefix(given, used, bounds, nullptr, j)) continue;  // none within the bounds
+    if (!advance_prefix(given, used, bounds, preemptions_bound, j)) continue;  // none within the bounds
     // The states before choice j are this thread's path's, and the receiver's once it replays.
     Work work{std::move(given), j, visited.path_slots_before(j)};
     shared.pin(work.pinned, +1);
@@ -139,7 +142,14 @@ void explore_thread(const RunSpec& spec, const ExploreLimits& limits, Pruning pr
       }
       if (!more) break;  // this work is done
       if (in_dfs_order && pass.earliest.past(next)) break;  // the rest comes after a violation
-      if (pool.wanted()) floor = hand_over(next, floor, visited, shared, pool, spec.bounds);
+      if (pool.wanted()) {
+        floor = hand_over(next, floor, visited, shared, pool, spec.bounds, &preemptions_bound);
+        if (preemptions_bound && preemptions == Preemptions::ignored) {
+          out.gave_up = GaveUp::preemption_bound;
+          pool.stop();
+          break;
+        }
+      }
       prefix = std::move(next);
     }
     shared.pin(work->pinned, -1);
