@@ -417,7 +417,7 @@ std::string preemption_note(const RunSpec& spec, const ExploreStats& stats) {
          std::to_string(stats.preemption_pass_given_up) + " schedules when the bound of " +
          std::to_string(spec.bounds.max_preemptions) +
          " preemption(s) withheld a choice; the search ran again counting them (both passes are counted). "
-         "With --jobs the bound can bind where one thread's search does not; a bound no run reaches never does.";
+         "With --jobs or --shard it can bind where one search on one thread does not; a bound no run reaches never does.";
 }
 
 }  // namespace loopcheck
