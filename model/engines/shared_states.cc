@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 namespace loopcheck {
@@ -13,7 +14,9 @@ namespace {
 // (SharedStates::kCheckEvery) eight times over, and never under 64 Ki entries. Checked first,
 // before anything is sized by it.
 std::size_t first_size(unsigned threads, std::size_t check_every) {
-  if (threads == 0 || threads > 256) throw std::invalid_argument("SharedStates: 1 to 256 threads");
+  if (threads == 0 || threads > SharedStates::kMaxThreads) {
+    throw std::invalid_argument("SharedStates: 1 to " + std::to_string(SharedStates::kMaxThreads) + " threads");
+  }
   return std::bit_ceil(std::max<std::size_t>(std::size_t{1} << 16, std::size_t{threads} * check_every * 8));
 }
 
@@ -63,7 +66,7 @@ void SharedStates::enter(Own& own) {
 
 std::pair<SharedStates::Entry*, bool> SharedStates::find_or_claim(std::uint64_t key, std::uint64_t word) {
   std::size_t mask = entries_.size() - 1;
-  for (std::size_t i = (key * 0x9E3779B97F4A7C15ull) >> shift_;; i = (i + 1) & mask) {
+  for (std::size_t i = home(key);; i = (i + 1) & mask) {
     Entry& entry = entries_[i];
     std::uint64_t found = atomic(entry.key).load(std::memory_order_acquire);
     if (found == 0 && atomic(entry.key).compare_exchange_strong(found, key, std::memory_order_acq_rel)) {
@@ -149,7 +152,7 @@ void SharedStates::grow_if_full(Own& own) {
     std::size_t mask = entries_.size() - 1;
     for (const Entry& entry : old) {
       if (entry.key == 0) continue;
-      std::size_t i = (entry.key * 0x9E3779B97F4A7C15ull) >> shift_;
+      std::size_t i = home(entry.key);
       while (entries_[i].key != 0) i = (i + 1) & mask;
       entries_[i] = entry;
     }

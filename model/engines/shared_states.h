@@ -53,8 +53,10 @@ class SharedStates {
  public:
   static constexpr std::size_t kSlotBits = 15;
   static constexpr std::size_t kSlots = std::size_t{1} << kSlotBits;
+  // The most threads one table takes (explore --jobs stops there too).
+  static constexpr unsigned kMaxThreads = 256;
 
-  // `threads`: how many VisitedStates views there will be, numbered from 0 (at most 256).
+  // `threads`: how many VisitedStates views there will be, numbered from 0 (1 to kMaxThreads).
   SharedStates(Pruning pruning, Preemptions preemptions, unsigned threads);
   SharedStates(const SharedStates&) = delete;
   SharedStates& operator=(const SharedStates&) = delete;
@@ -115,6 +117,8 @@ class SharedStates {
 
   void enter(Own& own);
   void leave(Own& own) { own.inside.store(false, std::memory_order_seq_cst); }
+  // Where the probe for `key` starts: the top bits of its multiplicative hash.
+  std::size_t home(std::uint64_t key) const { return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> shift_); }
   // The entry of `key`, claimed with `word` if it was empty; the bool says whether it was.
   std::pair<Entry*, bool> find_or_claim(std::uint64_t key, std::uint64_t word);
   // The word of an entry, once written.

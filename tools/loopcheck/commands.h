@@ -10,6 +10,7 @@
 
 #include "model/engines/exhaustive.h"
 #include "model/engines/run.h"
+#include "model/engines/shared_states.h"
 
 namespace loopcheck::cli {
 
@@ -27,7 +28,7 @@ constexpr Range kMaxFaultsRange{0, 100};
 constexpr Range kMaxAppActionsRange{0, 100};
 constexpr Range kMaxSchedulesRange{1, 1000000000000LL};
 constexpr Range kSplitDepthRange{1, 64};
-constexpr Range kJobsRange{1, 256};  // SharedStates takes up to 256 threads
+constexpr Range kJobsRange{1, SharedStates::kMaxThreads};
 
 struct ExploreOptions {
   std::string scenario;
